@@ -1,0 +1,1 @@
+"""tallyroom: election-night results for UK local elections."""

@@ -1,0 +1,199 @@
+"""The `tallyroom` command (contract §1). Each command calls the layers below; none holds a rule."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy import Engine
+
+from tallyroom import reference as reference_data
+from tallyroom.copy.headlines import headline, newsworthiness
+from tallyroom.importers import FORMATS
+from tallyroom.importers.base import Context, InputError
+from tallyroom.loading import load_file
+from tallyroom.results import outcomes
+from tallyroom.rules.outcome import CouncilOutcome
+from tallyroom.serialise import council_outcome
+from tallyroom.store.database import connect, database_url
+
+app = typer.Typer(help="Election-night results for UK local elections.", no_args_is_help=True)
+err = Console(stderr=True)
+out = Console()
+
+DateOption = Annotated[str, typer.Option("--date", help="Election day, YYYY-MM-DD.")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (contract §2) and nothing else.")]
+RegionOption = Annotated[str | None, typer.Option("--region", help="Only councils in this region.")]
+
+
+class State:
+    url: str = ""
+    _engine: Engine | None = None
+
+    @classmethod
+    def engine(cls) -> Engine:
+        if cls._engine is None:
+            cls._engine = connect(cls.url)
+        return cls._engine
+
+
+@app.callback()
+def main(
+    db: Annotated[
+        str | None, typer.Option("--db", help="Database URL; else $TALLYROOM_DB; else tallyroom.db.")
+    ] = None,
+) -> None:
+    State.url = database_url(db)
+    State._engine = None
+
+
+def parse_day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"not a date (YYYY-MM-DD): {value!r}", param_hint="--date") from None
+
+
+@app.command("import")
+def import_(
+    format_name: Annotated[str, typer.Argument(metavar="FORMAT", help=f"One of: {', '.join(FORMATS)}.")],
+    files: Annotated[list[Path], typer.Argument(metavar="FILE...", help="Files to load.")],
+    day: Annotated[str | None, typer.Option("--date", help="Election day for files that have none.")] = None,
+) -> None:
+    """Load results or reference data. Each file loads whole or not at all."""
+    if format_name not in FORMATS:
+        raise typer.BadParameter(f"{format_name!r}: use one of {', '.join(FORMATS)}", param_hint="FORMAT")
+    context = Context(reference_data.load(), parse_day(day) if day else None)
+    engine = State.engine()
+    failed = False
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err, transient=True
+    ) as progress:
+        task = progress.add_task("loading", total=len(files))
+        for path in files:
+            progress.update(task, description=f"loading {path.name}")
+            try:
+                batch, report = load_file(engine, format_name, path, context)
+            except InputError as error:
+                err.print(f"[red]rejected[/red] {error}", highlight=False)
+                failed = True
+                progress.advance(task)
+                continue
+            progress.advance(task)
+            err.print(
+                f"{path.name}: {report.new} new, {report.revised} revised, {report.unchanged} unchanged"
+                + (f"; skipped {len(batch.skipped)} row(s)" if batch.skipped else ""),
+                highlight=False,
+            )
+            for skip in batch.skipped[:20]:
+                err.print(f"  skipped row {skip.row}: {skip.reason}", highlight=False)
+            if len(batch.skipped) > 20:
+                err.print(f"  ... and {len(batch.skipped) - 20} more", highlight=False)
+    if failed:
+        raise typer.Exit(1)
+
+
+def _outcomes(day: str, region: str | None = None) -> list[CouncilOutcome]:
+    ref = reference_data.load()
+    found = outcomes(State.engine(), ref, parse_day(day)).councils
+    if region:
+        wanted = region.casefold()
+        found = [
+            o for o in found if (c := ref.councils.get(o.council.code)) and c.region.casefold() == wanted
+        ]
+    return found
+
+
+def _party(party_id: str) -> Any:
+    return reference_data.load().parties.get(party_id)
+
+
+def _print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+
+
+@app.command()
+def councils(day: DateOption, region: RegionOption = None, as_json: JsonOption = False) -> None:
+    """The outcome of every council with an election on the day."""
+    found = _outcomes(day, region)
+    if as_json:
+        _print_json([council_outcome(o, _party) for o in found])
+        return
+    table = Table("council", "seats", "declared", "needed", "make-up", "control", "outcome", "change")
+    for o in found:
+        body = council_outcome(o, _party)
+        table.add_row(
+            o.council.name,
+            str(o.total_seats or "?"),
+            f"{o.seats_declared}/{o.seats_up}",
+            str(o.majority_threshold or "?"),
+            _seats_text(body["composition"] or body["won"]),
+            f"{body['control']['before'] or '?'} → {body['control']['after'] or '?'}",
+            body["outcome"] or "",
+            _change_text(body["change"]),
+        )
+    out.print(table)
+
+
+@app.command()
+def council(
+    name_or_code: Annotated[str, typer.Argument(metavar="NAME_OR_CODE")],
+    day: DateOption,
+    as_json: JsonOption = False,
+) -> None:
+    """One council's outcome."""
+    ref = reference_data.load()
+    known = ref.councils.find(name_or_code)
+    wanted = {name_or_code.casefold(), *((known.code.casefold(), known.name.casefold()) if known else ())}
+    found = [o for o in _outcomes(day) if {o.council.code.casefold(), o.council.name.casefold()} & wanted]
+    if not found:
+        err.print(f"no election for {name_or_code!r} on {day} in {State.url}", highlight=False)
+        raise typer.Exit(1)
+    body = council_outcome(found[0], _party, wards=True)
+    if as_json:
+        _print_json(body)
+        return
+    out.print(f"[bold]{body['headline']}[/bold]", highlight=False)
+    out.print(
+        f"{body['seats_declared']} of {body['seats_up']} seats up declared; {body['total_seats']} seats, "
+        f"{body['majority_threshold']} for a majority",
+        highlight=False,
+    )
+    out.print(f"won: {_seats_text(body['won'])}", highlight=False)
+    out.print(f"make-up: {_seats_text(body['composition'])}", highlight=False)
+    out.print(f"change: {_change_text(body['change'])}", highlight=False)
+    for flag in body["flags"]:
+        out.print(f"[yellow]note[/yellow] {flag}", highlight=False)
+
+
+@app.command()
+def headlines(day: DateOption, region: RegionOption = None, as_json: JsonOption = False) -> None:
+    """One headline per council, most newsworthy first."""
+    found = sorted(_outcomes(day, region), key=newsworthiness)
+    lines = [
+        {"council": {"name": o.council.name, "code": o.council.code}, "headline": headline(o, _party)}
+        for o in found
+    ]
+    if as_json:
+        _print_json(lines)
+        return
+    for line in lines:
+        out.print(line["headline"], highlight=False)
+
+
+def _seats_text(seats: dict[str, int] | None) -> str:
+    return "unknown" if seats is None else ", ".join(f"{party} {n}" for party, n in seats.items())
+
+
+def _change_text(change: dict[str, Any]) -> str:
+    if change["baseline"] is None:
+        return "no comparison"
+    seats = ", ".join(f"{party} {n:+d}" for party, n in change["seats"].items())
+    return f"{seats} ({change['baseline']} {change['baseline_date']})"

@@ -1,0 +1,1 @@
+"""Newsroom copy drafted from outcomes, in the house style (contract §5)."""

@@ -1,0 +1,22 @@
+"""One module per input format (contract §3); each turns a file into a Batch or an InputError."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib import import_module
+from pathlib import Path
+
+from tallyroom.importers.base import Batch, Context
+
+FORMATS = ("ward", "council", "control", "leap", "leh", "dc", "lga", "ocd")
+
+Reader = Callable[[Path, Context], Batch]
+
+
+def reader(format_name: str) -> Reader:
+    """The `read` function of a format's module."""
+    if format_name not in FORMATS:
+        raise KeyError(format_name)
+    module = import_module(f"tallyroom.importers.{format_name}")
+    read: Reader = module.read
+    return read

@@ -1,0 +1,105 @@
+"""The native ward-level CSV (contract §3.1): one row per candidacy.
+
+Beyond the contract's columns, optional ones: `tie_break` (`lot` on a winner chosen by lot), `kind`
+(`ordinary` or `by-election`), `election_type` (`local`, `mayor`, `pcc`) and `transfers` (second
+preferences added in the final round of a supplementary vote count).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TypeVar
+
+from tallyroom.importers.base import (
+    Batch,
+    CandidateRow,
+    Context,
+    InputError,
+    assemble_polls,
+    csv_rows,
+    parse_date,
+    parse_flag,
+    parse_int,
+    require_int,
+)
+from tallyroom.rules.model import BallotFigures, Candidacy, CouncilRef, ElectionType, PollKind, WardRef
+
+COLUMNS = (
+    "election_date",
+    "council",
+    "council_code",
+    "ward",
+    "ward_code",
+    "seats",
+    "candidate",
+    "party",
+    "votes",
+)
+
+
+def council_ref(path: Path, row: int, context: Context, name: str, code: str) -> CouncilRef:
+    """The council a row names, with the register's everyday name when the register knows it."""
+    council = context.reference.councils.find(code or name)
+    if council is not None:
+        return CouncilRef(council.code, council.name)
+    if not code:
+        raise InputError(path, f"unknown council {name!r}: give its GSS code", row, "council_code")
+    return CouncilRef(code, name)
+
+
+E = TypeVar("E", PollKind, ElectionType)
+
+
+def _enum(path: Path, row: int, name: str, value: str, kind: type[E], default: E) -> E:
+    if not value:
+        return default
+    try:
+        return kind(value)
+    except ValueError:
+        allowed = ", ".join(member.value for member in kind)
+        raise InputError(path, f"{value!r} is not one of {allowed}", row, name) from None
+
+
+def read(path: Path, context: Context) -> Batch:
+    rows = []
+    for number, r in csv_rows(path, COLUMNS):
+        tie = r.get("tie_break", "").lower()
+        if tie not in {"", "lot"}:
+            raise InputError(path, f"{r['tie_break']!r}: the only method is 'lot'", number, "tie_break")
+        votes = parse_int(path, number, "votes", r["votes"])
+        candidacy = Candidacy(
+            name=r["candidate"],
+            party=context.reference.parties.resolve(r["party"]),
+            label=r["party"],
+            votes=votes,
+            elected=parse_flag(path, number, "elected", r.get("elected", "")),
+            tie_break_winner=tie == "lot",
+            transfers=parse_int(path, number, "transfers", r.get("transfers", "")),
+        )
+        if not r["candidate"]:
+            raise InputError(path, "is blank", number, "candidate")
+        rows.append(
+            CandidateRow(
+                row=number,
+                election_date=parse_date(path, number, "election_date", r["election_date"]),
+                council=council_ref(path, number, context, r["council"], r["council_code"]),
+                ward=WardRef(r["ward"], r["ward_code"]),
+                candidacy=candidacy,
+                seats=require_int(path, number, "seats", r["seats"]),
+                kind=_enum(path, number, "kind", r.get("kind", ""), PollKind, PollKind.ORDINARY),
+                election_type=_enum(
+                    path,
+                    number,
+                    "election_type",
+                    r.get("election_type", ""),
+                    ElectionType,
+                    ElectionType.LOCAL,
+                ),
+                figures=BallotFigures(
+                    electorate=parse_int(path, number, "electorate", r.get("electorate", "")),
+                    ballots_counted=parse_int(path, number, "ballots", r.get("ballots", "")),
+                    rejected=parse_int(path, number, "rejected", r.get("rejected", "")),
+                ),
+            )
+        )
+    return Batch(polls=assemble_polls(path, rows))

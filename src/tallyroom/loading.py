@@ -1,0 +1,21 @@
+"""Input to the log: read a file with its format's importer, then append it in one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from tallyroom.importers import reader
+from tallyroom.importers.base import Batch, Context, InputError
+from tallyroom.store.log import AppendReport, SourceInfo, append
+
+
+def load_file(engine: Engine, format_name: str, path: Path, context: Context) -> tuple[Batch, AppendReport]:
+    """Read and append one file; an `InputError` leaves the log as it was."""
+    if not path.is_file():
+        raise InputError(path, "no such file")
+    batch = reader(format_name)(path, context)
+    source = SourceInfo(format_name, path.name, hashlib.sha256(path.read_bytes()).hexdigest())
+    return batch, append(engine, batch, source)

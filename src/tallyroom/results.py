@@ -1,0 +1,118 @@
+"""From the log to outcomes: gathers what the rules need for each council on a day and computes it.
+
+Every outcome is derived from the log on demand; nothing computed is stored.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Engine
+
+from tallyroom.reference import Reference
+from tallyroom.rules.control import ControlSettings
+from tallyroom.rules.counting import PollResult, count
+from tallyroom.rules.model import CompositionSnapshot, CouncilRef, CouncilResult, ElectionType, Poll
+from tallyroom.rules.outcome import CouncilElection, CouncilOutcome, compute
+from tallyroom.rules.roster import Round, roll_forward
+from tallyroom.store import queries
+
+
+@dataclass(frozen=True)
+class DayResults:
+    """Every council outcome on a day, and the mayoral and commissioner polls."""
+
+    election_date: date
+    councils: list[CouncilOutcome]
+    executive: list[PollResult]
+
+
+def outcomes(
+    engine: Engine, reference: Reference, on: date, settings: ControlSettings | None = None
+) -> DayResults:
+    parties = reference.parties
+    today = queries.load_polls(engine, parties, on=on)
+    council_results = queries.council_results(engine, parties, on)
+    local = [p for p in today if p.election_type is ElectionType.LOCAL]
+    codes = {p.council.code for p in local} | set(council_results)
+    history = queries.load_polls(engine, parties, before=on, councils=codes) if codes else []
+    control = queries.control_records(engine, on)
+    snapshots = queries.snapshots_before(engine, parties, on)
+
+    by_council: dict[str, list[Poll]] = defaultdict(list)
+    for poll in local:
+        by_council[poll.council.code].append(poll)
+    earlier: dict[str, list[Poll]] = defaultdict(list)
+    for poll in history:
+        if poll.election_type is ElectionType.LOCAL:
+            earlier[poll.council.code].append(poll)
+
+    found = []
+    for code in sorted(codes, key=lambda c: _name(c, by_council, council_results)):
+        council_polls = by_council.get(code, [])
+        council = council_polls[0].council if council_polls else council_results[code].council
+        election = _election(
+            reference,
+            council,
+            on,
+            council_polls,
+            earlier.get(code, []),
+            snapshots.get(code),
+            control.get(code),
+            council_results.get(code),
+            settings or ControlSettings(),
+        )
+        found.append(compute(election))
+    executive = [count(p) for p in today if p.election_type is not ElectionType.LOCAL]
+    return DayResults(on, found, executive)
+
+
+def _name(code: str, by_council: dict[str, list[Poll]], council_results: dict[str, CouncilResult]) -> str:
+    polls = by_council.get(code)
+    return polls[0].council.name if polls else council_results[code].council.name
+
+
+def rounds(reference: Reference, polls: Iterable[Poll]) -> list[Round]:
+    """Earlier elections of one council, each marked all-out when every seat was up."""
+    by_day: dict[date, list[Poll]] = defaultdict(list)
+    for poll in polls:
+        by_day[poll.election_date].append(poll)
+    found = []
+    for day, day_polls in sorted(by_day.items()):
+        total = reference.councils.total_seats(day_polls[0].council.code, day)
+        seats = sum(p.seats for p in day_polls)
+        found.append(Round(day, tuple(count(p) for p in day_polls), total is not None and seats >= total))
+    return found
+
+
+def _election(
+    reference: Reference,
+    council: CouncilRef,
+    on: date,
+    polls: list[Poll],
+    earlier: list[Poll],
+    snapshot: CompositionSnapshot | None,
+    control_before: str | None,
+    council_result: CouncilResult | None,
+    settings: ControlSettings,
+) -> CouncilElection:
+    history = rounds(reference, earlier)
+    if snapshot is not None and history and snapshot.taken < history[-1].election_date:
+        snapshot = None
+    results = tuple(count(p) for p in polls)
+    return CouncilElection(
+        council=council,
+        election_date=on,
+        total_seats=council_result.total_seats
+        if council_result is not None
+        else reference.councils.total_seats(council.code, on),
+        results=results,
+        roster=roll_forward(history, on),
+        snapshot=snapshot,
+        control_before=control_before,
+        council_result=council_result,
+        settings=settings,
+    )

@@ -1,0 +1,101 @@
+"""Threshold, control, outcome and the early call (domain §6).
+
+Seats are counted per control group: a party, or one independent councillor on their own (§6.3).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+from tallyroom.rules.parties import NOC, Party
+
+
+class Outcome(StrEnum):
+    HOLD = "HOLD"
+    GAIN = "GAIN"
+    LOSS_TO_NOC = "LOSS_TO_NOC"
+    NOC_HOLD = "NOC_HOLD"
+    NEW = "NEW"
+
+
+@dataclass(frozen=True, slots=True)
+class Seat:
+    """A seat on the council and who holds it. `holder` tells independents apart; it may be blank
+    where a source gives only totals, and then `ward` carries a number that keeps seats distinct."""
+
+    party: Party
+    holder: str
+    ward: str
+
+
+@dataclass(frozen=True, slots=True)
+class ControlSettings:
+    """Conventions a newsroom may choose (§6.2, §6.3)."""
+
+    independents_can_control: bool = False
+    threshold_basis: str = "total_seats"  # or "filled_seats"
+
+
+def majority_threshold(total_seats: int) -> int:
+    """Seats needed for a majority: more than half the council (§6.1)."""
+    return total_seats // 2 + 1
+
+
+def group_of(seat: Seat, settings: ControlSettings) -> str:
+    if seat.party.independent and not settings.independents_can_control:
+        return f"{seat.party.id}#{seat.holder}#{seat.ward}"
+    return seat.party.id
+
+
+def groups(seats: Iterable[Seat], settings: ControlSettings) -> Counter[str]:
+    return Counter(group_of(seat, settings) for seat in seats)
+
+
+def control_of(seats: Iterable[Seat], threshold: int, settings: ControlSettings) -> str:
+    """The party id that holds at least `threshold` seats, or NOC."""
+    for group, held in groups(seats, settings).most_common(1):
+        if held >= threshold:
+            return party_of(group)
+    return NOC
+
+
+def outcome(before: str | None, after: str | None, new_council: bool = False) -> Outcome | None:
+    """Control before against control after (§6.4); None while either is unknown."""
+    if after is None:
+        return None
+    if new_council:
+        return Outcome.NEW
+    if before is None:
+        return None
+    if before == after:
+        return Outcome.NOC_HOLD if after == NOC else Outcome.HOLD
+    return Outcome.LOSS_TO_NOC if after == NOC else Outcome.GAIN
+
+
+def party_of(group: str) -> str:
+    return group.split("#", 1)[0]
+
+
+def call(
+    declared: Counter[str], possible: Mapping[str, int] | None, remaining: int, threshold: int
+) -> str | None:
+    """Control as soon as it is certain (§6.5), or None while undecided.
+
+    `declared` holds each group's seats so far (carry-over included); `possible` the most seats each
+    group can still win among the `remaining` undeclared seats (its candidates standing, capped by the
+    seats in each ward). Without `possible` every group, seen or not, is taken to be able to win them all.
+    """
+    for group, held in declared.items():
+        if held >= threshold:
+            return party_of(group)
+    if possible is None:
+        best = max(declared.values(), default=0) + remaining
+    else:
+        best = max(
+            (declared.get(g, 0) + min(remaining, possible.get(g, 0)) for g in set(declared) | set(possible)),
+            default=0,
+        )
+    return NOC if best < threshold else None

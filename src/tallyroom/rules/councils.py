@@ -1,0 +1,86 @@
+"""The council register: names, kinds, regions, and the size and cycle of each council over time (§1).
+
+Sizes and cycles change (new boundaries, reorganisation, a move to all-out elections), so both are
+looked up by date, never assumed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+
+from tallyroom.rules.parties import normalise
+
+
+@dataclass(frozen=True, slots=True)
+class Council:
+    code: str
+    name: str
+    type: str
+    region: str
+    nation: str
+
+
+@dataclass(frozen=True, slots=True)
+class CouncilSize:
+    code: str
+    year: int
+    total_seats: int
+    cycle: str
+
+
+class CouncilRegister:
+    def __init__(
+        self, councils: Iterable[Council], aliases: Iterable[tuple[str, str]], sizes: Iterable[CouncilSize]
+    ):
+        self._by_code = {c.code: c for c in councils}
+        self._by_name: dict[str, str] = {}
+        for council in self._by_code.values():
+            self._by_name.setdefault(name_key(council.name), council.code)
+        for alias, code in aliases:
+            self._by_name.setdefault(name_key(alias), code)
+        self._sizes: dict[str, dict[int, CouncilSize]] = {}
+        for size in sizes:
+            self._sizes.setdefault(size.code, {})[size.year] = size
+
+    def get(self, code: str) -> Council | None:
+        return self._by_code.get(code)
+
+    def find(self, name_or_code: str) -> Council | None:
+        """A council by GSS code or by any of its names."""
+        council = self._by_code.get(name_or_code.strip().upper())
+        if council is not None:
+            return council
+        code = self._by_name.get(name_key(name_or_code))
+        return self._by_code.get(code) if code else None
+
+    def size(self, code: str, on: date) -> CouncilSize | None:
+        """The council's size and cycle in the year of `on`, else the nearest earlier year known."""
+        by_year = self._sizes.get(code, {})
+        years = [y for y in by_year if y <= on.year]
+        return by_year[max(years)] if years else None
+
+    def total_seats(self, code: str, on: date) -> int | None:
+        size = self.size(code, on)
+        return size.total_seats if size else None
+
+    def __iter__(self) -> Iterator[Council]:
+        return iter(self._by_code.values())
+
+
+def name_key(name: str) -> str:
+    """A council name with the words sources add or leave off removed: "Bristol, City Of" is "bristol"."""
+    key = " " + normalise(name) + " "
+    for word in ("city of", "borough of", "county of", "royal borough of", "london borough of"):
+        key = key.replace(f" {word} ", " ")
+    for word in (
+        "city council",
+        "borough council",
+        "district council",
+        "county council",
+        "council",
+        "city of",
+    ):
+        key = key.replace(f" {word} ", " ")
+    return " ".join(key.split())

@@ -1,0 +1,136 @@
+"""The domain's plain objects: councils, wards, polls, candidacies and council-level results.
+
+Nothing here reads a file or a database. Importers build these objects; the store keeps them;
+the counting and council rules read them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from tallyroom.rules.parties import Party
+
+
+class PollKind(StrEnum):
+    ORDINARY = "ordinary"
+    BY_ELECTION = "by-election"
+
+
+class ElectionType(StrEnum):
+    """The Democracy Club election type of a poll (domain §10)."""
+
+    LOCAL = "local"
+    MAYOR = "mayor"
+    PCC = "pcc"
+
+
+class VotingSystem(StrEnum):
+    """How a poll is counted. Block voting is first past the post with one vote per seat."""
+
+    FPTP = "FPTP"
+    SV = "sv"
+
+
+@dataclass(frozen=True, slots=True)
+class CouncilRef:
+    """A council as sources name it: the GSS code is the identity, the name is for people."""
+
+    code: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class WardRef:
+    name: str
+    code: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Candidacy:
+    """A candidate standing in a poll.
+
+    `party` comes from the party register; `label` is the description as the source printed it.
+    `votes` is None when the poll was uncontested. `elected` is the published flag, or None when the
+    source gives none and the count decides. `tie_break_winner` marks a winner chosen by lot (§2.2).
+    `transfers` holds second-preference votes added in the final round of a supplementary vote count.
+    """
+
+    name: str
+    party: Party
+    label: str
+    votes: int | None
+    elected: bool | None = None
+    tie_break_winner: bool = False
+    transfers: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BallotFigures:
+    """Ballot paper figures for a poll (§3.1); every field is optional."""
+
+    electorate: int | None = None
+    ballots_counted: int | None = None
+    rejected: int | None = None
+    turnout_published: float | None = None
+
+    @property
+    def valid_ballots(self) -> int | None:
+        if self.ballots_counted is None or self.rejected is None:
+            return None
+        return self.ballots_counted - self.rejected
+
+
+@dataclass(frozen=True, slots=True)
+class Poll:
+    """One contest in one ward (or mayoral or police area) on one day."""
+
+    election_date: date
+    council: CouncilRef
+    ward: WardRef
+    seats: int
+    candidacies: tuple[Candidacy, ...]
+    kind: PollKind = PollKind.ORDINARY
+    election_type: ElectionType = ElectionType.LOCAL
+    figures: BallotFigures = field(default_factory=BallotFigures)
+
+
+@dataclass(frozen=True, slots=True)
+class CouncilResult:
+    """A council's result known only as seats per party (the `council` format, news agency totals)."""
+
+    election_date: date
+    council: CouncilRef
+    total_seats: int
+    seats_after: dict[Party, int]
+    seats_won: dict[Party, int] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ControlRecord:
+    """Who controlled a council on the eve of poll: a party id, or NOC."""
+
+    election_date: date
+    council: CouncilRef
+    control_before: str
+
+
+@dataclass(frozen=True, slots=True)
+class Councillor:
+    """A sitting councillor in a composition snapshot (Open Council Data roll)."""
+
+    council: CouncilRef
+    ward: str
+    name: str
+    party: Party
+    next_election: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class CompositionSnapshot:
+    """Everyone sitting on one council at a moment, as a councillor roll gives it."""
+
+    council: CouncilRef
+    taken: date
+    councillors: tuple[Councillor, ...]

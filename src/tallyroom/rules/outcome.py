@@ -1,0 +1,299 @@
+"""A council's outcome after (part of) an election: make-up, threshold, control, call and change.
+
+Everything the outcome needs is handed in as a `CouncilElection`; nothing here reads a file or a
+database. The whole council afterwards is the seats won plus the seats not up (§1.4). Those carry
+over from, in order of preference: nothing, when every seat is up; the councillor roll on the eve of
+poll; the roster rolled forward from earlier elections in the store.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from tallyroom.rules.change import Baseline, Change, WardChange, most_common_date, net_change, ward_change
+from tallyroom.rules.control import (
+    ControlSettings,
+    Outcome,
+    Seat,
+    call,
+    control_of,
+    group_of,
+    groups,
+    majority_threshold,
+    outcome,
+)
+from tallyroom.rules.counting import PollResult
+from tallyroom.rules.model import CompositionSnapshot, CouncilRef, CouncilResult, Poll
+from tallyroom.rules.parties import Party
+from tallyroom.rules.roster import Holder, Roster
+
+
+@dataclass(frozen=True, slots=True)
+class CouncilElection:
+    """What is known of one council's election at a moment.
+
+    `results` are the declared polls, `pending` the polls not yet declared. `roster` is who held each
+    seat on the eve of poll by the store's earlier results; `snapshot` a councillor roll from before the
+    poll; `control_before` an explicit record of control on the eve of poll.
+    """
+
+    council: CouncilRef
+    election_date: date
+    total_seats: int | None
+    results: tuple[PollResult, ...] = ()
+    pending: tuple[Poll, ...] = ()
+    roster: Roster | None = None
+    snapshot: CompositionSnapshot | None = None
+    control_before: str | None = None
+    council_result: CouncilResult | None = None
+    new_council: bool = False
+    settings: ControlSettings = field(default_factory=ControlSettings)
+
+
+@dataclass(frozen=True, slots=True)
+class WardOutcome:
+    result: PollResult
+    baseline: tuple[Holder, ...] | None
+    change: WardChange | None
+
+
+@dataclass(frozen=True, slots=True)
+class CouncilOutcome:
+    council: CouncilRef
+    election_date: date
+    total_seats: int | None
+    seats_up: int
+    seats_declared: int
+    majority_threshold: int | None
+    won: dict[Party, int]
+    composition: dict[Party, int] | None
+    control_before: str | None
+    control_before_source: str | None
+    control_after: str | None
+    decided: bool
+    outcome: Outcome | None
+    carry_over_source: str | None
+    changes: tuple[Change, ...]
+    wards: tuple[WardOutcome, ...]
+    flags: tuple[str, ...]
+
+    @property
+    def complete(self) -> bool:
+        return self.seats_declared >= self.seats_up
+
+    @property
+    def change(self) -> Change | None:
+        return self.changes[0] if self.changes else None
+
+
+def tally(parties: Sequence[Party]) -> dict[Party, int]:
+    by_id = {p.id: p for p in parties}
+    counted = Counter(p.id for p in parties)
+    return {by_id[pid]: n for pid, n in sorted(counted.items(), key=lambda kv: (-kv[1], by_id[kv[0]].name))}
+
+
+def compute(election: CouncilElection) -> CouncilOutcome:
+    if election.council_result is not None and not election.results:
+        return _from_council_result(election, election.council_result)
+    return _from_polls(election)
+
+
+def _from_polls(election: CouncilElection) -> CouncilOutcome:
+    flags: list[str] = []
+    polls = [r.poll for r in election.results] + list(election.pending)
+    seats_up = sum(p.seats for p in polls)
+    seats_declared = sum(r.poll.seats for r in election.results)
+    total = election.total_seats
+    won_seats = [Seat(c.party, c.name, r.poll.ward.name) for r in election.results for c in r.elected]
+    for r in election.results:
+        flags.extend(f"{r.poll.ward.name}: {flag}" for flag in r.flags)
+
+    carry, carry_source = _carry_over(election, polls, seats_up, flags)
+    threshold = majority_threshold(total) if total else None
+    before, before_source = _control_before(election, threshold)
+
+    after: str | None = None
+    if carry is not None and threshold is not None:
+        declared = groups([*carry, *won_seats], election.settings)
+        after = call(declared, _possible(election), seats_up - seats_declared, threshold)
+    composition = None
+    if carry is not None and seats_declared == seats_up:
+        composition = tally([s.party for s in [*carry, *won_seats]])
+        if total is not None and sum(composition.values()) != total:
+            flags.append(f"make-up adds up to {sum(composition.values())} seats, not {total}")
+
+    wards, changes = _changes(election)
+    return CouncilOutcome(
+        council=election.council,
+        election_date=election.election_date,
+        total_seats=total,
+        seats_up=seats_up,
+        seats_declared=seats_declared,
+        majority_threshold=threshold,
+        won=tally([s.party for s in won_seats]),
+        composition=composition,
+        control_before=before,
+        control_before_source=before_source,
+        control_after=after,
+        decided=after is not None,
+        outcome=outcome(before, after, election.new_council) if after is not None else None,
+        carry_over_source=carry_source,
+        changes=changes,
+        wards=wards,
+        flags=tuple(flags),
+    )
+
+
+def _carry_over(
+    election: CouncilElection, polls: Sequence[Poll], seats_up: int, flags: list[str]
+) -> tuple[list[Seat] | None, str | None]:
+    total = election.total_seats
+    if total is not None and seats_up >= total:
+        return [], "all-out"
+    if total is None:
+        flags.append("council size unknown: make-up and control cannot be worked out")
+        return None, None
+    year = election.election_date.year
+    if election.snapshot is not None:
+        staying = [
+            c
+            for c in election.snapshot.councillors
+            if c.next_election is None or c.next_election.year != year
+        ]
+        if len(staying) + seats_up != total:
+            flags.append(
+                f"councillor roll of {election.snapshot.taken}: {len(staying)} seats not up + "
+                f"{seats_up} up is not {total}"
+            )
+        return [Seat(c.party, c.name, c.ward) for c in staying], "snapshot"
+    if election.roster is not None:
+        roster = Roster({k: list(v) for k, v in election.roster.wards.items()}, dict(election.roster.aliases))
+        for poll in polls:
+            key = roster.find(poll.ward)
+            if key is None:
+                flags.append(f"{poll.ward.name}: not on the roster of earlier results")
+                continue
+            for holder in roster.due(key, poll.seats):
+                roster.wards[key].remove(holder)
+        staying_holders = roster.holders()
+        if len(staying_holders) + seats_up != total:
+            flags.append(
+                f"earlier results leave {len(staying_holders)} seats not up; {seats_up} up of {total}"
+            )
+        return [
+            Seat(h.party, h.name, ward) for ward, hs in roster.wards.items() for h in hs
+        ], "earlier-results"
+    flags.append("no earlier results or councillor roll: seats not up are unknown")
+    return None, None
+
+
+def _control_before(election: CouncilElection, threshold: int | None) -> tuple[str | None, str | None]:
+    if election.control_before is not None:
+        return election.control_before, "record"
+    if threshold is None:
+        return None, None
+    if election.snapshot is not None:
+        seats = [Seat(c.party, c.name, c.ward) for c in election.snapshot.councillors]
+        return control_of(seats, threshold, election.settings), "snapshot"
+    if election.roster is not None:
+        seats = [Seat(h.party, h.name, ward) for ward, hs in election.roster.wards.items() for h in hs]
+        return control_of(seats, threshold, election.settings), "earlier-results"
+    return None, None
+
+
+def _possible(election: CouncilElection) -> dict[str, int]:
+    """The most seats each group can win in the polls still to declare (§6.5)."""
+    possible: Counter[str] = Counter()
+    for poll in election.pending:
+        standing = Counter(
+            group_of(Seat(c.party, c.name, poll.ward.name), election.settings) for c in poll.candidacies
+        )
+        for group, n in standing.items():
+            possible[group] += min(n, poll.seats)
+    return dict(possible)
+
+
+def _changes(election: CouncilElection) -> tuple[tuple[WardOutcome, ...], tuple[Change, ...]]:
+    wards: list[WardOutcome] = []
+    pairs: list[tuple[list[Party], list[Party]]] = []
+    baseline_dates: list[date] = []
+    not_compared = 0
+    for result in election.results:
+        now = [c.party for c in result.elected]
+        replaced = election.roster.replaced_by(result) if election.roster is not None else None
+        if replaced is None or len(replaced) != len(now):
+            not_compared += result.poll.seats
+            wards.append(WardOutcome(result, None, None))
+            continue
+        before = [h.party for h in replaced]
+        pairs.append((now, before))
+        baseline_dates.extend(h.elected for h in replaced)
+        wards.append(WardOutcome(result, tuple(replaced), ward_change(now, before)))
+    changes: list[Change] = []
+    compared = sum(len(now) for now, _ in pairs)
+    if compared:
+        changes.append(
+            Change(
+                Baseline.LAST_FOUGHT,
+                most_common_date(baseline_dates),
+                net_change(pairs),
+                compared,
+                not_compared,
+            )
+        )
+    eve = _eve_of_poll_change(election)
+    if eve is not None:
+        changes.append(eve)
+    return tuple(wards), tuple(changes)
+
+
+def _eve_of_poll_change(election: CouncilElection) -> Change | None:
+    """Seats won against the parties holding the seats up on the eve of poll, council-wide (§7.1)."""
+    snapshot = election.snapshot
+    if snapshot is None or not election.results:
+        return None
+    year = election.election_date.year
+    up = [
+        c.party for c in snapshot.councillors if c.next_election is not None and c.next_election.year == year
+    ]
+    if (
+        election.total_seats is not None
+        and sum(r.poll.seats for r in election.results) >= election.total_seats
+    ):
+        up = [c.party for c in snapshot.councillors]
+    won = [c.party for r in election.results for c in r.elected]
+    if not up or len(up) != len(won):
+        return None
+    return Change(Baseline.EVE_OF_POLL, snapshot.taken, net_change([(won, up)]), len(won), 0)
+
+
+def _from_council_result(election: CouncilElection, result: CouncilResult) -> CouncilOutcome:
+    """An outcome from seats per party alone: independents count one seat each for control."""
+    seats = [Seat(p, "", f"{p.id}-{i}") for p, n in result.seats_after.items() for i in range(n)]
+    threshold = majority_threshold(result.total_seats)
+    before, before_source = _control_before(election, threshold)
+    after = control_of(seats, threshold, election.settings)
+    won = dict(result.seats_won or {})
+    seats_up = sum(won.values()) if won else result.total_seats
+    return CouncilOutcome(
+        council=election.council,
+        election_date=election.election_date,
+        total_seats=result.total_seats,
+        seats_up=seats_up,
+        seats_declared=seats_up,
+        majority_threshold=threshold,
+        won=tally([p for p, n in won.items() for _ in range(n)]),
+        composition=tally([s.party for s in seats]),
+        control_before=before,
+        control_before_source=before_source,
+        control_after=after,
+        decided=True,
+        outcome=outcome(before, after, election.new_council),
+        carry_over_source="council-result",
+        changes=(),
+        wards=(),
+        flags=(),
+    )

@@ -1,0 +1,104 @@
+"""Who holds each seat, rolled forward from one election to the next (§1.3, §1.4, §7.1).
+
+Start from the council's last all-out election: every ward's winners, in finishing order. At each later
+election, the seats a poll fills are the ones whose terms end first: the earliest elected, and among
+those elected together the lowest placed (an all-out election that restarts a thirds cycle gives the
+shortest term to the last winner, §1.3). The councillors a poll replaces are, by construction, what
+those seats were won by the last time they were fought; what the poll leaves in place is carried over.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from tallyroom.rules.counting import PollResult
+from tallyroom.rules.model import PollKind, WardRef
+from tallyroom.rules.parties import Party, slug
+
+
+@dataclass(frozen=True, slots=True)
+class Holder:
+    party: Party
+    name: str
+    elected: date
+    rank: int
+
+
+@dataclass(frozen=True, slots=True)
+class Round:
+    """One election of one council: its counted polls, and whether every seat was up."""
+
+    election_date: date
+    results: tuple[PollResult, ...]
+    all_out: bool
+
+
+def ward_keys(ward: WardRef) -> tuple[str, ...]:
+    """A ward is found by its GSS code, else by its name: sources differ in which they give."""
+    keys = [f"name:{slug(ward.name)}"]
+    if ward.code:
+        keys.insert(0, f"code:{ward.code}")
+    return tuple(keys)
+
+
+@dataclass
+class Roster:
+    """The sitting councillors of one council, ward by ward."""
+
+    wards: dict[str, list[Holder]] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)
+
+    def find(self, ward: WardRef) -> str | None:
+        for key in ward_keys(ward):
+            if key in self.wards:
+                return key
+            if key in self.aliases:
+                return self.aliases[key]
+        return None
+
+    def holders(self) -> list[Holder]:
+        return [h for holders in self.wards.values() for h in holders]
+
+    def replaced_by(self, result: PollResult) -> list[Holder] | None:
+        """The councillors whose seats this poll fills, or None when the ward is not on the roster."""
+        key = self.find(result.poll.ward)
+        return None if key is None else self.due(key, result.poll.seats)
+
+    def due(self, key: str, seats: int) -> list[Holder]:
+        """The `seats` holders in a ward whose terms end first."""
+        return sorted(self.wards[key], key=lambda h: (h.elected, -h.rank))[:seats]
+
+    def apply(self, result: PollResult) -> None:
+        poll = result.poll
+        key = self.find(poll.ward)
+        if key is None:
+            key = ward_keys(poll.ward)[0]
+            self.wards[key] = []
+        for other in ward_keys(poll.ward):
+            if other != key:
+                self.aliases[other] = key
+        for holder in self.due(key, poll.seats):
+            self.wards[key].remove(holder)
+        self.wards[key].extend(
+            Holder(c.party, c.name, poll.election_date, rank)
+            for rank, c in enumerate(result.elected, start=1)
+        )
+
+
+def roll_forward(rounds: Sequence[Round], before: date) -> Roster | None:
+    """The roster on the eve of `before`, from the last all-out round before it; None without one."""
+    earlier = sorted((r for r in rounds if r.election_date < before), key=lambda r: r.election_date)
+    starts = [i for i, r in enumerate(earlier) if r.all_out]
+    if not starts:
+        return None
+    roster = Roster()
+    for round_ in earlier[starts[-1] :]:
+        for result in _ordinary_first(round_.results):
+            roster.apply(result)
+    return roster
+
+
+def _ordinary_first(results: Iterable[PollResult]) -> list[PollResult]:
+    return sorted(results, key=lambda r: r.poll.kind is PollKind.BY_ELECTION)

@@ -1,0 +1,94 @@
+"""The JSON shapes of the outside contract (contract §2): council outcomes keyed by display names."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from tallyroom.copy.headlines import headline
+from tallyroom.rules.change import Change
+from tallyroom.rules.outcome import CouncilOutcome, WardOutcome
+from tallyroom.rules.parties import NOC, Party
+
+PartyLookup = Callable[[str], Party]
+
+
+def seats(by_party: Mapping[Party, int] | None) -> dict[str, int] | None:
+    if by_party is None:
+        return None
+    merged: dict[str, int] = {}
+    for party, n in sorted(by_party.items(), key=lambda kv: (-kv[1], kv[0].name)):
+        merged[party.name] = merged.get(party.name, 0) + n
+    return merged
+
+
+def control_name(control: str | None, party: PartyLookup) -> str | None:
+    if control is None or control == NOC:
+        return control
+    return party(control).name
+
+
+def change(found: Change | None) -> dict[str, Any]:
+    if found is None:
+        return {"baseline": None, "baseline_date": None, "seats": {}}
+    return {
+        "baseline": found.baseline.value,
+        "baseline_date": found.baseline_date.isoformat() if found.baseline_date else None,
+        "seats": seats(found.seats),
+        "seats_compared": found.seats_compared,
+        "seats_not_compared": found.seats_not_compared,
+    }
+
+
+def council_outcome(outcome: CouncilOutcome, party: PartyLookup, wards: bool = False) -> dict[str, Any]:
+    """A council outcome as contract §2 gives it, plus fields of our own after the contract's."""
+    body: dict[str, Any] = {
+        "council": {"name": outcome.council.name, "code": outcome.council.code},
+        "election_date": outcome.election_date.isoformat(),
+        "total_seats": outcome.total_seats,
+        "seats_up": outcome.seats_up,
+        "seats_declared": outcome.seats_declared,
+        "majority_threshold": outcome.majority_threshold,
+        "won": seats(outcome.won),
+        "composition": seats(outcome.composition),
+        "control": {
+            "before": control_name(outcome.control_before, party),
+            "after": control_name(outcome.control_after, party),
+            "decided": outcome.decided,
+        },
+        "outcome": outcome.outcome.value if outcome.outcome else None,
+        "change": change(outcome.change),
+        "headline": headline(outcome, party),
+        "changes": [change(c) for c in outcome.changes],
+        "control_before_source": outcome.control_before_source,
+        "carry_over_source": outcome.carry_over_source,
+        "flags": list(outcome.flags),
+    }
+    if wards:
+        body["wards"] = [ward(w) for w in outcome.wards]
+    return body
+
+
+def ward(found: WardOutcome) -> dict[str, Any]:
+    result = found.result
+    body: dict[str, Any] = {
+        "ward": {"name": result.poll.ward.name, "code": result.poll.ward.code},
+        "seats": result.poll.seats,
+        "contested": result.contested,
+        "majority": result.majority,
+        "candidates": [
+            {"name": c.name, "party": c.party.name, "votes": c.votes, "elected": c in result.elected}
+            for c in result.ranked
+        ],
+        "tie_break": None
+        if result.tie_break is None
+        else {"method": result.tie_break.method, "between": list(result.tie_break.between)},
+    }
+    if found.change is not None:
+        body["gains"] = [
+            {"party": g.party.name, "from": g.from_party.name if g.from_party else None}
+            for g in found.change.gains
+        ]
+        body["holds"] = [p.name for p in found.change.holds]
+        body["indicative"] = found.change.indicative
+    return body

@@ -1,0 +1,294 @@
+"""Appending to the results log.
+
+A batch is written in one transaction: all of it or none. A poll whose newest declaration already says
+the same thing is left alone, so loading the same file twice changes nothing; a poll whose figures
+differ gets a new revision, and the old one stays readable.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, insert, select
+from uk_election_ids.election_ids import IdBuilder
+
+from tallyroom.importers.base import Batch
+from tallyroom.rules.model import (
+    CompositionSnapshot,
+    ControlRecord,
+    CouncilRef,
+    CouncilResult,
+    ElectionType,
+    Poll,
+    PollKind,
+)
+from tallyroom.rules.parties import Party
+from tallyroom.store.schema import candidacies, council_records, declarations, polls, sources
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    format: str
+    name: str
+    sha256: str
+    loaded_by: str = field(default_factory=getpass.getuser)
+
+
+@dataclass
+class AppendReport:
+    new: int = 0
+    revised: int = 0
+    unchanged: int = 0
+    source_id: int | None = None
+
+    @property
+    def changed(self) -> int:
+        return self.new + self.revised
+
+
+def ballot_id(poll: Poll) -> str:
+    """The poll's Democracy Club ballot id (§10), e.g. `local.derby.darley.2021-05-06`."""
+    builder = IdBuilder(poll.election_type.value, poll.election_date).with_organisation(poll.council.name)
+    if poll.election_type is ElectionType.LOCAL:
+        builder = builder.with_division(poll.ward.name)
+    if poll.kind is PollKind.BY_ELECTION:
+        builder = builder.with_contest_type("by")
+    ballot: str = builder.ballot_id
+    return ballot
+
+
+def fingerprint(content: Any) -> str:
+    return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def poll_content(poll: Poll) -> list[Any]:
+    figures = poll.figures
+    return [
+        poll.seats,
+        [figures.electorate, figures.ballots_counted, figures.rejected, figures.turnout_published],
+        [
+            [c.name, c.party.id, c.label, c.votes, c.elected, c.tie_break_winner, c.transfers]
+            for c in poll.candidacies
+        ],
+    ]
+
+
+def append(engine: Engine, batch: Batch, source: SourceInfo, status: str = "declared") -> AppendReport:
+    """Write a batch to the log in one transaction and say what changed."""
+    report = AppendReport()
+    now = datetime.now(UTC)
+    with engine.begin() as conn:
+        source_id: list[int] = []
+
+        def source_row() -> int:
+            if not source_id:
+                row = {**source.__dict__, "loaded_at": now}
+                source_id.append(conn.execute(insert(sources).returning(sources.c.id), row).scalar_one())
+            return source_id[0]
+
+        _append_polls(conn, batch.polls, source_row, now, source.loaded_by, status, report)
+        for kind, key_date, council, content in _council_records(batch):
+            _append_record(conn, kind, council, key_date, content, source_row, now, report)
+        report.source_id = source_id[0] if source_id else None
+    return report
+
+
+def _append_polls(
+    conn: Connection,
+    batch_polls: list[Poll],
+    source_row: Any,
+    now: datetime,
+    who: str,
+    status: str,
+    report: AppendReport,
+) -> None:
+    if not batch_polls:
+        return
+    ids = {ballot_id(p): p for p in batch_polls}
+    known = _latest_declarations(conn, {p.election_date for p in batch_polls})
+    new_polls = [
+        {
+            "ballot_id": bid,
+            "election_date": p.election_date,
+            "election_type": p.election_type.value,
+            "council_code": p.council.code,
+            "council_name": p.council.name,
+            "ward_code": p.ward.code,
+            "ward_name": p.ward.name,
+            "kind": p.kind.value,
+        }
+        for bid, p in ids.items()
+        if bid not in known
+    ]
+    if new_polls:
+        inserted = conn.execute(
+            insert(polls).returning(polls.c.id, polls.c.ballot_id, sort_by_parameter_order=True), new_polls
+        )
+        for poll_id, bid in inserted:
+            known[bid] = (poll_id, 0, "")
+    rows, contents = [], []
+    for bid, poll in ids.items():
+        poll_id, revision, previous = known[bid]
+        content = fingerprint(poll_content(poll))
+        if content == previous:
+            report.unchanged += 1
+            continue
+        if revision:
+            report.revised += 1
+        else:
+            report.new += 1
+        figures = poll.figures
+        rows.append(
+            {
+                "poll_id": poll_id,
+                "revision": revision + 1,
+                "status": status,
+                "source_id": source_row(),
+                "recorded_at": now,
+                "entered_by": who,
+                "seats": poll.seats,
+                "electorate": figures.electorate,
+                "ballots_counted": figures.ballots_counted,
+                "rejected": figures.rejected,
+                "turnout_published": None
+                if figures.turnout_published is None
+                else str(figures.turnout_published),
+                "fingerprint": content,
+            }
+        )
+        contents.append(poll)
+    if not rows:
+        return
+    declared = conn.execute(
+        insert(declarations).returning(declarations.c.id, sort_by_parameter_order=True), rows
+    )
+    conn.execute(
+        insert(candidacies),
+        [
+            {
+                "declaration_id": declaration_id,
+                "position": position,
+                "name": c.name,
+                "party_id": c.party.id,
+                "party_name": c.party.name,
+                "label": c.label,
+                "votes": c.votes,
+                "elected": c.elected,
+                "tie_break_winner": c.tie_break_winner,
+                "transfers": c.transfers,
+            }
+            for (declaration_id,), poll in zip(declared, contents, strict=True)
+            for position, c in enumerate(poll.candidacies)
+        ],
+    )
+
+
+def _latest_declarations(conn: Connection, days: Iterable[date]) -> dict[str, tuple[int, int, str]]:
+    """ballot id -> (poll id, newest revision, its fingerprint) for the polls on these days."""
+    newest = (
+        select(declarations.c.poll_id, func.max(declarations.c.revision).label("revision"))
+        .group_by(declarations.c.poll_id)
+        .subquery()
+    )
+    query = (
+        select(polls.c.ballot_id, polls.c.id, newest.c.revision, declarations.c.fingerprint)
+        .select_from(polls)
+        .outerjoin(newest, newest.c.poll_id == polls.c.id)
+        .outerjoin(
+            declarations,
+            (declarations.c.poll_id == polls.c.id) & (declarations.c.revision == newest.c.revision),
+        )
+        .where(polls.c.election_date.in_(sorted(set(days))))
+    )
+    return {bid: (pid, rev or 0, fp or "") for bid, pid, rev, fp in conn.execute(query)}
+
+
+def _council_records(batch: Batch) -> Iterable[tuple[str, date, CouncilRef, Any]]:
+    for result in batch.council_results:
+        yield "council-result", result.election_date, result.council, council_result_content(result)
+    for record in batch.control_records:
+        yield "control", record.election_date, record.council, {"control_before": record.control_before}
+    for snapshot in batch.snapshots:
+        yield "snapshot", snapshot.taken, snapshot.council, snapshot_content(snapshot)
+
+
+def _seats(seats: Mapping[Party, int] | None) -> dict[str, Any] | None:
+    if seats is None:
+        return None
+    return {p.id: {"name": p.name, "seats": n} for p, n in seats.items()}
+
+
+def council_result_content(result: CouncilResult) -> dict[str, Any]:
+    return {
+        "total_seats": result.total_seats,
+        "seats_after": _seats(result.seats_after),
+        "seats_won": _seats(result.seats_won),
+    }
+
+
+def snapshot_content(snapshot: CompositionSnapshot) -> dict[str, Any]:
+    return {
+        "councillors": [
+            [
+                c.ward,
+                c.name,
+                c.party.id,
+                c.party.name,
+                c.next_election.isoformat() if c.next_election else None,
+            ]
+            for c in snapshot.councillors
+        ]
+    }
+
+
+def _append_record(
+    conn: Connection,
+    kind: str,
+    council: CouncilRef,
+    on: date,
+    content: Any,
+    source_row: Any,
+    now: datetime,
+    report: AppendReport,
+) -> None:
+    newest = conn.execute(
+        select(council_records.c.revision, council_records.c.fingerprint)
+        .where(
+            council_records.c.kind == kind,
+            council_records.c.council_code == council.code,
+            council_records.c.on_date == on,
+        )
+        .order_by(council_records.c.revision.desc())
+        .limit(1)
+    ).first()
+    content_print = fingerprint(content)
+    if newest is not None and newest.fingerprint == content_print:
+        report.unchanged += 1
+        return
+    if newest is None:
+        report.new += 1
+    else:
+        report.revised += 1
+    conn.execute(
+        insert(council_records),
+        {
+            "kind": kind,
+            "council_code": council.code,
+            "council_name": council.name,
+            "on_date": on,
+            "revision": (newest.revision if newest else 0) + 1,
+            "source_id": source_row(),
+            "recorded_at": now,
+            "fingerprint": content_print,
+            "payload": json.dumps(content, sort_keys=True),
+        },
+    )
+
+
+__all__ = ["AppendReport", "ControlRecord", "SourceInfo", "append", "ballot_id"]

@@ -1,0 +1,215 @@
+"""Reading the log back as domain objects: the newest revision of every poll, and council records."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Iterable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import ColumnElement, Engine, func, select
+
+from tallyroom.rules.model import (
+    BallotFigures,
+    Candidacy,
+    CompositionSnapshot,
+    Councillor,
+    CouncilRef,
+    CouncilResult,
+    ElectionType,
+    Poll,
+    PollKind,
+    WardRef,
+)
+from tallyroom.rules.parties import Party, PartyRegister
+from tallyroom.store.schema import candidacies, council_records, declarations, polls
+
+
+def load_polls(
+    engine: Engine,
+    parties: PartyRegister,
+    *,
+    on: date | None = None,
+    before: date | None = None,
+    councils: Collection[str] | None = None,
+) -> list[Poll]:
+    """The newest declaration of each poll matching the filters, with its candidacies in order."""
+    conditions: list[ColumnElement[bool]] = []
+    if on is not None:
+        conditions.append(polls.c.election_date == on)
+    if before is not None:
+        conditions.append(polls.c.election_date < before)
+    if councils is not None:
+        conditions.append(polls.c.council_code.in_(sorted(councils)))
+    newest = (
+        select(declarations.c.poll_id, func.max(declarations.c.revision).label("revision"))
+        .group_by(declarations.c.poll_id)
+        .subquery()
+    )
+    query = (
+        select(
+            polls.c.id,
+            polls.c.election_date,
+            polls.c.election_type,
+            polls.c.council_code,
+            polls.c.council_name,
+            polls.c.ward_code,
+            polls.c.ward_name,
+            polls.c.kind,
+            declarations.c.seats,
+            declarations.c.electorate,
+            declarations.c.ballots_counted,
+            declarations.c.rejected,
+            declarations.c.turnout_published,
+            candidacies.c.name,
+            candidacies.c.party_id,
+            candidacies.c.party_name,
+            candidacies.c.label,
+            candidacies.c.votes,
+            candidacies.c.elected,
+            candidacies.c.tie_break_winner,
+            candidacies.c.transfers,
+        )
+        .select_from(polls)
+        .join(newest, newest.c.poll_id == polls.c.id)
+        .join(
+            declarations,
+            (declarations.c.poll_id == polls.c.id) & (declarations.c.revision == newest.c.revision),
+        )
+        .join(candidacies, candidacies.c.declaration_id == declarations.c.id)
+        .where(*conditions)
+        .order_by(polls.c.id, candidacies.c.position)
+    )
+    with engine.connect() as conn:
+        return list(_polls(conn.execute(query), parties))
+
+
+def _polls(rows: Iterable[Any], parties: PartyRegister) -> Iterable[Poll]:
+    current: Any = None
+    members: list[Candidacy] = []
+    party_cache: dict[tuple[str, str], Party] = {}
+    for row in rows:
+        if current is not None and row.id != current.id:
+            yield _poll(current, members)
+            members = []
+        current = row
+        key = (row.party_id, row.party_name)
+        party = party_cache.get(key)
+        if party is None:
+            party = party_cache[key] = parties.get(row.party_id, row.party_name)
+        members.append(
+            Candidacy(
+                row.name, party, row.label, row.votes, row.elected, bool(row.tie_break_winner), row.transfers
+            )
+        )
+    if current is not None:
+        yield _poll(current, members)
+
+
+def _poll(row: Any, members: list[Candidacy]) -> Poll:
+    return Poll(
+        election_date=row.election_date,
+        council=CouncilRef(row.council_code, row.council_name),
+        ward=WardRef(row.ward_name, row.ward_code),
+        seats=row.seats,
+        candidacies=tuple(members),
+        kind=PollKind(row.kind),
+        election_type=ElectionType(row.election_type),
+        figures=BallotFigures(
+            row.electorate,
+            row.ballots_counted,
+            row.rejected,
+            None if row.turnout_published is None else float(row.turnout_published),
+        ),
+    )
+
+
+def _newest_records(
+    engine: Engine, kind: str, on: date | None = None, before: date | None = None
+) -> list[tuple[CouncilRef, date, dict[str, Any]]]:
+    newest = (
+        select(
+            council_records.c.council_code,
+            council_records.c.on_date,
+            func.max(council_records.c.revision).label("revision"),
+        )
+        .where(council_records.c.kind == kind)
+        .group_by(council_records.c.council_code, council_records.c.on_date)
+        .subquery()
+    )
+    query = select(
+        council_records.c.council_code,
+        council_records.c.council_name,
+        council_records.c.on_date,
+        council_records.c.payload,
+    ).join(
+        newest,
+        (newest.c.council_code == council_records.c.council_code)
+        & (newest.c.on_date == council_records.c.on_date)
+        & (newest.c.revision == council_records.c.revision)
+        & (council_records.c.kind == kind),
+    )
+    if on is not None:
+        query = query.where(council_records.c.on_date == on)
+    if before is not None:
+        query = query.where(council_records.c.on_date < before)
+    with engine.connect() as conn:
+        return [
+            (CouncilRef(code, name), day, json.loads(payload))
+            for code, name, day, payload in conn.execute(query)
+        ]
+
+
+def _parties(seats: dict[str, Any] | None, parties: PartyRegister) -> dict[Party, int] | None:
+    if seats is None:
+        return None
+    return {parties.get(pid, entry["name"]): entry["seats"] for pid, entry in seats.items()}
+
+
+def council_results(engine: Engine, parties: PartyRegister, on: date) -> dict[str, CouncilResult]:
+    found = {}
+    for council, day, content in _newest_records(engine, "council-result", on=on):
+        after = _parties(content["seats_after"], parties) or {}
+        found[council.code] = CouncilResult(
+            day, council, content["total_seats"], after, _parties(content["seats_won"], parties)
+        )
+    return found
+
+
+def control_records(engine: Engine, on: date) -> dict[str, str]:
+    return {
+        council.code: content["control_before"]
+        for council, _, content in _newest_records(engine, "control", on=on)
+    }
+
+
+def snapshots_before(engine: Engine, parties: PartyRegister, before: date) -> dict[str, CompositionSnapshot]:
+    """The newest councillor roll of each council taken before `before`."""
+    chosen: dict[str, tuple[CouncilRef, date, dict[str, Any]]] = {}
+    for council, day, content in _newest_records(engine, "snapshot", before=before):
+        if council.code not in chosen or chosen[council.code][1] < day:
+            chosen[council.code] = (council, day, content)
+    return {
+        code: CompositionSnapshot(
+            council,
+            day,
+            tuple(
+                Councillor(
+                    council,
+                    ward,
+                    name,
+                    parties.get(pid, pname),
+                    date.fromisoformat(nxt) if nxt else None,
+                )
+                for ward, name, pid, pname, nxt in content["councillors"]
+            ),
+        )
+        for code, (council, day, content) in chosen.items()
+    }
+
+
+def election_dates(engine: Engine) -> list[date]:
+    with engine.connect() as conn:
+        return list(
+            conn.execute(select(polls.c.election_date).distinct().order_by(polls.c.election_date)).scalars()
+        )

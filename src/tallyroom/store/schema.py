@@ -1,0 +1,101 @@
+"""The tables of the results log.
+
+A poll is identified by its Democracy Club ballot id. Each declaration of a poll is a new revision with
+its source, time and who entered it; the candidacies belong to the revision. Council-level results,
+control records and councillor rolls are revisioned the same way in `council_records`, their content
+kept as JSON. Nothing is ever updated in place.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+sources = Table(
+    "sources",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("format", String(20), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("loaded_at", DateTime(timezone=True), nullable=False),
+    Column("loaded_by", String(100), nullable=False),
+)
+
+polls = Table(
+    "polls",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("ballot_id", String(200), nullable=False, unique=True),
+    Column("election_date", Date, nullable=False, index=True),
+    Column("election_type", String(10), nullable=False),
+    Column("council_code", String(12), nullable=False, index=True),
+    Column("council_name", Text, nullable=False),
+    Column("ward_code", String(12), nullable=False),
+    Column("ward_name", Text, nullable=False),
+    Column("kind", String(12), nullable=False),
+)
+
+declarations = Table(
+    "declarations",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("poll_id", ForeignKey("polls.id"), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("source_id", ForeignKey("sources.id"), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("entered_by", String(100), nullable=False),
+    Column("seats", Integer, nullable=False),
+    Column("electorate", Integer),
+    Column("ballots_counted", Integer),
+    Column("rejected", Integer),
+    Column("turnout_published", Text),
+    Column("fingerprint", String(64), nullable=False),
+    UniqueConstraint("poll_id", "revision"),
+)
+
+candidacies = Table(
+    "candidacies",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("declaration_id", ForeignKey("declarations.id"), nullable=False, index=True),
+    Column("position", Integer, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("party_id", String(120), nullable=False),
+    Column("party_name", Text, nullable=False),
+    Column("label", Text, nullable=False),
+    Column("votes", Integer),
+    Column("elected", Boolean),
+    Column("tie_break_winner", Boolean, nullable=False),
+    Column("transfers", Integer),
+)
+
+council_records = Table(
+    "council_records",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("council_code", String(12), nullable=False),
+    Column("council_name", Text, nullable=False),
+    Column("on_date", Date, nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("source_id", ForeignKey("sources.id"), nullable=False),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("payload", Text, nullable=False),
+    UniqueConstraint("kind", "council_code", "on_date", "revision"),
+)

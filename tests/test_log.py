@@ -1,0 +1,152 @@
+"""The results log: a second load changes nothing, corrections are revisions, bad files change nothing."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select, text
+
+from tallyroom.importers.base import Context, InputError
+from tallyroom.loading import load_file
+from tallyroom.reference import Reference
+from tallyroom.results import outcomes
+from tallyroom.store.schema import candidacies, declarations, polls, sources
+from tests.conftest import leap
+
+DERBY_2019 = "E06000015"
+
+
+def derby_rows() -> list[list[str]]:
+    with leap(2019).open(encoding="utf-8", newline="") as handle:
+        return [r for r in csv.reader(handle) if r[1] == DERBY_2019]
+
+
+def write_ward_csv(path: Path, rows: list[list[str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(
+            [
+                "election_date",
+                "council",
+                "council_code",
+                "ward",
+                "ward_code",
+                "seats",
+                "candidate",
+                "party",
+                "votes",
+                "elected",
+            ]
+        )
+        seats: dict[str, int] = {}
+        for r in rows:
+            seats[r[3]] = seats.get(r[3], 0) + int(r[7])
+        for r in rows:
+            out.writerow(["2019-05-02", r[0], r[1], r[2], r[3], seats[r[3]], r[4], r[5], r[6], r[7]])
+    return path
+
+
+def dump(engine: Engine) -> list[tuple[object, ...]]:
+    with engine.connect() as conn:
+        found: list[tuple[object, ...]] = []
+        for table in ("sources", "polls", "declarations", "candidacies", "council_records"):
+            found.extend(tuple(r) for r in conn.execute(text(f"SELECT * FROM {table} ORDER BY id")))
+        return found
+
+
+def test_loading_the_same_file_twice_changes_nothing(engine: Engine, ref: Reference) -> None:
+    context = Context(ref)
+    _, first = load_file(engine, "leap", leap(2019), context)
+    before = dump(engine)
+    _, second = load_file(engine, "leap", leap(2019), context)
+    assert first.new > 8000 and first.revised == 0
+    assert second.changed == 0 and second.unchanged == first.new
+    assert dump(engine) == before
+
+
+def test_a_correction_is_a_new_revision_and_the_old_one_stays(
+    engine: Engine, ref: Reference, tmp_path: Path
+) -> None:
+    rows = derby_rows()
+    context = Context(ref)
+    load_file(engine, "ward", write_ward_csv(tmp_path / "derby.csv", rows), context)
+    corrected = [list(r) for r in rows]
+    corrected[0][6] = str(int(corrected[0][6]) + 1)
+    _, report = load_file(
+        engine, "ward", write_ward_csv(tmp_path / "derby-corrected.csv", corrected), context
+    )
+    assert (report.new, report.revised) == (0, 1)
+    with engine.connect() as conn:
+        revisions = conn.execute(
+            select(declarations.c.revision, candidacies.c.votes)
+            .join(candidacies, candidacies.c.declaration_id == declarations.c.id)
+            .join(polls, polls.c.id == declarations.c.poll_id)
+            .where(polls.c.ward_code == rows[0][3], candidacies.c.name == rows[0][4])
+            .order_by(declarations.c.revision)
+        ).all()
+        assert [tuple(r) for r in revisions] == [(1, int(rows[0][6])), (2, int(rows[0][6]) + 1)]
+        assert conn.execute(select(func.count()).select_from(sources)).scalar_one() == 2
+    day = outcomes(engine, ref, date(2019, 5, 2))
+    ward = next(w for o in day.councils for w in o.wards if w.result.poll.ward.code == rows[0][3])
+    assert any(c.votes == int(rows[0][6]) + 1 for c in ward.result.ranked)
+
+
+def broken_copies(tmp_path: Path) -> dict[str, tuple[Path, int | None, str | None]]:
+    """Broken copies of a real ward file: path -> (path, row named, field named)."""
+    rows = derby_rows()
+    good = write_ward_csv(tmp_path / "good.csv", rows)
+    lines = good.read_text(encoding="utf-8").splitlines(keepends=True)
+    cases: dict[str, tuple[Path, int | None, str | None]] = {}
+
+    missing = tmp_path / "missing-column.csv"
+    missing.write_text(
+        "".join(line.replace(",votes,", ",", 1) if i == 0 else line for i, line in enumerate(lines))
+    )
+    cases["missing column"] = (missing, 1, None)
+
+    bad_number = tmp_path / "bad-number.csv"
+    broken = list(lines)
+    cells = broken[5].rstrip("\n").split(",")
+    cells[8] = "12x"
+    broken[5] = ",".join(cells) + "\n"
+    bad_number.write_text("".join(broken))
+    cases["bad number"] = (bad_number, 6, "votes")
+
+    encoding = tmp_path / "latin1.csv"
+    broken = list(lines)
+    broken[7] = broken[7].replace(broken[7].split(",")[6], "Zoë Brontë")
+    encoding.write_bytes("".join(broken).encode("latin-1"))
+    cases["wrong encoding"] = (encoding, 8, None)
+
+    truncated = tmp_path / "truncated.csv"
+    middle = len(lines) // 2
+    truncated.write_text("".join(lines[:middle]) + lines[middle][:40])
+    cases["truncated"] = (truncated, middle + 1, None)
+
+    duplicate = tmp_path / "duplicate.csv"
+    duplicate.write_text("".join([*lines, lines[3]]))
+    cases["duplicate candidate"] = (duplicate, len(lines) + 1, "candidate")
+    return cases
+
+
+@pytest.mark.parametrize(
+    "case", ["missing column", "bad number", "wrong encoding", "truncated", "duplicate candidate"]
+)
+def test_broken_file_is_rejected_whole_with_row_and_field(
+    engine: Engine, ref: Reference, tmp_path: Path, case: str
+) -> None:
+    load_file(engine, "leap", leap(2019), Context(ref))
+    before = dump(engine)
+    path, row, field = broken_copies(tmp_path)[case]
+    with pytest.raises(InputError) as raised:
+        load_file(engine, "ward", path, Context(ref))
+    message = str(raised.value)
+    assert path.name in message
+    if row is not None:
+        assert f"row {row}" in message
+    if field is not None:
+        assert f"'{field}'" in message
+    assert dump(engine) == before
