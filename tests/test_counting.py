@@ -95,7 +95,7 @@ def test_ballot_invariants_are_flagged(ref: Reference) -> None:
         poll(
             ref,
             1,
-            [("A", "Lab", 600), ("B", "Con", 500)],
+            [("A", "Lab", 950), ("B", "Con", 500)],
             figures=BallotFigures(electorate=800, ballots_counted=900, rejected=10),
         )
     )
@@ -105,7 +105,7 @@ def test_ballot_invariants_are_flagged(ref: Reference) -> None:
 
 def test_voting_system_comes_from_data_by_date() -> None:
     assert voting_system(ElectionType.PCC, date(2021, 5, 6)) is VotingSystem.SV
-    assert voting_system(ElectionType.MAYOR, date(2023, 5, 3)) is VotingSystem.SV
+    assert voting_system(ElectionType.MAYOR, date(2022, 5, 5)) is VotingSystem.SV
     assert voting_system(ElectionType.MAYOR, date(2023, 5, 4)) is VotingSystem.FPTP
     assert voting_system(ElectionType.PCC, date(2024, 5, 2)) is VotingSystem.FPTP
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -21,12 +22,13 @@ from tallyroom.importers.base import Context, InputError
 from tallyroom.loading import load_file
 from tallyroom.results import outcomes
 from tallyroom.rules.outcome import CouncilOutcome
+from tallyroom.rules.parties import NOC, Party
 from tallyroom.serialise import council_outcome
 from tallyroom.store.database import connect, database_url
 
 app = typer.Typer(help="Election-night results for UK local elections.", no_args_is_help=True)
-err = Console(stderr=True)
-out = Console()
+err = Console(stderr=True, soft_wrap=True)
+out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 
 DateOption = Annotated[str, typer.Option("--date", help="Election day, YYYY-MM-DD.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (contract §2) and nothing else.")]
@@ -111,7 +113,7 @@ def _outcomes(day: str, region: str | None = None) -> list[CouncilOutcome]:
     return found
 
 
-def _party(party_id: str) -> Any:
+def _party(party_id: str) -> Party:
     return reference_data.load().parties.get(party_id)
 
 
@@ -128,16 +130,17 @@ def councils(day: DateOption, region: RegionOption = None, as_json: JsonOption =
         return
     table = Table("council", "seats", "declared", "needed", "make-up", "control", "outcome", "change")
     for o in found:
-        body = council_outcome(o, _party)
         table.add_row(
             o.council.name,
             str(o.total_seats or "?"),
             f"{o.seats_declared}/{o.seats_up}",
             str(o.majority_threshold or "?"),
-            _seats_text(body["composition"] or body["won"]),
-            f"{body['control']['before'] or '?'} → {body['control']['after'] or '?'}",
-            body["outcome"] or "",
-            _change_text(body["change"]),
+            _short(o.composition) if o.composition is not None else "won: " + _short(o.won),
+            f"{_control_short(o.control_before)} → {_control_short(o.control_after)}",
+            o.outcome.value if o.outcome else "",
+            _short(o.change.seats, signed=True) + f" ({o.change.baseline.value})"
+            if o.change
+            else "no comparison",
         )
     out.print(table)
 
@@ -186,6 +189,18 @@ def headlines(day: DateOption, region: RegionOption = None, as_json: JsonOption 
         return
     for line in lines:
         out.print(line["headline"], highlight=False)
+
+
+def _short(seats: Mapping[Party, int], signed: bool = False) -> str:
+    return ", ".join(
+        f"{party.short} {n:+d}" if signed else f"{party.short} {n}" for party, n in seats.items()
+    )
+
+
+def _control_short(control: str | None) -> str:
+    if control is None:
+        return "?"
+    return control if control == NOC else _party(control).short
 
 
 def _seats_text(seats: dict[str, int] | None) -> str:

@@ -103,9 +103,11 @@ def _election(
     if snapshot is not None and history and snapshot.taken < history[-1].election_date:
         snapshot = None
     results = tuple(count(p) for p in polls)
+    size = reference.councils.size(council.code, on)
     return CouncilElection(
         council=council,
         election_date=on,
+        cycle=size.cycle if size and size.year == on.year else "",
         total_seats=council_result.total_seats
         if council_result is not None
         else reference.councils.total_seats(council.code, on),

@@ -170,7 +170,9 @@ class CandidateRow:
 def assemble_polls(path: Path, rows: Iterable[CandidateRow]) -> list[Poll]:
     """Group candidacies into polls. Where a source gives no seat count, the winners count the seats.
 
-    A candidate named twice in one poll, or rows of one poll that disagree on the seats, are errors.
+    A candidate named twice in one poll for the same party, or rows of one poll that disagree on the
+    seats, are errors. Two candidates may share a name (Bromley's Cray Valley West in 2018 had a
+    Conservative and a Labour Gary Stevens); their parties tell them apart.
     """
     grouped: dict[tuple[object, ...], list[CandidateRow]] = {}
     for row in rows:
@@ -185,9 +187,9 @@ def assemble_polls(path: Path, rows: Iterable[CandidateRow]) -> list[Poll]:
     polls = []
     for members in grouped.values():
         first = members[0]
-        seen: dict[str, int] = {}
+        seen: dict[tuple[str, str], int] = {}
         for member in members:
-            name = normalise(member.candidacy.name)
+            name = (normalise(member.candidacy.name), member.candidacy.party.id)
             if name in seen:
                 raise InputError(
                     path,

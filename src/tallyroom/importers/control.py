@@ -16,7 +16,7 @@ def read(path: Path, context: Context) -> Batch:
     records: dict[tuple[object, str], ControlRecord] = {}
     for number, r in csv_rows(path, COLUMNS):
         day = parse_date(path, number, "election_date", r["election_date"])
-        council = council_ref(path, number, context, r["council"], r["council_code"])
+        council = council_ref(path, number, context, r["council"], r["council_code"], day)
         label = r["control_before"]
         if not label:
             raise InputError(path, "is blank: give a party or NOC", number, "control_before")

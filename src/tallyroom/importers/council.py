@@ -17,7 +17,7 @@ def read(path: Path, context: Context) -> Batch:
     first_row: dict[tuple[object, str], int] = {}
     for number, r in csv_rows(path, COLUMNS):
         day = parse_date(path, number, "election_date", r["election_date"])
-        council = council_ref(path, number, context, r["council"], r["council_code"])
+        council = council_ref(path, number, context, r["council"], r["council_code"], day)
         total = require_int(path, number, "total_seats", r["total_seats"])
         party = context.reference.parties.resolve(r["party"])
         after = require_int(path, number, "seats_after", r["seats_after"])

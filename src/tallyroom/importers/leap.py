@@ -58,7 +58,7 @@ def read(path: Path, context: Context) -> Batch:
             CandidateRow(
                 row=number,
                 election_date=polling_day,
-                council=council_ref(path, number, context, r["council"], r["council_code"]),
+                council=council_ref(path, number, context, r["council"], r["council_code"], polling_day),
                 ward=WardRef(r["ward"], r["ward_code"]),
                 candidacy=Candidacy(
                     name=r["candidate"],

@@ -7,6 +7,7 @@ preferences added in the final round of a supplementary vote count).
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
@@ -37,9 +38,9 @@ COLUMNS = (
 )
 
 
-def council_ref(path: Path, row: int, context: Context, name: str, code: str) -> CouncilRef:
+def council_ref(path: Path, row: int, context: Context, name: str, code: str, on: date | None) -> CouncilRef:
     """The council a row names, with the register's everyday name when the register knows it."""
-    council = context.reference.councils.find(code or name)
+    council = context.reference.councils.find(code or name, on)
     if council is not None:
         return CouncilRef(council.code, council.name)
     if not code:
@@ -63,6 +64,7 @@ def _enum(path: Path, row: int, name: str, value: str, kind: type[E], default: E
 def read(path: Path, context: Context) -> Batch:
     rows = []
     for number, r in csv_rows(path, COLUMNS):
+        day = parse_date(path, number, "election_date", r["election_date"])
         tie = r.get("tie_break", "").lower()
         if tie not in {"", "lot"}:
             raise InputError(path, f"{r['tie_break']!r}: the only method is 'lot'", number, "tie_break")
@@ -81,8 +83,8 @@ def read(path: Path, context: Context) -> Batch:
         rows.append(
             CandidateRow(
                 row=number,
-                election_date=parse_date(path, number, "election_date", r["election_date"]),
-                council=council_ref(path, number, context, r["council"], r["council_code"]),
+                election_date=day,
+                council=council_ref(path, number, context, r["council"], r["council_code"], day),
                 ward=WardRef(r["ward"], r["ward_code"]),
                 candidacy=candidacy,
                 seats=require_int(path, number, "seats", r["seats"]),

@@ -35,11 +35,13 @@ class CouncilRegister:
         self, councils: Iterable[Council], aliases: Iterable[tuple[str, str]], sizes: Iterable[CouncilSize]
     ):
         self._by_code = {c.code: c for c in councils}
-        self._by_name: dict[str, str] = {}
+        self._by_name: dict[str, list[str]] = {}
         for council in self._by_code.values():
-            self._by_name.setdefault(name_key(council.name), council.code)
+            self._by_name.setdefault(name_key(council.name), []).append(council.code)
         for alias, code in aliases:
-            self._by_name.setdefault(name_key(alias), code)
+            codes = self._by_name.setdefault(name_key(alias), [])
+            if code not in codes:
+                codes.append(code)
         self._sizes: dict[str, dict[int, CouncilSize]] = {}
         for size in sizes:
             self._sizes.setdefault(size.code, {})[size.year] = size
@@ -47,13 +49,20 @@ class CouncilRegister:
     def get(self, code: str) -> Council | None:
         return self._by_code.get(code)
 
-    def find(self, name_or_code: str) -> Council | None:
-        """A council by GSS code or by any of its names."""
+    def find(self, name_or_code: str, on: date | None = None) -> Council | None:
+        """A council by GSS code or by any of its names. Where a name has had more than one code (a
+        council recoded, a county replaced by a unitary), the code in use on `on` wins, else the newest."""
         council = self._by_code.get(name_or_code.strip().upper())
         if council is not None:
             return council
-        code = self._by_name.get(name_key(name_or_code))
-        return self._by_code.get(code) if code else None
+        codes = self._by_name.get(name_key(name_or_code), [])
+        if len(codes) > 1:
+            codes = sorted(codes, key=lambda code: self._in_use(code, on), reverse=True)
+        return self._by_code[codes[0]] if codes else None
+
+    def _in_use(self, code: str, on: date | None) -> tuple[bool, int]:
+        years = self._sizes.get(code, {})
+        return (on is not None and on.year in years, max(years, default=0))
 
     def size(self, code: str, on: date) -> CouncilSize | None:
         """The council's size and cycle in the year of `on`, else the nearest earlier year known."""

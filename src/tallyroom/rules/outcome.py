@@ -35,6 +35,8 @@ from tallyroom.rules.roster import Holder, Roster
 class CouncilElection:
     """What is known of one council's election at a moment.
 
+    `cycle` is the council's cycle this year by the register (`all-out`, `thirds`, `halves` or blank):
+    at an all-out election every seat is up, declared or not (a postponed poll stays undeclared).
     `results` are the declared polls, `pending` the polls not yet declared. `roster` is who held each
     seat on the eve of poll by the store's earlier results; `snapshot` a councillor roll from before the
     poll; `control_before` an explicit record of control on the eve of poll.
@@ -43,6 +45,7 @@ class CouncilElection:
     council: CouncilRef
     election_date: date
     total_seats: int | None
+    cycle: str = ""
     results: tuple[PollResult, ...] = ()
     pending: tuple[Poll, ...] = ()
     roster: Roster | None = None
@@ -105,6 +108,8 @@ def _from_polls(election: CouncilElection) -> CouncilOutcome:
     flags: list[str] = []
     polls = [r.poll for r in election.results] + list(election.pending)
     seats_up = sum(p.seats for p in polls)
+    if election.cycle == "all-out" and election.total_seats is not None:
+        seats_up = max(seats_up, election.total_seats)
     seats_declared = sum(r.poll.seats for r in election.results)
     total = election.total_seats
     won_seats = [Seat(c.party, c.name, r.poll.ward.name) for r in election.results for c in r.elected]
@@ -118,11 +123,13 @@ def _from_polls(election: CouncilElection) -> CouncilOutcome:
     after: str | None = None
     if carry is not None and threshold is not None:
         declared = groups([*carry, *won_seats], election.settings)
-        after = call(declared, _possible(election), seats_up - seats_declared, threshold)
+        after = call(
+            declared, _possible(election, seats_up - seats_declared), seats_up - seats_declared, threshold
+        )
     composition = None
-    if carry is not None and seats_declared == seats_up:
+    if carry is not None:
         composition = tally([s.party for s in [*carry, *won_seats]])
-        if total is not None and sum(composition.values()) != total:
+        if seats_declared == seats_up and total is not None and sum(composition.values()) != total:
             flags.append(f"make-up adds up to {sum(composition.values())} seats, not {total}")
 
     wards, changes = _changes(election)
@@ -156,36 +163,38 @@ def _carry_over(
     if total is None:
         flags.append("council size unknown: make-up and control cannot be worked out")
         return None, None
-    year = election.election_date.year
     if election.snapshot is not None:
+        year = election.election_date.year
         staying = [
             c
             for c in election.snapshot.councillors
             if c.next_election is None or c.next_election.year != year
         ]
-        if len(staying) + seats_up != total:
-            flags.append(
-                f"councillor roll of {election.snapshot.taken}: {len(staying)} seats not up + "
-                f"{seats_up} up is not {total}"
-            )
-        return [Seat(c.party, c.name, c.ward) for c in staying], "snapshot"
+        if len(staying) + seats_up <= total:
+            if len(staying) + seats_up < total:
+                flags.append(
+                    f"{total - seats_up - len(staying)} seat(s) not up are vacant on the councillor roll"
+                )
+            return [Seat(c.party, c.name, c.ward) for c in staying], "snapshot"
+        flags.append(
+            f"the councillor roll of {election.snapshot.taken} has {len(staying)} seats not up, more than "
+            f"{total} less the {seats_up} up: not used"
+        )
     if election.roster is not None:
-        roster = Roster({k: list(v) for k, v in election.roster.wards.items()}, dict(election.roster.aliases))
+        roster = election.roster.copy()
         for poll in polls:
             key = roster.find(poll.ward)
-            if key is None:
-                flags.append(f"{poll.ward.name}: not on the roster of earlier results")
-                continue
-            for holder in roster.due(key, poll.seats):
-                roster.wards[key].remove(holder)
-        staying_holders = roster.holders()
-        if len(staying_holders) + seats_up != total:
-            flags.append(
-                f"earlier results leave {len(staying_holders)} seats not up; {seats_up} up of {total}"
-            )
-        return [
-            Seat(h.party, h.name, ward) for ward, hs in roster.wards.items() for h in hs
-        ], "earlier-results"
+            if key is not None:
+                for holder in roster.due(key, poll.seats, poll.election_date):
+                    roster.wards[key].remove(holder)
+        staying_seats = [Seat(h.party, h.name, ward) for ward, hs in roster.wards.items() for h in hs]
+        if len(staying_seats) + seats_up == total:
+            return staying_seats, "earlier-results"
+        flags.append(
+            f"earlier results leave {len(staying_seats)} seats not up where {total} less the {seats_up} up "
+            f"is {total - seats_up}: seats not up are unknown"
+        )
+        return None, None
     flags.append("no earlier results or councillor roll: seats not up are unknown")
     return None, None
 
@@ -198,14 +207,17 @@ def _control_before(election: CouncilElection, threshold: int | None) -> tuple[s
     if election.snapshot is not None:
         seats = [Seat(c.party, c.name, c.ward) for c in election.snapshot.councillors]
         return control_of(seats, threshold, election.settings), "snapshot"
-    if election.roster is not None:
+    if election.roster is not None and len(election.roster.holders()) == election.total_seats:
         seats = [Seat(h.party, h.name, ward) for ward, hs in election.roster.wards.items() for h in hs]
         return control_of(seats, threshold, election.settings), "earlier-results"
     return None, None
 
 
-def _possible(election: CouncilElection) -> dict[str, int]:
-    """The most seats each group can win in the polls still to declare (§6.5)."""
+def _possible(election: CouncilElection, remaining: int) -> dict[str, int] | None:
+    """The most seats each group can win in the polls still to declare (§6.5); None when some of the
+    undeclared seats have no known candidates (a postponed poll), so anyone might win them."""
+    if sum(p.seats for p in election.pending) < remaining:
+        return None
     possible: Counter[str] = Counter()
     for poll in election.pending:
         standing = Counter(

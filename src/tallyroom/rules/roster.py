@@ -5,13 +5,16 @@ election, the seats a poll fills are the ones whose terms end first: the earlies
 those elected together the lowest placed (an all-out election that restarts a thirds cycle gives the
 shortest term to the last winner, §1.3). The councillors a poll replaces are, by construction, what
 those seats were won by the last time they were fought; what the poll leaves in place is carried over.
+
+Without an all-out election in the store the roster is partial: it holds the winners of the last few
+years only, and a seat falls due only when its holder has served a full four-year term.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from tallyroom.rules.counting import PollResult
 from tallyroom.rules.model import PollKind, WardRef
@@ -43,12 +46,20 @@ def ward_keys(ward: WardRef) -> tuple[str, ...]:
     return tuple(keys)
 
 
+TERM = timedelta(days=4 * 365 - 30)
+"""A councillor elected this long before a poll has served a four-year term (polling days drift)."""
+PARTIAL_WINDOW = timedelta(days=5 * 365 + 30)
+"""How far back a partial roster looks: five years covers seats whose 2020 poll was held in 2021."""
+
+
 @dataclass
 class Roster:
-    """The sitting councillors of one council, ward by ward."""
+    """The sitting councillors of one council, ward by ward. `seeded` when it starts from an all-out
+    election, so that every seat is on it."""
 
     wards: dict[str, list[Holder]] = field(default_factory=dict)
     aliases: dict[str, str] = field(default_factory=dict)
+    seeded: bool = True
 
     def find(self, ward: WardRef) -> str | None:
         for key in ward_keys(ward):
@@ -64,11 +75,18 @@ class Roster:
     def replaced_by(self, result: PollResult) -> list[Holder] | None:
         """The councillors whose seats this poll fills, or None when the ward is not on the roster."""
         key = self.find(result.poll.ward)
-        return None if key is None else self.due(key, result.poll.seats)
+        return None if key is None else self.due(key, result.poll.seats, result.poll.election_date)
 
-    def due(self, key: str, seats: int) -> list[Holder]:
-        """The `seats` holders in a ward whose terms end first."""
-        return sorted(self.wards[key], key=lambda h: (h.elected, -h.rank))[:seats]
+    def due(self, key: str, seats: int, on: date) -> list[Holder]:
+        """The `seats` holders in a ward whose terms end first; on a partial roster, only those whose
+        four-year terms are over."""
+        holders = sorted(self.wards[key], key=lambda h: (h.elected, -h.rank))
+        if not self.seeded:
+            holders = [h for h in holders if h.elected <= on - TERM]
+        return holders[:seats]
+
+    def copy(self) -> Roster:
+        return Roster({k: list(v) for k, v in self.wards.items()}, dict(self.aliases), self.seeded)
 
     def apply(self, result: PollResult) -> None:
         poll = result.poll
@@ -79,7 +97,7 @@ class Roster:
         for other in ward_keys(poll.ward):
             if other != key:
                 self.aliases[other] = key
-        for holder in self.due(key, poll.seats):
+        for holder in self.due(key, poll.seats, poll.election_date):
             self.wards[key].remove(holder)
         self.wards[key].extend(
             Holder(c.party, c.name, poll.election_date, rank)
@@ -88,13 +106,18 @@ class Roster:
 
 
 def roll_forward(rounds: Sequence[Round], before: date) -> Roster | None:
-    """The roster on the eve of `before`, from the last all-out round before it; None without one."""
+    """The roster on the eve of `before`: from the last all-out round before it, else a partial one
+    from the rounds of the last five years; None when there are none."""
     earlier = sorted((r for r in rounds if r.election_date < before), key=lambda r: r.election_date)
     starts = [i for i, r in enumerate(earlier) if r.all_out]
-    if not starts:
-        return None
-    roster = Roster()
-    for round_ in earlier[starts[-1] :]:
+    if starts:
+        roster, begin = Roster(), starts[-1]
+    else:
+        recent = [i for i, r in enumerate(earlier) if r.election_date >= before - PARTIAL_WINDOW]
+        if not recent:
+            return None
+        roster, begin = Roster(seeded=False), recent[0]
+    for round_ in earlier[begin:]:
         for result in _ordinary_first(round_.results):
             roster.apply(result)
     return roster

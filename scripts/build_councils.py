@@ -1,0 +1,911 @@
+"""Build the council register shipped with tallyroom from the published data in ``shared/data/raw``.
+
+Usage (from the project folder)::
+
+    .venv/bin/python scripts/build_councils.py ../shared/data/raw
+
+It writes, in ``src/tallyroom/data/`` (or ``--out``):
+
+- ``councils.csv`` (``code,name,type,region,nation,aliases``): one row per principal-council GSS code
+  that a coded source uses.
+- ``council_seats.csv`` (``code,year,total_seats,cycle,source``): the council's size, and the kind of
+  election it held, in each year a source tells it.
+- the ``## Councils`` section of ``DATA.md`` (any other section of that file is kept as it is).
+
+It prints the names it could not match and where the sources disagree. Output is sorted, so a rebuild
+from the same data gives the same bytes.
+
+Sources (folders under the raw data folder; each has a SOURCE.md)
+-----------------------------------------------------------------
+- ``leap-teale``: LEAP candidate results 2016-2019 (council name, GSS code, elected flag). County
+  councils in 2017 carry their E10 code.
+- ``hoc-library-leh/converted-csv``: Library handbooks 2021, 2022, 2024 (GSS codes) and 2025 (names
+  only); ``data_tables`` (2019 and 2023 composition, region, "Seats Up"); CBP-9545 (2018 or 2017, and
+  2022 composition, region, "seats" All/Third/Half). In LEH 2021 a county division (type SC) is filed
+  under its district's code; its council is the ``County code`` column.
+- ``hoc-library-leh/Ward_Level-Table 1.csv``: LEH 2023 wards (district names and ward types only).
+- ``opencouncildata``: yearly council size 2016-2025 (``history2016-2025.csv``) and councillor rolls,
+  with Open Council Data's own ids and names but no GSS codes.
+
+Matching names
+--------------
+Names are compared by ``name_key``: accents, case and punctuation dropped, "&" read as "and", and the
+words sources add or leave off removed ("City of", "Borough of", "County", "Council", "Islands", ...).
+``EQUIVALENT_NAMES`` lists the few spellings no such rule joins (e.g. "Na h-Eileanan Siar" and "Eilean
+Siar"). A name that fits more than one code is settled so:
+
+- codes of the same kind (same first three characters) are one council whose code changed (e.g. St
+  Albans E07000100 then E07000240): a year goes to the code the coded sources used in that year, and a
+  year between the two to the later code. A Library composition total for an earlier year filed under
+  the later code (CBP-9545 2018, data_tables 2019) moves to the code in use that year the same way;
+- codes of different kinds are different councils (a county and the unitary that replaced it, e.g.
+  Dorset E10000009 and E06000059). Open Council Data gives them different ids, and its ids are paired
+  with the codes in order of first year. Name-only sources choose by the kind of council they state
+  (LEH 2025 "CC"/"UC"/"MB", LEH 2023 "SDA"/"UAT"/...) and then by year.
+
+Names that fit no code are printed.
+
+Council fields
+--------------
+- ``name``: the everyday name, the first found of: LEAP (latest year), Open Council Data history (its
+  most used spelling), data_tables, CBP-9545, LEH 2024, 2022, 2021, 2025. ``aliases``: every other
+  spelling seen in any source (Open Council Data history and rolls, LEH 2025 upper and lower tier
+  names and LEH 2023 district names included), ``|``-separated.
+- ``type`` from the code: E10 county, E07 district, E06 unitary, E08 metropolitan, E09 london, W06 and
+  S12 unitary (single-tier councils; LEH 2022 types the Welsh ones "UAA"); E06000053 (Isles of Scilly)
+  and E09000001 (City of London) are "other". Source type columns are checked against it.
+- ``region``: data_tables ``Region``, else CBP-9545 ``region`` (which says "Scotland"/"Wales" for those
+  councils). A county without one takes the region all its districts with one agree on (districts are
+  linked to counties by the LEH 2021/2022 county columns and LEH 2025 upper/lower tier names), and a
+  district without one takes its county's. Otherwise blank.
+- ``nation`` from the code's first letter.
+
+Seats and cycle (one row per code and year)
+-------------------------------------------
+What tells a council's size in a year:
+
+(a) the seats filled at that year's election: LEAP, the candidates elected; LEH 2021/2022/2024, the ward
+    ``Vacancies`` (the ward's elected count where it is "NA"); LEH 2025, the ward ``Seats`` (its elected
+    flags mark too many winners in some Worcestershire divisions); LEH 2023 ward level, ``VACS`` of the
+    contested wards only, so a lower bound. Seats filled under ``BY_ELECTION_SHARE`` of the council's
+    size mean by-elections only, not an ordinary election;
+(b) the Library's composition totals. data_tables Total_seats_23 and CBP-9545 2022 count vacant seats;
+    data_tables Total_seats_19 and CBP-9545 2018 (2017 for Scotland and Wales) have no vacant column,
+    so they count the seats held (Forest of Dean 2019: 35, where 38 were elected);
+(c) Open Council Data's ``total`` (a yearly snapshot).
+
+The rule when they disagree (one figure per code and year):
+
+1. In an all-out year the number elected at that year's election is the size, when another source
+   agrees with it (Open Council Data, a Library total that counts vacant seats, or a seats-held total
+   that none of those exceeds) or when no other source gives a size. So LEAP's 63 for Brent and
+   Southwark in 2018 beats CBP-9545's 60, and a snapshot taken before new boundaries loses.
+2. An election that filled fewer seats than every size stated is still all-out when the type columns
+   of that year say all-out (and none says thirds or halves) and it filled at least ``ALL_OUT_SHARE``
+   of the seats, or, untyped, at least ``UNTYPED_ALL_OUT_SHARE``. Seats are then missing from the count
+   (a postponed poll: Shropshire 2021, 73 of 74; uncontested seats left out of LEH 2022 for Wales:
+   Gwynedd, 41 of 69), so the size comes from rule 3, not from the count.
+3. Otherwise: a Library total that counts vacant seats (data_tables, then CBP-9545), then Open Council
+   Data, then a Library seats-held total.
+
+``source`` lists every source that gave the chosen figure, best first: ``leap``, ``leh``,
+``data_tables``, ``cbp9545``, ``ocd``.
+
+``cycle`` describes that year's election. ``all-out`` when every seat was filled (rules 1 and 2),
+whatever a type column says: LEH types some all-out elections on new boundaries "SDT" or "By thirds",
+data_tables types the 2023 all-out elections of Stockport, Wigan and others "THIRD". Otherwise
+``halves`` or ``thirds`` as a type column states it (SDT/UAT, "By thirds", "THIRD", "Third", "Half")
+for that year, or for the same council (under any of its codes) in another year when that year has no
+such statement or wrongly calls a partial election all-out (LEH 2024 types every metropolitan borough
+"All"; CBP-9545 types Hull, Hastings, Eastleigh, Manchester, Newcastle and Leeds "All" in 2022). LEH
+has no code for halves, so CBP-9545's "Half" wins over LEH's thirds. A year with type statements but no
+count of seats filled takes the type columns when they agree. Years without an ordinary election, and
+partial elections no source types, have a blank cycle.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ALL_OUT_SHARE = 0.5
+UNTYPED_ALL_OUT_SHARE = 0.9
+BY_ELECTION_SHARE = 0.2
+SOURCE_ORDER = ("leap", "leh", "data_tables", "cbp9545", "ocd")
+LIBRARY = ("data_tables", "cbp9545")
+VACANT_COUNTED_YEARS = frozenset({2022, 2023})  # Library composition years with a vacant-seats column
+
+FILLER_PHRASES = ("royal borough of", "london borough of", "city of", "borough of", "county of")
+FILLER_WORDS = frozenset(
+    {
+        "city",
+        "county",
+        "council",
+        "borough",
+        "district",
+        "metropolitan",
+        "corporation",
+        "cc",
+        "the",
+        "islands",
+    }
+)
+EQUIVALENT_NAMES = {
+    "na h eileanan siar": "eilean siar",
+    "east riding of yorkshire": "east riding",
+    "rhondda cynon taff": "rhondda cynon taf",
+}
+KIND_PREFIX = {
+    "SC": "E10",
+    "CC": "E10",
+    "SDA": "E07",
+    "SDT": "E07",
+    "SD": "E07",
+    "UAA": "E06",
+    "UAT": "E06",
+    "UA": "E06",
+    "UC": "E06",
+    "MB": "E08",
+    "LB": "E09",
+    "District": "E07",
+    "Unitary": "E06",
+    "Met": "E08",
+    "Metropolitan": "E08",
+    "London": "E09",
+}
+TYPE_BY_PREFIX = {
+    "E10": "county",
+    "E07": "district",
+    "E06": "unitary",
+    "E08": "metropolitan",
+    "E09": "london",
+    "W06": "unitary",
+    "S12": "unitary",
+}
+OTHER_COUNCILS = frozenset({"E06000053", "E09000001"})
+NATION_BY_LETTER = {"E": "England", "W": "Wales", "S": "Scotland", "N": "Northern Ireland"}
+CODE_RE = re.compile(r"^(E06|E07|E08|E09|E10|W06|S12|N09)\d{6}$")
+NAME_PRIORITY = (
+    "leap 2019",
+    "leap 2018",
+    "leap 2017",
+    "leap 2016",
+    "ocd",
+    "data_tables",
+    "cbp9545",
+    "leh 2024",
+    "leh 2022",
+    "leh 2021",
+    "leh 2025",
+)
+DATA_MD_HEADING = "## Councils"
+
+Key = tuple[str, int]
+
+
+def name_key(name: str) -> str:
+    """The form names are compared in: "Bristol, City Of" and "City of Bristol" are both "bristol"."""
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    text = text.casefold().replace("&", " and ")
+    text = re.sub(r"['’.]", "", text)
+    text = " " + " ".join(re.sub(r"[^a-z0-9]+", " ", text).split()) + " "
+    for phrase in FILLER_PHRASES:
+        text = text.replace(f" {phrase} ", " ")
+    key = " ".join(word for word in text.split() if word not in FILLER_WORDS)
+    return EQUIVALENT_NAMES.get(key, key)
+
+
+def cycle_of(label: str) -> str | None:
+    """The cycle a type label states; None for labels that only name the kind of council (SC, MB, LB)."""
+    label = label.strip().casefold()
+    if label in {"sda", "uaa", "all", "all out"}:
+        return "all-out"
+    if label in {"sdt", "uat", "by thirds", "third", "thirds"}:
+        return "thirds"
+    if label in {"half", "halves", "by halves"}:
+        return "halves"
+    return None
+
+
+def as_int(text: str) -> int | None:
+    text = text.strip()
+    return int(text) if text.isdigit() else None
+
+
+def clean(name: str) -> str:
+    return " ".join(name.split())
+
+
+# ----------------------------------------------------------------------------------------------------
+# What is read
+
+
+@dataclass
+class Election:
+    """One council's polls in one year as one source reports them."""
+
+    source: str
+    seats: int = 0
+    labels: Counter[str] = field(default_factory=Counter)
+    complete: bool = True  # False where the source leaves some seats out (LEH 2023: uncontested wards)
+
+
+@dataclass
+class Data:
+    spellings: defaultdict[str, defaultdict[str, list[str]]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(list))
+    )
+    seen_years: defaultdict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    elections: dict[Key, Election] = field(default_factory=dict)
+    sizes: defaultdict[Key, dict[str, int]] = field(default_factory=lambda: defaultdict(dict))
+    stated: defaultdict[Key, list[tuple[str, str]]] = field(default_factory=lambda: defaultdict(list))
+    regions: defaultdict[str, dict[str, str]] = field(default_factory=lambda: defaultdict(dict))
+    kinds: defaultdict[str, set[tuple[str, str]]] = field(default_factory=lambda: defaultdict(set))
+    county_of: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    unmatched: defaultdict[tuple[str, str], set[int]] = field(default_factory=lambda: defaultdict(set))
+    notes: list[str] = field(default_factory=list)
+
+    def spell(self, code: str, name: str, source: str) -> None:
+        name = clean(name)
+        if name and name != "NA":
+            self.spellings[code][source].append(name)
+
+    def election(self, code: str, year: int, source: str) -> Election:
+        return self.elections.setdefault((code, year), Election(source))
+
+    def kind(self, code: str, label: str, source: str) -> None:
+        if label in KIND_PREFIX:
+            self.kinds[code].add((TYPE_BY_PREFIX[KIND_PREFIX[label]], f"{source} types it {label}"))
+
+    def state(self, code: str, year: int, label: str, source: str) -> None:
+        cycle = cycle_of(label)
+        if cycle is not None:
+            self.stated[(code, year)].append((cycle, source))
+
+
+def read_rows(path: Path, header_has: str) -> Iterator[dict[str, str]]:
+    """Rows of a sheet as dicts (cells stripped), after the first row that has a cell `header_has`."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        header: list[str] | None = None
+        for row in csv.reader(handle):
+            cells = [cell.strip() for cell in row]
+            if header is None:
+                header = cells if header_has in cells else None
+            elif any(cells):
+                yield dict(zip(header, cells, strict=False))
+
+
+def read_matrix(path: Path, header_has: str) -> tuple[list[str], list[list[str]]]:
+    """A sheet whose header repeats names (CBP-9545): its header and data rows as lists."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = [[cell.strip() for cell in row] for row in csv.reader(handle)]
+    for index, row in enumerate(rows):
+        if header_has in row:
+            return row, [r for r in rows[index + 1 :] if any(r)]
+    raise ValueError(f"{path}: no header row with {header_has!r}")
+
+
+def read_leap(raw: Path, data: Data) -> None:
+    for path in sorted(raw.glob("leap-teale/*/leap-*.csv")):
+        year = int(path.parent.name)
+        with path.open(encoding="utf-8", newline="") as handle:
+            for row in csv.reader(handle):
+                name, code, ward_code, elected = row[0], row[1], row[3], row[7]
+                if not CODE_RE.match(code) or ward_code == "NULL":
+                    continue
+                data.spell(code, name, f"leap {year}")
+                data.seen_years[code].add(year)
+                election = data.election(code, year, "leap")
+                election.seats += elected == "1"
+
+
+LEH_CODED = (
+    # year, file prefix, ward sheet, candidate sheet, ward code column, candidates' council code column
+    (
+        2021,
+        "local_elections_2021_results-2__",
+        "Wards-results",
+        "Candidates-results",
+        "Ward/ED code",
+        "Local authority code",
+    ),
+    (
+        2022,
+        "local-elections-2022__",
+        "Wards-results",
+        "Candidates-results",
+        "Ward code",
+        "Local authority code",
+    ),
+    (
+        2024,
+        "LEH-2024-results-HoC-version__",
+        "Wards_results",
+        "Candidates_results",
+        "Ward code",
+        "ONS local authority code",
+    ),
+)
+
+
+def read_leh_coded(raw: Path, data: Data) -> None:
+    """LEH 2021, 2022, 2024: seats (Vacancies) and types per ward, with GSS codes."""
+    folder = raw / "hoc-library-leh" / "converted-csv"
+    for year, prefix, ward_sheet, cand_sheet, ward_col, cand_code_col in LEH_CODED:
+        won: Counter[tuple[str, str]] = Counter()
+        for row in read_rows(folder / f"{prefix}{cand_sheet}.csv", ward_col):
+            won[(row[cand_code_col], row[ward_col])] += row["Elected"] in {"1", "True"}
+        for row in read_rows(folder / f"{prefix}{ward_sheet}.csv", ward_col):
+            la_code = row["Local authority code"]
+            if not CODE_RE.match(la_code):
+                continue
+            kind = row.get("Type") or row.get("Local authority type", "")
+            county_code = row.get("County code", "")
+            data.spell(la_code, row["Local authority name"], f"leh {year}")
+            if county_code.startswith("E10"):
+                data.spell(county_code, row["County name"], f"leh {year}")
+                data.county_of[la_code].add(county_code)
+            code = county_code if kind == "SC" else la_code
+            data.seen_years[code].add(year)
+            data.kind(code, kind, f"LEH {year}")
+            ward_name = row.get("Ward name") or row.get("Ward/ED name")
+            ward = f"LEH {year} {row['Local authority name']} / {ward_name}"
+            elected = won[(la_code, row[ward_col])]
+            seats = as_int(row["Vacancies"])
+            if seats is None:
+                data.notes.append(f"{ward}: Vacancies {row['Vacancies']!r}; its {elected} elected used")
+                seats = elected
+            elif seats != elected:
+                data.notes.append(f"{ward}: Vacancies {seats} but {elected} elected")
+            label = row.get("Election type") or kind
+            election = data.election(code, year, "leh")
+            election.seats += seats
+            election.labels[label] += seats
+            data.state(code, year, label, f"leh {year}")
+
+
+def read_data_tables(raw: Path, data: Data) -> None:
+    path = raw / "hoc-library-leh" / "converted-csv" / "data_tables__Results.csv"
+    for row in read_rows(path, "ONS code"):
+        code = row["ONS code"]
+        if not CODE_RE.match(code):
+            continue
+        data.spell(code, row["Local authority"], "data_tables")
+        data.seen_years[code].add(2023)
+        if row["Region"]:
+            data.regions[code]["data_tables"] = row["Region"]
+        data.kind(code, row["Type"], "data_tables")
+        for year, column in ((2019, "Total_seats_19"), (2023, "Total_seats_23")):
+            total = as_int(row[column])
+            if total is not None:
+                data.sizes[(code, year)]["data_tables"] = total
+        data.state(code, 2023, row["Seats Up"], "data_tables 2023")
+
+
+def read_cbp9545(raw: Path, data: Data) -> None:
+    folder = raw / "hoc-library-leh" / "converted-csv"
+    coded: defaultdict[str, set[str]] = defaultdict(set)  # name key -> codes, from the handbooks read so far
+    for known, by_source in data.spellings.items():
+        for names in by_source.values():
+            for name in names:
+                coded[name_key(name)].add(known)
+    for sheet, first_year in (("England", 2018), ("Scotland_and_Wales", 2017)):
+        header, rows = read_matrix(folder / f"CBP9545-detailed-results-for-download__{sheet}.csv", "ons code")
+        totals = [i for i, name in enumerate(header) if name == "Total"]
+        kind_col, seats_col, region_col = (
+            header.index("council type"),
+            header.index("seats"),
+            header.index("region"),
+        )
+        for row in rows:
+            code, name, kind = row[0], row[1], row[kind_col]
+            if not CODE_RE.match(code):
+                continue
+            first_total, total_2022 = (as_int(row[column]) for column in totals)
+            if first_total is not None:
+                data.sizes[(code, first_year)]["cbp9545"] = first_total
+            prefix = KIND_PREFIX.get(kind, code[:3])
+            if prefix != code[:3] and code[0] == "E":
+                # A new unitary filed under another code (North Yorkshire under the county's E10000023):
+                # its 2022 figures go to the code the handbook gives a council of that name and kind.
+                found = sorted(c for c in coded[name_key(name)] if c.startswith(prefix))
+                if len(found) == 1:
+                    data.notes.append(f"CBP-9545 files the {kind} {name} under {code}; LEH uses {found[0]}")
+                    code = found[0]
+            data.spell(code, name, "cbp9545")
+            data.seen_years[code].add(2022)
+            if row[region_col]:
+                data.regions[code]["cbp9545"] = row[region_col]
+            data.kind(code, kind, "cbp9545")
+            if total_2022 is not None:
+                data.sizes[(code, 2022)]["cbp9545"] = total_2022
+            data.state(code, 2022, row[seats_col], "cbp9545 2022")
+
+
+# ----------------------------------------------------------------------------------------------------
+# Names to codes
+
+
+class NameIndex:
+    """Finds the GSS code for a council name (and year), from the spellings the coded sources use."""
+
+    def __init__(self, data: Data) -> None:
+        self.seen = data.seen_years
+        self.by_key: defaultdict[str, set[str]] = defaultdict(set)
+        for code, by_source in data.spellings.items():
+            for names in by_source.values():
+                for name in names:
+                    self.by_key[name_key(name)].add(code)
+        # One council, several codes over time: codes that share a name and a kind (union-find).
+        parent: dict[str, str] = {}
+
+        def root(code: str) -> str:
+            while parent.setdefault(code, code) != code:
+                code = parent[code]
+            return code
+
+        for codes in self.by_key.values():
+            for code in codes:
+                for other in codes:
+                    if code[:3] == other[:3]:
+                        parent[root(other)] = root(code)
+        members: defaultdict[str, list[str]] = defaultdict(list)
+        for code in data.spellings:
+            members[root(code)].append(code)
+        self.group: dict[str, tuple[str, ...]] = {}
+        for codes_of_one in members.values():
+            group = tuple(sorted(codes_of_one, key=self.first_seen))
+            for code in group:
+                self.group[code] = group
+
+    def first_seen(self, code: str) -> tuple[int, str]:
+        return (min(self.seen.get(code) or {9999}), code)
+
+    def distance(self, code: str, year: int) -> int:
+        years = self.seen.get(code) or set()
+        if not years:
+            return 9999
+        low, high = min(years), max(years)
+        return 0 if low <= year <= high else min(abs(year - low), abs(year - high))
+
+    def in_year(self, codes: Iterable[str], year: int) -> str:
+        """Of several codes, the one in use in `year`: the nearest in time, the later on a tie."""
+        return min(codes, key=lambda c: (self.distance(c, year), -self.first_seen(c)[0], c))
+
+    def code_for_year(self, code: str, year: int) -> str:
+        """The code one council used in `year` (for a council whose code changed)."""
+        return self.in_year(self.group.get(code, (code,)), year)
+
+    def slots(self, key: str, prefix: str = "") -> list[tuple[str, ...]]:
+        """The different councils a name key fits, each as its group of codes, oldest first."""
+        groups = {self.group.get(c, (c,)) for c in self.by_key.get(key, set()) if c.startswith(prefix)}
+        return sorted(groups, key=lambda g: self.first_seen(g[0]))
+
+    def resolve(self, name: str, year: int, prefix: str = "") -> str | None:
+        slots = self.slots(name_key(name), prefix)
+        if not slots:
+            return None
+        return self.in_year([self.in_year(slot, year) for slot in slots], year)
+
+    def group_of(self, code: str) -> tuple[str, ...]:
+        """All the codes of the council that has `code` (more than one if its code changed)."""
+        return self.group.get(code, (code,))
+
+
+def read_ocd(raw: Path, data: Data, index: NameIndex) -> None:
+    """Open Council Data: the history gives sizes, the rolls more spellings."""
+    folder = raw / "opencouncildata"
+    history = list(read_rows(folder / "history2016-2025.csv", "authority"))
+    years: defaultdict[str, set[int]] = defaultdict(set)
+    keys: defaultdict[str, set[str]] = defaultdict(set)
+    for row in history:
+        years[row["council id"]].add(int(row["year"]))
+        keys[row["council id"]].add(name_key(row["authority"]))
+    # Ids whose names fit several different councils (a county and its successor unitary) are paired
+    # with those councils in order of first year.
+    slot_sets: dict[str, tuple[tuple[str, ...], ...]] = {}
+    for ocd_id, id_keys in keys.items():
+        found = {slot for key in id_keys for slot in index.slots(key)}
+        slot_sets[ocd_id] = tuple(sorted(found, key=lambda g: index.first_seen(g[0])))
+    paired: dict[str, tuple[str, ...]] = {}
+    sharing: defaultdict[tuple[tuple[str, ...], ...], list[str]] = defaultdict(list)
+    for ocd_id, found_slots in slot_sets.items():
+        if len(found_slots) == 1:
+            paired[ocd_id] = found_slots[0]
+        elif found_slots:
+            sharing[found_slots].append(ocd_id)
+    for found_slots, ids in sharing.items():
+        ids.sort(key=lambda i: min(years[i]))
+        if len(ids) == len(found_slots):
+            paired.update(zip(ids, found_slots, strict=True))
+        else:
+            data.notes.append(f"Open Council Data ids {ids} fit councils {found_slots}: matched by year")
+
+    code_of: dict[tuple[str, int], str] = {}
+    for row in history:
+        ocd_id, year, name = row["council id"], int(row["year"]), clean(row["authority"])
+        slot = paired.get(ocd_id)
+        code = index.in_year(slot, year) if slot else index.resolve(name, year)
+        if code is None:
+            data.unmatched[("Open Council Data history", name)].add(year)
+            continue
+        code_of[(name, year)] = code
+        data.spell(code, name, "ocd")
+        total = as_int(row["total"])
+        if total is not None:
+            data.sizes[(code, year)]["ocd"] = total
+
+    for path in sorted(folder.glob("opencouncildata_councillors_*.csv")):
+        year = int(path.stem.rsplit("_", 1)[1])
+        for name in sorted({clean(row["Council"]) for row in read_rows(path, "Council")}):
+            roll_code = code_of.get((name, year)) or index.resolve(name, year)
+            if roll_code is None:
+                data.unmatched[("Open Council Data rolls", name)].add(year)
+            else:
+                data.spell(roll_code, name, "ocd rolls")
+
+
+def read_leh_2025(raw: Path, data: Data, index: NameIndex) -> None:
+    path = raw / "hoc-library-leh" / "converted-csv" / "LEH-2025-results-HoC__Ward_results.csv"
+    for row in read_rows(path, "Upper tier authority"):
+        kind, upper, lower = (
+            row["Local authority type"],
+            row["Upper tier authority"],
+            row["Lower tier authority"],
+        )
+        code = index.resolve(upper, 2025, KIND_PREFIX.get(kind, ""))
+        if code is None:
+            data.unmatched[(f"LEH 2025 upper tier ({kind})", upper)].add(2025)
+            continue
+        data.spell(code, upper, "leh 2025")
+        data.kind(code, kind, "LEH 2025")
+        if kind == "CC":
+            district = index.resolve(lower, 2025, "E07")
+            if district is None:
+                data.unmatched[("LEH 2025 lower tier", lower)].add(2025)
+            else:
+                data.spell(district, lower, "leh 2025")
+                data.county_of[district].add(code)
+        else:
+            data.spell(code, lower, "leh 2025")
+        seats = as_int(row["Seats"]) or 0
+        election = data.election(code, 2025, "leh")
+        election.seats += seats
+        election.labels[row["Election type"]] += seats
+        data.state(code, 2025, row["Election type"], "leh 2025")
+
+
+def read_leh_2023(raw: Path, data: Data, index: NameIndex) -> None:
+    """LEH 2023 ward level: district names and ward types (no codes, uncontested wards missing)."""
+    for row in read_rows(raw / "hoc-library-leh" / "Ward_Level-Table 1.csv", "DISTRICTNAME"):
+        name, kind = row["DISTRICTNAME"], row["TYPE"]
+        code = index.resolve(name, 2023, KIND_PREFIX.get(kind, ""))
+        if code is None:
+            data.unmatched[(f"LEH 2023 ward level ({kind})", name)].add(2023)
+            continue
+        data.spell(code, name, "leh 2023")
+        data.kind(code, kind, "LEH 2023")
+        data.state(code, 2023, kind, "leh 2023")
+        election = data.election(code, 2023, "leh")
+        election.complete = False
+        election.seats += as_int(row["VACS"]) or 0
+        election.labels[kind] += as_int(row["VACS"]) or 0
+
+
+# ----------------------------------------------------------------------------------------------------
+# Deciding
+
+
+@dataclass(frozen=True)
+class CouncilRow:
+    code: str
+    name: str
+    type: str
+    region: str
+    nation: str
+    aliases: str
+
+
+@dataclass(frozen=True)
+class SeatsRow:
+    code: str
+    year: int
+    total_seats: int
+    cycle: str
+    source: str
+
+
+def move_retro_sizes(data: Data, index: NameIndex) -> None:
+    """A Library total for an earlier year filed under a council's later code goes to that year's code."""
+    for (code, year), by_source in list(data.sizes.items()):
+        actual = index.code_for_year(code, year)
+        if actual != code:
+            for source in LIBRARY:
+                if source in by_source:
+                    data.sizes[(actual, year)].setdefault(source, by_source.pop(source))
+            if not by_source:
+                del data.sizes[(code, year)]
+
+
+def ranked_sizes(year: int, by_source: dict[str, int]) -> list[tuple[str, int]]:
+    """Size statements best first: Library totals that count vacant seats, Open Council Data, then
+    Library totals that do not (the 2017/2018/2019 compositions have no vacant column)."""
+    counts_vacant = year in VACANT_COUNTED_YEARS
+    order = (*LIBRARY, "ocd") if counts_vacant else ("ocd", *LIBRARY)
+    return [(source, by_source[source]) for source in order if source in by_source]
+
+
+def decide_seats(data: Data, index: NameIndex) -> list[SeatsRow]:
+    partial_cycles: defaultdict[tuple[str, ...], set[str]] = defaultdict(set)
+    for (code, _year), statements in data.stated.items():
+        partial_cycles[index.group_of(code)] |= {cycle for cycle, _ in statements if cycle != "all-out"}
+    known_sizes: defaultdict[str, dict[int, int]] = defaultdict(dict)
+    for (code, year), by_source in data.sizes.items():
+        known_sizes[code][year] = max(by_source.values())
+
+    rows: list[SeatsRow] = []
+    for code, year in sorted(set(data.sizes) | set(data.elections)):
+        by_source = data.sizes.get((code, year), {})
+        ranked = ranked_sizes(year, by_source)
+        election = data.elections.get((code, year))
+        statements = data.stated.get((code, year), [])
+        this_year = {c for c, _ in statements}
+        said = dict(Counter(f"{source}: {cycle}" for cycle, source in statements))
+        by_election_only = False
+        if election is not None:
+            reference = max(by_source.values()) if by_source else nearest_size(known_sizes[code], year)
+            if reference is not None and election.seats < BY_ELECTION_SHARE * reference:
+                election, by_election_only = None, True
+        total: int | None = None
+        sources: list[str] = []
+        cycle = ""
+        if election is not None:
+            filled = election.seats
+            typed_all = this_year == {"all-out"}
+            trusted = [v for source, v in ranked if source == "ocd" or year in VACANT_COUNTED_YEARS]
+            agreed = filled in trusted or (filled in by_source.values() and filled >= max(trusted, default=0))
+            share = filled / ranked[0][1] if ranked else 1.0
+            if agreed or (not by_source and election.complete):
+                total, cycle = filled, "all-out" if (by_source or typed_all) else ""
+                sources = [election.source] + [s for s, v in by_source.items() if v == filled]
+                if any(v != filled for v in by_source.values()):
+                    data.notes.append(f"{code} {year}: {filled} elected all-out; sizes said {by_source}")
+                if this_year - {"all-out"}:
+                    data.notes.append(f"{code} {year}: every seat filled, but typed {said}")
+            elif (typed_all and share >= ALL_OUT_SHARE) or share >= UNTYPED_ALL_OUT_SHARE:
+                cycle = "all-out"
+                data.notes.append(f"{code} {year}: all-out, {filled} seats counted; sizes {by_source}")
+            else:
+                if "all-out" in this_year:
+                    data.notes.append(f"{code} {year}: {filled} of {ranked[0][1]} seats up, but typed {said}")
+                cycle = partial_cycle(statements, partial_cycles[index.group_of(code)])
+        elif statements and not by_election_only:
+            # No count of seats filled (LEH 2023 has none for some councils): the type columns decide.
+            if this_year == {"all-out"}:
+                cycle = "all-out"
+            elif "all-out" not in this_year:
+                cycle = partial_cycle(statements, partial_cycles[index.group_of(code)])
+            else:
+                data.notes.append(f"{code} {year}: no count of seats filled, and typed {said}")
+        if total is None and ranked:
+            best, total = ranked[0]
+            sources = [s for s, v in by_source.items() if v == total]
+            if len(set(by_source.values())) > 1:
+                data.notes.append(f"{code} {year}: sizes disagree {by_source}; {best} used")
+        if total is None:
+            continue
+        ordered = sorted(set(sources), key=SOURCE_ORDER.index)
+        rows.append(SeatsRow(code, year, total, cycle, "|".join(ordered)))
+    return rows
+
+
+def nearest_size(sizes: dict[int, int], year: int) -> int | None:
+    if not sizes:
+        return None
+    return sizes[min(sizes, key=lambda y: (abs(y - year), y))]
+
+
+def partial_cycle(statements: list[tuple[str, str]], council_cycles: set[str]) -> str:
+    this_year = {cycle for cycle, _ in statements if cycle != "all-out"}
+    for choice in ("halves", "thirds"):
+        if choice in this_year and (choice == "halves" or "halves" not in council_cycles):
+            return choice
+    for choice in ("halves", "thirds"):
+        if choice in council_cycles:
+            return choice
+    return ""
+
+
+def decide_regions(data: Data, codes: list[str], index: NameIndex) -> dict[str, str]:
+    regions: dict[str, str] = {}
+    for code in codes:
+        stated = data.regions.get(code, {})
+        for source in LIBRARY:
+            if source in stated:
+                regions[code] = stated[source]
+                break
+        if len(set(stated.values())) > 1:
+            data.notes.append(f"{code}: regions disagree {stated}")
+    districts_of: defaultdict[str, set[str]] = defaultdict(set)
+    for district, counties in data.county_of.items():
+        if len(counties) > 1:
+            data.notes.append(f"{district}: in more than one county {sorted(counties)}")
+        for county in counties:
+            districts_of[county].add(district)
+    for county, districts in sorted(districts_of.items()):
+        found = {regions[d] for d in districts if d in regions}
+        if county not in regions and len(found) == 1:
+            regions[county] = found.pop()
+        elif county not in regions and found:
+            data.notes.append(f"{county}: its districts are in regions {sorted(found)}; left blank")
+    for district, counties in sorted(data.county_of.items()):
+        found = {regions[c] for c in counties if c in regions}
+        if district not in regions and len(found) == 1:
+            regions[district] = found.pop()
+    for code in codes:  # a council whose code changed is in the same region under either code
+        found = {regions[c] for c in index.group_of(code) if c in regions}
+        if code not in regions and len(found) == 1:
+            regions[code] = found.pop()
+    return regions
+
+
+def everyday_name(data: Data, codes: Iterable[str]) -> str:
+    """The first spelling found in NAME_PRIORITY order (the most used one within a source)."""
+    for source in NAME_PRIORITY:
+        names = [name for code in codes for name in data.spellings[code].get(source, [])]
+        if names:
+            return sorted(Counter(names).items(), key=lambda item: (-item[1], item[0]))[0][0]
+    return ""
+
+
+def decide_councils(data: Data, index: NameIndex) -> list[CouncilRow]:
+    codes = sorted(data.spellings)
+    regions = decide_regions(data, codes, index)
+    rows: list[CouncilRow] = []
+    for code in codes:
+        by_source = data.spellings[code]
+        name = everyday_name(data, index.group_of(code))
+        spellings = {n for names in by_source.values() for n in names}
+        aliases = "|".join(sorted(spellings - {name}, key=lambda n: (n.casefold(), n)))
+        kind = "other" if code in OTHER_COUNCILS else TYPE_BY_PREFIX[code[:3]]
+        for said_type, said in sorted(data.kinds.get(code, set())):
+            if said_type != TYPE_BY_PREFIX[code[:3]]:
+                data.notes.append(f"{code} {name}: {said}, but the code says {TYPE_BY_PREFIX[code[:3]]}")
+        rows.append(CouncilRow(code, name, kind, regions.get(code, ""), NATION_BY_LETTER[code[0]], aliases))
+    return rows
+
+
+# ----------------------------------------------------------------------------------------------------
+# Writing
+
+
+def write_csv(path: Path, header: list[str], rows: Iterable[tuple[object, ...]]) -> int:
+    count = 0
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        for row in rows:
+            writer.writerow(row)
+            count += 1
+    return count
+
+
+DATA_MD_SECTION = """## Councils
+
+Two files built from the published data in `shared/data/raw` by `scripts/build_councils.py`, whose
+docstring gives every matching and tie-break rule. Rebuild them, from the project folder, with:
+
+```
+.venv/bin/python scripts/build_councils.py ../shared/data/raw
+```
+
+- `councils.csv` (`code,name,type,region,nation,aliases`), {councils} rows: one per principal council,
+  by the GSS code the sources use. `type` is county, district, unitary, metropolitan, london or other
+  (Isles of Scilly, City of London); Welsh and Scottish councils are unitary. `region` is the House of
+  Commons Library's region (a county takes the region its districts share; blank where no source
+  gives one). `aliases` holds, `|`-separated, every other spelling of the name seen in any source, so
+  an importer that has only a name (Open Council Data, the 2025 handbook's tier columns, the 2023 ward
+  sheet) finds the code. A council whose code changed (St Albans E07000100, later E07000240) has a row
+  per code, and a county replaced by a unitary of the same name (Buckinghamshire, Dorset, North
+  Yorkshire, Somerset) shares the name with it; `council_seats.csv` tells which code is in use when.
+- `council_seats.csv` (`code,year,total_seats,cycle,source`), {seats} rows: the council's size in each
+  year a source tells it. In an all-out year it is the number elected when another source agrees (or
+  none gives a size); otherwise the Library's composition total that counts vacant seats (2022, 2023),
+  then Open Council Data's, then the Library's seats-held total (2017-2019). `cycle` is the kind of
+  election held that year (`all-out`, `thirds`, `halves`), blank when there was none or no source
+  says. `source` names the sources that gave the figure: `leap`, `leh` (Library handbooks),
+  `data_tables` and `cbp9545` (Library composition tables), `ocd` (Open Council Data).
+
+Not in the register, because no source gives them a GSS code: the 11 Northern Ireland councils and the
+English districts abolished before 2021 that held no election in 2016-2019 (Aylesbury Vale, Corby,
+Poole, ...), which appear only in Open Council Data; the City of London.
+
+Sources, licences and attribution:
+
+- Local Elections Archive Project, Andrew Teale (https://www.andrewteale.me.uk/leap/), results
+  2016-2019: CC BY-SA 3.0. Attribution: "Andrew Teale, Local Elections Archive Project".
+- Open Council Data UK (https://opencouncildata.co.uk/), council history 2016-2025 and councillor
+  rolls: CC BY-SA 4.0. Attribution: "Open Council Data UK".
+- House of Commons Library (commonslibrary.parliament.uk): Local Elections Handbooks 2021, 2022, 2023
+  (ward level), 2024 and 2025; "Local election results 2023" data tables; CBP-9545 detailed results
+  (2022). Contains Parliamentary information licensed under the Open Parliament Licence v3.0.
+
+Because two sources are share-alike, these two files are shared under CC BY-SA 4.0 with the
+attributions above; the project's MIT licence covers its code, not this data.
+"""
+
+
+def write_data_md(path: Path, section: str) -> None:
+    """Replace (or add) the `## Councils` section of DATA.md, keeping every other section as it is."""
+    text = path.read_text(encoding="utf-8") if path.exists() else "# Data shipped with tallyroom\n"
+    parts = [part for part in re.split(r"(?m)^(?=## )", text) if part]
+    ours = [i for i, part in enumerate(parts) if part.splitlines()[0].strip() == DATA_MD_HEADING]
+    if ours:
+        parts[ours[0]] = section
+        parts = [part for i, part in enumerate(parts) if i not in ours[1:]]
+    else:
+        parts.append(section)
+    path.write_text("\n\n".join(part.strip("\n") for part in parts) + "\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("raw", type=Path, help="the raw data folder (shared/data/raw)")
+    default_out = Path(__file__).resolve().parent.parent / "src" / "tallyroom" / "data"
+    parser.add_argument("--out", type=Path, default=default_out, help="where to write (default: %(default)s)")
+    parser.add_argument("--quiet", action="store_true", help="print only the unmatched names")
+    args = parser.parse_args(argv)
+    raw: Path = args.raw
+    out: Path = args.out
+
+    data = Data()
+    read_leap(raw, data)
+    read_leh_coded(raw, data)
+    read_data_tables(raw, data)
+    read_cbp9545(raw, data)
+    index = NameIndex(data)
+    read_ocd(raw, data, index)
+    read_leh_2025(raw, data, index)
+    read_leh_2023(raw, data, index)
+    move_retro_sizes(data, index)
+
+    seats = decide_seats(data, index)
+    councils = decide_councils(data, index)
+    out.mkdir(parents=True, exist_ok=True)
+    n_councils = write_csv(
+        out / "councils.csv",
+        ["code", "name", "type", "region", "nation", "aliases"],
+        ((c.code, c.name, c.type, c.region, c.nation, c.aliases) for c in councils),
+    )
+    n_seats = write_csv(
+        out / "council_seats.csv",
+        ["code", "year", "total_seats", "cycle", "source"],
+        ((s.code, s.year, s.total_seats, s.cycle, s.source) for s in seats),
+    )
+    write_data_md(out / "DATA.md", DATA_MD_SECTION.format(councils=n_councils, seats=n_seats))
+
+    print(f"councils.csv: {n_councils} councils; council_seats.csv: {n_seats} rows")
+    unmatched_names = {name for _, name in data.unmatched}
+    print(f"names matched to no code (no coded source has a council of that name): {len(unmatched_names)}")
+    by_name: defaultdict[str, list[str]] = defaultdict(list)
+    for (source, name), years in sorted(data.unmatched.items()):
+        by_name[name].append(f"{source} {min(years)}-{max(years)}")
+        if index.slots(name_key(name)):
+            raise SystemExit(f"bug: {name!r} fits a coded council but was not matched")
+    for name, seen in sorted(by_name.items()):
+        print(f"  {name} ({'; '.join(seen)})")
+    if not args.quiet:
+        print(f"disagreements and notes ({len(data.notes)}):")
+        for note in sorted(set(data.notes)):
+            print(f"  {note}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
