@@ -27,7 +27,6 @@ from tallyroom.rules.model import (
     PollKind,
     WardRef,
 )
-from tallyroom.rules.parties import normalise
 
 
 class InputError(ValueError):
@@ -98,7 +97,7 @@ def rows_of(
     path: Path, reader: Iterable[list[str]], header: list[str], first: int = 2
 ) -> Iterator[tuple[int, dict[str, str]]]:
     for number, values in enumerate(reader, start=first):
-        if not any(v.strip() for v in values):
+        if not "".join(values).strip():
             continue
         if len(values) != len(header):
             raise InputError(
@@ -152,7 +151,10 @@ def parse_flag(path: Path, row: int, name: str, value: str) -> bool | None:
     raise InputError(path, f"not 1 or 0: {value!r}", row, name)
 
 
-@dataclass
+NO_FIGURES = BallotFigures()
+
+
+@dataclass(slots=True)
 class CandidateRow:
     """One candidacy as read, before the rows of a poll are put together."""
 
@@ -164,7 +166,7 @@ class CandidateRow:
     seats: int | None = None
     kind: PollKind = PollKind.ORDINARY
     election_type: ElectionType = ElectionType.LOCAL
-    figures: BallotFigures = field(default_factory=BallotFigures)
+    figures: BallotFigures = NO_FIGURES
 
 
 def assemble_polls(path: Path, rows: Iterable[CandidateRow]) -> list[Poll]:
@@ -189,7 +191,7 @@ def assemble_polls(path: Path, rows: Iterable[CandidateRow]) -> list[Poll]:
         first = members[0]
         seen: dict[tuple[str, str], int] = {}
         for member in members:
-            name = (normalise(member.candidacy.name), member.candidacy.party.id)
+            name = (" ".join(member.candidacy.name.casefold().split()), member.candidacy.party.id)
             if name in seen:
                 raise InputError(
                     path,

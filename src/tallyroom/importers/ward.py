@@ -40,7 +40,8 @@ COLUMNS = (
 
 def council_ref(path: Path, row: int, context: Context, name: str, code: str, on: date | None) -> CouncilRef:
     """The council a row names, with the register's everyday name when the register knows it."""
-    council = context.reference.councils.find(code or name, on)
+    council = context.reference.councils.find(code, on) if code else None
+    council = council or context.reference.councils.find(name, on)
     if council is not None:
         return CouncilRef(council.code, council.name)
     if not code:

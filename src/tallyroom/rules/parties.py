@@ -48,6 +48,7 @@ class PartyRegister:
 
     def __init__(self, parties: Iterable[Party], aliases: Iterable[tuple[str, str]]) -> None:
         self._by_id: dict[str, Party] = {p.id: p for p in parties}
+        self._resolved: dict[str, Party] = {}
         self._by_key: dict[str, str] = {}
         for party in self._by_id.values():
             self._by_key[normalise(party.id)] = party.id
@@ -68,6 +69,12 @@ class PartyRegister:
 
     def resolve(self, label: str) -> Party:
         """The party a printed label stands for; a blank label is an independent (§9.2)."""
+        found = self._resolved.get(label)
+        if found is None:
+            found = self._resolved[label] = self._resolve(label)
+        return found
+
+    def _resolve(self, label: str) -> Party:
         key = normalise(label)
         if not key:
             return self.independent
@@ -75,6 +82,14 @@ class PartyRegister:
         if party_id is not None:
             return self._by_id[party_id]
         return self.local_party(label.strip())
+
+    def resolve_first(self, ids: Iterable[str], name: str) -> Party:
+        """The party by the first id the register knows (`PP90`, Democracy Club's `party:90`), else by the
+        name printed."""
+        for party_id in ids:
+            if party_id and self.known(party_id):
+                return self.resolve(party_id)
+        return self.resolve(name)
 
     def get(self, party_id: str, name: str | None = None) -> Party:
         """The party with this id; an id the register does not hold is a local party named `name`."""

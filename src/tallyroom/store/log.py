@@ -11,7 +11,7 @@ import getpass
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -21,7 +21,6 @@ from uk_election_ids.election_ids import IdBuilder
 from tallyroom.importers.base import Batch
 from tallyroom.rules.model import (
     CompositionSnapshot,
-    ControlRecord,
     CouncilRef,
     CouncilResult,
     ElectionType,
@@ -29,7 +28,7 @@ from tallyroom.rules.model import (
     PollKind,
 )
 from tallyroom.rules.parties import Party
-from tallyroom.store.schema import candidacies, council_records, declarations, polls, sources
+from tallyroom.store.schema import council_records, declarations, polls, sources
 
 
 @dataclass(frozen=True)
@@ -67,16 +66,27 @@ def fingerprint(content: Any) -> str:
     return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def poll_content(poll: Poll) -> list[Any]:
-    figures = poll.figures
-    return [
-        poll.seats,
-        [figures.electorate, figures.ballots_counted, figures.rejected, figures.turnout_published],
+def candidacies_json(poll: Poll) -> str:
+    """A poll's candidacies as stored on its declaration: one JSON list, in ballot order."""
+    return json.dumps(
         [
-            [c.name, c.party.id, c.label, c.votes, c.elected, c.tie_break_winner, c.transfers]
+            [c.name, c.party.id, c.party.name, c.label, c.votes, c.elected, c.tie_break_winner, c.transfers]
             for c in poll.candidacies
         ],
+        ensure_ascii=False,
+    )
+
+
+def declaration_fingerprint(poll: Poll, candidacies: str) -> str:
+    figures = poll.figures
+    head = [
+        poll.seats,
+        figures.electorate,
+        figures.ballots_counted,
+        figures.rejected,
+        figures.turnout_published,
     ]
+    return hashlib.sha256((json.dumps(head) + candidacies).encode()).hexdigest()
 
 
 def append(engine: Engine, batch: Batch, source: SourceInfo, status: str = "declared") -> AppendReport:
@@ -88,7 +98,7 @@ def append(engine: Engine, batch: Batch, source: SourceInfo, status: str = "decl
 
         def source_row() -> int:
             if not source_id:
-                row = {**source.__dict__, "loaded_at": now}
+                row = {**asdict(source), "loaded_at": now}
                 source_id.append(conn.execute(insert(sources).returning(sources.c.id), row).scalar_one())
             return source_id[0]
 
@@ -111,7 +121,8 @@ def _append_polls(
     if not batch_polls:
         return
     ids = {ballot_id(p): p for p in batch_polls}
-    known = _latest_declarations(conn, {p.election_date for p in batch_polls})
+    days = {p.election_date for p in batch_polls}
+    known = _latest_declarations(conn, days)
     new_polls = [
         {
             "ballot_id": bid,
@@ -127,15 +138,13 @@ def _append_polls(
         if bid not in known
     ]
     if new_polls:
-        inserted = conn.execute(
-            insert(polls).returning(polls.c.id, polls.c.ballot_id, sort_by_parameter_order=True), new_polls
-        )
-        for poll_id, bid in inserted:
-            known[bid] = (poll_id, 0, "")
-    rows, contents = [], []
+        conn.execute(insert(polls), new_polls)
+        known = _latest_declarations(conn, days)
+    rows = []
     for bid, poll in ids.items():
         poll_id, revision, previous = known[bid]
-        content = fingerprint(poll_content(poll))
+        candidates = candidacies_json(poll)
+        content = declaration_fingerprint(poll, candidates)
         if content == previous:
             report.unchanged += 1
             continue
@@ -159,34 +168,12 @@ def _append_polls(
                 "turnout_published": None
                 if figures.turnout_published is None
                 else str(figures.turnout_published),
+                "candidacies": candidates,
                 "fingerprint": content,
             }
         )
-        contents.append(poll)
-    if not rows:
-        return
-    declared = conn.execute(
-        insert(declarations).returning(declarations.c.id, sort_by_parameter_order=True), rows
-    )
-    conn.execute(
-        insert(candidacies),
-        [
-            {
-                "declaration_id": declaration_id,
-                "position": position,
-                "name": c.name,
-                "party_id": c.party.id,
-                "party_name": c.party.name,
-                "label": c.label,
-                "votes": c.votes,
-                "elected": c.elected,
-                "tie_break_winner": c.tie_break_winner,
-                "transfers": c.transfers,
-            }
-            for (declaration_id,), poll in zip(declared, contents, strict=True)
-            for position, c in enumerate(poll.candidacies)
-        ],
-    )
+    if rows:
+        conn.execute(insert(declarations), rows)
 
 
 def _latest_declarations(conn: Connection, days: Iterable[date]) -> dict[str, tuple[int, int, str]]:
@@ -289,6 +276,3 @@ def _append_record(
             "payload": json.dumps(content, sort_keys=True),
         },
     )
-
-
-__all__ = ["AppendReport", "ControlRecord", "SourceInfo", "append", "ballot_id"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from datetime import date
 from typing import Any
 
@@ -22,7 +22,7 @@ from tallyroom.rules.model import (
     WardRef,
 )
 from tallyroom.rules.parties import Party, PartyRegister
-from tallyroom.store.schema import candidacies, council_records, declarations, polls
+from tallyroom.store.schema import council_records, declarations, polls
 
 
 def load_polls(
@@ -48,7 +48,6 @@ def load_polls(
     )
     query = (
         select(
-            polls.c.id,
             polls.c.election_date,
             polls.c.election_type,
             polls.c.council_code,
@@ -61,14 +60,7 @@ def load_polls(
             declarations.c.ballots_counted,
             declarations.c.rejected,
             declarations.c.turnout_published,
-            candidacies.c.name,
-            candidacies.c.party_id,
-            candidacies.c.party_name,
-            candidacies.c.label,
-            candidacies.c.votes,
-            candidacies.c.elected,
-            candidacies.c.tie_break_winner,
-            candidacies.c.transfers,
+            declarations.c.candidacies,
         )
         .select_from(polls)
         .join(newest, newest.c.poll_id == polls.c.id)
@@ -76,43 +68,39 @@ def load_polls(
             declarations,
             (declarations.c.poll_id == polls.c.id) & (declarations.c.revision == newest.c.revision),
         )
-        .join(candidacies, candidacies.c.declaration_id == declarations.c.id)
         .where(*conditions)
-        .order_by(polls.c.id, candidacies.c.position)
+        .order_by(polls.c.id)
     )
-    with engine.connect() as conn:
-        return list(_polls(conn.execute(query), parties))
-
-
-def _polls(rows: Iterable[Any], parties: PartyRegister) -> Iterable[Poll]:
-    current: Any = None
-    members: list[Candidacy] = []
     party_cache: dict[tuple[str, str], Party] = {}
-    for row in rows:
-        if current is not None and row.id != current.id:
-            yield _poll(current, members)
-            members = []
-        current = row
-        key = (row.party_id, row.party_name)
-        party = party_cache.get(key)
-        if party is None:
-            party = party_cache[key] = parties.get(row.party_id, row.party_name)
-        members.append(
-            Candidacy(
-                row.name, party, row.label, row.votes, row.elected, bool(row.tie_break_winner), row.transfers
+
+    def party(party_id: str, name: str) -> Party:
+        found = party_cache.get((party_id, name))
+        if found is None:
+            found = party_cache[(party_id, name)] = parties.get(party_id, name)
+        return found
+
+    with engine.connect() as conn:
+        return [
+            _poll(
+                row,
+                tuple(
+                    Candidacy(name, party(pid, pname), label, votes, elected, tied, transfers)
+                    for name, pid, pname, label, votes, elected, tied, transfers in json.loads(
+                        row.candidacies
+                    )
+                ),
             )
-        )
-    if current is not None:
-        yield _poll(current, members)
+            for row in conn.execute(query)
+        ]
 
 
-def _poll(row: Any, members: list[Candidacy]) -> Poll:
+def _poll(row: Any, members: tuple[Candidacy, ...]) -> Poll:
     return Poll(
         election_date=row.election_date,
         council=CouncilRef(row.council_code, row.council_name),
         ward=WardRef(row.ward_name, row.ward_code),
         seats=row.seats,
-        candidacies=tuple(members),
+        candidacies=members,
         kind=PollKind(row.kind),
         election_type=ElectionType(row.election_type),
         figures=BallotFigures(

@@ -1,15 +1,15 @@
 """The tables of the results log.
 
 A poll is identified by its Democracy Club ballot id. Each declaration of a poll is a new revision with
-its source, time and who entered it; the candidacies belong to the revision. Council-level results,
-control records and councillor rolls are revisioned the same way in `council_records`, their content
-kept as JSON. Nothing is ever updated in place.
+its source, time and who entered it, and its candidacies as a JSON list in ballot order (name,
+party_id, party_name, label, votes, elected, tie_break_winner, transfers): a declaration is read and
+written whole. Council-level results, control records and councillor rolls are revisioned the same
+way in `council_records`, their content kept as JSON. Nothing is ever updated in place.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import (
-    Boolean,
     Column,
     Date,
     DateTime,
@@ -64,24 +64,9 @@ declarations = Table(
     Column("ballots_counted", Integer),
     Column("rejected", Integer),
     Column("turnout_published", Text),
+    Column("candidacies", Text, nullable=False),
     Column("fingerprint", String(64), nullable=False),
     UniqueConstraint("poll_id", "revision"),
-)
-
-candidacies = Table(
-    "candidacies",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("declaration_id", ForeignKey("declarations.id"), nullable=False, index=True),
-    Column("position", Integer, nullable=False),
-    Column("name", Text, nullable=False),
-    Column("party_id", String(120), nullable=False),
-    Column("party_name", Text, nullable=False),
-    Column("label", Text, nullable=False),
-    Column("votes", Integer),
-    Column("elected", Boolean),
-    Column("tie_break_winner", Boolean, nullable=False),
-    Column("transfers", Integer),
 )
 
 council_records = Table(

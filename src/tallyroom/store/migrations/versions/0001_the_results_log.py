@@ -75,6 +75,7 @@ def upgrade() -> None:
         sa.Column("ballots_counted", sa.Integer(), nullable=True),
         sa.Column("rejected", sa.Integer(), nullable=True),
         sa.Column("turnout_published", sa.Text(), nullable=True),
+        sa.Column("candidacies", sa.Text(), nullable=False),
         sa.Column("fingerprint", sa.String(length=64), nullable=False),
         sa.ForeignKeyConstraint(
             ["poll_id"],
@@ -87,34 +88,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("poll_id", "revision"),
     )
-    op.create_table(
-        "candidacies",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("declaration_id", sa.Integer(), nullable=False),
-        sa.Column("position", sa.Integer(), nullable=False),
-        sa.Column("name", sa.Text(), nullable=False),
-        sa.Column("party_id", sa.String(length=120), nullable=False),
-        sa.Column("party_name", sa.Text(), nullable=False),
-        sa.Column("label", sa.Text(), nullable=False),
-        sa.Column("votes", sa.Integer(), nullable=True),
-        sa.Column("elected", sa.Boolean(), nullable=True),
-        sa.Column("tie_break_winner", sa.Boolean(), nullable=False),
-        sa.Column("transfers", sa.Integer(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["declaration_id"],
-            ["declarations.id"],
-        ),
-        sa.PrimaryKeyConstraint("id"),
-    )
-    with op.batch_alter_table("candidacies", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_candidacies_declaration_id"), ["declaration_id"], unique=False)
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("candidacies", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_candidacies_declaration_id"))
-
-    op.drop_table("candidacies")
     op.drop_table("declarations")
     op.drop_table("council_records")
     op.drop_table("sources")
