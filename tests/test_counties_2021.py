@@ -1,0 +1,110 @@
+"""The 2021 East Midlands county councils against 2017, from a ward-level load of the real results."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from sqlalchemy import Engine
+
+from tallyroom.importers.base import Context
+from tallyroom.loading import load_file
+from tallyroom.reference import Reference
+from tallyroom.results import DayResults, outcomes
+from tallyroom.serialise import council_outcome
+from tests.conftest import LEH, leap
+
+COUNTIES = {"E10000007", "E10000018", "E10000019", "E10000024"}  # Derbyshire, Leics, Lincs, Notts
+
+
+@pytest.fixture(scope="module")
+def county_store(tmp_path_factory: pytest.TempPathFactory, ref: Reference) -> Iterator[Engine]:
+    from tallyroom.store.database import connect
+
+    engine = connect(f"sqlite:///{tmp_path_factory.mktemp('counties') / 'counties.db'}")
+    load_file(engine, "leap", leap(2017), Context(ref))
+    load_file(engine, "leh", LEH / "local_elections_2021_results-2.xlsx", Context(ref))
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def day(county_store: Engine, ref: Reference) -> DayResults:
+    return outcomes(county_store, ref, date(2021, 5, 6))
+
+
+def body(day: DayResults, ref: Reference, code: str) -> dict[str, object]:
+    found = next(o for o in day.councils if o.council.code == code)
+    return council_outcome(found, ref.parties.get)
+
+
+def test_derbyshire_2021(day: DayResults, ref: Reference) -> None:
+    derbyshire = body(day, ref, "E10000007")
+    assert derbyshire["council"] == {"name": "Derbyshire", "code": "E10000007"}
+    assert (derbyshire["total_seats"], derbyshire["seats_up"], derbyshire["seats_declared"]) == (64, 64, 64)
+    assert derbyshire["majority_threshold"] == 33
+    assert derbyshire["won"] == {"Conservative": 45, "Labour": 14, "Liberal Democrats": 4, "Green": 1}
+    assert derbyshire["composition"] == derbyshire["won"]
+    assert derbyshire["control"] == {"before": "Conservative", "after": "Conservative", "decided": True}
+    assert derbyshire["outcome"] == "HOLD"
+    assert derbyshire["change"] == {
+        "baseline": "last-fought",
+        "baseline_date": "2017-05-04",
+        "seats": {"Conservative": 8, "Labour": -10, "Liberal Democrats": 1, "Green": 1},
+        "seats_compared": 64,
+        "seats_not_compared": 0,
+    }
+    assert derbyshire["headline"] == "Conservatives hold Derbyshire"
+
+
+def test_leicestershire_2021(day: DayResults, ref: Reference) -> None:
+    leics = body(day, ref, "E10000018")
+    assert (leics["total_seats"], leics["majority_threshold"]) == (55, 28)
+    assert leics["composition"] == {"Conservative": 42, "Liberal Democrats": 9, "Labour": 4}
+    assert (leics["control"], leics["outcome"]) == (
+        {"before": "Conservative", "after": "Conservative", "decided": True},
+        "HOLD",
+    )
+    assert leics["change"]["seats"] == {"Conservative": 6, "Liberal Democrats": -4, "Labour": -2}
+
+
+def test_nottinghamshire_2021_conservatives_gain_from_noc(
+    day: DayResults, ref: Reference
+) -> None:
+    notts = body(day, ref, "E10000024")
+    assert (notts["total_seats"], notts["majority_threshold"]) == (66, 34)
+    assert notts["composition"] == {
+        "Conservative": 37,
+        "Labour": 15,
+        "Ashfield Independents": 10,
+        "Independent": 3,
+        "Liberal Democrats": 1,
+    }
+    # 2017 left the Conservatives on 31 of 66, three short of a majority.
+    assert notts["control"] == {"before": "NOC", "after": "Conservative", "decided": True}
+    assert notts["outcome"] == "GAIN"
+    assert notts["headline"] == "Conservatives gain Nottinghamshire from no overall control"
+    change = notts["change"]["seats"]
+    assert (change["Conservative"], change["Labour"], change["Ashfield Independents"]) == (6, -8, 5)
+    assert sum(change.values()) == 0
+
+
+def test_lincolnshire_2021(day: DayResults, ref: Reference) -> None:
+    lincs = body(day, ref, "E10000019")
+    assert (lincs["total_seats"], lincs["majority_threshold"]) == (70, 36)
+    composition = lincs["composition"]
+    assert isinstance(composition, dict)
+    assert composition["Conservative"] == 54 and sum(composition.values()) == 70
+    assert lincs["outcome"] == "HOLD"
+    # 2017: Con 58, Lab 6, Ind 4, LD 1, Lincolnshire Independents 1 (LEAP 2017).
+    change = lincs["change"]["seats"]
+    assert (change["Conservative"], change["Labour"], change["Liberal Democrats"]) == (-4, -2, 2)
+
+
+def test_every_county_call_is_decided_and_changes_balance(day: DayResults) -> None:
+    for outcome in day.councils:
+        if outcome.council.code in COUNTIES:
+            assert outcome.decided and outcome.complete
+            assert outcome.change is not None and sum(outcome.change.seats.values()) == 0
+            assert outcome.change.seats_compared == outcome.seats_up
