@@ -13,6 +13,7 @@ from tallyroom.loading import load_file
 from tallyroom.reference import Reference
 from tallyroom.results import DayResults, outcomes
 from tallyroom.serialise import council_outcome
+from tallyroom.store.database import connect
 from tests.conftest import LEH, leap
 
 COUNTIES = {"E10000007", "E10000018", "E10000019", "E10000024"}  # Derbyshire, Leics, Lincs, Notts
@@ -20,8 +21,6 @@ COUNTIES = {"E10000007", "E10000018", "E10000019", "E10000024"}  # Derbyshire, L
 
 @pytest.fixture(scope="module")
 def county_store(tmp_path_factory: pytest.TempPathFactory, ref: Reference) -> Iterator[Engine]:
-    from tallyroom.store.database import connect
-
     engine = connect(f"sqlite:///{tmp_path_factory.mktemp('counties') / 'counties.db'}")
     load_file(engine, "leap", leap(2017), Context(ref))
     load_file(engine, "leh", LEH / "local_elections_2021_results-2.xlsx", Context(ref))
@@ -69,9 +68,7 @@ def test_leicestershire_2021(day: DayResults, ref: Reference) -> None:
     assert leics["change"]["seats"] == {"Conservative": 6, "Liberal Democrats": -4, "Labour": -2}
 
 
-def test_nottinghamshire_2021_conservatives_gain_from_noc(
-    day: DayResults, ref: Reference
-) -> None:
+def test_nottinghamshire_2021_conservatives_gain_from_noc(day: DayResults, ref: Reference) -> None:
     notts = body(day, ref, "E10000024")
     assert (notts["total_seats"], notts["majority_threshold"]) == (66, 34)
     assert notts["composition"] == {

@@ -1,0 +1,80 @@
+"""A council-level load (`council` + `control`) gives the same outcomes as a ward-level load."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from tallyroom.importers.base import Context
+from tallyroom.loading import load_file
+from tallyroom.reference import Reference
+from tallyroom.results import outcomes
+from tallyroom.serialise import council_outcome
+from tallyroom.store.database import connect
+from tests.conftest import SHARED, leap
+
+POLLING_DAY = date(2019, 5, 2)
+SAME = (
+    "council",
+    "total_seats",
+    "seats_up",
+    "majority_threshold",
+    "won",
+    "composition",
+    "control",
+    "outcome",
+)
+
+
+def test_council_level_load_matches_ward_level(engine: Engine, ref: Reference, tmp_path: Path) -> None:
+    context = Context(ref)
+    load_file(engine, "ocd", SHARED / "opencouncildata" / "opencouncildata_councillors_2018.csv", context)
+    load_file(engine, "leap", leap(2019), context)
+    ward_level = [
+        o for o in outcomes(engine, ref, POLLING_DAY).councils if o.complete and o.outcome is not None
+    ]
+    assert len(ward_level) > 200
+
+    councils, control = tmp_path / "councils.csv", tmp_path / "control.csv"
+    with (
+        councils.open("w", newline="", encoding="utf-8") as c,
+        control.open("w", newline="", encoding="utf-8") as k,
+    ):
+        seats, before = csv.writer(c), csv.writer(k)
+        seats.writerow(
+            ["election_date", "council", "council_code", "total_seats", "party", "seats_after", "seats_won"]
+        )
+        before.writerow(["election_date", "council", "council_code", "control_before"])
+        for o in ward_level:
+            assert o.composition is not None and o.control_before is not None
+            for party, n in o.composition.items():
+                row = [
+                    POLLING_DAY,
+                    o.council.name,
+                    o.council.code,
+                    o.total_seats,
+                    party.name,
+                    n,
+                    o.won.get(party, 0),
+                ]
+                seats.writerow(row)
+            control_label = (
+                o.control_before if o.control_before == "NOC" else ref.parties.get(o.control_before).name
+            )
+            before.writerow([POLLING_DAY, o.council.name, o.council.code, control_label])
+
+    fresh = connect(f"sqlite:///{tmp_path / 'council-level.db'}")
+    load_file(fresh, "council", councils, context)
+    load_file(fresh, "control", control, context)
+    council_level = {o.council.code: o for o in outcomes(fresh, ref, POLLING_DAY).councils}
+    fresh.dispose()
+
+    assert set(council_level) == {o.council.code for o in ward_level}
+    for o in ward_level:
+        ours = council_outcome(o, ref.parties.get)
+        theirs = council_outcome(council_level[o.council.code], ref.parties.get)
+        assert {k: ours[k] for k in SAME} == {k: theirs[k] for k in SAME}, o.council.name
+        assert ours["headline"] == theirs["headline"] or not o.complete
