@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from importlib import resources
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -212,3 +213,27 @@ def _change_text(change: dict[str, Any]) -> str:
         return "no comparison"
     seats = ", ".join(f"{party} {n:+d}" for party, n in change["seats"].items())
     return f"{seats} ({change['baseline']} {change['baseline_date']})"
+
+
+@app.command()
+def demo() -> None:
+    """A first run: loads the bundled East Midlands results (2016-2021) and shows 6 May 2021."""
+    engine = State.engine()
+    context = Context(reference_data.load())
+    folder = resources.files("tallyroom.data").joinpath("demo")
+    names = sorted(entry.name for entry in folder.iterdir() if entry.name.endswith(".csv"))
+    for name in names:
+        with resources.as_file(folder.joinpath(name)) as path:
+            _, report = load_file(engine, "ward", path, context)
+        err.print(f"{name}: {report.new} new, {report.unchanged} already loaded", highlight=False)
+    err.print(f"database: {State.url}\n", highlight=False)
+    out.print("[bold]6 May 2021, East Midlands[/bold]")
+    for line in sorted(_outcomes("2021-05-06"), key=newsworthiness):
+        out.print(f"  {headline(line, _party)}", highlight=False)
+    councils("2021-05-06", None, False)
+    out.print(
+        "\nNext: tallyroom council Derbyshire --date 2021-05-06 --json\n"
+        "Data: Andrew Teale, Local Elections Archive Project (CC BY-SA 3.0); House of Commons Library "
+        "(Open Parliament Licence v3.0).",
+        highlight=False,
+    )

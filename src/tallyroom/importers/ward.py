@@ -7,9 +7,11 @@ preferences added in the final round of a supplementary vote count).
 
 from __future__ import annotations
 
+import csv
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
-from typing import TypeVar
+from typing import TextIO, TypeVar
 
 from tallyroom.importers.base import (
     Batch,
@@ -23,7 +25,7 @@ from tallyroom.importers.base import (
     parse_int,
     require_int,
 )
-from tallyroom.rules.model import BallotFigures, Candidacy, CouncilRef, ElectionType, PollKind, WardRef
+from tallyroom.rules.model import BallotFigures, Candidacy, CouncilRef, ElectionType, Poll, PollKind, WardRef
 
 COLUMNS = (
     "election_date",
@@ -106,3 +108,47 @@ def read(path: Path, context: Context) -> Batch:
             )
         )
     return Batch(polls=assemble_polls(path, rows))
+
+
+HEADER = (
+    *COLUMNS,
+    "elected",
+    "electorate",
+    "ballots",
+    "rejected",
+    "tie_break",
+    "kind",
+    "election_type",
+    "transfers",
+)
+
+
+def write(polls: Iterable[Poll], handle: TextIO) -> None:
+    """Polls in the native ward format, so that `read` gives them back. The party column holds the
+    register's name for the party, which resolves to the same party whatever label the source used."""
+    out = csv.writer(handle, lineterminator="\n")
+    out.writerow(HEADER)
+    for poll in polls:
+        figures = poll.figures
+        for c in poll.candidacies:
+            out.writerow(
+                [
+                    poll.election_date.isoformat(),
+                    poll.council.name,
+                    poll.council.code,
+                    poll.ward.name,
+                    poll.ward.code,
+                    poll.seats,
+                    c.name,
+                    c.party.name,
+                    "" if c.votes is None else c.votes,
+                    "" if c.elected is None else int(c.elected),
+                    "" if figures.electorate is None else figures.electorate,
+                    "" if figures.ballots_counted is None else figures.ballots_counted,
+                    "" if figures.rejected is None else figures.rejected,
+                    "lot" if c.tie_break_winner else "",
+                    poll.kind.value,
+                    poll.election_type.value,
+                    "" if c.transfers is None else c.transfers,
+                ]
+            )

@@ -184,9 +184,16 @@ def _carry_over(
         roster = election.roster.copy()
         for poll in polls:
             key = roster.find(poll.ward)
-            if key is not None:
-                for holder in roster.due(key, poll.seats, poll.election_date):
-                    roster.wards[key].remove(holder)
+            if key is None:
+                continue
+            assumed = roster.vacancies_assumed(key, poll.seats, poll.election_date)
+            if assumed:
+                flags.append(
+                    f"{poll.ward.name}: {poll.seats} seats up where {poll.seats - assumed} term(s) ended; the "
+                    "casual vacancy is taken to be the longest-serving other councillor's seat"
+                )
+            for holder in roster.due(key, poll.seats, poll.election_date, vacancies=True):
+                roster.wards[key].remove(holder)
         staying_seats = [Seat(h.party, h.name, ward) for ward, hs in roster.wards.items() for h in hs]
         if len(staying_seats) + seats_up == total:
             return staying_seats, "earlier-results"

@@ -77,13 +77,22 @@ class Roster:
         key = self.find(result.poll.ward)
         return None if key is None else self.due(key, result.poll.seats, result.poll.election_date)
 
-    def due(self, key: str, seats: int, on: date) -> list[Holder]:
-        """The `seats` holders in a ward whose terms end first; on a partial roster, only those whose
-        four-year terms are over."""
+    def due(self, key: str, seats: int, on: date, vacancies: bool = False) -> list[Holder]:
+        """The `seats` holders in a ward whose terms end first. On a partial roster only holders whose
+        four-year terms are over are due; with `vacancies`, a poll with more seats than that also fills
+        casual vacancies, taken to be the seats of the next holders in line (who left is not known)."""
         holders = sorted(self.wards[key], key=lambda h: (h.elected, -h.rank))
         if not self.seeded:
-            holders = [h for h in holders if h.elected <= on - TERM]
+            ended = [h for h in holders if h.elected <= on - TERM]
+            holders = ended + [h for h in holders if h not in ended] if vacancies else ended
         return holders[:seats]
+
+    def vacancies_assumed(self, key: str, seats: int, on: date) -> int:
+        """How many seats `due(..., vacancies=True)` takes from holders whose terms had not ended."""
+        if self.seeded:
+            return 0
+        ended = sum(1 for h in self.wards[key] if h.elected <= on - TERM)
+        return max(0, min(seats, len(self.wards[key])) - ended)
 
     def copy(self) -> Roster:
         return Roster({k: list(v) for k, v in self.wards.items()}, dict(self.aliases), self.seeded)
