@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
-from importlib import resources
 from collections.abc import Mapping
 from datetime import date
+from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 

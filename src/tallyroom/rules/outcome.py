@@ -189,8 +189,8 @@ def _carry_over(
             assumed = roster.vacancies_assumed(key, poll.seats, poll.election_date)
             if assumed:
                 flags.append(
-                    f"{poll.ward.name}: {poll.seats} seats up where {poll.seats - assumed} term(s) ended; the "
-                    "casual vacancy is taken to be the longest-serving other councillor's seat"
+                    f"{poll.ward.name}: {poll.seats} seats up where {poll.seats - assumed} term(s) ended; "
+                    "the casual vacancy is taken to be the longest-serving other councillor's seat"
                 )
             for holder in roster.due(key, poll.seats, poll.election_date, vacancies=True):
                 roster.wards[key].remove(holder)
