@@ -165,45 +165,54 @@ def _carry_over(
         return None, None
     if election.snapshot is not None:
         year = election.election_date.year
-        staying = [
-            c
+        sitting = [
+            Seat(c.party, c.name, c.ward)
             for c in election.snapshot.councillors
             if c.next_election is None or c.next_election.year != year
         ]
-        if len(staying) + seats_up <= total:
-            if len(staying) + seats_up < total:
+        if len(sitting) + seats_up <= total:
+            if len(sitting) + seats_up < total:
                 flags.append(
-                    f"{total - seats_up - len(staying)} seat(s) not up are vacant on the councillor roll"
+                    f"{total - seats_up - len(sitting)} seat(s) not up are vacant on the councillor roll"
                 )
-            return [Seat(c.party, c.name, c.ward) for c in staying], "snapshot"
+            return sitting, "snapshot"
         flags.append(
-            f"the councillor roll of {election.snapshot.taken} has {len(staying)} seats not up, more than "
+            f"the councillor roll of {election.snapshot.taken} has {len(sitting)} seats not up, more than "
             f"{total} less the {seats_up} up: not used"
         )
     if election.roster is not None:
-        roster = election.roster.copy()
-        for poll in polls:
-            key = roster.find(poll.ward)
-            if key is None:
-                continue
-            assumed = roster.vacancies_assumed(key, poll.seats, poll.election_date)
-            if assumed:
-                flags.append(
-                    f"{poll.ward.name}: {poll.seats} seats up where {poll.seats - assumed} term(s) ended; "
-                    "the casual vacancy is taken to be the longest-serving other councillor's seat"
-                )
-            for holder in roster.due(key, poll.seats, poll.election_date, vacancies=True):
-                roster.wards[key].remove(holder)
-        staying_seats = [Seat(h.party, h.name, ward) for ward, hs in roster.wards.items() for h in hs]
-        if len(staying_seats) + seats_up == total:
-            return staying_seats, "earlier-results"
+        for vacancies in (False, True):
+            staying, assumed = _staying(election.roster, polls, vacancies)
+            if len(staying) + seats_up == total:
+                flags.extend(assumed)
+                return staying, "earlier-results"
         flags.append(
-            f"earlier results leave {len(staying_seats)} seats not up where {total} less the {seats_up} up "
+            f"earlier results leave {len(staying)} seats not up where {total} less the {seats_up} up "
             f"is {total - seats_up}: seats not up are unknown"
         )
         return None, None
     flags.append("no earlier results or councillor roll: seats not up are unknown")
     return None, None
+
+
+def _staying(roster: Roster, polls: Sequence[Poll], vacancies: bool) -> tuple[list[Seat], list[str]]:
+    """The seats the polls leave in place. With `vacancies`, a poll filling more seats than there are
+    ended terms in its ward is taken to fill casual vacancies too (§2.5), and each such poll is noted."""
+    roster = roster.copy()
+    notes = []
+    for poll in polls:
+        key = roster.find(poll.ward)
+        if key is None:
+            continue
+        assumed = roster.vacancies_assumed(key, poll.seats, poll.election_date) if vacancies else 0
+        if assumed:
+            notes.append(
+                f"{poll.ward.name}: {poll.seats} seats up where {poll.seats - assumed} term(s) ended; "
+                "the casual vacancy is taken to be the longest-serving other councillor's seat"
+            )
+        for holder in roster.due(key, poll.seats, poll.election_date, vacancies):
+            roster.wards[key].remove(holder)
+    return [Seat(h.party, h.name, ward) for ward, hs in roster.wards.items() for h in hs], notes
 
 
 def _control_before(election: CouncilElection, threshold: int | None) -> tuple[str | None, str | None]:
