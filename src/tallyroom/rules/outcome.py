@@ -223,9 +223,11 @@ def _control_before(election: CouncilElection, threshold: int | None) -> tuple[s
     if election.snapshot is not None:
         seats = [Seat(c.party, c.name, c.ward) for c in election.snapshot.councillors]
         return control_of(seats, threshold, election.settings), "snapshot"
-    if election.roster is not None and len(election.roster.holders()) == election.total_seats:
-        seats = [Seat(h.party, h.name, ward) for ward, hs in election.roster.wards.items() for h in hs]
-        return control_of(seats, threshold, election.settings), "earlier-results"
+    roster = election.roster
+    if roster is not None and (roster.seeded or len(roster.holders()) == election.total_seats):
+        # The make-up after the last election, against that council's size (boundaries may have changed).
+        seats = [Seat(h.party, h.name, ward) for ward, hs in roster.wards.items() for h in hs]
+        return control_of(seats, majority_threshold(len(seats)), election.settings), "earlier-results"
     return None, None
 
 

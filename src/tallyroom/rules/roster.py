@@ -39,7 +39,7 @@ class Round:
 
 
 def ward_keys(ward: WardRef) -> tuple[str, ...]:
-    """A ward is found by its GSS code, else by its name: sources differ in which they give."""
+    """The keys a ward is known by: its GSS code where it has one, and its name."""
     keys = [f"name:{slug(ward.name)}"]
     if ward.code:
         keys.insert(0, f"code:{ward.code}")
@@ -62,12 +62,14 @@ class Roster:
     seeded: bool = True
 
     def find(self, ward: WardRef) -> str | None:
-        for key in ward_keys(ward):
-            if key in self.wards:
-                return key
-            if key in self.aliases:
-                return self.aliases[key]
-        return None
+        """The roster's key for a ward. A GSS code changes when boundaries do, so a ward with a code is
+        found only by its code; names match only where neither side has a code (a ward that kept its
+        name on new boundaries is a new ward)."""
+        keys = ward_keys(ward)
+        if ward.code:
+            return keys[0] if keys[0] in self.wards else None
+        found = self.aliases.get(keys[-1], keys[-1] if keys[-1] in self.wards else None)
+        return None if found is None or found.startswith("code:") else found
 
     def holders(self) -> list[Holder]:
         return [h for holders in self.wards.values() for h in holders]
