@@ -99,8 +99,9 @@ for that year, or for the same council (under any of its codes) in another year 
 such statement or wrongly calls a partial election all-out (LEH 2024 types every metropolitan borough
 "All"; CBP-9545 types Hull, Hastings, Eastleigh, Manchester, Newcastle and Leeds "All" in 2022). LEH
 has no code for halves, so CBP-9545's "Half" wins over LEH's thirds. A year with type statements but no
-count of seats filled takes the type columns when they agree. Years without an ordinary election, and
-partial elections no source types, have a blank cycle.
+count of seats filled takes the type columns when they agree. A partial election no source types is
+``partial`` (LEAP has no type column: Liverpool, Craven and South Lakeland in 2019). Years without an
+ordinary election (by-elections only, under ``BY_ELECTION_SHARE`` of the seats) have a blank cycle.
 """
 
 from __future__ import annotations
@@ -684,7 +685,7 @@ def decide_seats(data: Data, index: NameIndex) -> list[SeatsRow]:
             else:
                 if "all-out" in this_year:
                     data.notes.append(f"{code} {year}: {filled} of {ranked[0][1]} seats up, but typed {said}")
-                cycle = partial_cycle(statements, partial_cycles[index.group_of(code)])
+                cycle = partial_cycle(statements, partial_cycles[index.group_of(code)]) or "partial"
         elif statements and not by_election_only:
             # No count of seats filled (LEH 2023 has none for some councils): the type columns decide.
             if this_year == {"all-out"}:
@@ -818,9 +819,10 @@ docstring gives every matching and tie-break rule. Rebuild them, from the projec
   year a source tells it. In an all-out year it is the number elected when another source agrees (or
   none gives a size); otherwise the Library's composition total that counts vacant seats (2022, 2023),
   then Open Council Data's, then the Library's seats-held total (2017-2019). `cycle` is the kind of
-  election held that year (`all-out`, `thirds`, `halves`), blank when there was none or no source
-  says. `source` names the sources that gave the figure: `leap`, `leh` (Library handbooks),
-  `data_tables` and `cbp9545` (Library composition tables), `ocd` (Open Council Data).
+  election held that year (`all-out`, `thirds`, `halves`; `partial` where no source types a partial
+  election), blank when there was none. `source` names the sources that gave the figure: `leap`,
+  `leh` (Library handbooks), `data_tables` and `cbp9545` (Library composition tables), `ocd` (Open
+  Council Data).
 
 Not in the register, because no source gives them a GSS code: the 11 Northern Ireland councils and the
 English districts abolished before 2021 that held no election in 2016-2019 (Aylesbury Vale, Corby,

@@ -17,7 +17,7 @@ from tests.conftest import LEH, SHARED, leap
 DATA = Path(__file__).resolve().parents[1] / "src" / "tallyroom" / "data"
 LEH_CSV = LEH / "converted-csv"
 TYPES = {"county", "district", "unitary", "metropolitan", "london", "other"}
-CYCLES = {"all-out", "thirds", "halves", ""}
+CYCLES = {"all-out", "thirds", "halves", "", "partial"}
 NATIONS = {"E": "England", "W": "Wales", "S": "Scotland", "N": "Northern Ireland"}
 
 needs_raw = pytest.mark.skipif(not SHARED.is_dir(), reason="the real data (../shared/data/raw) is not here")

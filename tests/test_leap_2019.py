@@ -91,8 +91,14 @@ def day(store: Path, ref: Reference) -> DayResults:
 def test_every_council_in_the_file_has_an_outcome(day: DayResults) -> None:
     with leap(2019).open(encoding="utf-8", newline="") as handle:
         codes = {r[1] for r in csv.reader(handle) if r[3] != "NULL"}
-    assert {o.council.code for o in day.councils} == codes
-    assert sum(o.seats_declared for o in day.councils) == 8435  # the winners in the file
+    by_elections = {r.poll.council.code for r in day.by_elections}
+    assert {o.council.code for o in day.councils} | by_elections == codes
+    # County by-elections on district polling day are not county elections (domain §2.5).
+    assert {"E10000016", "E10000030", "E10000032"} <= by_elections  # Kent, Surrey, West Sussex
+    assert not by_elections & {o.council.code for o in day.councils}
+    by_election_seats = sum(r.poll.seats for r in day.by_elections)
+    assert sum(o.seats_declared for o in day.councils) + by_election_seats == 8435  # the winners in the file
+    assert by_election_seats == 11
 
 
 def test_all_out_make_up_is_the_elected_candidates(day: DayResults) -> None:
@@ -132,6 +138,11 @@ def test_thirds_councils_carry_over_seats_not_up(day: DayResults) -> None:
     lincoln = by_name["Lincoln"]  # all-out on new wards in 2016, then thirds: the 2016 runners-up went first
     assert (lincoln.seats_up, lincoln.carry_over_source) == (11, "earlier-results")
     assert lincoln.composition is not None and sum(lincoln.composition.values()) == 33
+    assert not lincoln.settled_by_seats_not_up  # Labour's 14 not up were three short of 17
+    # Manchester's Labour councillors not up (61 of 96) already made a majority: it could not change
+    # hands that night (domain §6.6).
+    manchester = by_name["Manchester"]
+    assert manchester.settled_by_seats_not_up and manchester.control_after == "labour"
     amber = by_name["Amber Valley"]  # thirds throughout: the 2016 and 2018 winners sit on
     assert (amber.seats_up, amber.carry_over_source) == (15, "earlier-results")
     assert {p.name: n for p, n in (amber.composition or {}).items()} == {
@@ -154,6 +165,10 @@ def test_eve_of_poll_roll_brings_defections_in(store: Path, ref: Reference, tmp_
     day = day_from(copy, ref)
     derby = next(o for o in day.councils if o.council.name == "Derby")
     assert derby.carry_over_source == "snapshot"
+    # Two baselines, each labelled: the seats' last contest in the store (2015 is not there, so none),
+    # and who held the 17 seats up on the eve of poll by the roll.
+    eve = next(c for c in derby.changes if c.baseline.value == "eve-of-poll")
+    assert (eve.seats_compared, sum(eve.seats.values())) == (17, 0)
     assert columns(derby) == library_columns(library_2019()["E06000015"])
     by_name = {o.council.name: o for o in day.councils}
     assert by_name["Amber Valley"].outcome is not None and by_name["Amber Valley"].outcome.value == "GAIN"

@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 from tallyroom.reference import Reference
 from tallyroom.rules.control import ControlSettings
 from tallyroom.rules.counting import PollResult, count
-from tallyroom.rules.model import CompositionSnapshot, CouncilRef, CouncilResult, ElectionType, Poll
+from tallyroom.rules.model import CompositionSnapshot, CouncilRef, CouncilResult, ElectionType, Poll, PollKind
 from tallyroom.rules.outcome import CouncilElection, CouncilOutcome, compute
 from tallyroom.rules.roster import Round, roll_forward
 from tallyroom.store import queries
@@ -23,10 +23,12 @@ from tallyroom.store import queries
 
 @dataclass(frozen=True)
 class DayResults:
-    """Every council outcome on a day, and the mayoral and commissioner polls."""
+    """Every council outcome on a day; the by-elections of councils with no election that day; and
+    the mayoral and commissioner polls."""
 
     election_date: date
     councils: list[CouncilOutcome]
+    by_elections: list[PollResult]
     executive: list[PollResult]
 
 
@@ -37,7 +39,10 @@ def outcomes(
     today = queries.load_polls(engine, parties, on=on)
     council_results = queries.council_results(engine, parties, on)
     local = [p for p in today if p.election_type is ElectionType.LOCAL]
-    codes = {p.council.code for p in local} | set(council_results)
+    holding = {p.council.code for p in local if p.kind is PollKind.ORDINARY}
+    by_elections = [count(p) for p in local if p.council.code not in holding]
+    local = [p for p in local if p.council.code in holding]
+    codes = holding | set(council_results)
     history = queries.load_polls(engine, parties, before=on, councils=codes) if codes else []
     control = queries.control_records(engine, on)
     snapshots = queries.snapshots_before(engine, parties, on)
@@ -54,20 +59,20 @@ def outcomes(
     for code in sorted(codes, key=lambda c: _name(c, by_council, council_results)):
         council_polls = by_council.get(code, [])
         council = council_polls[0].council if council_polls else council_results[code].council
-        election = _election(
+        election = council_election(
             reference,
             council,
             on,
             council_polls,
             earlier.get(code, []),
-            snapshots.get(code),
-            control.get(code),
-            council_results.get(code),
-            settings or ControlSettings(),
+            snapshot=snapshots.get(code),
+            control_before=control.get(code),
+            council_result=council_results.get(code),
+            settings=settings,
         )
         found.append(compute(election))
     executive = [count(p) for p in today if p.election_type is not ElectionType.LOCAL]
-    return DayResults(on, found, executive)
+    return DayResults(on, found, by_elections, executive)
 
 
 def _name(code: str, by_council: dict[str, list[Poll]], council_results: dict[str, CouncilResult]) -> str:
@@ -88,21 +93,25 @@ def rounds(reference: Reference, polls: Iterable[Poll]) -> list[Round]:
     return found
 
 
-def _election(
+def council_election(
     reference: Reference,
     council: CouncilRef,
     on: date,
-    polls: list[Poll],
+    declared: list[Poll],
     earlier: list[Poll],
-    snapshot: CompositionSnapshot | None,
-    control_before: str | None,
-    council_result: CouncilResult | None,
-    settings: ControlSettings,
+    *,
+    pending: tuple[Poll, ...] = (),
+    snapshot: CompositionSnapshot | None = None,
+    control_before: str | None = None,
+    council_result: CouncilResult | None = None,
+    settings: ControlSettings | None = None,
 ) -> CouncilElection:
+    """Everything the rules need for one council's election: its declared and pending polls, its
+    earlier polls (rolled into a roster), and what else is known of the eve of poll. A councillor roll
+    older than the council's last election in the store is not the eve of poll, and is left out."""
     history = rounds(reference, earlier)
     if snapshot is not None and history and snapshot.taken < history[-1].election_date:
         snapshot = None
-    results = tuple(count(p) for p in polls)
     size = reference.councils.size(council.code, on)
     return CouncilElection(
         council=council,
@@ -111,10 +120,11 @@ def _election(
         total_seats=council_result.total_seats
         if council_result is not None
         else reference.councils.total_seats(council.code, on),
-        results=results,
+        results=tuple(count(p) for p in declared),
+        pending=pending,
         roster=roll_forward(history, on),
         snapshot=snapshot,
         control_before=control_before,
         council_result=council_result,
-        settings=settings,
+        settings=settings or ControlSettings(),
     )

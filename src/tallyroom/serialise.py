@@ -60,6 +60,7 @@ def council_outcome(outcome: CouncilOutcome, party: PartyLookup, wards: bool = F
         "change": change(outcome.change),
         "headline": headline(outcome, party),
         "changes": [change(c) for c in outcome.changes],
+        "cannot_change_hands": outcome.settled_by_seats_not_up,
         "control_before_source": outcome.control_before_source,
         "carry_over_source": outcome.carry_over_source,
         "flags": list(outcome.flags),

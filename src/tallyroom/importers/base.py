@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -225,3 +225,19 @@ def assemble_polls(path: Path, rows: Iterable[CandidateRow]) -> list[Poll]:
             )
         )
     return polls
+
+
+def mark_by_elections(polls: Iterable[Poll], reference: Reference) -> list[Poll]:
+    """For sources that do not mark by-elections: a local poll for a council that has no scheduled
+    election that year, by the register, is a by-election (a county by-election on district polling
+    day, say), not a council election."""
+    marked = []
+    for poll in polls:
+        if (
+            poll.election_type is ElectionType.LOCAL
+            and poll.kind is PollKind.ORDINARY
+            and reference.councils.holds_ordinary_election(poll.council.code, poll.election_date) is False
+        ):
+            poll = replace(poll, kind=PollKind.BY_ELECTION)
+        marked.append(poll)
+    return marked

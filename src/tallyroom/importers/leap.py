@@ -22,6 +22,7 @@ from tallyroom.importers.base import (
     InputError,
     Skip,
     assemble_polls,
+    mark_by_elections,
     parse_flag,
     read_text,
     require_int,
@@ -69,7 +70,8 @@ def read(path: Path, context: Context) -> Batch:
                 ),
             )
         )
-    return Batch(polls=[_unopposed(p) for p in assemble_polls(path, rows)], skipped=skipped)
+    polls = mark_by_elections(assemble_polls(path, rows), context.reference)
+    return Batch(polls=[_unopposed(p) for p in polls], skipped=skipped)
 
 
 def _unopposed(poll: Poll) -> Poll:

@@ -55,6 +55,7 @@ from tallyroom.importers.base import (
     InputError,
     Skip,
     assemble_polls,
+    mark_by_elections,
     parse_flag,
     parse_int,
 )
@@ -740,5 +741,5 @@ def _read_workbook(path: Path, workbook: Any, context: Context) -> Batch:
     with _InSheet(candidates):
         for ward in read_wards:
             rows.extend(_finish(done, ward))
-        polls = assemble_polls(path, rows)
+        polls = mark_by_elections(assemble_polls(path, rows), context.reference)
     return Batch(polls=polls, skipped=skipped)

@@ -64,6 +64,12 @@ class CouncilRegister:
         years = self._sizes.get(code, {})
         return (on is not None and on.year in years, max(years, default=0))
 
+    def holds_ordinary_election(self, code: str, on: date) -> bool | None:
+        """Whether the council has a scheduled election in the year of `on`; None when the register
+        has no record of it that year. Polls on a day without one are by-elections (§2.5)."""
+        size = self._sizes.get(code, {}).get(on.year)
+        return None if size is None else size.cycle != ""
+
     def size(self, code: str, on: date) -> CouncilSize | None:
         """The council's size and cycle in the year of `on`, else the nearest earlier year known."""
         by_year = self._sizes.get(code, {})

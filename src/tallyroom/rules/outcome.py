@@ -77,6 +77,7 @@ class CouncilOutcome:
     control_before_source: str | None
     control_after: str | None
     decided: bool
+    settled_by_seats_not_up: bool
     outcome: Outcome | None
     carry_over_source: str | None
     changes: tuple[Change, ...]
@@ -121,7 +122,11 @@ def _from_polls(election: CouncilElection) -> CouncilOutcome:
     before, before_source = _control_before(election, threshold)
 
     after: str | None = None
+    settled_by_seats_not_up = False
     if carry is not None and threshold is not None:
+        settled_by_seats_not_up = (
+            call(groups(carry, election.settings), None, seats_up, threshold) is not None
+        )
         declared = groups([*carry, *won_seats], election.settings)
         after = call(
             declared, _possible(election, seats_up - seats_declared), seats_up - seats_declared, threshold
@@ -146,6 +151,7 @@ def _from_polls(election: CouncilElection) -> CouncilOutcome:
         control_before_source=before_source,
         control_after=after,
         decided=after is not None,
+        settled_by_seats_not_up=settled_by_seats_not_up,
         outcome=outcome(before, after, election.new_council) if after is not None else None,
         carry_over_source=carry_source,
         changes=changes,
@@ -321,6 +327,7 @@ def _from_council_result(election: CouncilElection, result: CouncilResult) -> Co
         control_before_source=before_source,
         control_after=after,
         decided=True,
+        settled_by_seats_not_up=False,
         outcome=outcome(before, after, election.new_council),
         carry_over_source="council-result",
         changes=(),
