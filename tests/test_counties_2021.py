@@ -105,3 +105,19 @@ def test_every_county_call_is_decided_and_changes_balance(day: DayResults) -> No
             assert outcome.decided and outcome.complete
             assert outcome.change is not None and sum(outcome.change.seats.values()) == 0
             assert outcome.change.seats_compared == outcome.seats_up
+
+
+def test_a_tie_decided_by_lot_is_recorded_not_faked(
+    day: DayResults, county_store: Engine, ref: Reference
+) -> None:
+    """Hartlepool 2021, Rossmere: the Library marks the winner of a tied count; the count records a lot
+    between the tied candidates and keeps the published votes."""
+    hartlepool = outcomes(county_store, ref, date(2021, 5, 6))
+    found = next(o for o in hartlepool.councils if o.council.name == "Hartlepool")
+    rossmere = next(w.result for w in found.wards if w.result.poll.ward.name == "Rossmere")
+    assert rossmere.tie_break is not None and rossmere.tie_break.method == "lot"
+    assert rossmere.tie_break.winners == ("Clayton J.P.",)
+    tied_votes = {c.votes for c in rossmere.ranked if c.name in rossmere.tie_break.between}
+    assert len(tied_votes) == 1 and rossmere.majority == 0
+    ward = council_outcome(found, ref.parties.get, wards=True)["wards"]
+    assert next(w for w in ward if w["ward"]["name"] == "Rossmere")["tie_break"]["method"] == "lot"

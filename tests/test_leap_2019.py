@@ -173,3 +173,12 @@ def test_eve_of_poll_roll_brings_defections_in(store: Path, ref: Reference, tmp_
     by_name = {o.council.name: o for o in day.councils}
     assert by_name["Amber Valley"].outcome is not None and by_name["Amber Valley"].outcome.value == "GAIN"
     assert by_name["Bolsover"].outcome is not None and by_name["Bolsover"].outcome.value == "LOSS_TO_NOC"
+
+
+def test_uncontested_wards_count_seats_but_no_votes(day: DayResults) -> None:
+    unopposed = [w.result for o in day.councils for w in o.wards if not w.result.contested]
+    assert len(unopposed) > 50  # LEAP prints them with 0 votes and elected 1
+    for result in unopposed:
+        assert result.majority is None
+        assert all(c.votes is None for c in result.poll.candidacies)
+        assert len(result.elected) == result.poll.seats
