@@ -22,6 +22,7 @@ from tallyroom.importers import FORMATS
 from tallyroom.importers.base import Context, InputError
 from tallyroom.loading import load_file
 from tallyroom.results import outcomes
+from tallyroom.rules.control import THRESHOLD_BASES, ControlSettings
 from tallyroom.rules.outcome import CouncilOutcome
 from tallyroom.rules.parties import NOC, Party
 from tallyroom.serialise import council_outcome
@@ -38,6 +39,7 @@ RegionOption = Annotated[str | None, typer.Option("--region", help="Only council
 
 class State:
     url: str = ""
+    settings = ControlSettings()
     _engine: Engine | None = None
 
     @classmethod
@@ -52,9 +54,18 @@ def main(
     db: Annotated[
         str | None, typer.Option("--db", help="Database URL; else $TALLYROOM_DB; else tallyroom.db.")
     ] = None,
+    independents_can_control: Annotated[
+        bool, typer.Option(help="Count independents together for control (domain §6.3).")
+    ] = False,
+    threshold_basis: Annotated[
+        str, typer.Option(help="Majority of total_seats (usual) or filled_seats (vacancies left out).")
+    ] = "total_seats",
 ) -> None:
     State.url = database_url(db)
     State._engine = None
+    if threshold_basis not in THRESHOLD_BASES:
+        raise typer.BadParameter(f"use one of {', '.join(THRESHOLD_BASES)}", param_hint="--threshold-basis")
+    State.settings = ControlSettings(independents_can_control, threshold_basis)
 
 
 def parse_day(value: str) -> date:
@@ -105,7 +116,7 @@ def import_(
 
 def _outcomes(day: str, region: str | None = None) -> list[CouncilOutcome]:
     ref = reference_data.load()
-    found = outcomes(State.engine(), ref, parse_day(day)).councils
+    found = outcomes(State.engine(), ref, parse_day(day), State.settings).councils
     if region:
         wanted = region.casefold()
         found = [

@@ -27,7 +27,7 @@ from tallyroom.rules.control import (
 )
 from tallyroom.rules.counting import PollResult
 from tallyroom.rules.model import CompositionSnapshot, CouncilRef, CouncilResult, Poll
-from tallyroom.rules.parties import Party
+from tallyroom.rules.parties import Party, slug
 from tallyroom.rules.roster import Holder, Roster
 
 
@@ -118,7 +118,11 @@ def _from_polls(election: CouncilElection) -> CouncilOutcome:
         flags.extend(f"{r.poll.ward.name}: {flag}" for flag in r.flags)
 
     carry, carry_source = _carry_over(election, polls, seats_up, flags)
-    threshold = majority_threshold(total) if total else None
+    threshold = None
+    if total:
+        filled = total if carry is None else min(total, len(carry) + seats_up)
+        basis = filled if election.settings.threshold_basis == "filled_seats" else total
+        threshold = majority_threshold(basis)
     before, before_source = _control_before(election, threshold)
 
     after: str | None = None
@@ -160,6 +164,12 @@ def _from_polls(election: CouncilElection) -> CouncilOutcome:
     )
 
 
+def most_vacancies(total: int) -> int:
+    """More vacancies than this on a councillor roll means its next-election dates are wrong, not that
+    the seats are empty: a tenth of the council, and at least two."""
+    return max(2, total // 10)
+
+
 def _carry_over(
     election: CouncilElection, polls: Sequence[Poll], seats_up: int, flags: list[str]
 ) -> tuple[list[Seat] | None, str | None]:
@@ -170,21 +180,17 @@ def _carry_over(
         flags.append("council size unknown: make-up and control cannot be worked out")
         return None, None
     if election.snapshot is not None:
-        year = election.election_date.year
-        sitting = [
-            Seat(c.party, c.name, c.ward)
-            for c in election.snapshot.councillors
-            if c.next_election is None or c.next_election.year != year
-        ]
-        if len(sitting) + seats_up <= total:
+        sitting, notes = _sitting(election.snapshot, election.election_date, polls)
+        if total - most_vacancies(total) <= len(sitting) + seats_up <= total:
+            flags.extend(notes)
             if len(sitting) + seats_up < total:
                 flags.append(
                     f"{total - seats_up - len(sitting)} seat(s) not up are vacant on the councillor roll"
                 )
             return sitting, "snapshot"
         flags.append(
-            f"the councillor roll of {election.snapshot.taken} has {len(sitting)} seats not up, more than "
-            f"{total} less the {seats_up} up: not used"
+            f"the councillor roll of {election.snapshot.taken} has {len(sitting)} seats not up where {total} "
+            f"less the {seats_up} up is {total - seats_up}: its next-election dates do not fit; not used"
         )
     if election.roster is not None:
         for vacancies in (False, True):
@@ -199,6 +205,25 @@ def _carry_over(
         return None, None
     flags.append("no earlier results or councillor roll: seats not up are unknown")
     return None, None
+
+
+def _sitting(snapshot: CompositionSnapshot, on: date, polls: Sequence[Poll]) -> tuple[list[Seat], list[str]]:
+    """The councillors on a roll whose seats are not up. A poll that fills more seats in a ward than
+    the roll has councillors due there also fills a casual vacancy arising since the roll was taken:
+    that seat's holder, still on the roll, is taken to be the one next due (who left is not known)."""
+    due = [c for c in snapshot.councillors if c.next_election is not None and c.next_election.year == on.year]
+    staying = [c for c in snapshot.councillors if c not in due]
+    notes = []
+    for poll in polls:
+        ward = slug(poll.ward.name)
+        extra = poll.seats - sum(1 for c in due if slug(c.ward) == ward)
+        here = sorted(
+            (c for c in staying if slug(c.ward) == ward), key=lambda c: (c.next_election or on, c.name)
+        )
+        for left in here[: max(0, extra)]:
+            staying.remove(left)
+            notes.append(f"{poll.ward.name}: {left.name}'s seat, vacated since the roll, is taken to be up")
+    return [Seat(c.party, c.name, c.ward) for c in staying], notes
 
 
 def _staying(roster: Roster, polls: Sequence[Poll], vacancies: bool) -> tuple[list[Seat], list[str]]:
