@@ -180,3 +180,9 @@ def test_first_past_the_post_mansfield_mayor_2023(ref: Reference) -> None:
     assert result.sv is None
     assert [c.votes for c in result.elected] == [9987]
     assert result.majority == 9987 - 5832
+
+
+def test_scottish_and_northern_irish_councils_count_by_stv() -> None:
+    assert voting_system(ElectionType.LOCAL, date(2017, 5, 4), "SCT") is VotingSystem.STV
+    assert voting_system(ElectionType.LOCAL, date(2019, 5, 2), "NIR") is VotingSystem.STV
+    assert voting_system(ElectionType.LOCAL, date(2022, 5, 5), "WLS") is VotingSystem.FPTP

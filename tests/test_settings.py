@@ -34,6 +34,12 @@ def test_independents_control_the_islands_only_when_set(engine: Engine, ref: Ref
     for name in changed:
         independents = sum(n for p, n in (pooled[name].composition or {}).items() if p.independent)
         assert independents >= (pooled[name].majority_threshold or 0)
+    # Scotland counts by STV: the published winners stand, not the top first-preference scorers.
+    scottish = [o for o in usual.values() if o.council.code.startswith("S")]
+    assert len(scottish) == 32
+    for outcome in scottish:
+        assert not any("differ" in flag for flag in outcome.flags), outcome.council.name
+        assert all(w.result.majority is None for w in outcome.wards if w.result.contested)
 
 
 def test_threshold_basis() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from uk_election_ids.metadata_tools import VotingSystemMatcher
 
@@ -49,19 +50,40 @@ class PollResult:
     flags: tuple[str, ...] = ()
 
 
-def voting_system(election_type: ElectionType, on: date) -> VotingSystem:
-    """Mayors and commissioners: SV before 4 May 2023, FPTP after, from Democracy Club's data (§4.2)."""
+NATIONS = {"E": "ENG", "W": "WLS", "S": "SCT", "N": "NIR"}
+"""The nation of a council, by the first letter of its GSS code."""
+
+
+@cache
+def voting_system(election_type: ElectionType, on: date, nation: str = "ENG") -> VotingSystem:
+    """By Democracy Club's data, keyed by type, nation and date (§4.2, §10): councils FPTP in England and
+    Wales, STV in Scotland and Northern Ireland; mayors and commissioners SV before 4 May 2023."""
     if election_type is ElectionType.LOCAL:
-        return VotingSystem.FPTP
-    ballot = f"{election_type.value}.placeholder.{on.isoformat()}"
-    return VotingSystem(VotingSystemMatcher(ballot).get_voting_system())
+        matcher = VotingSystemMatcher(f"local.placeholder.placeholder.{on.isoformat()}", nation=nation)
+    else:
+        matcher = VotingSystemMatcher(f"{election_type.value}.placeholder.{on.isoformat()}")
+    return VotingSystem(matcher.get_voting_system())
 
 
 def count(poll: Poll) -> PollResult:
-    system = voting_system(poll.election_type, poll.election_date)
+    nation = NATIONS.get(poll.council.code[:1], "ENG")
+    system = voting_system(poll.election_type, poll.election_date, nation)
     if system is VotingSystem.SV and is_contested(poll):
         return count_supplementary(poll)
+    if system is VotingSystem.STV and is_contested(poll):
+        return count_as_published(poll)
     return count_block(poll)
+
+
+def count_as_published(poll: Poll) -> PollResult:
+    """An STV poll without its stage-by-stage sheet: the winners are those published, in order of first
+    preferences (§5.4); no majority is measured."""
+    ranked = tuple(sorted(poll.candidacies, key=lambda c: (not c.elected, -(c.votes or 0), c.name)))
+    elected = tuple(c for c in ranked if c.elected)
+    flags = (
+        () if len(elected) == poll.seats else (f"{len(elected)} published winners for {poll.seats} seats",)
+    )
+    return PollResult(poll, ranked, elected, True, None, flags=flags)
 
 
 def is_contested(poll: Poll) -> bool:

@@ -27,10 +27,12 @@ class ElectionType(StrEnum):
 
 
 class VotingSystem(StrEnum):
-    """How a poll is counted. Block voting is first past the post with one vote per seat."""
+    """How a poll is counted (Democracy Club's names). Block voting is first past the post with one
+    vote per seat; the single transferable vote elects Scottish and Northern Irish councils."""
 
     FPTP = "FPTP"
     SV = "sv"
+    STV = "STV"
 
 
 @dataclass(frozen=True, slots=True)
