@@ -10,12 +10,13 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from tallyroom.reference import Reference
 from tallyroom.rules.model import (
+    NO_FIGURES,
     BallotFigures,
     Candidacy,
     CompositionSnapshot,
@@ -96,16 +97,23 @@ def csv_rows(
 def rows_of(
     path: Path, reader: Iterable[list[str]], header: list[str], first: int = 2
 ) -> Iterator[tuple[int, dict[str, str]]]:
+    for number, values in records(path, reader, len(header), first):
+        yield number, dict(zip(header, values, strict=True))
+
+
+def records(
+    path: Path, reader: Iterable[list[str]], width: int, first: int
+) -> Iterator[tuple[int, list[str]]]:
+    """Non-blank rows, stripped, each checked to have `width` fields: a short last row is how a
+    truncated file shows itself."""
     for number, values in enumerate(reader, start=first):
-        if not "".join(values).strip():
-            continue
-        if len(values) != len(header):
+        if len(values) != width:
+            if not "".join(values).strip():
+                continue
             raise InputError(
-                path,
-                f"{len(values)} fields where the header has {len(header)} (is the file cut short?)",
-                number,
+                path, f"{len(values)} fields where there should be {width} (is the file cut short?)", number
             )
-        yield number, {h: v.strip() for h, v in zip(header, values, strict=True)}
+        yield number, [v.strip() for v in values]
 
 
 def parse_int(path: Path, row: int, name: str, value: str, blank: int | None = None) -> int | None:
@@ -149,9 +157,6 @@ def parse_flag(path: Path, row: int, name: str, value: str) -> bool | None:
     if lowered in {"0", "false", "no", "n", "not elected"}:
         return False
     raise InputError(path, f"not 1 or 0: {value!r}", row, name)
-
-
-NO_FIGURES = BallotFigures()
 
 
 @dataclass(slots=True)
@@ -238,6 +243,6 @@ def mark_by_elections(polls: Iterable[Poll], reference: Reference) -> list[Poll]
             and poll.kind is PollKind.ORDINARY
             and reference.councils.holds_ordinary_election(poll.council.code, poll.election_date) is False
         ):
-            poll = replace(poll, kind=PollKind.BY_ELECTION)
+            poll = poll._replace(kind=PollKind.BY_ELECTION)
         marked.append(poll)
     return marked

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -25,11 +24,11 @@ from tallyroom.importers.base import (
     mark_by_elections,
     parse_flag,
     read_text,
+    records,
     require_int,
-    rows_of,
 )
 from tallyroom.importers.ward import council_ref
-from tallyroom.rules.model import Candidacy, Poll, WardRef
+from tallyroom.rules.model import Candidacy, CouncilRef, Poll, WardRef
 
 HEADER = ["council", "council_code", "ward", "ward_code", "candidate", "party", "votes", "elected"]
 GSS = re.compile(r"^[ENSW]\d{8}$")
@@ -47,26 +46,33 @@ def election_date(path: Path, context: Context) -> date:
 def read(path: Path, context: Context) -> Batch:
     polling_day = election_date(path, context)
     reader = csv.reader(io.StringIO(read_text(path), newline=""))
+    parties = context.reference.parties
+    councils: dict[tuple[str, str], CouncilRef] = {}
+    wards: dict[tuple[str, str], WardRef] = {}
     rows, skipped = [], []
-    for number, r in rows_of(path, reader, HEADER, first=1):
-        if r["ward"] == "Elected Mayor" or "NULL" in (r["ward_code"], r["candidate"]):
-            skipped.append(Skip(number, f"{r['council']}: placeholder row with no candidate or votes"))
+    for number, values in records(path, reader, len(HEADER), first=1):
+        council, council_code, ward, ward_code, candidate, party, votes, elected = values
+        if ward == "Elected Mayor" or "NULL" in (ward_code, candidate):
+            skipped.append(Skip(number, f"{council}: placeholder row with no candidate or votes"))
             continue
-        if not GSS.match(r["ward_code"]):
-            raise InputError(path, f"not a GSS ward code: {r['ward_code']!r}", number, "ward_code")
-        votes = require_int(path, number, "votes", r["votes"])
+        if not GSS.match(ward_code):
+            raise InputError(path, f"not a GSS ward code: {ward_code!r}", number, "ward_code")
+        if (council, council_code) not in councils:
+            councils[council, council_code] = council_ref(
+                path, number, context, council, council_code, polling_day
+            )
         rows.append(
             CandidateRow(
                 row=number,
                 election_date=polling_day,
-                council=council_ref(path, number, context, r["council"], r["council_code"], polling_day),
-                ward=WardRef(r["ward"], r["ward_code"]),
+                council=councils[council, council_code],
+                ward=wards.setdefault((ward, ward_code), WardRef(ward, ward_code)),
                 candidacy=Candidacy(
-                    name=r["candidate"],
-                    party=context.reference.parties.resolve(r["party"]),
-                    label=r["party"],
-                    votes=votes,
-                    elected=parse_flag(path, number, "elected", r["elected"]),
+                    name=candidate,
+                    party=parties.resolve(party),
+                    label=party,
+                    votes=require_int(path, number, "votes", votes),
+                    elected=parse_flag(path, number, "elected", elected),
                 ),
             )
         )
@@ -77,5 +83,5 @@ def read(path: Path, context: Context) -> Batch:
 def _unopposed(poll: Poll) -> Poll:
     """LEAP prints an uncontested ward's winners with 0 votes: they had no poll, so no votes."""
     if len(poll.candidacies) <= poll.seats and all(not c.votes for c in poll.candidacies):
-        return replace(poll, candidacies=tuple(replace(c, votes=None) for c in poll.candidacies))
+        return poll._replace(candidacies=tuple(c._replace(votes=None) for c in poll.candidacies))
     return poll

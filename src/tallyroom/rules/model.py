@@ -6,9 +6,10 @@ the counting and council rules read them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import NamedTuple
 
 from tallyroom.rules.parties import Party
 
@@ -49,9 +50,9 @@ class WardRef:
     code: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Candidacy:
-    """A candidate standing in a poll.
+class Candidacy(NamedTuple):
+    """A candidate standing in a poll. (Candidacies and polls are named tuples: as immutable as frozen
+    dataclasses, and several times cheaper to build, which a night of 25,000 candidacies notices.)
 
     `party` comes from the party register; `label` is the description as the source printed it.
     `votes` is None when the poll was uncontested. `elected` is the published flag, or None when the
@@ -84,8 +85,10 @@ class BallotFigures:
         return self.ballots_counted - self.rejected
 
 
-@dataclass(frozen=True, slots=True)
-class Poll:
+NO_FIGURES = BallotFigures()
+
+
+class Poll(NamedTuple):
     """One contest in one ward (or mayoral or police area) on one day."""
 
     election_date: date
@@ -95,7 +98,7 @@ class Poll:
     candidacies: tuple[Candidacy, ...]
     kind: PollKind = PollKind.ORDINARY
     election_type: ElectionType = ElectionType.LOCAL
-    figures: BallotFigures = field(default_factory=BallotFigures)
+    figures: BallotFigures = NO_FIGURES
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Iterator
 from datetime import date
 from typing import Any
 
@@ -71,45 +71,47 @@ def load_polls(
         .where(*conditions)
         .order_by(polls.c.id)
     )
-    party_cache: dict[tuple[str, str], Party] = {}
-
-    def party(party_id: str, name: str) -> Party:
-        found = party_cache.get((party_id, name))
-        if found is None:
-            found = party_cache[(party_id, name)] = parties.get(party_id, name)
-        return found
-
     with engine.connect() as conn:
-        return [
-            _poll(
-                row,
-                tuple(
-                    Candidacy(name, party(pid, pname), label, votes, elected, tied, transfers)
-                    for name, pid, pname, label, votes, elected, tied, transfers in json.loads(
-                        row.candidacies
-                    )
+        return list(_Polls(parties).build(conn.execute(query)))
+
+
+class _Polls:
+    """Builds polls from rows, sharing one object for each party, council and kind seen."""
+
+    def __init__(self, parties: PartyRegister) -> None:
+        self.parties = parties
+        self.party: dict[tuple[str, str], Party] = {}
+        self.council: dict[tuple[str, str], CouncilRef] = {}
+        self.kinds = {k.value: k for k in PollKind}
+        self.types = {t.value: t for t in ElectionType}
+
+    def build(self, rows: Iterable[Any]) -> Iterator[Poll]:
+        party, council = self.party, self.council
+        for row in rows:
+            members = []
+            for name, pid, pname, label, votes, elected, tied, transfers in json.loads(row.candidacies):
+                found = party.get((pid, pname))
+                if found is None:
+                    found = party[(pid, pname)] = self.parties.get(pid, pname)
+                members.append(Candidacy(name, found, label, votes, elected, tied, transfers))
+            key = (row.council_code, row.council_name)
+            if key not in council:
+                council[key] = CouncilRef(*key)
+            yield Poll(
+                election_date=row.election_date,
+                council=council[key],
+                ward=WardRef(row.ward_name, row.ward_code),
+                seats=row.seats,
+                candidacies=tuple(members),
+                kind=self.kinds[row.kind],
+                election_type=self.types[row.election_type],
+                figures=BallotFigures(
+                    row.electorate,
+                    row.ballots_counted,
+                    row.rejected,
+                    None if row.turnout_published is None else float(row.turnout_published),
                 ),
             )
-            for row in conn.execute(query)
-        ]
-
-
-def _poll(row: Any, members: tuple[Candidacy, ...]) -> Poll:
-    return Poll(
-        election_date=row.election_date,
-        council=CouncilRef(row.council_code, row.council_name),
-        ward=WardRef(row.ward_name, row.ward_code),
-        seats=row.seats,
-        candidacies=members,
-        kind=PollKind(row.kind),
-        election_type=ElectionType(row.election_type),
-        figures=BallotFigures(
-            row.electorate,
-            row.ballots_counted,
-            row.rejected,
-            None if row.turnout_published is None else float(row.turnout_published),
-        ),
-    )
 
 
 def _newest_records(
