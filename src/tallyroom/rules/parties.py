@@ -3,7 +3,7 @@
 `C`, `CON`, `Conservative and Unionist Party` and `PP52` are one party. Labour and Co-operative counts as
 Labour. A label the register does not know is a party of its own under the name printed, which is how
 registered local parties (Ashfield Independents, residents' associations) enter. Every independent
-candidate is on their own for control: `control_group` tells them apart.
+candidate is on their own for control (see `rules.control.group_of`).
 """
 
 from __future__ import annotations
@@ -104,8 +104,3 @@ class PartyRegister:
 
     def __iter__(self) -> Iterator[Party]:
         return iter(self._by_id.values())
-
-
-def control_group(party: Party, holder: str) -> str:
-    """What counts as one side for control: the party, or the one independent councillor (§6.3)."""
-    return f"{party.id}:{holder}" if party.independent else party.id

@@ -196,10 +196,3 @@ def snapshots_before(engine: Engine, parties: PartyRegister, before: date) -> di
         )
         for code, (council, day, content) in chosen.items()
     }
-
-
-def election_dates(engine: Engine) -> list[date]:
-    with engine.connect() as conn:
-        return list(
-            conn.execute(select(polls.c.election_date).distinct().order_by(polls.c.election_date)).scalars()
-        )
