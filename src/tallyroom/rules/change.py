@@ -68,17 +68,20 @@ def ward_change(now: Sequence[Party], before: Sequence[Party]) -> WardChange:
 
 
 def net_change(pairs: Iterable[tuple[Sequence[Party], Sequence[Party]]]) -> dict[Party, int]:
-    """Seats won minus baseline seats, summed over the compared (now, before) pairs."""
+    """Seats won minus baseline seats, summed over the compared (now, before) pairs; parties in order of
+    seats won now, then of seats held before."""
     by_id: dict[str, Party] = {}
-    total: Counter[str] = Counter()
+    won: Counter[str] = Counter()
+    held: Counter[str] = Counter()
     for now, before in pairs:
         for party in now:
             by_id[party.id] = party
-            total[party.id] += 1
+            won[party.id] += 1
         for party in before:
             by_id[party.id] = party
-            total[party.id] -= 1
-    return {by_id[pid]: n for pid, n in total.items()}
+            held[party.id] += 1
+    order = sorted(by_id, key=lambda pid: (-won[pid], -held[pid], by_id[pid].name))
+    return {by_id[pid]: won[pid] - held[pid] for pid in order}
 
 
 def most_common_date(dates: Iterable[date]) -> date | None:
