@@ -6,9 +6,10 @@ import csv
 from datetime import date
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine
 
-from tallyroom.importers.base import Context
+from tallyroom.importers.base import Context, InputError
 from tallyroom.loading import load_file
 from tallyroom.reference import Reference
 from tallyroom.results import outcomes
@@ -78,3 +79,40 @@ def test_council_level_load_matches_ward_level(engine: Engine, ref: Reference, t
         theirs = council_outcome(council_level[o.council.code], ref.parties.get)
         assert {k: ours[k] for k in SAME} == {k: theirs[k] for k in SAME}, o.council.name
         assert ours["headline"] == theirs["headline"] or not o.complete
+
+
+def test_broken_council_and_control_files_are_rejected_whole(
+    engine: Engine, ref: Reference, tmp_path: Path
+) -> None:
+    """Each broken copy names its row and field, and nothing of it is written."""
+    header = "election_date,council,council_code,total_seats,party,seats_after,seats_won\n"
+    good = [
+        "2021-05-06,Derbyshire,E10000007,64,Conservative,45,45\n",
+        "2021-05-06,Derbyshire,E10000007,64,Labour,14,14\n",
+    ]
+    cases = {
+        "missing column": (header.replace(",seats_after", ""), good, 1, None),
+        "bad number": (header, [good[0], good[1].replace(",14,14", ",1x,14")], 3, "seats_after"),
+        "duplicate party": (header, [good[0], good[0]], 3, "party"),
+        "more seats than the council": (
+            header,
+            [good[0], good[1].replace(",14,14", ",40,14")],
+            2,
+            "seats_after",
+        ),
+        "truncated": (header, [good[0], good[1][:20]], 3, None),
+    }
+    for case, (head, rows, row, field) in cases.items():
+        path = tmp_path / f"{case}.csv"
+        path.write_text(head + "".join(rows), encoding="utf-8")
+        with pytest.raises(InputError) as raised:
+            load_file(engine, "council", path, Context(ref))
+        assert f"row {row}" in str(raised.value), case
+        assert field is None or f"'{field}'" in str(raised.value), case
+    control = tmp_path / "control.csv"
+    control.write_text(
+        "election_date,council,council_code,control_before\n2021-05-06,Derbyshire,E10000007,\n"
+    )
+    with pytest.raises(InputError, match=r"row 2: field 'control_before'"):
+        load_file(engine, "control", control, Context(ref))
+    assert outcomes(engine, ref, date(2021, 5, 6)).councils == []
