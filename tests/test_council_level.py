@@ -37,7 +37,7 @@ def test_council_level_load_matches_ward_level(engine: Engine, ref: Reference, t
     ward_level = [
         o for o in outcomes(engine, ref, POLLING_DAY).councils if o.complete and o.outcome is not None
     ]
-    assert len(ward_level) > 200
+    assert len(ward_level) > 200, len(ward_level)
 
     councils, control = tmp_path / "councils.csv", tmp_path / "control.csv"
     with (
