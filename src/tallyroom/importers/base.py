@@ -50,10 +50,15 @@ class Skip:
 
 @dataclass
 class Batch:
+    """What one file holds. `nominations` are polls known before their results (candidates, no votes).
+    `source_revision` is the revision number a feed gives its message, where it gives one."""
+
     polls: list[Poll] = field(default_factory=list)
     council_results: list[CouncilResult] = field(default_factory=list)
     control_records: list[ControlRecord] = field(default_factory=list)
     snapshots: list[CompositionSnapshot] = field(default_factory=list)
+    nominations: list[Poll] = field(default_factory=list)
+    source_revision: int | None = None
     skipped: list[Skip] = field(default_factory=list)
 
 
