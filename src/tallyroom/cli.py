@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
@@ -20,6 +21,8 @@ from tallyroom import reference as reference_data
 from tallyroom.copy.headlines import headline, newsworthiness
 from tallyroom.importers import FORMATS
 from tallyroom.importers.base import Context, InputError
+from tallyroom.live.replay import Timed
+from tallyroom.live.replay import replay as replay_night
 from tallyroom.loading import load_file
 from tallyroom.results import outcomes
 from tallyroom.rules.control import THRESHOLD_BASES, ControlSettings
@@ -248,3 +251,52 @@ def demo() -> None:
         "(Open Parliament Licence v3.0).",
         highlight=False,
     )
+
+
+@app.command()
+def replay(
+    day: DateOption,
+    speed: Annotated[
+        float, typer.Option(help="Times faster than real time; 0 runs as fast as possible.")
+    ] = 0,
+    jsonl: Annotated[
+        bool, typer.Option("--jsonl", help="Each event as one JSON object a line (contract §2.1).")
+    ] = False,
+    seed: Annotated[int, typer.Option(help="Seed of the count-night timing model.")] = 0,
+    rehearsal: Annotated[bool, typer.Option(help="Publish every council at zero before any result.")] = False,
+) -> None:
+    """Replay a day's declarations as a live night, declaration by declaration."""
+    if speed < 0:
+        raise typer.BadParameter("cannot be negative", param_hint="--speed")
+    clock: datetime | None = None
+    for timed in replay_night(
+        State.engine(), reference_data.load(), parse_day(day), seed, rehearsal, State.settings
+    ):
+        if speed and clock is not None:
+            time.sleep(max(0.0, (timed.at - clock).total_seconds() / speed))
+        clock = timed.at
+        if jsonl:
+            sys.stdout.write(json.dumps(timed.json(), ensure_ascii=False) + "\n")
+            sys.stdout.flush()
+        else:
+            out.print(_event_line(timed), highlight=False)
+
+
+def _event_line(timed: Timed) -> str:
+    event: dict[str, Any] = timed.json()
+    stamp, council = timed.at.strftime("%a %H:%M"), event["council"]["name"]
+    match event["type"]:
+        case "declaration":
+            winners = ", ".join(f"{e['candidate']} ({e['party']})" for e in event["elected"])
+            done = "{seats_declared}/{seats_up}".format(**event["progress"])
+            return f"{stamp}  {council}, {event['ward']['name']}: {winners} [{done}]"
+        case "call":
+            return f"{stamp}  CALL {council}: {event['control']} ({event['outcome']})"
+        case "call_withdrawn":
+            return f"{stamp}  CALL WITHDRAWN {council}: {event['control']}"
+        case "complete":
+            return f"{stamp}  COMPLETE {council}: {event['outcome_detail']['headline']}"
+        case "record":
+            ward = event["ward"]["name"]
+            return f"{stamp}  RECORD {event['record']}: {council}, {ward}, majority {event['majority']}"
+    return f"{stamp}  {event['type']} {council}"

@@ -32,31 +32,57 @@ class DayResults:
     executive: list[PollResult]
 
 
-def outcomes(
-    engine: Engine, reference: Reference, on: date, settings: ControlSettings | None = None
-) -> DayResults:
+@dataclass(frozen=True)
+class Day:
+    """What the log holds for one polling day, sorted for the rules: each council's polls, the
+    by-elections of councils with no election of their own that day, the mayors and commissioners, and
+    for the councils the earlier polls, councillor rolls and control records their outcomes need."""
+
+    council_polls: dict[str, list[Poll]]
+    council_results: dict[str, CouncilResult]
+    by_elections: list[Poll]
+    executive: list[Poll]
+    earlier: dict[str, list[Poll]]
+    snapshots: dict[str, CompositionSnapshot]
+    control: dict[str, str]
+
+
+def load_day(engine: Engine, reference: Reference, on: date) -> Day:
     parties = reference.parties
     today = queries.load_polls(engine, parties, on=on)
     council_results = queries.council_results(engine, parties, on)
     local = [p for p in today if p.election_type is ElectionType.LOCAL]
     holding = {p.council.code for p in local if p.kind is PollKind.ORDINARY}
-    by_elections = [count(p) for p in local if p.council.code not in holding]
-    local = [p for p in local if p.council.code in holding]
     codes = holding | set(council_results)
     history = queries.load_polls(engine, parties, before=on, councils=codes) if codes else []
-    control = queries.control_records(engine, on)
-    snapshots = queries.snapshots_before(engine, parties, on)
-
     by_council: dict[str, list[Poll]] = defaultdict(list)
     for poll in local:
-        by_council[poll.council.code].append(poll)
+        if poll.council.code in holding:
+            by_council[poll.council.code].append(poll)
     earlier: dict[str, list[Poll]] = defaultdict(list)
     for poll in history:
         if poll.election_type is ElectionType.LOCAL:
             earlier[poll.council.code].append(poll)
+    return Day(
+        council_polls=dict(by_council),
+        council_results=council_results,
+        by_elections=[p for p in local if p.council.code not in holding],
+        executive=[p for p in today if p.election_type is not ElectionType.LOCAL],
+        earlier=dict(earlier),
+        snapshots=queries.snapshots_before(engine, parties, on),
+        control=queries.control_records(engine, on),
+    )
 
+
+def outcomes(
+    engine: Engine, reference: Reference, on: date, settings: ControlSettings | None = None
+) -> DayResults:
+    day = load_day(engine, reference, on)
+    by_council, council_results = day.council_polls, day.council_results
     found = []
-    for code in sorted(codes, key=lambda c: _name(c, by_council, council_results)):
+    for code in sorted(
+        set(by_council) | set(council_results), key=lambda c: _name(c, by_council, council_results)
+    ):
         council_polls = by_council.get(code, [])
         council = council_polls[0].council if council_polls else council_results[code].council
         election = council_election(
@@ -64,15 +90,14 @@ def outcomes(
             council,
             on,
             council_polls,
-            earlier.get(code, []),
-            snapshot=snapshots.get(code),
-            control_before=control.get(code),
+            day.earlier.get(code, []),
+            snapshot=day.snapshots.get(code),
+            control_before=day.control.get(code),
             council_result=council_results.get(code),
             settings=settings,
         )
         found.append(compute(election))
-    executive = [count(p) for p in today if p.election_type is not ElectionType.LOCAL]
-    return DayResults(on, found, by_elections, executive)
+    return DayResults(on, found, [count(p) for p in day.by_elections], [count(p) for p in day.executive])
 
 
 def _name(code: str, by_council: dict[str, list[Poll]], council_results: dict[str, CouncilResult]) -> str:

@@ -41,10 +41,14 @@ class SourceInfo:
 
 @dataclass
 class AppendReport:
+    """What an append changed. `declared` holds the polls that got a new revision, in file order: what
+    a live night recomputes."""
+
     new: int = 0
     revised: int = 0
     unchanged: int = 0
     source_id: int | None = None
+    declared: list[Poll] = field(default_factory=list)
 
     @property
     def changed(self) -> int:
@@ -152,6 +156,7 @@ def _append_polls(
             report.revised += 1
         else:
             report.new += 1
+        report.declared.append(poll)
         figures = poll.figures
         rows.append(
             {

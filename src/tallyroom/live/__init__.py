@@ -1,0 +1,1 @@
+"""Election night, live: declarations as they come, each followed by a recompute and its events."""

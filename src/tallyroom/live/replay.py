@@ -1,0 +1,76 @@
+"""Replaying a real night from the log, declaration by declaration, with a count-night timing.
+
+The log holds results, not the times they were declared, so the timing is a model (domain §11.2),
+deterministic for a given seed: about a third of councils count overnight, starting between 23:30 and
+02:30, the rest the next day from 10:00 to 14:00; within a council, wards declare one after another a
+few minutes apart. Every declaration goes through the same recompute as a live one.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Engine
+
+from tallyroom.live.events import Event
+from tallyroom.live.night import Night
+from tallyroom.reference import Reference
+from tallyroom.results import load_day
+from tallyroom.rules.control import ControlSettings
+from tallyroom.rules.model import Poll
+
+OVERNIGHT_SHARE = 0.35
+
+
+@dataclass(frozen=True)
+class Timed:
+    at: datetime
+    event: Event
+
+    def json(self) -> dict[str, Any]:
+        return {**self.event.json(), "at": self.at.isoformat()}
+
+
+def schedule(polls: dict[str, list[Poll]], on: date, seed: int) -> list[tuple[datetime, Poll]]:
+    """When each poll declares, councils taken in name order so the seed alone decides."""
+    rng = random.Random(seed)
+    timeline = []
+    for code in sorted(polls, key=lambda c: (polls[c][0].council.name, c)):
+        if rng.random() < OVERNIGHT_SHARE:
+            start = datetime.combine(on, time(23, 30)) + timedelta(minutes=rng.randint(0, 180))
+        else:
+            start = datetime.combine(on + timedelta(days=1), time(10, 0)) + timedelta(
+                minutes=rng.randint(0, 240)
+            )
+        at = start + timedelta(minutes=rng.randint(30, 90))  # verification before the first result
+        for poll in sorted(polls[code], key=lambda p: (rng.random(), p.ward.name)):
+            timeline.append((at, poll))
+            at += timedelta(seconds=rng.randint(30, 300))
+    timeline.sort(key=lambda item: (item[0], item[1].council.name, item[1].ward.name))
+    return timeline
+
+
+def replay(
+    engine: Engine,
+    reference: Reference,
+    on: date,
+    seed: int = 0,
+    rehearsal: bool = False,
+    settings: ControlSettings | None = None,
+) -> Iterator[Timed]:
+    """The night's events in order, each stamped with its time on the modelled night."""
+    day = load_day(engine, reference, on)
+    polls = [p for council in day.council_polls.values() for p in council]
+    night = Night.open(reference, on, polls, day.earlier, day.snapshots, day.control, settings)
+    timeline = schedule(day.council_polls, on, seed)
+    if rehearsal:
+        opening = timeline[0][0] - timedelta(minutes=30) if timeline else datetime.combine(on, time(22))
+        for event in night.rehearse():
+            yield Timed(opening, event)
+    for at, poll in timeline:
+        for event in night.declare(poll):
+            yield Timed(at, event)

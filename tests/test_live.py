@@ -1,0 +1,209 @@
+"""A live night: replays of real days, calls at the declaration that decides them, corrections."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from collections import Counter
+from collections.abc import Iterator
+from datetime import date
+from importlib import resources
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select
+
+from tallyroom.importers.base import Context
+from tallyroom.live.feed import ingest
+from tallyroom.live.night import Night
+from tallyroom.live.replay import replay
+from tallyroom.loading import load_file
+from tallyroom.reference import Reference
+from tallyroom.results import load_day, outcomes
+from tallyroom.serialise import council_outcome
+from tallyroom.store.database import connect
+from tallyroom.store.schema import declarations, polls
+from tests.conftest import SHARED
+
+DEMO = Path(str(resources.files("tallyroom.data").joinpath("demo")))
+COUNTIES_DAY = date(2021, 5, 6)
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory, ref: Reference) -> Iterator[Path]:
+    path = tmp_path_factory.mktemp("live") / "demo.db"
+    engine = connect(f"sqlite:///{path}")
+    for demo in sorted(DEMO.glob("*.csv")):
+        load_file(engine, "ward", demo, Context(ref))
+    engine.dispose()
+    yield path
+
+
+@pytest.fixture
+def engine(store: Path, tmp_path: Path) -> Iterator[Engine]:
+    copy = tmp_path / "night.db"
+    copy.write_bytes(store.read_bytes())
+    engine = connect(f"sqlite:///{copy}")
+    yield engine
+    engine.dispose()
+
+
+def test_each_call_comes_at_the_declaration_that_decides_it(engine: Engine, ref: Reference) -> None:
+    events = [t.event.json() for t in replay(engine, ref, COUNTIES_DAY, seed=7)]
+    assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
+    conservatives: Counter[str] = Counter()
+    reached = None
+    for i, event in enumerate(events):
+        if event["council"]["name"] != "Nottinghamshire":
+            continue
+        if event["type"] == "declaration":
+            conservatives["seats"] += sum(1 for e in event["elected"] if e["party"] == "Conservative")
+            if conservatives["seats"] == 34 and reached is None:
+                reached = i
+        if event["type"] == "call":
+            assert reached is not None, "called before the 34th Conservative seat"
+            assert i == reached + 1, "the call did not come with the declaration that decided it"
+            assert (event["control"], event["outcome"], event["seats"]) == ("Conservative", "GAIN", 34)
+    assert reached is not None
+    calls = Counter(e["council"]["name"] for e in events if e["type"] == "call")
+    assert calls == Counter({name: 1 for name in calls}) and len(calls) == 7
+    for i, event in enumerate(events):
+        if event["type"] in {"call", "complete"}:
+            before = events[i - 1]
+            assert before["council"] == event["council"] and before["type"] in {"declaration", "call"}
+
+
+def test_replay_ends_where_a_batch_load_does(engine: Engine, ref: Reference) -> None:
+    finals = {
+        e["council"]["code"]: e["outcome_detail"]
+        for e in (t.event.json() for t in replay(engine, ref, COUNTIES_DAY, seed=3))
+        if e["type"] == "complete"
+    }
+    batch = {
+        o.council.code: council_outcome(o, ref.parties.get)
+        for o in outcomes(engine, ref, COUNTIES_DAY).councils
+    }
+    assert finals == batch
+
+
+def test_replay_is_deterministic_for_a_seed_and_rehearses(engine: Engine, ref: Reference) -> None:
+    first = [t.json() for t in replay(engine, ref, COUNTIES_DAY, seed=11)]
+    assert first == [t.json() for t in replay(engine, ref, COUNTIES_DAY, seed=11)]
+    assert first != [t.json() for t in replay(engine, ref, COUNTIES_DAY, seed=12)]
+    rehearsed = [t.json() for t in replay(engine, ref, COUNTIES_DAY, seed=11, rehearsal=True)]
+    opening = [e for e in rehearsed if e["type"] == "rehearsal"]
+    assert len(opening) == 7 and rehearsed[:7] == opening
+    assert all(e["progress"]["seats_declared"] == 0 and e["won"] == {} for e in opening)
+
+
+def write_corrected(path: Path, poll_rows: list[list[str]], header: list[str]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(header)
+        out.writerows(poll_rows)
+    return path
+
+
+def test_a_correction_across_the_threshold_withdraws_the_call(
+    engine: Engine, ref: Reference, tmp_path: Path
+) -> None:
+    """Derbyshire Dales 2019: the Conservatives won 20 of 39, exactly the 20 needed. A corrected count in
+    one ward that puts a Liberal Democrat ahead of a Conservative winner takes the majority away."""
+    on = date(2019, 5, 2)
+    roll = SHARED / "opencouncildata" / "opencouncildata_councillors_2018.csv"
+    load_file(engine, "ocd", roll, Context(ref))  # the eve of poll: who held control before
+    day = load_day(engine, ref, on)
+    polls_of_day = [p for ps in day.council_polls.values() for p in ps]
+    night = Night.open(ref, on, polls_of_day, day.earlier, day.snapshots, day.control)
+    code = next(c for c, ps in day.council_polls.items() if ps[0].council.name == "Derbyshire Dales")
+    for poll in day.council_polls[code]:
+        night.declare(poll)
+    dales = night.councils[code]
+    assert dales.called == "conservative" and dales.outcome is not None and dales.outcome.outcome == "HOLD"
+
+    with (DEMO / "2019-05-02-east-midlands.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    header, body = rows[0], rows[1:]
+    col = {name: i for i, name in enumerate(header)}
+    dales_rows = [r for r in body if r[col["council_code"]] == code]
+    ward = next(
+        w
+        for w in dict.fromkeys(r[col["ward"]] for r in dales_rows)
+        if any(
+            r[col["party"]] == "Conservative" and r[col["elected"]] == "1"
+            for r in dales_rows
+            if r[col["ward"]] == w
+        )
+        and any(
+            r[col["party"]] != "Conservative" and r[col["elected"]] == "0"
+            for r in dales_rows
+            if r[col["ward"]] == w
+        )
+    )
+    ward_rows = [list(r) for r in dales_rows if r[col["ward"]] == ward]
+    loser = max(
+        (r for r in ward_rows if r[col["elected"]] == "0" and r[col["party"]] != "Conservative"),
+        key=lambda r: int(r[col["votes"]]),
+    )
+    winner = min(
+        (r for r in ward_rows if r[col["elected"]] == "1" and r[col["party"]] == "Conservative"),
+        key=lambda r: int(r[col["votes"]]),
+    )
+    winner[col["votes"]], loser[col["votes"]] = loser[col["votes"]], winner[col["votes"]]
+    winner[col["elected"]], loser[col["elected"]] = "0", "1"
+    corrected = write_corrected(tmp_path / "correction.csv", ward_rows, header)
+
+    events = [e.json() for e in ingest(engine, night, "ward", corrected, Context(ref))]
+    assert [e["type"] for e in events][:3] == ["declaration", "call_withdrawn", "call"]
+    assert events[0]["revision"] == 2
+    assert events[1]["control"] == "Conservative"
+    assert (events[2]["control"], events[2]["outcome"]) == ("NOC", "LOSS_TO_NOC")
+    final = next(o for o in outcomes(engine, ref, on).councils if o.council.code == code)
+    assert (final.control_after, final.outcome) == ("NOC", "LOSS_TO_NOC")
+    with engine.connect() as conn:
+        history = conn.execute(
+            select(declarations.c.revision, declarations.c.candidacies)
+            .join(polls, polls.c.id == declarations.c.poll_id)
+            .where(polls.c.council_code == code, polls.c.ward_name == ward, polls.c.election_date == on)
+            .order_by(declarations.c.revision)
+        ).all()
+    assert [r.revision for r in history] == [1, 2]
+    assert json.loads(history[0].candidacies) != json.loads(history[1].candidacies)
+
+    assert ingest(engine, night, "ward", corrected, Context(ref)) == []  # the same file again: nothing
+
+
+def test_replay_jsonl_follows_the_contract(store: Path, tmp_path: Path) -> None:
+    db = tmp_path / "jsonl.db"
+    db.write_bytes(store.read_bytes())
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tallyroom",
+            "--db",
+            f"sqlite:///{db}",
+            "replay",
+            "--date",
+            "2021-05-06",
+            "--jsonl",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    assert lines and [e["seq"] for e in lines] == list(range(1, len(lines) + 1))
+    for event in lines:
+        assert set(event["council"]) == {"name", "code"}
+        if event["type"] == "declaration":
+            assert set(event["ward"]) == {"name", "code"}
+            assert all(set(e) == {"candidate", "party"} for e in event["elected"])
+            assert set(event["progress"]) == {"seats_declared", "seats_up"}
+        elif event["type"] == "call":
+            assert {"control", "outcome", "seats"} <= set(event)
+        elif event["type"] == "complete":
+            assert event["outcome_detail"]["council"] == event["council"]
+    assert sum(1 for e in lines if e["type"] == "complete") == 7
