@@ -25,6 +25,7 @@ test: lint
 
 bench: install
 	$(BIN)/python benchmarks/bench_load.py
+	$(BIN)/python benchmarks/bench_replay.py
 
 clean:
 	rm -rf $(VENV) tallyroom.db .pytest_cache .mypy_cache .ruff_cache
