@@ -13,6 +13,7 @@ import pytest
 from tallyroom.importers import pa
 from tallyroom.importers.base import Context, InputError
 from tallyroom.reference import Reference
+from tallyroom.rules.parties import Party
 from tests.conftest import SHARED
 
 SAMPLES = SHARED / "pa-xml-feed-sample"
@@ -26,12 +27,14 @@ def context(ref: Reference) -> Context:
     return Context(ref)
 
 
-def copy(tmp_path: Path, source: Path, old: str = "", new: str = "", name: str = "message.xml") -> Path:
-    """A copy of a sample with one piece of text replaced (the text must be there)."""
+def copy(tmp_path: Path, source: Path, *changes: tuple[str, str]) -> Path:
+    """A copy of a sample (CRLF line ends kept) with each `(old, new)` replaced; `old` must be there."""
     text = source.read_bytes().decode("utf-8")
-    assert old in text
-    path = tmp_path / name
-    path.write_bytes(text.replace(old, new, 1).encode("utf-8"))
+    for old, new in changes:
+        assert old in text
+        text = text.replace(old, new)
+    path = tmp_path / "message.xml"
+    path.write_bytes(text.encode("utf-8"))
     return path
 
 
@@ -48,9 +51,9 @@ def rejected(path: Path, context: Context) -> InputError:
     return caught.value
 
 
-def by_party(seats: dict[object, int] | None) -> dict[str, int]:
+def by_party(seats: dict[Party, int] | None) -> dict[str, int]:
     assert seats is not None
-    return {party.id: n for party, n in seats.items()}  # type: ignore[attr-defined]
+    return {party.id: n for party, n in seats.items()}
 
 
 def test_lincoln_result(context: Context) -> None:
@@ -59,8 +62,18 @@ def test_lincoln_result(context: Context) -> None:
     assert result.council.code == "E07000138"
     assert result.council.name == "Lincoln"
     assert result.election_date == date(2026, 5, 7)
-    assert by_party(result.seats_won) == {"labour": 5, "liberal-democrats": 3, "conservative": 2, "independent": 1}
-    assert by_party(result.seats_after) == {"labour": 18, "liberal-democrats": 8, "conservative": 4, "independent": 3}
+    assert by_party(result.seats_won) == {
+        "labour": 5,
+        "liberal-democrats": 3,
+        "conservative": 2,
+        "independent": 1,
+    }
+    assert by_party(result.seats_after) == {
+        "labour": 18,
+        "liberal-democrats": 8,
+        "conservative": 4,
+        "independent": 3,
+    }
     assert result.total_seats == 33
     assert batch.source_revision == 1
     assert (batch.polls, batch.nominations, batch.skipped) == ([], [], [])
@@ -110,8 +123,7 @@ def test_not_xml(tmp_path: Path, context: Context) -> None:
 
 
 def test_wrong_root(tmp_path: Path, context: Context) -> None:
-    path = copy(tmp_path, LINCOLN, "LocalElectionResult", "LocalElectionResults")
-    path.write_text(path.read_text(encoding="utf-8").replace("</LocalElectionResult>", "</LocalElectionResults>"))
+    path = copy(tmp_path, LINCOLN, ("LocalElectionResult", "LocalElectionResults"))
     error = rejected(path, context)
     assert error.row == 2 and error.field == "LocalElectionResults"
     assert "<LocalElectionResult>" in str(error)
@@ -120,7 +132,8 @@ def test_wrong_root(tmp_path: Path, context: Context) -> None:
 def test_constituency_result_is_not_a_council_result(tmp_path: Path, context: Context) -> None:
     path = tmp_path / "ge.xml"
     path.write_text(
-        "<?xml version='1.0' encoding='UTF-8'?>\n<FirstPastThePostResult declarationTime='2024-07-05T01:00:00'>"
+        "<?xml version='1.0' encoding='UTF-8'?>\n"
+        "<FirstPastThePostResult declarationTime='2024-07-05T01:00:00'>"
         "<Election date='2024-07-04' type='G'/></FirstPastThePostResult>",
         encoding="utf-8",
     )
@@ -128,7 +141,7 @@ def test_constituency_result_is_not_a_council_result(tmp_path: Path, context: Co
 
 
 def test_seats_not_a_number(tmp_path: Path, context: Context) -> None:
-    path = copy(tmp_path, LINCOLN, "name='LD' paId='667' seats='8'", "name='LD' paId='667' seats='x'")
+    path = copy(tmp_path, LINCOLN, ("name='LD' paId='667' seats='8'", "name='LD' paId='667' seats='x'"))
     error = rejected(path, context)
     assert error.row == line_of(path, "seats='x'")
     assert error.field == "LocalElectionResult/Election/Council/NewCouncil/Party[2]/@seats"
@@ -136,7 +149,7 @@ def test_seats_not_a_number(tmp_path: Path, context: Context) -> None:
 
 
 def test_unknown_council(tmp_path: Path, context: Context) -> None:
-    path = copy(tmp_path, LINCOLN, "name='Lincoln'", "name='Atlantis'")
+    path = copy(tmp_path, LINCOLN, ("name='Lincoln'", "name='Atlantis'"))
     error = rejected(path, context)
     assert error.row == line_of(path, "<Council ")
     assert error.field == "LocalElectionResult/Election/Council/@name"
@@ -153,7 +166,7 @@ def test_latin_1(tmp_path: Path, context: Context) -> None:
 
 
 def test_missing_required_attribute(tmp_path: Path, context: Context) -> None:
-    path = copy(tmp_path, LINCOLN, "<Party name='C' paId='659' seats='4'/>", "<Party name='C' paId='659'/>")
+    path = copy(tmp_path, LINCOLN, ("<Party name='C' paId='659' seats='4'/>", "<Party name='C' paId='659'/>"))
     error = rejected(path, context)
     assert error.row == line_of(path, "<Party name='C' paId='659'/>")
     assert error.field == "LocalElectionResult/Election/Council/NewCouncil/Party[3]/@seats"
@@ -171,7 +184,11 @@ def test_missing_new_council(tmp_path: Path, context: Context) -> None:
 
 
 def test_a_party_cannot_win_more_seats_than_it_holds(tmp_path: Path, context: Context) -> None:
-    path = copy(tmp_path, LINCOLN, "<Party name='Lab' paId='662' seats='18'/>", "<Party name='Lab' paId='662' seats='4'/>")
+    path = copy(
+        tmp_path,
+        LINCOLN,
+        ("<Party name='Lab' paId='662' seats='18'/>", "<Party name='Lab' paId='662' seats='4'/>"),
+    )
     error = rejected(path, context)
     assert error.row == line_of(path, "<Party name='Lab' paId='662' seats='5'/>")
     assert error.field == "LocalElectionResult/Election/Council/ElectedCouncillors/Party[1]/@seats"
@@ -179,21 +196,24 @@ def test_a_party_cannot_win_more_seats_than_it_holds(tmp_path: Path, context: Co
 
 
 def test_a_party_listed_twice(tmp_path: Path, context: Context) -> None:
-    path = copy(tmp_path, LINCOLN, "<Party name='C' paId='659' seats='4'/>", "<Party name='Lab' paId='659' seats='4'/>")
+    path = copy(
+        tmp_path,
+        LINCOLN,
+        ("<Party name='C' paId='659' seats='4'/>", "<Party name='Lab' paId='659' seats='4'/>"),
+    )
     error = rejected(path, context)
     assert error.field == "LocalElectionResult/Election/Council/NewCouncil/Party[3]/@name"
     assert "listed twice" in str(error)
 
 
 def test_revision_must_be_whole(tmp_path: Path, context: Context) -> None:
-    error = rejected(copy(tmp_path, LINCOLN, "revision='1'", "revision='one'"), context)
+    error = rejected(copy(tmp_path, LINCOLN, ("revision='1'", "revision='one'")), context)
     assert error.row == 2 and error.field == "LocalElectionResult/@revision"
 
 
 def test_no_revision_and_no_date(tmp_path: Path, context: Context) -> None:
     """Both are optional in the schema: no revision is None, and the date can come with the file."""
-    path = copy(tmp_path, LINCOLN, "<LocalElectionResult revision='1'>", "<LocalElectionResult>")
-    path.write_text(path.read_text(encoding="utf-8").replace("date='2026-05-07' ", ""), encoding="utf-8")
+    path = copy(tmp_path, LINCOLN, (" revision='1'", ""), ("date='2026-05-07' ", ""))
     error = rejected(path, context)
     assert error.field == "LocalElectionResult/Election/@date"
     batch = pa.read(path, Context(context.reference, date(2026, 5, 7)))
@@ -217,19 +237,19 @@ def test_several_councils_in_one_message(tmp_path: Path, context: Context) -> No
 
 
 def test_state_of_parties_numbers_must_be_whole(tmp_path: Path, context: Context) -> None:
-    path = copy(tmp_path, STATE, "seatsWon='1210'", "seatsWon='1,210'")
+    path = copy(tmp_path, STATE, ("seatsWon='1210'", "seatsWon='1,210'"))
     error = rejected(path, context)
     assert error.row == line_of(path, "seatsWon='1,210'")
     assert error.field == "LocalStateOfParties/Parties/Party[2]/@seatsWon"
 
 
 def test_nominations_numbers_must_be_whole(tmp_path: Path, context: Context) -> None:
-    path = copy(tmp_path, BARNSLEY, "seatsHeld='46'", "seatsHeld='forty-six'")
+    path = copy(tmp_path, BARNSLEY, ("seatsHeld='46'", "seatsHeld='forty-six'"))
     error = rejected(path, context)
     assert error.row == line_of(path, "forty-six")
     assert error.field == "LocalElectionNominations/Election/Council/Party[2]/@seatsHeld"
 
 
 def test_nominations_council_must_be_known(tmp_path: Path, context: Context) -> None:
-    error = rejected(copy(tmp_path, BARNSLEY, "name='Barnsley'", "name='Barnsley Town'"), context)
+    error = rejected(copy(tmp_path, BARNSLEY, ("name='Barnsley'", "name='Barnsley Town'")), context)
     assert error.field == "LocalElectionNominations/Election/Council/@name"

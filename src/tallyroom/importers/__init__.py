@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tallyroom.importers.base import Batch, Context
 
-FORMATS = ("ward", "council", "control", "leap", "leh", "dc", "lga", "ocd")
+FORMATS = ("ward", "council", "control", "leap", "leh", "dc", "lga", "ocd", "pa")
 
 Reader = Callable[[Path, Context], Batch]
 

@@ -23,6 +23,7 @@ from tallyroom.rules.model import (
     ControlRecord,
     CouncilRef,
     CouncilResult,
+    DeclarationStatus,
     ElectionType,
     Poll,
     PollKind,
@@ -177,6 +178,7 @@ class CandidateRow:
     kind: PollKind = PollKind.ORDINARY
     election_type: ElectionType = ElectionType.LOCAL
     figures: BallotFigures = NO_FIGURES
+    status: DeclarationStatus = DeclarationStatus.DECLARED
 
 
 def assemble_polls(path: Path, rows: Iterable[CandidateRow]) -> list[Poll]:
@@ -232,6 +234,7 @@ def assemble_polls(path: Path, rows: Iterable[CandidateRow]) -> list[Poll]:
                 kind=first.kind,
                 election_type=first.election_type,
                 figures=first.figures,
+                status=first.status,
             )
         )
     return polls

@@ -185,7 +185,8 @@ def parse(path: Path) -> Node:
         parser.Parse(text, True)
     except expat.ExpatError as error:
         cut = " (is the file cut short?)" if error.lineno >= text.rstrip().count("\n") + 1 else ""
-        message = f"not well-formed XML: {expat.ErrorString(error.code)}, column {error.offset + 1}{cut}"
+        where = f"line {error.lineno}, column {error.offset + 1}"
+        message = f"not well-formed XML: {expat.ErrorString(error.code)} ({where}){cut}"
         raise InputError(path, message, error.lineno) from None
     root = builder.close()
     return Node(path, root, lines, root.tag)

@@ -1,8 +1,9 @@
 """The native ward-level CSV (contract §3.1): one row per candidacy.
 
 Beyond the contract's columns, optional ones: `tie_break` (`lot` on a winner chosen by lot), `kind`
-(`ordinary` or `by-election`), `election_type` (`local`, `mayor`, `pcc`) and `transfers` (second
-preferences added in the final round of a supplementary vote count).
+(`ordinary` or `by-election`), `election_type` (`local`, `mayor`, `pcc`), `transfers` (second
+preferences added in the final round of a supplementary vote count) and `status` (`declared`, the
+default; `provisional` figures shown before a declaration; `recount`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,16 @@ from tallyroom.importers.base import (
     parse_int,
     require_int,
 )
-from tallyroom.rules.model import BallotFigures, Candidacy, CouncilRef, ElectionType, Poll, PollKind, WardRef
+from tallyroom.rules.model import (
+    BallotFigures,
+    Candidacy,
+    CouncilRef,
+    DeclarationStatus,
+    ElectionType,
+    Poll,
+    PollKind,
+    WardRef,
+)
 
 COLUMNS = (
     "election_date",
@@ -51,7 +61,8 @@ def council_ref(path: Path, row: int, context: Context, name: str, code: str, on
     return CouncilRef(code, name)
 
 
-E = TypeVar("E", PollKind, ElectionType)
+E = TypeVar("E", PollKind, ElectionType, DeclarationStatus)
+LIVE_STATUSES = (DeclarationStatus.DECLARED, DeclarationStatus.PROVISIONAL, DeclarationStatus.RECOUNT)
 
 
 def _enum(path: Path, row: int, name: str, value: str, kind: type[E], default: E) -> E:
@@ -62,6 +73,13 @@ def _enum(path: Path, row: int, name: str, value: str, kind: type[E], default: E
     except ValueError:
         allowed = ", ".join(member.value for member in kind)
         raise InputError(path, f"{value!r} is not one of {allowed}", row, name) from None
+
+
+def _status(path: Path, row: int, value: str) -> DeclarationStatus:
+    status = _enum(path, row, "status", value, DeclarationStatus, DeclarationStatus.DECLARED)
+    if status not in LIVE_STATUSES:
+        raise InputError(path, f"{value!r} is not one of {', '.join(LIVE_STATUSES)}", row, "status")
+    return status
 
 
 def read(path: Path, context: Context) -> Batch:
@@ -120,6 +138,7 @@ HEADER = (
     "kind",
     "election_type",
     "transfers",
+    "status",
 )
 
 
@@ -150,5 +169,6 @@ def write(polls: Iterable[Poll], handle: TextIO) -> None:
                     poll.kind.value,
                     poll.election_type.value,
                     "" if c.transfers is None else c.transfers,
+                    poll.status.value,
                 ]
             )

@@ -20,7 +20,7 @@ from tallyroom.reference import Reference
 from tallyroom.results import council_election
 from tallyroom.rules.control import ControlSettings
 from tallyroom.rules.counting import PollResult, count
-from tallyroom.rules.model import CompositionSnapshot, CouncilRef, Poll
+from tallyroom.rules.model import CompositionSnapshot, CouncilRef, DeclarationStatus, Poll
 from tallyroom.rules.outcome import CouncilElection, CouncilOutcome, compute
 from tallyroom.rules.parties import Party
 from tallyroom.serialise import council_outcome
@@ -93,10 +93,14 @@ class Night:
         return night
 
     def declare(self, poll: Poll) -> list[Event]:
-        """Take one declaration, a first result or a correction, and return the events it causes."""
+        """Take one declaration, a first result or a correction, and return the events it causes.
+        Provisional figures and a recount are announced, and leave the poll pending."""
         council = self.councils.get(poll.council.code)
         if council is None:
             raise KeyError(f"{poll.council.name} has no election on {self.election_date}")
+        if poll.status is not DeclarationStatus.DECLARED:
+            named = {"name": poll.ward.name, "code": poll.ward.code}
+            return [self._event(poll.status.value, poll.council, {"ward": named})]
         key = ballot_id(poll)
         council.polls[key] = poll
         council.declared[key] = count(poll)

@@ -27,6 +27,16 @@ class ElectionType(StrEnum):
     PCC = "pcc"
 
 
+class DeclarationStatus(StrEnum):
+    """Where a poll's figures stand (§11.1). Only a declared result counts; provisional figures and a
+    recount leave the poll pending; a superseded revision arrived after a newer one and never counts."""
+
+    DECLARED = "declared"
+    PROVISIONAL = "provisional"
+    RECOUNT = "recount"
+    SUPERSEDED = "superseded"
+
+
 class VotingSystem(StrEnum):
     """How a poll is counted (Democracy Club's names). Block voting is first past the post with one
     vote per seat; the single transferable vote elects Scottish and Northern Irish councils."""
@@ -99,6 +109,7 @@ class Poll(NamedTuple):
     kind: PollKind = PollKind.ORDINARY
     election_type: ElectionType = ElectionType.LOCAL
     figures: BallotFigures = NO_FIGURES
+    status: DeclarationStatus = DeclarationStatus.DECLARED
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ from tallyroom.rules.model import (
     CompositionSnapshot,
     CouncilRef,
     CouncilResult,
+    DeclarationStatus,
     ElectionType,
     Poll,
     PollKind,
@@ -47,6 +48,7 @@ class AppendReport:
     new: int = 0
     revised: int = 0
     unchanged: int = 0
+    superseded: int = 0
     source_id: int | None = None
     declared: list[Poll] = field(default_factory=list)
 
@@ -93,7 +95,7 @@ def declaration_fingerprint(poll: Poll, candidacies: str) -> str:
     return hashlib.sha256((json.dumps(head) + candidacies).encode()).hexdigest()
 
 
-def append(engine: Engine, batch: Batch, source: SourceInfo, status: str = "declared") -> AppendReport:
+def append(engine: Engine, batch: Batch, source: SourceInfo) -> AppendReport:
     """Write a batch to the log in one transaction and say what changed."""
     report = AppendReport()
     now = datetime.now(UTC)
@@ -106,9 +108,11 @@ def append(engine: Engine, batch: Batch, source: SourceInfo, status: str = "decl
                 source_id.append(conn.execute(insert(sources).returning(sources.c.id), row).scalar_one())
             return source_id[0]
 
-        _append_polls(conn, batch.polls, source_row, now, source.loaded_by, status, report)
+        _append_polls(conn, batch.polls, batch.source_revision, source_row, now, source.loaded_by, report)
         for kind, key_date, council, content in _council_records(batch):
-            _append_record(conn, kind, council, key_date, content, source_row, now, report)
+            _append_record(
+                conn, kind, council, key_date, content, batch.source_revision, source_row, now, report
+            )
         report.source_id = source_id[0] if source_id else None
     return report
 
@@ -116,10 +120,10 @@ def append(engine: Engine, batch: Batch, source: SourceInfo, status: str = "decl
 def _append_polls(
     conn: Connection,
     batch_polls: list[Poll],
+    source_revision: int | None,
     source_row: Any,
     now: datetime,
     who: str,
-    status: str,
     report: AppendReport,
 ) -> None:
     if not batch_polls:
@@ -146,17 +150,22 @@ def _append_polls(
         known = _latest_declarations(conn, days)
     rows = []
     for bid, poll in ids.items():
-        poll_id, revision, previous = known[bid]
+        poll_id, revision, previous, newest_feed_revision = known[bid]
         candidates = candidacies_json(poll)
         content = declaration_fingerprint(poll, candidates)
         if content == previous:
             report.unchanged += 1
             continue
-        if revision:
+        status = poll.status.value
+        if stale(source_revision, newest_feed_revision):
+            status = DeclarationStatus.SUPERSEDED.value
+            report.superseded += 1
+        elif revision:
             report.revised += 1
         else:
             report.new += 1
-        report.declared.append(poll)
+        if status != DeclarationStatus.SUPERSEDED:
+            report.declared.append(poll)
         figures = poll.figures
         rows.append(
             {
@@ -175,21 +184,39 @@ def _append_polls(
                 else str(figures.turnout_published),
                 "candidacies": candidates,
                 "fingerprint": content,
+                "source_revision": source_revision,
             }
         )
     if rows:
         conn.execute(insert(declarations), rows)
 
 
-def _latest_declarations(conn: Connection, days: Iterable[date]) -> dict[str, tuple[int, int, str]]:
-    """ballot id -> (poll id, newest revision, its fingerprint) for the polls on these days."""
+def stale(source_revision: int | None, newest: int | None) -> bool:
+    """A feed message numbered below one already taken arrived out of order: it is kept, never current."""
+    return source_revision is not None and newest is not None and source_revision < newest
+
+
+def _latest_declarations(
+    conn: Connection, days: Iterable[date]
+) -> dict[str, tuple[int, int, str, int | None]]:
+    """ballot id -> (poll id, newest revision, its fingerprint, the highest feed revision taken)."""
     newest = (
-        select(declarations.c.poll_id, func.max(declarations.c.revision).label("revision"))
+        select(
+            declarations.c.poll_id,
+            func.max(declarations.c.revision).label("revision"),
+            func.max(declarations.c.source_revision).label("source_revision"),
+        )
         .group_by(declarations.c.poll_id)
         .subquery()
     )
     query = (
-        select(polls.c.ballot_id, polls.c.id, newest.c.revision, declarations.c.fingerprint)
+        select(
+            polls.c.ballot_id,
+            polls.c.id,
+            newest.c.revision,
+            declarations.c.fingerprint,
+            newest.c.source_revision,
+        )
         .select_from(polls)
         .outerjoin(newest, newest.c.poll_id == polls.c.id)
         .outerjoin(
@@ -198,7 +225,7 @@ def _latest_declarations(conn: Connection, days: Iterable[date]) -> dict[str, tu
         )
         .where(polls.c.election_date.in_(sorted(set(days))))
     )
-    return {bid: (pid, rev or 0, fp or "") for bid, pid, rev, fp in conn.execute(query)}
+    return {bid: (pid, rev or 0, fp or "", feed) for bid, pid, rev, fp, feed in conn.execute(query)}
 
 
 def _council_records(batch: Batch) -> Iterable[tuple[str, date, CouncilRef, Any]]:
@@ -245,17 +272,19 @@ def _append_record(
     council: CouncilRef,
     on: date,
     content: Any,
+    source_revision: int | None,
     source_row: Any,
     now: datetime,
     report: AppendReport,
 ) -> None:
+    key = (
+        council_records.c.kind == kind,
+        council_records.c.council_code == council.code,
+        council_records.c.on_date == on,
+    )
     newest = conn.execute(
         select(council_records.c.revision, council_records.c.fingerprint)
-        .where(
-            council_records.c.kind == kind,
-            council_records.c.council_code == council.code,
-            council_records.c.on_date == on,
-        )
+        .where(*key)
         .order_by(council_records.c.revision.desc())
         .limit(1)
     ).first()
@@ -263,7 +292,12 @@ def _append_record(
     if newest is not None and newest.fingerprint == content_print:
         report.unchanged += 1
         return
-    if newest is None:
+    feed_revision = conn.execute(select(func.max(council_records.c.source_revision)).where(*key)).scalar()
+    status = DeclarationStatus.DECLARED
+    if stale(source_revision, feed_revision):
+        status = DeclarationStatus.SUPERSEDED
+        report.superseded += 1
+    elif newest is None:
         report.new += 1
     else:
         report.revised += 1
@@ -279,5 +313,7 @@ def _append_record(
             "recorded_at": now,
             "fingerprint": content_print,
             "payload": json.dumps(content, sort_keys=True),
+            "status": status.value,
+            "source_revision": source_revision,
         },
     )

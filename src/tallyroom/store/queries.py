@@ -16,6 +16,7 @@ from tallyroom.rules.model import (
     Councillor,
     CouncilRef,
     CouncilResult,
+    DeclarationStatus,
     ElectionType,
     Poll,
     PollKind,
@@ -43,6 +44,7 @@ def load_polls(
         conditions.append(polls.c.council_code.in_(sorted(councils)))
     newest = (
         select(declarations.c.poll_id, func.max(declarations.c.revision).label("revision"))
+        .where(declarations.c.status == DeclarationStatus.DECLARED.value)
         .group_by(declarations.c.poll_id)
         .subquery()
     )
@@ -123,7 +125,7 @@ def _newest_records(
             council_records.c.on_date,
             func.max(council_records.c.revision).label("revision"),
         )
-        .where(council_records.c.kind == kind)
+        .where(council_records.c.kind == kind, council_records.c.status == DeclarationStatus.DECLARED.value)
         .group_by(council_records.c.council_code, council_records.c.on_date)
         .subquery()
     )

@@ -5,6 +5,11 @@ its source, time and who entered it, and its candidacies as a JSON list in ballo
 party_id, party_name, label, votes, elected, tie_break_winner, transfers): a declaration is read and
 written whole. Council-level results, control records and councillor rolls are revisioned the same
 way in `council_records`, their content kept as JSON. Nothing is ever updated in place.
+
+A revision's status is `declared` (a result: the newest declared revision is the current one),
+`provisional` or `recount` (figures shown before a declaration, or a recount called: the poll is
+pending again), or `superseded` (a feed message that arrived after a newer one, by the feed's own
+revision numbers: kept for the record, never current). `source_revision` is the feed's number.
 """
 
 from __future__ import annotations
@@ -66,6 +71,7 @@ declarations = Table(
     Column("turnout_published", Text),
     Column("candidacies", Text, nullable=False),
     Column("fingerprint", String(64), nullable=False),
+    Column("source_revision", Integer),
     UniqueConstraint("poll_id", "revision"),
 )
 
@@ -82,5 +88,7 @@ council_records = Table(
     Column("recorded_at", DateTime(timezone=True), nullable=False),
     Column("fingerprint", String(64), nullable=False),
     Column("payload", Text, nullable=False),
+    Column("status", String(20), nullable=False, server_default="declared"),
+    Column("source_revision", Integer),
     UniqueConstraint("kind", "council_code", "on_date", "revision"),
 )
