@@ -118,6 +118,7 @@ def read(path: Path, context: Context) -> Batch:
                     ElectionType,
                     ElectionType.LOCAL,
                 ),
+                status=_status(path, number, r.get("status", "")),
                 figures=BallotFigures(
                     electorate=parse_int(path, number, "electorate", r.get("electorate", "")),
                     ballots_counted=parse_int(path, number, "ballots", r.get("ballots", "")),

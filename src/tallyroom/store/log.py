@@ -86,6 +86,7 @@ def candidacies_json(poll: Poll) -> str:
 def declaration_fingerprint(poll: Poll, candidacies: str) -> str:
     figures = poll.figures
     head = [
+        poll.status.value,
         poll.seats,
         figures.electorate,
         figures.ballots_counted,
