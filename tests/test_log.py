@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from tallyroom.importers.base import Context, InputError
 from tallyroom.loading import load_file
 from tallyroom.reference import Reference
 from tallyroom.results import outcomes
+from tallyroom.store.database import connect
 from tallyroom.store.schema import declarations, polls, sources
 from tests.conftest import leap
 
@@ -154,3 +156,38 @@ def test_broken_file_is_rejected_whole_with_row_and_field(
     if field is not None:
         assert f"'{field}'" in message
     assert dump(engine) == before
+
+
+def test_two_writers_on_one_ward_at_once_queue_and_both_are_kept(ref: Reference, tmp_path: Path) -> None:
+    """Two connections (as two desks or processes) append different figures for one ward at the same
+    moment: the second waits for the first, and both versions are kept as revisions 1 and 2."""
+    rows = [r for r in derby_rows() if r[3] == derby_rows()[0][3]]
+    paths = []
+    for desk in (0, 1):
+        changed = [list(r) for r in rows]
+        changed[0][6] = str(int(changed[0][6]) + desk)
+        paths.append(write_ward_csv(tmp_path / f"desk{desk}.csv", changed))
+    url = f"sqlite:///{tmp_path / 'desks.db'}"
+    connect(url).dispose()
+    engines = [connect(url), connect(url)]
+    start = threading.Barrier(2)
+    failures: list[BaseException] = []
+
+    def desk(i: int) -> None:
+        start.wait()
+        try:
+            load_file(engines[i], "ward", paths[i], Context(ref))
+        except BaseException as error:  # the test reports any failure from either thread
+            failures.append(error)
+
+    threads = [threading.Thread(target=desk, args=(i,)) for i in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    with engines[0].connect() as conn:
+        kept = conn.execute(select(declarations.c.revision).order_by(declarations.c.revision)).scalars().all()
+    assert kept == [1, 2]
+    for engine in engines:
+        engine.dispose()

@@ -8,7 +8,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 
 DEFAULT_URL = "sqlite:///tallyroom.db"
 
@@ -21,21 +21,35 @@ def database_url(option: str | None) -> str:
     return url
 
 
+WRITE = {"tallyroom_write": True}
+"""Execution options for a transaction that writes: on SQLite it takes the write lock at its start."""
+
+
 def connect(url: str) -> Engine:
-    """An engine on the newest schema. SQLite runs in WAL mode and syncs every commit to disk."""
+    """An engine on the newest schema. SQLite runs in WAL mode, syncs every commit to disk, and lets
+    SQLAlchemy begin transactions itself, so that a writing transaction can take the write lock before
+    it reads what it will append to (two desks entering one ward at once then queue, not collide)."""
     engine = create_engine(url)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     migrate(engine)
     return engine
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _sqlite_begin(connection: Connection) -> None:
+    writing = connection.get_execution_options().get("tallyroom_write", False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 
 def alembic_config() -> Config:

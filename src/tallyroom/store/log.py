@@ -29,6 +29,7 @@ from tallyroom.rules.model import (
     PollKind,
 )
 from tallyroom.rules.parties import Party
+from tallyroom.store.database import WRITE
 from tallyroom.store.schema import council_records, declarations, polls, sources
 
 
@@ -100,7 +101,7 @@ def append(engine: Engine, batch: Batch, source: SourceInfo) -> AppendReport:
     """Write a batch to the log in one transaction and say what changed."""
     report = AppendReport()
     now = datetime.now(UTC)
-    with engine.begin() as conn:
+    with engine.connect().execution_options(**WRITE) as conn, conn.begin():
         source_id: list[int] = []
 
         def source_row() -> int:
