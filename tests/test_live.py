@@ -23,6 +23,7 @@ from tallyroom.loading import load_file
 from tallyroom.reference import Reference
 from tallyroom.results import load_day, outcomes
 from tallyroom.serialise import council_outcome
+from tallyroom.store import queries
 from tallyroom.store.database import connect
 from tallyroom.store.schema import declarations, polls
 from tests.conftest import SHARED
@@ -86,6 +87,25 @@ def test_replay_ends_where_a_batch_load_does(engine: Engine, ref: Reference) -> 
         for o in outcomes(engine, ref, COUNTIES_DAY).councils
     }
     assert finals == batch
+
+
+def test_progress_through_the_night(engine: Engine, ref: Reference) -> None:
+    day = load_day(engine, ref, COUNTIES_DAY)
+    polls_of_day = [p for ps in day.council_polls.values() for p in ps]
+    night = Night.open(ref, COUNTIES_DAY, polls_of_day, day.earlier, day.snapshots, day.control)
+    start = night.progress()["night"]
+    assert (start["seats_declared"], start["wards_declared"], start["councils_complete"]) == (0, 0, 0)
+    assert start["wards_up"] == len(polls_of_day) and start["councils"] == 7
+    seats = 0
+    for poll in polls_of_day:
+        night.declare(poll)
+        now = night.progress()
+        assert now["night"]["seats_declared"] == seats + poll.seats
+        seats = now["night"]["seats_declared"]
+    end = night.progress()
+    assert end["night"]["seats_declared"] == end["night"]["seats_up"] == seats
+    assert end["night"]["councils_complete"] == end["night"]["councils_decided"] == 7
+    assert end["regions"]["East Midlands"] == end["night"]
 
 
 def test_replay_is_deterministic_for_a_seed_and_rehearses(engine: Engine, ref: Reference) -> None:
@@ -171,6 +191,11 @@ def test_a_correction_across_the_threshold_withdraws_the_call(
         ).all()
     assert [r.revision for r in history] == [1, 2]
     assert json.loads(history[0].candidacies) != json.loads(history[1].candidacies)
+    shown = [r for r in queries.history(engine, code, on) if r["ward"] == ward]
+    assert [(r["revision"], r["status"], r["source"]["name"]) for r in shown] == [
+        (1, "declared", "2019-05-02-east-midlands.csv"),
+        (2, "declared", "correction.csv"),
+    ]
 
     assert ingest(engine, night, "ward", corrected, Context(ref)) == []  # the same file again: nothing
 

@@ -28,7 +28,9 @@ from tallyroom.results import outcomes
 from tallyroom.rules.control import THRESHOLD_BASES, ControlSettings
 from tallyroom.rules.outcome import CouncilOutcome
 from tallyroom.rules.parties import NOC, Party
+from tallyroom.rules.progress import of_night
 from tallyroom.serialise import council_outcome
+from tallyroom.store import queries
 from tallyroom.store.database import connect, database_url
 
 app = typer.Typer(help="Election-night results for UK local elections.", no_args_is_help=True)
@@ -251,6 +253,54 @@ def demo() -> None:
         "(Open Parliament Licence v3.0).",
         highlight=False,
     )
+
+
+@app.command()
+def history(
+    name_or_code: Annotated[str, typer.Argument(metavar="NAME_OR_CODE")],
+    day: DateOption,
+    ward: Annotated[str | None, typer.Option(help="Only this ward.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Every version of a council's results on a day: declarations, corrections, provisional figures."""
+    on = parse_day(day)
+    council = reference_data.load().councils.find(name_or_code, on)
+    code = council.code if council else name_or_code
+    found = [r for r in queries.history(State.engine(), code, on) if ward is None or r["ward"] == ward]
+    if not found:
+        err.print(f"no results for {name_or_code!r} on {day} in {State.url}", highlight=False)
+        raise typer.Exit(1)
+    if as_json:
+        _print_json(found)
+        return
+    for r in found:
+        winners = ", ".join(f"{c['name']} ({c['party']})" for c in r["candidates"] if c["elected"])
+        out.print(
+            f"{r['ward']} r{r['revision']} {r['status']} {r['recorded_at']} by {r['entered_by']} "
+            f"from {r['source']['name']}: {winners}",
+            highlight=False,
+        )
+
+
+@app.command()
+def progress(day: DateOption, as_json: JsonOption = False) -> None:
+    """How far the day has got: seats, wards and councils declared, for each region and the night."""
+    ref = reference_data.load()
+    found = of_night(_outcomes(day), lambda code: c.region if (c := ref.councils.get(code)) else "")
+    if as_json:
+        _print_json(found)
+        return
+    table = Table("", "seats", "wards", "councils complete", "decided")
+    rows = [("the night", found["night"]), *found["regions"].items()]
+    for name, p in rows:
+        table.add_row(
+            name or "(no region)",
+            f"{p['seats_declared']}/{p['seats_up']}",
+            f"{p['wards_declared']}/{p['wards_up']}",
+            f"{p['councils_complete']}/{p['councils']}",
+            f"{p['councils_decided']}/{p['councils']}",
+        )
+    out.print(table)
 
 
 @app.command()

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 from tallyroom.live import events
 from tallyroom.live.events import Event
@@ -23,6 +24,7 @@ from tallyroom.rules.counting import PollResult, count
 from tallyroom.rules.model import CompositionSnapshot, CouncilRef, DeclarationStatus, Poll
 from tallyroom.rules.outcome import CouncilElection, CouncilOutcome, compute
 from tallyroom.rules.parties import Party
+from tallyroom.rules.progress import of_night
 from tallyroom.serialise import council_outcome
 from tallyroom.store.log import ballot_id
 
@@ -172,6 +174,11 @@ class Night:
             )
             for council in self.councils.values()
         ]
+
+    def progress(self) -> dict[str, Any]:
+        """The night so far, for each region and in all (see `rules.progress`)."""
+        councils = self.reference.councils
+        return of_night(self.outcomes(), lambda code: c.region if (c := councils.get(code)) else "")
 
     def outcomes(self) -> list[CouncilOutcome]:
         return [c.outcome for c in self.councils.values() if c.outcome is not None]

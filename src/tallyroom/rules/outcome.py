@@ -70,6 +70,8 @@ class CouncilOutcome:
     total_seats: int | None
     seats_up: int
     seats_declared: int
+    wards_up: int
+    wards_declared: int
     majority_threshold: int | None
     won: dict[Party, int]
     composition: dict[Party, int] | None
@@ -148,6 +150,8 @@ def _from_polls(election: CouncilElection) -> CouncilOutcome:
         total_seats=total,
         seats_up=seats_up,
         seats_declared=seats_declared,
+        wards_up=len(polls),
+        wards_declared=len(election.results),
         majority_threshold=threshold,
         won=tally([s.party for s in won_seats]),
         composition=composition,
@@ -345,6 +349,8 @@ def _from_council_result(election: CouncilElection, result: CouncilResult) -> Co
         total_seats=result.total_seats,
         seats_up=seats_up,
         seats_declared=seats_up,
+        wards_up=0,
+        wards_declared=0,
         majority_threshold=threshold,
         won=tally([p for p, n in won.items() for _ in range(n)]),
         composition=tally([s.party for s in seats]),

@@ -23,7 +23,7 @@ from tallyroom.rules.model import (
     WardRef,
 )
 from tallyroom.rules.parties import Party, PartyRegister
-from tallyroom.store.schema import council_records, declarations, polls
+from tallyroom.store.schema import council_records, declarations, polls, sources
 
 
 def load_polls(
@@ -198,3 +198,43 @@ def snapshots_before(engine: Engine, parties: PartyRegister, before: date) -> di
         )
         for code, (council, day, content) in chosen.items()
     }
+
+
+def history(engine: Engine, council_code: str, on: date) -> list[dict[str, Any]]:
+    """Every revision of every poll of a council on a day, oldest first: what was sent, when, by whom,
+    from which source, and whether it counts (the full history, corrections and stale messages too)."""
+    query = (
+        select(
+            polls.c.ballot_id,
+            polls.c.ward_name,
+            declarations.c.revision,
+            declarations.c.status,
+            declarations.c.recorded_at,
+            declarations.c.entered_by,
+            declarations.c.source_revision,
+            declarations.c.candidacies,
+            sources.c.format,
+            sources.c.name.label("source"),
+        )
+        .join(declarations, declarations.c.poll_id == polls.c.id)
+        .join(sources, sources.c.id == declarations.c.source_id)
+        .where(polls.c.council_code == council_code, polls.c.election_date == on)
+        .order_by(polls.c.ward_name, declarations.c.revision)
+    )
+    with engine.connect() as conn:
+        return [
+            {
+                "ballot_id": row.ballot_id,
+                "ward": row.ward_name,
+                "revision": row.revision,
+                "status": row.status,
+                "recorded_at": row.recorded_at.isoformat(),
+                "entered_by": row.entered_by,
+                "source": {"format": row.format, "name": row.source, "revision": row.source_revision},
+                "candidates": [
+                    {"name": name, "party": party_name, "votes": votes, "elected": elected}
+                    for name, _, party_name, _, votes, elected, _, _ in json.loads(row.candidacies)
+                ],
+            }
+            for row in conn.execute(query)
+        ]
