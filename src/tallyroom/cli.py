@@ -21,8 +21,10 @@ from tallyroom import reference as reference_data
 from tallyroom.copy.headlines import headline, newsworthiness
 from tallyroom.importers import FORMATS
 from tallyroom.importers.base import Context, InputError
+from tallyroom.live.night import open_night
 from tallyroom.live.replay import Timed
 from tallyroom.live.replay import replay as replay_night
+from tallyroom.live.watch import Folder, follow
 from tallyroom.loading import load_file
 from tallyroom.results import outcomes
 from tallyroom.rules.control import THRESHOLD_BASES, ControlSettings
@@ -280,6 +282,32 @@ def history(
             f"from {r['source']['name']}: {winners}",
             highlight=False,
         )
+
+
+@app.command()
+def watch(
+    folder: Annotated[Path, typer.Argument(help="The folder feed files arrive in.")],
+    format_name: Annotated[str, typer.Option("--format", help=f"One of: {', '.join(FORMATS)}.")],
+    day: DateOption,
+    once: Annotated[bool, typer.Option(help="Take what is there and stop.")] = False,
+) -> None:
+    """Load feed files as they arrive in a folder, printing the events of the night as JSON lines."""
+    if format_name not in FORMATS:
+        raise typer.BadParameter(f"{format_name!r}: use one of {', '.join(FORMATS)}", param_hint="--format")
+    if not folder.is_dir():
+        raise typer.BadParameter(f"{folder} is not a folder", param_hint="FOLDER")
+    ref, on = reference_data.load(), parse_day(day)
+    night = open_night(State.engine(), ref, on, State.settings)
+
+    def rejected(error: InputError) -> None:
+        err.print(f"[red]rejected[/red] {error}", highlight=False)
+
+    watched = Folder(folder, format_name)
+    batches = [watched.take(State.engine(), night, Context(ref), rejected)] if once else None
+    for found in batches or follow(watched, State.engine(), night, Context(ref), rejected):
+        for event in found:
+            sys.stdout.write(json.dumps(event.json(), ensure_ascii=False) + "\n")
+        sys.stdout.flush()
 
 
 @app.command()

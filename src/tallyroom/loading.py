@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -12,10 +13,15 @@ from tallyroom.importers.base import Batch, Context, InputError
 from tallyroom.store.log import AppendReport, SourceInfo, append
 
 
-def load_file(engine: Engine, format_name: str, path: Path, context: Context) -> tuple[Batch, AppendReport]:
-    """Read and append one file; an `InputError` leaves the log as it was."""
+def load_file(
+    engine: Engine, format_name: str, path: Path, context: Context, entered_by: str | None = None
+) -> tuple[Batch, AppendReport]:
+    """Read and append one file; an `InputError` leaves the log as it was. `entered_by` names who entered
+    it (a desk user); by default, the user running the process."""
     if not path.is_file():
         raise InputError(path, "no such file")
     batch = reader(format_name)(path, context)
     source = SourceInfo(format_name, path.name, hashlib.sha256(path.read_bytes()).hexdigest())
+    if entered_by is not None:
+        source = replace(source, loaded_by=entered_by)
     return batch, append(engine, batch, source)

@@ -11,13 +11,39 @@ from tallyroom.importers.base import Context
 from tallyroom.live.events import Event
 from tallyroom.live.night import Night
 from tallyroom.loading import load_file
+from tallyroom.rules.model import ElectionType
+from tallyroom.store.log import AppendReport
 
 
-def ingest(engine: Engine, night: Night, format_name: str, path: Path, context: Context) -> list[Event]:
-    """Load one file into the log and recompute the councils it touched; an InputError changes nothing."""
-    _, report = load_file(engine, format_name, path, context)
+def ingest(
+    engine: Engine,
+    night: Night,
+    format_name: str,
+    path: Path,
+    context: Context,
+    entered_by: str | None = None,
+) -> list[Event]:
+    """Load one file into the log and recompute the councils it touched; an InputError changes nothing.
+    `entered_by` names who entered it (a desk user), as `load_file` records it."""
+    found, _ = ingest_with_report(engine, night, format_name, path, context, entered_by)
+    return found
+
+
+def ingest_with_report(
+    engine: Engine,
+    night: Night,
+    format_name: str,
+    path: Path,
+    context: Context,
+    entered_by: str | None = None,
+) -> tuple[list[Event], AppendReport]:
+    """As `ingest`, with what the log took (new, revised, unchanged) beside the events."""
+    _, report = load_file(engine, format_name, path, context, entered_by)
     found: list[Event] = []
     for poll in report.declared:
-        if poll.election_date == night.election_date and poll.council.code in night.councils:
+        if poll.election_date == night.election_date and poll.election_type is ElectionType.LOCAL:
             found += night.declare(poll)
-    return found
+    for result in report.council_results:
+        if result.election_date == night.election_date:
+            found += night.declare_council(result)
+    return found, report

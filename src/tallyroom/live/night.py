@@ -10,22 +10,33 @@ into a roster, its councillor roll) are prepared once.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
+from sqlalchemy import Engine
+
+from tallyroom import serialise
 from tallyroom.live import events
 from tallyroom.live.events import Event
 from tallyroom.reference import Reference
-from tallyroom.results import council_election
+from tallyroom.results import council_election, load_day
 from tallyroom.rules.control import ControlSettings
 from tallyroom.rules.counting import PollResult, count
-from tallyroom.rules.model import CompositionSnapshot, CouncilRef, DeclarationStatus, Poll
+from tallyroom.rules.model import (
+    CompositionSnapshot,
+    CouncilRef,
+    CouncilResult,
+    DeclarationStatus,
+    ElectionType,
+    Poll,
+)
 from tallyroom.rules.outcome import CouncilElection, CouncilOutcome, compute
 from tallyroom.rules.parties import Party
 from tallyroom.rules.progress import of_night
 from tallyroom.serialise import council_outcome
+from tallyroom.store import queries
 from tallyroom.store.log import ballot_id
 
 
@@ -53,6 +64,7 @@ class Night:
 
     reference: Reference
     election_date: date
+    template_for: Callable[[CouncilRef], CouncilElection]
     councils: dict[str, CouncilNight] = field(default_factory=dict)
     seq: int = 0
     closest: int | None = None
@@ -68,38 +80,46 @@ class Night:
         snapshots: dict[str, CompositionSnapshot] | None = None,
         control: dict[str, str] | None = None,
         settings: ControlSettings | None = None,
+        template_for: Callable[[CouncilRef], CouncilElection] | None = None,
     ) -> Night:
-        """A night before any result: the polls to be declared (nominations) for each council."""
-        night = cls(reference, on)
-        by_council: dict[str, list[Poll]] = {}
-        refs: dict[str, CouncilRef] = {}
-        for poll in polls:
-            by_council.setdefault(poll.council.code, []).append(poll)
-            refs[poll.council.code] = poll.council
-            for c in poll.candidacies:
-                night.parties.setdefault(c.party.id, c.party)
-        for code, council_polls in sorted(by_council.items(), key=lambda kv: refs[kv[0]].name):
-            template = council_election(
+        """A night before any result: the polls to be declared (nominations) for each council. Each
+        council's unchanging part (earlier results, roll, control before) comes from the dicts given,
+        or from `template_for` when given."""
+
+        def preloaded(council: CouncilRef) -> CouncilElection:
+            return council_election(
                 reference,
-                refs[code],
+                council,
                 on,
                 [],
-                earlier.get(code, []),
-                snapshot=(snapshots or {}).get(code),
-                control_before=(control or {}).get(code),
+                earlier.get(council.code, []),
+                snapshot=(snapshots or {}).get(council.code),
+                control_before=(control or {}).get(council.code),
                 settings=settings,
             )
-            night.councils[code] = CouncilNight(template, {ballot_id(p): p for p in council_polls})
-        for council in night.councils.values():
-            council.recompute()
+
+        night = cls(reference, on, template_for or preloaded)
+        by_council: dict[str, list[Poll]] = {}
+        for poll in polls:
+            by_council.setdefault(poll.council.code, []).append(poll)
+        for _, council_polls in sorted(by_council.items(), key=lambda kv: kv[1][0].council.name):
+            night._council(council_polls[0].council, council_polls)
         return night
+
+    def _council(self, council: CouncilRef, polls: Iterable[Poll] = ()) -> CouncilNight:
+        """A council joins the night with the polls known for it (none, when results come unannounced)."""
+        joined = self.councils[council.code] = CouncilNight(self.template_for(council), {})
+        for poll in polls:
+            joined.polls[ballot_id(poll)] = poll
+            for c in poll.candidacies:
+                self.parties.setdefault(c.party.id, c.party)
+        joined.recompute()
+        return joined
 
     def declare(self, poll: Poll) -> list[Event]:
         """Take one declaration, a first result or a correction, and return the events it causes.
         Provisional figures and a recount are announced, and leave the poll pending."""
-        council = self.councils.get(poll.council.code)
-        if council is None:
-            raise KeyError(f"{poll.council.name} has no election on {self.election_date}")
+        council = self.councils.get(poll.council.code) or self._council(poll.council)
         if poll.status is not DeclarationStatus.DECLARED:
             named = {"name": poll.ward.name, "code": poll.ward.code}
             return [self._event(poll.status.value, poll.council, {"ward": named})]
@@ -121,6 +141,21 @@ class Night:
             council.complete = True
             found.append(self._event("complete", poll.council, {"outcome_detail": self._detail(outcome)}))
         found += self._records(poll.council, ward.result)
+        return found
+
+    def declare_council(self, result: CouncilResult) -> list[Event]:
+        """A council's result as a news agency sends it, seats per party: it settles the council whole."""
+        council = self.councils.get(result.council.code) or self._council(result.council)
+        council.template = replace(council.template, council_result=result, total_seats=result.total_seats)
+        council.declared.clear()
+        for party in result.seats_after:
+            self.parties.setdefault(party.id, party)
+        outcome = council.recompute()
+        body = {"won": serialise.seats(outcome.won), "composition": serialise.seats(outcome.composition)}
+        found = [self._event("council_result", result.council, body), *self._calls(council, outcome)]
+        if not council.complete:
+            council.complete = True
+            found.append(self._event("complete", result.council, {"outcome_detail": self._detail(outcome)}))
         return found
 
     def _calls(self, council: CouncilNight, outcome: CouncilOutcome) -> list[Event]:
@@ -154,7 +189,7 @@ class Night:
     def _detail(self, outcome: CouncilOutcome) -> dict[str, object]:
         return council_outcome(outcome, self.reference.parties.get)
 
-    def _event(self, kind: str, council: CouncilRef, body: dict[str, object]) -> Event:
+    def _event(self, kind: str, council: CouncilRef, body: dict[str, Any]) -> Event:
         self.seq += 1
         return Event(self.seq, kind, council, body)
 
@@ -182,3 +217,28 @@ class Night:
 
     def outcomes(self) -> list[CouncilOutcome]:
         return [c.outcome for c in self.councils.values() if c.outcome is not None]
+
+
+def open_night(
+    engine: Engine, reference: Reference, on: date, settings: ControlSettings | None = None
+) -> Night:
+    """A night for a day: the polls the log holds for it (nominations, or results already in) to be
+    declared, and any other council joining as its first result arrives, with its earlier results,
+    councillor roll and control record read from the log then."""
+    day = load_day(engine, reference, on)
+
+    def from_log(council: CouncilRef) -> CouncilElection:
+        earlier = queries.load_polls(engine, reference.parties, before=on, councils={council.code})
+        return council_election(
+            reference,
+            council,
+            on,
+            [],
+            [p for p in earlier if p.election_type is ElectionType.LOCAL],
+            snapshot=day.snapshots.get(council.code),
+            control_before=day.control.get(council.code),
+            settings=settings,
+        )
+
+    polls = [p for ps in day.council_polls.values() for p in ps]
+    return Night.open(reference, on, polls, {}, template_for=from_log)

@@ -43,8 +43,8 @@ class SourceInfo:
 
 @dataclass
 class AppendReport:
-    """What an append changed. `declared` holds the polls that got a new revision, in file order: what
-    a live night recomputes."""
+    """What an append changed. `declared` holds the polls that got a new revision, in file order, and
+    `council_results` the council-level results taken as current: what a live night recomputes."""
 
     new: int = 0
     revised: int = 0
@@ -52,6 +52,7 @@ class AppendReport:
     superseded: int = 0
     source_id: int | None = None
     declared: list[Poll] = field(default_factory=list)
+    council_results: list[CouncilResult] = field(default_factory=list)
 
     @property
     def changed(self) -> int:
@@ -111,10 +112,12 @@ def append(engine: Engine, batch: Batch, source: SourceInfo) -> AppendReport:
             return source_id[0]
 
         _append_polls(conn, batch.polls, batch.source_revision, source_row, now, source.loaded_by, report)
-        for kind, key_date, council, content in _council_records(batch):
-            _append_record(
+        for kind, key_date, council, content, record in _council_records(batch):
+            taken = _append_record(
                 conn, kind, council, key_date, content, batch.source_revision, source_row, now, report
             )
+            if taken and isinstance(record, CouncilResult):
+                report.council_results.append(record)
         report.source_id = source_id[0] if source_id else None
     return report
 
@@ -230,13 +233,14 @@ def _latest_declarations(
     return {bid: (pid, rev or 0, fp or "", feed) for bid, pid, rev, fp, feed in conn.execute(query)}
 
 
-def _council_records(batch: Batch) -> Iterable[tuple[str, date, CouncilRef, Any]]:
+def _council_records(batch: Batch) -> Iterable[tuple[str, date, CouncilRef, Any, object]]:
     for result in batch.council_results:
-        yield "council-result", result.election_date, result.council, council_result_content(result)
+        yield "council-result", result.election_date, result.council, council_result_content(result), result
     for record in batch.control_records:
-        yield "control", record.election_date, record.council, {"control_before": record.control_before}
+        content = {"control_before": record.control_before}
+        yield "control", record.election_date, record.council, content, record
     for snapshot in batch.snapshots:
-        yield "snapshot", snapshot.taken, snapshot.council, snapshot_content(snapshot)
+        yield "snapshot", snapshot.taken, snapshot.council, snapshot_content(snapshot), snapshot
 
 
 def _seats(seats: Mapping[Party, int] | None) -> dict[str, Any] | None:
@@ -278,7 +282,8 @@ def _append_record(
     source_row: Any,
     now: datetime,
     report: AppendReport,
-) -> None:
+) -> bool:
+    """Append one council record unless it says what the newest already does; True when it is current."""
     key = (
         council_records.c.kind == kind,
         council_records.c.council_code == council.code,
@@ -293,7 +298,7 @@ def _append_record(
     content_print = fingerprint(content)
     if newest is not None and newest.fingerprint == content_print:
         report.unchanged += 1
-        return
+        return False
     feed_revision = conn.execute(select(func.max(council_records.c.source_revision)).where(*key)).scalar()
     status = DeclarationStatus.DECLARED
     if stale(source_revision, feed_revision):
@@ -319,3 +324,4 @@ def _append_record(
             "source_revision": source_revision,
         },
     )
+    return status is DeclarationStatus.DECLARED
