@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from tallyroom.reference import Reference
-from tallyroom.rules.change import net_change, ward_change
+from tallyroom.rules.change import butler_swing, net_change, top_vote_shares, ward_change
+from tallyroom.rules.model import Candidacy, CouncilRef, Poll, WardRef
 
 
 def test_multi_seat_ward_compares_multisets(ref: Reference) -> None:
@@ -24,3 +27,26 @@ def test_net_change_equals_won_minus_baseline(ref: Reference) -> None:
     change = {p.name: n for p, n in net_change(pairs).items()}
     assert change == {"Conservative": 2, "Labour": -3, "Green": 1}
     assert sum(change.values()) == 0
+
+
+def test_butler_swing_textbook_example() -> None:
+    # domain §8.2: Con 35 -> 45, Lab 45 -> 40, LD 20 -> 15 gives a Butler swing of 7.5 from Lab to Con.
+    before = {"con": 0.35, "lab": 0.45, "ld": 0.20}
+    now = {"con": 0.45, "lab": 0.40, "ld": 0.15}
+    assert abs(butler_swing(now, before, "con", "lab") - 7.5) < 1e-9
+    assert abs(butler_swing(now, before, "lab", "con") + 7.5) < 1e-9
+
+
+def test_top_vote_shares_worked_example(ref: Reference) -> None:
+    # domain §3.4 worked example 3: top-vote shares Lab 37.31, Con 32.84, LD 17.91, Grn 11.94.
+    rows = [("A", "Lab", 1250), ("B", "Lab", 1180), ("D", "Con", 1100), ("C", "Lab", 1050)]
+    rows += [("E", "Con", 980), ("F", "Con", 900), ("G", "LD", 600), ("H", "Grn", 400)]
+    poll = Poll(
+        date(2021, 5, 6),
+        CouncilRef("E06000015", "Derby"),
+        WardRef("Ward"),
+        3,
+        tuple(Candidacy(n, ref.parties.resolve(p), p, v) for n, p, v in rows),
+    )
+    shares = {k: round(v * 100, 2) for k, v in top_vote_shares(poll).items()}
+    assert shares == {"labour": 37.31, "conservative": 32.84, "liberal-democrats": 17.91, "green": 11.94}

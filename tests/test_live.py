@@ -232,3 +232,15 @@ def test_replay_jsonl_follows_the_contract(store: Path, tmp_path: Path) -> None:
         elif event["type"] == "complete":
             assert event["outcome_detail"]["council"] == event["council"]
     assert sum(1 for e in lines if e["type"] == "complete") == 7
+
+
+def test_records_of_the_night_fall_as_they_happen(engine: Engine, ref: Reference) -> None:
+    events = [t.event.json() for t in replay(engine, ref, COUNTIES_DAY, seed=5)]
+    closest = [e["majority"] for e in events if e["type"] == "record" and e["record"] == "closest-result"]
+    assert closest == sorted(closest, reverse=True) and len(set(closest)) == len(closest)
+    majorities = [e["majority"] for e in events if e["type"] == "declaration" and e["majority"] is not None]
+    assert closest[-1] == min(majorities) == 1  # Derby, Darley: Grimadell one vote ahead of Swan
+    swings = [
+        e["swing"]["points"] for e in events if e["type"] == "record" and e["record"] == "biggest-swing"
+    ]
+    assert swings and swings == sorted(swings) and all(points > 0 for points in swings)

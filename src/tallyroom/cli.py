@@ -374,6 +374,10 @@ def _event_line(timed: Timed) -> str:
             return f"{stamp}  CALL WITHDRAWN {council}: {event['control']}"
         case "complete":
             return f"{stamp}  COMPLETE {council}: {event['outcome_detail']['headline']}"
+        case "record" if "swing" in event:
+            swing = event["swing"]
+            what = f"{swing['points']} points from {swing['from']} to {swing['to']}"
+            return f"{stamp}  RECORD {event['record']}: {council}, {event['ward']['name']}, {what}"
         case "record":
             ward = event["ward"]["name"]
             return f"{stamp}  RECORD {event['record']}: {council}, {ward}, majority {event['majority']}"

@@ -32,7 +32,7 @@ from tallyroom.rules.model import (
     ElectionType,
     Poll,
 )
-from tallyroom.rules.outcome import CouncilElection, CouncilOutcome, compute
+from tallyroom.rules.outcome import CouncilElection, CouncilOutcome, WardOutcome, compute
 from tallyroom.rules.parties import Party
 from tallyroom.rules.progress import of_night
 from tallyroom.serialise import council_outcome
@@ -68,6 +68,7 @@ class Night:
     councils: dict[str, CouncilNight] = field(default_factory=dict)
     seq: int = 0
     closest: int | None = None
+    biggest_swing: float | None = None
     parties: dict[str, Party] = field(default_factory=dict)
 
     @classmethod
@@ -140,7 +141,7 @@ class Night:
         if outcome.complete and not council.complete:
             council.complete = True
             found.append(self._event("complete", poll.council, {"outcome_detail": self._detail(outcome)}))
-        found += self._records(poll.council, ward.result)
+        found += self._records(poll.council, ward)
         return found
 
     def declare_council(self, result: CouncilResult) -> list[Event]:
@@ -173,18 +174,28 @@ class Night:
             found.append(self._event("call", outcome.council, events.call(outcome, self.parties)))
         return found
 
-    def _records(self, council: CouncilRef, result: PollResult) -> list[Event]:
-        if result.majority is None or not result.contested:
-            return []
-        if self.closest is not None and result.majority >= self.closest:
-            return []
-        self.closest = result.majority
-        body = {
-            "record": "closest-result",
-            "ward": {"name": result.poll.ward.name, "code": result.poll.ward.code},
-            "majority": result.majority,
-        }
-        return [self._event("record", council, body)]
+    def _records(self, council: CouncilRef, ward: WardOutcome) -> list[Event]:
+        """Records of the night as they fall: the closest result, the biggest swing."""
+        result, found = ward.result, []
+        named = {"name": result.poll.ward.name, "code": result.poll.ward.code}
+        if (
+            result.contested
+            and result.majority is not None
+            and (self.closest is None or result.majority < self.closest)
+        ):
+            self.closest = result.majority
+            body = {"record": "closest-result", "ward": named, "majority": result.majority}
+            found.append(self._event("record", council, body))
+        swing = ward.swing
+        if swing is not None and (self.biggest_swing is None or abs(swing.points) > abs(self.biggest_swing)):
+            self.biggest_swing = swing.points
+            body = {
+                "record": "biggest-swing",
+                "ward": named,
+                "swing": {"to": swing.to.name, "from": swing.away.name, "points": round(swing.points, 1)},
+            }
+            found.append(self._event("record", council, body))
+        return found
 
     def _detail(self, outcome: CouncilOutcome) -> dict[str, object]:
         return council_outcome(outcome, self.reference.parties.get)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from tallyroom.rules.model import Poll
 from tallyroom.rules.parties import Party
 
 
@@ -90,3 +91,47 @@ def most_common_date(dates: Iterable[date]) -> date | None:
         return None
     top = counted[0][1]
     return min(d for d, n in counted if n == top)
+
+
+def top_vote_shares(poll: Poll) -> dict[str, float]:
+    """Each party's share by the top-vote method (§3.4): its best candidate's votes over the sum of every
+    party's best; each independent stands alone (keyed by name). Empty for an uncontested poll."""
+    best: dict[str, int] = {}
+    for c in poll.candidacies:
+        if c.votes is None:
+            return {}
+        key = f"{c.party.id}#{c.name}" if c.party.independent else c.party.id
+        best[key] = max(best.get(key, 0), c.votes)
+    total = sum(best.values())
+    return {key: votes / total for key, votes in best.items()} if total else {}
+
+
+def butler_swing(now: dict[str, float], before: dict[str, float], to: str, away: str) -> float:
+    """Swing from `away` to `to` in percentage points (§8.2): the mean of one's gain and the other's
+    loss in share; positive is a swing to `to`."""
+    return ((now.get(to, 0) - before.get(to, 0)) + (before.get(away, 0) - now.get(away, 0))) / 2 * 100
+
+
+@dataclass(frozen=True, slots=True)
+class Swing:
+    """The swing between the first two parties of a ward now, against the poll its seats were last
+    fought in, by the top-vote method; always stated as a positive swing `away` -> `to`."""
+
+    to: Party
+    away: Party
+    points: float
+
+
+def ward_swing(now: Poll, before: Poll) -> Swing | None:
+    shares_now, shares_before = top_vote_shares(now), top_vote_shares(before)
+    if not shares_now or not shares_before:
+        return None
+    parties = {c.party.id: c.party for c in (*now.candidacies, *before.candidacies)}
+    ranked = [key for key in sorted(shares_now, key=lambda k: -shares_now[k]) if "#" not in key]
+    if len(ranked) < 2:
+        return None
+    first, second = ranked[0], ranked[1]
+    points = butler_swing(shares_now, shares_before, first, second)
+    if points < 0:  # said the way it went
+        first, second, points = second, first, -points
+    return Swing(parties[first], parties[second], points)

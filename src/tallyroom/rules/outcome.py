@@ -13,7 +13,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from tallyroom.rules.change import Baseline, Change, WardChange, most_common_date, net_change, ward_change
+from tallyroom.rules.change import (
+    Baseline,
+    Change,
+    Swing,
+    WardChange,
+    most_common_date,
+    net_change,
+    ward_change,
+    ward_swing,
+)
 from tallyroom.rules.control import (
     ControlSettings,
     Outcome,
@@ -61,6 +70,7 @@ class WardOutcome:
     result: PollResult
     baseline: tuple[Holder, ...] | None
     change: WardChange | None
+    swing: Swing | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,7 +306,9 @@ def _changes(election: CouncilElection) -> tuple[tuple[WardOutcome, ...], tuple[
         before = [h.party for h in replaced]
         pairs.append((now, before))
         baseline_dates.extend(h.elected for h in replaced)
-        wards.append(WardOutcome(result, tuple(replaced), ward_change(now, before)))
+        last_polls = {id(h.poll): h.poll for h in replaced if h.poll is not None}
+        swing = ward_swing(result.poll, *last_polls.values()) if len(last_polls) == 1 else None
+        wards.append(WardOutcome(result, tuple(replaced), ward_change(now, before), swing))
     changes: list[Change] = []
     compared = sum(len(now) for now, _ in pairs)
     if compared:

@@ -17,16 +17,19 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from tallyroom.rules.counting import PollResult
-from tallyroom.rules.model import PollKind, WardRef
+from tallyroom.rules.model import Poll, PollKind, WardRef
 from tallyroom.rules.parties import Party, slug
 
 
 @dataclass(frozen=True, slots=True)
 class Holder:
+    """A councillor on the roster, and the poll that elected them (the baseline of their seat)."""
+
     party: Party
     name: str
     elected: date
     rank: int
+    poll: Poll | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +114,7 @@ class Roster:
         for holder in self.due(key, poll.seats, poll.election_date):
             self.wards[key].remove(holder)
         self.wards[key].extend(
-            Holder(c.party, c.name, poll.election_date, rank)
+            Holder(c.party, c.name, poll.election_date, rank, poll)
             for rank, c in enumerate(result.elected, start=1)
         )
 
