@@ -92,4 +92,7 @@ def ward(found: WardOutcome) -> dict[str, Any]:
         ]
         body["holds"] = [p.name for p in found.change.holds]
         body["indicative"] = found.change.indicative
+    if found.swing is not None:
+        swing = found.swing
+        body["swing"] = {"to": swing.to.name, "from": swing.away.name, "points": round(swing.points, 1)}
     return body

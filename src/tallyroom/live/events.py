@@ -46,6 +46,12 @@ def declaration(ward: WardOutcome, outcome: CouncilOutcome, revision: int) -> di
         "revision": revision,
         "majority": result.majority,
     }
+    if ward.swing is not None:
+        body["swing"] = {
+            "to": ward.swing.to.name,
+            "from": ward.swing.away.name,
+            "points": round(ward.swing.points, 1),
+        }
     if ward.change is not None:
         body["holds"] = [p.name for p in ward.change.holds]
         body["gains"] = [
