@@ -233,9 +233,12 @@ def _change_text(change: dict[str, Any]) -> str:
     return f"{seats} ({change['baseline']} {change['baseline_date']})"
 
 
+DEMO_DAY = "2021-05-06"
+
+
 @app.command()
 def demo() -> None:
-    """A first run: loads the bundled East Midlands results (2016-2021) and shows 6 May 2021."""
+    """A first run: loads the bundled East Midlands results (2016-2021) and replays 6 May 2021."""
     engine = State.engine()
     context = Context(reference_data.load())
     folder = resources.files("tallyroom.data").joinpath("demo")
@@ -245,12 +248,18 @@ def demo() -> None:
             _, report = load_file(engine, "ward", path, context)
         err.print(f"{name}: {report.new} new, {report.unchanged} already loaded", highlight=False)
     err.print(f"database: {State.url}\n", highlight=False)
-    out.print("[bold]6 May 2021, East Midlands[/bold]")
-    for line in sorted(_outcomes("2021-05-06"), key=newsworthiness):
+    day = parse_day(DEMO_DAY)
+    out.print("[bold]The night of 6 May 2021 in the East Midlands, replayed: calls and records[/bold]")
+    for timed in replay_night(engine, reference_data.load(), day, 0, False, State.settings):
+        if timed.event.type in {"call", "call_withdrawn", "record"}:
+            out.print(_event_line(timed), highlight=False)
+    out.print("\n[bold]Headlines[/bold]")
+    for line in sorted(_outcomes(DEMO_DAY), key=newsworthiness):
         out.print(f"  {headline(line, _party)}", highlight=False)
-    councils("2021-05-06", None, False)
+    councils(DEMO_DAY, None, False)
     out.print(
-        "\nNext: tallyroom council Derbyshire --date 2021-05-06 --json\n"
+        f"\nNext: tallyroom replay --date {DEMO_DAY} --speed 600    (the night at ten minutes a second)\n"
+        f"      tallyroom council Derbyshire --date {DEMO_DAY} --json\n"
         "Data: Andrew Teale, Local Elections Archive Project (CC BY-SA 3.0); House of Commons Library "
         "(Open Parliament Licence v3.0).",
         highlight=False,
