@@ -16,7 +16,7 @@ from tallyroom.loading import load_file
 from tallyroom.reference import Reference
 from tallyroom.results import outcomes
 from tallyroom.store.database import connect
-from tallyroom.store.schema import declarations, polls, sources
+from tallyroom.store.schema import attempts, declarations, polls, sources
 from tests.conftest import leap
 
 DERBY_2019 = "E06000015"
@@ -67,7 +67,10 @@ def test_loading_the_same_file_twice_changes_nothing(engine: Engine, ref: Refere
     _, second = load_file(engine, "leap", leap(2019), context)
     assert first.new == 5281 and first.revised == 0  # the wards polled on 2 May 2019
     assert second.changed == 0 and second.unchanged == first.new
-    assert dump(engine) == before
+    assert dump(engine) == before  # the results are as they were
+    with engine.connect() as conn:  # and the audit trail has both deliveries
+        trail = conn.execute(select(attempts.c.new, attempts.c.unchanged).order_by(attempts.c.id)).all()
+    assert [tuple(r) for r in trail] == [(5281, 0), (0, 5281)]
 
 
 def test_a_correction_is_a_new_revision_and_the_old_one_stays(
@@ -189,5 +192,11 @@ def test_two_writers_on_one_ward_at_once_queue_and_both_are_kept(ref: Reference,
     with engines[0].connect() as conn:
         kept = conn.execute(select(declarations.c.revision).order_by(declarations.c.revision)).scalars().all()
     assert kept == [1, 2]
+    with engines[0].connect() as conn:
+        trail = conn.execute(select(attempts.c.name, attempts.c.new, attempts.c.revised)).all()
+    assert sorted((name, new + revised) for name, new, revised in trail) == [
+        ("desk0.csv", 1),
+        ("desk1.csv", 1),
+    ]
     for engine in engines:
         engine.dispose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from collections.abc import Mapping
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+import uvicorn
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -34,6 +36,7 @@ from tallyroom.rules.progress import of_night
 from tallyroom.serialise import council_outcome
 from tallyroom.store import queries
 from tallyroom.store.database import connect, database_url
+from tallyroom.web.desk import desk_app
 
 app = typer.Typer(help="Election-night results for UK local elections.", no_args_is_help=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -317,6 +320,23 @@ def watch(
         for event in found:
             sys.stdout.write(json.dumps(event.json(), ensure_ascii=False) + "\n")
         sys.stdout.flush()
+
+
+@app.command()
+def desk(
+    day: DateOption,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8001,
+) -> None:
+    """Run the results desk for a night: POST /desk/declarations with a bearer token. Tokens come from
+    $TALLYROOM_DESK_TOKENS, as `name:token` pairs separated by commas."""
+    pairs = [p.split(":", 1) for p in os.environ.get("TALLYROOM_DESK_TOKENS", "").split(",") if ":" in p]
+    tokens = {token.strip(): name.strip() for name, token in pairs if token.strip()}
+    if not tokens:
+        raise typer.BadParameter("set TALLYROOM_DESK_TOKENS to name:token pairs", param_hint="environment")
+    night = open_night(State.engine(), reference_data.load(), parse_day(day), State.settings)
+    err.print(f"results desk for {day} on http://{host}:{port}/desk/declarations, {len(tokens)} user(s)")
+    uvicorn.run(desk_app(State.engine(), night, tokens), host=host, port=port, workers=1, log_level="warning")
 
 
 @app.command()

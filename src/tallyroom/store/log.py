@@ -30,7 +30,7 @@ from tallyroom.rules.model import (
 )
 from tallyroom.rules.parties import Party
 from tallyroom.store.database import WRITE
-from tallyroom.store.schema import council_records, declarations, polls, sources
+from tallyroom.store.schema import attempts, council_records, declarations, polls, sources
 
 
 @dataclass(frozen=True)
@@ -99,7 +99,8 @@ def declaration_fingerprint(poll: Poll, candidacies: str) -> str:
 
 
 def append(engine: Engine, batch: Batch, source: SourceInfo) -> AppendReport:
-    """Write a batch to the log in one transaction and say what changed."""
+    """Write a batch to the log in one transaction and say what changed; the delivery itself goes into
+    the audit trail whatever it changed."""
     report = AppendReport()
     now = datetime.now(UTC)
     with engine.connect().execution_options(**WRITE) as conn, conn.begin():
@@ -119,6 +120,21 @@ def append(engine: Engine, batch: Batch, source: SourceInfo) -> AppendReport:
             if taken and isinstance(record, CouncilResult):
                 report.council_results.append(record)
         report.source_id = source_id[0] if source_id else None
+        conn.execute(
+            insert(attempts),
+            {
+                "at": now,
+                "format": source.format,
+                "name": source.name,
+                "sha256": source.sha256,
+                "entered_by": source.loaded_by,
+                "source_id": report.source_id,
+                "new": report.new,
+                "revised": report.revised,
+                "unchanged": report.unchanged,
+                "superseded": report.superseded,
+            },
+        )
     return report
 
 

@@ -92,3 +92,21 @@ council_records = Table(
     Column("source_revision", Integer),
     UniqueConstraint("kind", "council_code", "on_date", "revision"),
 )
+
+attempts = Table(
+    "attempts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("format", String(20), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("entered_by", String(100), nullable=False),
+    Column("source_id", ForeignKey("sources.id")),
+    Column("new", Integer, nullable=False),
+    Column("revised", Integer, nullable=False),
+    Column("unchanged", Integer, nullable=False),
+    Column("superseded", Integer, nullable=False),
+)
+"""Every accepted delivery, duplicates and stale messages included: who sent what, when, and what it
+changed. The results tables change only when the figures do; this trail grows with every delivery."""

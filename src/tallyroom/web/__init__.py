@@ -1,0 +1,1 @@
+"""The HTTP side: the results desk, the website and the JSON API (contract §4)."""
