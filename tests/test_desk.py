@@ -13,7 +13,7 @@ from datetime import date
 from importlib import resources
 from pathlib import Path
 
-import httpx
+import httpx2
 import pytest
 from sqlalchemy import Engine, func, select
 from starlette.testclient import TestClient
@@ -100,11 +100,11 @@ def as_csv(header: list[str], rows: list[list[str]]) -> str:
     return out.getvalue()
 
 
-def post(client: TestClient, body: str, token: str | None = "token-alice") -> httpx.Response:
+def post(client: TestClient, body: str, token: str | None = "token-alice") -> httpx2.Response:
     headers = {"Content-Type": "text/csv"}
     if token is not None:
         headers["Authorization"] = f"Bearer {token}"
-    response: httpx.Response = client.post(
+    response: httpx2.Response = client.post(
         "/desk/declarations", content=body.encode("utf-8"), headers=headers
     )
     return response
@@ -243,7 +243,7 @@ def test_two_desks_on_one_ward_at_once_are_serialised(
     lock = WatchedLock()
     app = desk_app(engine, night, TOKENS, lock=lock)  # type: ignore[arg-type]
     start = threading.Barrier(2)
-    answers: dict[str, httpx.Response] = {}
+    answers: dict[str, httpx2.Response] = {}
     failures: list[BaseException] = []
 
     def enter(token: str) -> None:
