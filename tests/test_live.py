@@ -26,7 +26,7 @@ from tallyroom.serialise import council_outcome
 from tallyroom.store import queries
 from tallyroom.store.database import connect
 from tallyroom.store.schema import declarations, polls
-from tests.conftest import SHARED
+from tests.conftest import SHARED, leap
 
 DEMO = Path(str(resources.files("tallyroom.data").joinpath("demo")))
 COUNTIES_DAY = date(2021, 5, 6)
@@ -71,6 +71,8 @@ def test_each_call_comes_at_the_declaration_that_decides_it(engine: Engine, ref:
     calls = Counter(e["council"]["name"] for e in events if e["type"] == "call")
     assert calls == Counter({name: 1 for name in calls}) and len(calls) == 7
     for i, event in enumerate(events):
+        if event["type"] == "call" and event["cannot_change_hands"] and i < 7:
+            continue  # called before any result: seats not up decide it
         if event["type"] in {"call", "complete"}:
             before = events[i - 1]
             assert before["council"] == event["council"] and before["type"] in {"declaration", "call"}
@@ -244,3 +246,20 @@ def test_records_of_the_night_fall_as_they_happen(engine: Engine, ref: Reference
         e["swing"]["points"] for e in events if e["type"] == "record" and e["record"] == "biggest-swing"
     ]
     assert swings and swings == sorted(swings) and all(points > 0 for points in swings)
+
+
+def test_a_council_decided_by_seats_not_up_is_called_before_any_result(
+    ref: Reference, tmp_path: Path
+) -> None:
+    """Manchester 2019: the Labour councillors not up (elected on new wards in 2018) were a majority on
+    their own, so it could not change hands that night and is called before its first declaration."""
+    engine = connect(f"sqlite:///{tmp_path / 'leap.db'}")
+    for year in (2018, 2019):
+        load_file(engine, "leap", leap(year), Context(ref))
+    events = [t.event.json() for t in replay(engine, ref, date(2019, 5, 2), seed=1)]
+    engine.dispose()
+    manchester = [e for e in events if e["council"]["name"] == "Manchester"]
+    assert manchester[0]["type"] == "call"
+    assert (manchester[0]["control"], manchester[0]["cannot_change_hands"]) == ("Labour", True)
+    assert sum(1 for e in manchester if e["type"] == "call") == 1
+    assert manchester[1]["type"] == "declaration"

@@ -204,6 +204,15 @@ class Night:
         self.seq += 1
         return Event(self.seq, kind, council, body)
 
+    def settled_before_results(self) -> list[Event]:
+        """Calls for councils whose seats not up already decide control: they cannot change hands
+        tonight (§6.6), and are called before any result."""
+        found = []
+        for council in self.councils.values():
+            if not council.declared and council.outcome is not None and council.outcome.decided:
+                found += self._calls(council, council.outcome)
+        return found
+
     def rehearse(self) -> list[Event]:
         """Every council at zero, before any result, as newsrooms rehearse their pages and feeds."""
         return [

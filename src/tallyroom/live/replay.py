@@ -67,10 +67,9 @@ def replay(
     polls = [p for council in day.council_polls.values() for p in council]
     night = Night.open(reference, on, polls, day.earlier, day.snapshots, day.control, settings)
     timeline = schedule(day.council_polls, on, seed)
-    if rehearsal:
-        opening = timeline[0][0] - timedelta(minutes=30) if timeline else datetime.combine(on, time(22))
-        for event in night.rehearse():
-            yield Timed(opening, event)
+    opening = timeline[0][0] - timedelta(minutes=30) if timeline else datetime.combine(on, time(22))
+    for event in [*(night.rehearse() if rehearsal else []), *night.settled_before_results()]:
+        yield Timed(opening, event)
     for at, poll in timeline:
         for event in night.declare(poll):
             yield Timed(at, event)
