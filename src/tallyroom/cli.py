@@ -20,6 +20,8 @@ from rich.table import Table
 from sqlalchemy import Engine
 
 from tallyroom import reference as reference_data
+from tallyroom.copy.drafts import story_json
+from tallyroom.copy.facts import council_facts
 from tallyroom.copy.headlines import headline, newsworthiness
 from tallyroom.importers import FORMATS
 from tallyroom.importers.base import Context, InputError
@@ -135,6 +137,17 @@ def _outcomes(day: str, region: str | None = None) -> list[CouncilOutcome]:
     return found
 
 
+def _council_outcome(name_or_code: str, day: str) -> CouncilOutcome:
+    """One council's outcome on a day, by code or any of its names; exit 1 when there is none."""
+    known = reference_data.load().councils.find(name_or_code, parse_day(day))
+    wanted = {name_or_code.casefold(), *((known.code.casefold(), known.name.casefold()) if known else ())}
+    found = [o for o in _outcomes(day) if {o.council.code.casefold(), o.council.name.casefold()} & wanted]
+    if not found:
+        err.print(f"no election for {name_or_code!r} on {day} in {State.url}", highlight=False)
+        raise typer.Exit(1)
+    return found[0]
+
+
 def _party(party_id: str) -> Party:
     return reference_data.load().parties.get(party_id)
 
@@ -174,13 +187,7 @@ def council(
     as_json: JsonOption = False,
 ) -> None:
     """One council's outcome."""
-    ref = reference_data.load()
-    known = ref.councils.find(name_or_code)
-    wanted = {name_or_code.casefold(), *((known.code.casefold(), known.name.casefold()) if known else ())}
-    found = [o for o in _outcomes(day) if {o.council.code.casefold(), o.council.name.casefold()} & wanted]
-    if not found:
-        err.print(f"no election for {name_or_code!r} on {day} in {State.url}", highlight=False)
-        raise typer.Exit(1)
+    found = [_council_outcome(name_or_code, day)]
     body = council_outcome(found[0], _party, wards=True)
     if as_json:
         _print_json(body)
@@ -267,6 +274,22 @@ def demo() -> None:
         "(Open Parliament Licence v3.0).",
         highlight=False,
     )
+
+
+@app.command()
+def story(
+    name_or_code: Annotated[str, typer.Argument(metavar="NAME_OR_CODE")],
+    day: DateOption,
+    as_json: JsonOption = False,
+) -> None:
+    """The drafted story for one council: headline, body and the facts used."""
+    found = _council_outcome(name_or_code, day)
+    drafted = story_json(council_facts(found, _party), headline(found, _party))
+    if as_json:
+        _print_json(drafted)
+        return
+    out.print(f"[bold]{drafted['headline']}[/bold]\n", highlight=False)
+    out.print(drafted["body"], highlight=False)
 
 
 @app.command()

@@ -5,6 +5,8 @@ election, the seats a poll fills are the ones whose terms end first: the earlies
 those elected together the lowest placed (an all-out election that restarts a thirds cycle gives the
 shortest term to the last winner, §1.3). The councillors a poll replaces are, by construction, what
 those seats were won by the last time they were fought; what the poll leaves in place is carried over.
+By-elections are left out, as the last-fought baseline leaves them out (§7.1); who holds a seat on the
+eve of poll, by-elections and defections included, comes from a councillor roll.
 
 Without an all-out election in the store the roster is partial: it holds the winners of the last few
 years only, and a seat falls due only when its holder has served a full four-year term.
@@ -12,7 +14,7 @@ years only, and a seat falls due only when its holder has served a full four-yea
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -132,10 +134,7 @@ def roll_forward(rounds: Sequence[Round], before: date) -> Roster | None:
             return None
         roster, begin = Roster(seeded=False), recent[0]
     for round_ in earlier[begin:]:
-        for result in _ordinary_first(round_.results):
-            roster.apply(result)
+        for result in round_.results:
+            if result.poll.kind is PollKind.ORDINARY:
+                roster.apply(result)
     return roster
-
-
-def _ordinary_first(results: Iterable[PollResult]) -> list[PollResult]:
-    return sorted(results, key=lambda r: r.poll.kind is PollKind.BY_ELECTION)

@@ -1,0 +1,207 @@
+"""The facts copy is drawn from: what an outcome says, put as a journalist needs it.
+
+Templates see only these facts, and every number and party a piece of copy names comes from them; the
+tests check that by reading the copy back against `numbers` and `parties`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from tallyroom.rules.control import Outcome
+from tallyroom.rules.model import BallotFigures
+from tallyroom.rules.outcome import CouncilOutcome
+from tallyroom.rules.parties import NOC, Party
+
+
+@dataclass(frozen=True)
+class Seats:
+    party: Party
+    seats: int
+
+
+@dataclass(frozen=True)
+class WardFact:
+    ward: str
+    party: Party
+    from_party: Party | None = None
+    majority: int | None = None
+    runner_up: Party | None = None
+
+
+@dataclass(frozen=True)
+class GainGroup:
+    """The wards one party took from another, for "X took A, B and C from Y"."""
+
+    party: Party
+    from_party: Party
+    wards: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SwingFact:
+    ward: str
+    to: Party
+    away: Party
+    points: float
+
+
+@dataclass(frozen=True)
+class CouncilFacts:
+    council: str
+    code: str
+    election_date: date
+    total_seats: int
+    seats_up: int
+    seats_declared: int
+    threshold: int
+    complete: bool
+    decided: bool
+    all_out: bool
+    outcome: str | None
+    winner: Party | None
+    winner_seats: int
+    before: Party | None
+    noc_before: bool
+    noc_after: bool
+    composition: tuple[Seats, ...]
+    won: tuple[Seats, ...]
+    changes: tuple[Seats, ...]
+    baseline_year: int | None
+    biggest_winner: Seats | None
+    biggest_loser: Seats | None
+    gains: tuple[WardFact, ...]
+    closest: tuple[WardFact, ...]
+    uncontested: tuple[WardFact, ...]
+    ties: tuple[WardFact, ...]
+    turnout: float | None
+    biggest_swing: SwingFact | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def gain_groups(self) -> tuple[GainGroup, ...]:
+        groups: dict[tuple[str, str], GainGroup] = {}
+        for g in self.gains:
+            if g.from_party is None:
+                continue
+            key = (g.party.id, g.from_party.id)
+            found = groups.get(key) or GainGroup(g.party, g.from_party, ())
+            if g.ward not in found.wards:
+                found = GainGroup(found.party, found.from_party, (*found.wards, g.ward))
+            groups[key] = found
+        return tuple(sorted(groups.values(), key=lambda group: -len(group.wards)))
+
+    @property
+    def wards_changing_hands(self) -> int:
+        return len({g.ward for g in self.gains})
+
+    @property
+    def numbers(self) -> set[int]:
+        """Every number the copy may state."""
+        found = {self.total_seats, self.seats_up, self.seats_declared, self.threshold, self.winner_seats}
+        found |= {s.seats for s in (*self.composition, *self.won)}
+        found |= {abs(s.seats) for s in self.changes}
+        found |= {w.majority for w in (*self.closest, *self.ties) if w.majority is not None}
+        found |= {len(self.gains), len(self.uncontested), self.wards_changing_hands}
+        found |= {len(group.wards) for group in self.gain_groups}
+        if self.composition:
+            found.add(self.threshold - self.composition[0].seats)
+        if self.baseline_year:
+            found.add(self.baseline_year)
+        if self.winner is not None and self.threshold:
+            found.add(self.winner_seats - self.threshold)
+        found.add(self.election_date.year)
+        return found
+
+    @property
+    def parties(self) -> set[str]:
+        """Every party the copy may name, in any of the register's forms."""
+        named = [s.party for s in (*self.composition, *self.won, *self.changes)]
+        named += [w.party for w in (*self.gains, *self.closest, *self.uncontested, *self.ties)]
+        named += [w.from_party for w in self.gains if w.from_party]
+        named += [w.runner_up for w in self.closest if w.runner_up]
+        named += [p for p in (self.winner, self.before) if p]
+        if self.biggest_swing:
+            named += [self.biggest_swing.to, self.biggest_swing.away]
+        return {form for p in named for form in (p.name, p.plural, p.short)}
+
+
+def council_facts(outcome: CouncilOutcome, party: Any) -> CouncilFacts:
+    """`party` looks a party up by id (the register's `get`)."""
+    composition = tuple(Seats(p, n) for p, n in (outcome.composition or {}).items())
+    changes = tuple(Seats(p, n) for p, n in (outcome.change.seats.items() if outcome.change else ()))
+    winner = party(outcome.control_after) if outcome.control_after not in (None, NOC) else None
+    before = party(outcome.control_before) if outcome.control_before not in (None, NOC) else None
+    gains = []
+    closest = []
+    uncontested = []
+    ties = []
+    for ward in outcome.wards:
+        result = ward.result
+        name = result.poll.ward.name
+        if ward.change is not None:
+            gains += [WardFact(name, g.party, g.from_party) for g in ward.change.gains if g.from_party]
+        if not result.contested:
+            uncontested += [WardFact(name, c.party) for c in result.elected]
+        elif result.majority is not None and len(result.ranked) > result.poll.seats:
+            runner_up = result.ranked[result.poll.seats].party
+            closest.append(WardFact(name, result.elected[-1].party, None, result.majority, runner_up))
+        if result.tie_break is not None:
+            ties.append(WardFact(name, result.elected[-1].party, None, 0))
+    turnout = _turnout([w.result.poll.figures for w in outcome.wards if w.result.contested])
+    swings = [(w.result.poll.ward.name, w.swing) for w in outcome.wards if w.swing is not None]
+    biggest = max(swings, key=lambda item: item[1].points, default=None)
+    held = {s.party.id: s.seats for s in composition}
+    return CouncilFacts(
+        council=outcome.council.name,
+        code=outcome.council.code,
+        election_date=outcome.election_date,
+        total_seats=outcome.total_seats or 0,
+        seats_up=outcome.seats_up,
+        seats_declared=outcome.seats_declared,
+        threshold=outcome.majority_threshold or 0,
+        complete=outcome.complete,
+        decided=outcome.decided,
+        all_out=outcome.carry_over_source == "all-out",
+        outcome=outcome.outcome.value if outcome.outcome else None,
+        winner=winner,
+        winner_seats=held.get(winner.id, 0) if winner else 0,
+        before=before,
+        noc_before=outcome.control_before == NOC,
+        noc_after=outcome.control_after == NOC,
+        composition=composition,
+        won=tuple(Seats(p, n) for p, n in outcome.won.items()),
+        changes=changes,
+        baseline_year=outcome.change.baseline_date.year
+        if outcome.change and outcome.change.baseline_date
+        else None,
+        biggest_winner=max((s for s in changes if s.seats > 0), key=lambda s: s.seats, default=None),
+        biggest_loser=min((s for s in changes if s.seats < 0), key=lambda s: s.seats, default=None),
+        gains=tuple(gains),
+        closest=tuple(sorted(closest, key=lambda w: w.majority or 0)[:3]),
+        uncontested=tuple(uncontested),
+        ties=tuple(ties),
+        turnout=turnout,
+        biggest_swing=SwingFact(biggest[0], biggest[1].to, biggest[1].away, biggest[1].points)
+        if biggest
+        else None,
+    )
+
+
+def _turnout(figures: list[BallotFigures]) -> float | None:
+    """Papers counted over electors where every ward gives both; else the published ward turnouts
+    weighted by electorate; else unknown."""
+    electorate = sum(f.electorate or 0 for f in figures)
+    if not figures or not electorate or any(f.electorate is None for f in figures):
+        return None
+    if all(f.ballots_counted is not None for f in figures):
+        return 100 * sum(f.ballots_counted or 0 for f in figures) / electorate
+    if all(f.turnout_published is not None for f in figures):
+        return sum((f.turnout_published or 0) * (f.electorate or 0) for f in figures) / electorate
+    return None
+
+
+def is_change_of_control(facts: CouncilFacts) -> bool:
+    return facts.outcome in {Outcome.GAIN.value, Outcome.LOSS_TO_NOC.value}

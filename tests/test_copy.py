@@ -1,0 +1,127 @@
+"""Copy drafted for every council of two real nights, read back against the facts it was drawn from.
+
+Each number and each party a story names must be among the facts, and the house style holds throughout:
+2021 (the Library's handbook, with LEAP 2017 as the counties' baseline) and 2019 (LEAP, with 2018 and
+the Open Council Data roll of 2018 for the thirds councils).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tallyroom.copy.drafts import story
+from tallyroom.copy.facts import CouncilFacts, council_facts
+from tallyroom.copy.headlines import headline
+from tallyroom.importers.base import Context
+from tallyroom.loading import load_file
+from tallyroom.reference import Reference
+from tallyroom.results import outcomes
+from tallyroom.store.database import connect
+from tests.conftest import LEH, SHARED, leap
+
+WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
+FIGURE = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(\.\d)?(?![\d])")
+WORD = re.compile(r"\b(" + "|".join(WORDS) + r")\b")
+AMERICAN = re.compile(
+    r"\b(labor|favor\w*|center\w*|color\w*|defense|organiz\w*|realiz\w*|recogniz\w*)\b", re.I
+)
+
+NIGHTS = {
+    "2021": (date(2021, 5, 6), [("leap", leap(2017)), ("leh", LEH / "local_elections_2021_results-2.xlsx")]),
+    "2019": (
+        date(2019, 5, 2),
+        [
+            ("leap", leap(2018)),
+            ("ocd", SHARED / "opencouncildata" / "opencouncildata_councillors_2018.csv"),
+            ("leap", leap(2019)),
+        ],
+    ),
+}
+
+
+@pytest.fixture(scope="module", params=sorted(NIGHTS))
+def night(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, ref: Reference
+) -> list[tuple[CouncilFacts, str, str]]:
+    on, loads = NIGHTS[request.param]
+    engine = connect(f"sqlite:///{tmp_path_factory.mktemp('copy') / 'copy.db'}")
+    for format_name, path in loads:
+        load_file(engine, format_name, Path(path), Context(ref))
+    found = []
+    for outcome in outcomes(engine, ref, on).councils:
+        facts = council_facts(outcome, ref.parties.get)
+        found.append((facts, headline(outcome, ref.parties.get), story(facts)))
+    engine.dispose()
+    return found
+
+
+def without_names(text: str, facts: CouncilFacts) -> str:
+    """The copy with place names taken out: a ward called Green Lane names no party."""
+    places = [
+        facts.council,
+        *(w.ward for w in (*facts.gains, *facts.closest, *facts.uncontested, *facts.ties)),
+    ]
+    if facts.biggest_swing:
+        places.append(facts.biggest_swing.ward)
+    for place in sorted(set(places), key=len, reverse=True):
+        text = text.replace(place, "PLACE")
+    return text
+
+
+def test_every_council_gets_a_headline_and_a_story(night: list[tuple[CouncilFacts, str, str]]) -> None:
+    assert len(night) > 100
+    for facts, head, body in night:
+        assert head and body, facts.council
+        assert facts.council in head and facts.council in body
+
+
+def test_every_number_in_the_copy_is_a_fact(night: list[tuple[CouncilFacts, str, str]]) -> None:
+    for facts, _, body in night:
+        text = without_names(body, facts)
+        decimals = {f"{facts.turnout:.1f}" if facts.turnout else None}
+        if facts.biggest_swing:
+            decimals.add(f"{facts.biggest_swing.points:.1f}")
+        for whole, fraction in FIGURE.findall(text):
+            if fraction:
+                assert f"{whole}{fraction}" in decimals, (facts.council, whole + fraction, body)
+            else:
+                assert int(whole.replace(",", "")) in facts.numbers, (facts.council, whole, body)
+        for word in WORD.findall(text):
+            assert WORDS[word] in facts.numbers, (facts.council, word, body)
+
+
+def test_every_party_in_the_copy_is_a_fact(
+    night: list[tuple[CouncilFacts, str, str]], ref: Reference
+) -> None:
+    forms = sorted({f for p in ref.parties for f in (p.name, p.plural) if len(f) > 3}, key=len, reverse=True)
+    for facts, _, body in night:
+        text = body
+        for allowed in sorted(facts.parties, key=len, reverse=True):
+            text = re.sub(rf"(?<!\w){re.escape(allowed)}(?!\w)", "PARTY", text)
+        text = without_names(text, facts)
+        for form in forms:
+            assert not re.search(rf"(?<!\w){re.escape(form)}(?!\w)", text), (facts.council, form, body)
+
+
+def test_house_style(night: list[tuple[CouncilFacts, str, str]]) -> None:
+    for facts, head, body in night:
+        text = without_names(body, facts)
+        for whole, fraction in FIGURE.findall(text):
+            value = int(whole.replace(",", ""))
+            assert fraction or value >= 10, (facts.council, whole, "one to nine are words")
+            assert (
+                value < 1000
+                or "," in whole
+                or value == facts.election_date.year
+                or facts.baseline_year == value
+            )
+        assert not AMERICAN.search(body), facts.council
+        assert "  " not in body and " ." not in body and " ," not in body, facts.council
+        assert body[0].isupper() and body.rstrip().endswith("."), facts.council
+        assert not head.endswith("."), facts.council
+        words = len(body.split())
+        assert words <= 300, (facts.council, words)
