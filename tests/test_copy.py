@@ -13,15 +13,19 @@ from pathlib import Path
 
 import pytest
 
-from tallyroom.copy.drafts import story
-from tallyroom.copy.facts import CouncilFacts, council_facts
+from tallyroom.copy import style
+from tallyroom.copy.drafts import bullet, roundup, story
+from tallyroom.copy.facts import CouncilFacts, council_facts, region_facts
 from tallyroom.copy.headlines import headline
 from tallyroom.importers.base import Context
+from tallyroom.live.night import Night
 from tallyroom.loading import load_file
 from tallyroom.reference import Reference
-from tallyroom.results import outcomes
+from tallyroom.results import load_day, outcomes
 from tallyroom.store.database import connect
 from tests.conftest import LEH, SHARED, leap
+
+DEMO = Path(__file__).resolve().parents[1] / "src" / "tallyroom" / "data" / "demo"
 
 WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
 FIGURE = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(\.\d)?(?![\d])")
@@ -125,3 +129,45 @@ def test_house_style(night: list[tuple[CouncilFacts, str, str]]) -> None:
         assert not head.endswith("."), facts.council
         words = len(body.split())
         assert words <= 300, (facts.council, words)
+
+
+def test_stories_live_from_preview_to_final(ref: Reference, tmp_path: Path) -> None:
+    """Nottinghamshire 2021 through its night: a preview before any result, updates as wards declare,
+    and the final story once the last seat is in; every version read back against its facts."""
+    engine = connect(f"sqlite:///{tmp_path / 'live.db'}")
+    for demo in sorted(DEMO.glob("*.csv")):
+        load_file(engine, "ward", demo, Context(ref))
+    day = load_day(engine, ref, date(2021, 5, 6))
+    polls = [p for ps in day.council_polls.values() for p in ps if p.council.name == "Nottinghamshire"]
+    night = Night.open(ref, date(2021, 5, 6), polls, day.earlier)
+    notts = night.councils[polls[0].council.code]
+    versions = []
+    for poll in [None, *polls]:
+        if poll is not None:
+            night.declare(poll)
+        assert notts.outcome is not None
+        facts = council_facts(notts.outcome, ref.parties.get)
+        versions.append((facts, story(facts)))
+    engine.dispose()
+    assert versions[0][1].startswith("Voters in Nottinghamshire are electing all 66 of the council's seats")
+    first = style.number(polls[0].seats)
+    assert versions[1][1].startswith(f"Counting continues in Nottinghamshire: {first} of the 66 seats up")
+    assert versions[-1][1].startswith("The Conservatives have won control of Nottinghamshire")
+    for facts, body in versions:
+        text = without_names(body, facts)
+        for whole, fraction in FIGURE.findall(text):
+            assert fraction or int(whole.replace(",", "")) in facts.numbers, (whole, body)
+
+
+def test_summary_bullets_round_up_and_ward_lines(night: list[tuple[CouncilFacts, str, str]]) -> None:
+    facts = [f for f, _, _ in night]
+    region = region_facts("the night", facts)
+    text = roundup(region)
+    assert region.biggest_winner is not None
+    assert text.startswith(f"{style.capital(style.the(region.biggest_winner.party))} were the big winners")
+    assert style.number(region.biggest_winner.seats) in text
+    net = sum(s.seats for s in region.changes)
+    assert net == sum(s.seats for f in facts for s in f.changes)
+    for f, head, _ in night:
+        line = bullet(f, head)
+        assert line.startswith(head) and "\n" not in line

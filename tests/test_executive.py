@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from tallyroom.copy.drafts import executive
 from tallyroom.importers.base import Context
 from tallyroom.loading import load_file
 from tallyroom.reference import Reference
@@ -69,3 +70,9 @@ def test_commissioner_2021_by_supplementary_vote_and_mayor_2023_by_fptp(
     assert mansfield.councils == [] and len(mansfield.executive) == 1
     assert mansfield.executive[0].sv is None
     assert [c.votes for c in mansfield.executive[0].elected] == [9987]
+    story = executive(commissioner[0], "police and crime commissioner", "Derbyshire")
+    assert story.startswith("Angelique Foster (Conservative) has been elected police and crime commissioner")
+    for figure in ("137,884", "104,700", "149,749", "117,564", "32,185"):
+        assert figure in story
+    mayor = executive(mansfield.executive[0], "mayor", "Mansfield")
+    assert "with 9,987 votes to 5,832" in mayor and "second" not in mayor

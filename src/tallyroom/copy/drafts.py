@@ -11,8 +11,10 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
-from tallyroom.copy.facts import CouncilFacts
+from tallyroom.copy.facts import CouncilFacts, RegionFacts
 from tallyroom.copy.style import FILTERS
+from tallyroom.rules.counting import PollResult
+from tallyroom.rules.outcome import WardOutcome
 
 
 @cache
@@ -28,11 +30,34 @@ def environment() -> Environment:
     return env
 
 
-def story(facts: CouncilFacts) -> str:
-    """A story for one council: paragraphs separated by blank lines."""
-    text = environment().get_template("story.txt.j2").render(facts=facts)
+def render(template: str, **facts: Any) -> str:
+    """A template's copy, tidied: paragraphs where the template ends them, single spaces within."""
+    text = environment().get_template(template).render(**facts)
     paragraphs = [" ".join(p.split()).replace(" .", ".").replace(" ,", ",") for p in text.split("\n\n")]
     return "\n\n".join(p for p in paragraphs if p)
+
+
+def story(facts: CouncilFacts) -> str:
+    """A story for one council, 150-300 words where the results give that much to say."""
+    return render("story.txt.j2", facts=facts)
+
+
+def ward_line(ward: WardOutcome) -> str:
+    return render("ward.txt.j2", ward=ward)
+
+
+def bullet(facts: CouncilFacts, headline: str) -> str:
+    """A live summary bullet: the headline with the make-up and the biggest changes."""
+    return render("bullet.txt.j2", facts=facts, headline=headline)
+
+
+def roundup(region: RegionFacts) -> str:
+    return render("roundup.txt.j2", region=region)
+
+
+def executive(result: PollResult, office: str, area: str) -> str:
+    """A mayor's or commissioner's election, with its rounds under the supplementary vote."""
+    return render("executive.txt.j2", result=result, office=office, area=area)
 
 
 def story_json(facts: CouncilFacts, headline: str) -> dict[str, Any]:

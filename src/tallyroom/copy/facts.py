@@ -205,3 +205,62 @@ def _turnout(figures: list[BallotFigures]) -> float | None:
 
 def is_change_of_control(facts: CouncilFacts) -> bool:
     return facts.outcome in {Outcome.GAIN.value, Outcome.LOSS_TO_NOC.value}
+
+
+@dataclass(frozen=True)
+class ControlChange:
+    council: str
+    before: Party | None
+
+
+@dataclass(frozen=True)
+class RegionFacts:
+    """Councils of a region (or of the night) taken together."""
+
+    name: str
+    councils: int
+    changes: tuple[Seats, ...]
+    control_gains: tuple[tuple[Party, tuple[ControlChange, ...]], ...]
+    control_losses: tuple[tuple[Party, tuple[ControlChange, ...]], ...]
+    holds: tuple[str, ...]
+
+    @property
+    def biggest_winner(self) -> Seats | None:
+        return max((s for s in self.changes if s.seats > 0), key=lambda s: s.seats, default=None)
+
+    @property
+    def biggest_loser(self) -> Seats | None:
+        return min((s for s in self.changes if s.seats < 0), key=lambda s: s.seats, default=None)
+
+
+def region_facts(name: str, councils: list[CouncilFacts]) -> RegionFacts:
+    """Net seat changes summed over the councils that have a baseline, and control won and lost."""
+    net: dict[str, int] = {}
+    parties: dict[str, Party] = {}
+    compared = 0
+    gains: dict[str, list[ControlChange]] = {}
+    losses: dict[str, list[ControlChange]] = {}
+    holds = []
+    for facts in councils:
+        if facts.changes:
+            compared += 1
+        for s in facts.changes:
+            parties[s.party.id] = s.party
+            net[s.party.id] = net.get(s.party.id, 0) + s.seats
+        if facts.outcome == Outcome.GAIN.value and facts.winner:
+            parties[facts.winner.id] = facts.winner
+            gains.setdefault(facts.winner.id, []).append(ControlChange(facts.council, facts.before))
+        if facts.outcome in {Outcome.GAIN.value, Outcome.LOSS_TO_NOC.value} and facts.before:
+            parties[facts.before.id] = facts.before
+            losses.setdefault(facts.before.id, []).append(ControlChange(facts.council, facts.before))
+        if facts.outcome in {Outcome.HOLD.value, Outcome.NOC_HOLD.value}:
+            holds.append(facts.council)
+    order = sorted(net, key=lambda pid: (-net[pid], parties[pid].name))
+    return RegionFacts(
+        name=name,
+        councils=compared,
+        changes=tuple(Seats(parties[pid], net[pid]) for pid in order),
+        control_gains=tuple((parties[pid], tuple(found)) for pid, found in gains.items()),
+        control_losses=tuple((parties[pid], tuple(found)) for pid, found in losses.items()),
+        holds=tuple(holds),
+    )

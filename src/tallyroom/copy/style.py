@@ -79,6 +79,7 @@ FILTERS = {
     "count": count,
     "signed": signed,
     "listing": listing,
+    "join_and": listing,
     "capital": capital,
     "percent": percent,
     "the": the,
