@@ -26,6 +26,7 @@ test: lint
 bench: install
 	$(BIN)/python benchmarks/bench_load.py
 	$(BIN)/python benchmarks/bench_replay.py
+	$(BIN)/python benchmarks/bench_copy.py
 
 clean:
 	rm -rf $(VENV) tallyroom.db .pytest_cache .mypy_cache .ruff_cache
