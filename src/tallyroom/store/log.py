@@ -30,6 +30,7 @@ from tallyroom.rules.model import (
 )
 from tallyroom.rules.parties import Party
 from tallyroom.store.database import WRITE
+from tallyroom.store.queries import newest_revisions
 from tallyroom.store.schema import attempts, council_records, declarations, polls, sources
 
 
@@ -221,15 +222,7 @@ def _latest_declarations(
     conn: Connection, days: Iterable[date]
 ) -> dict[str, tuple[int, int, str, int | None]]:
     """ballot id -> (poll id, newest revision, its fingerprint, the highest feed revision taken)."""
-    newest = (
-        select(
-            declarations.c.poll_id,
-            func.max(declarations.c.revision).label("revision"),
-            func.max(declarations.c.source_revision).label("source_revision"),
-        )
-        .group_by(declarations.c.poll_id)
-        .subquery()
-    )
+    newest = newest_revisions()
     query = (
         select(
             polls.c.ballot_id,

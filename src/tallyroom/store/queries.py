@@ -7,7 +7,7 @@ from collections.abc import Collection, Iterable, Iterator
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, func, select
+from sqlalchemy import ColumnElement, Engine, Subquery, func, select
 
 from tallyroom.rules.model import (
     BallotFigures,
@@ -26,6 +26,19 @@ from tallyroom.rules.parties import Party, PartyRegister
 from tallyroom.store.schema import council_records, declarations, polls, sources
 
 
+def newest_revisions(declared_only: bool = False) -> Subquery:
+    """Each poll's newest revision (of any status, or the newest declared one) and the highest feed
+    revision number it has taken."""
+    query = select(
+        declarations.c.poll_id,
+        func.max(declarations.c.revision).label("revision"),
+        func.max(declarations.c.source_revision).label("source_revision"),
+    )
+    if declared_only:
+        query = query.where(declarations.c.status == DeclarationStatus.DECLARED.value)
+    return query.group_by(declarations.c.poll_id).subquery()
+
+
 def load_polls(
     engine: Engine,
     parties: PartyRegister,
@@ -42,12 +55,7 @@ def load_polls(
         conditions.append(polls.c.election_date < before)
     if councils is not None:
         conditions.append(polls.c.council_code.in_(sorted(councils)))
-    newest = (
-        select(declarations.c.poll_id, func.max(declarations.c.revision).label("revision"))
-        .where(declarations.c.status == DeclarationStatus.DECLARED.value)
-        .group_by(declarations.c.poll_id)
-        .subquery()
-    )
+    newest = newest_revisions(declared_only=True)
     query = (
         select(
             polls.c.election_date,
