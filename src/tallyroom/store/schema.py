@@ -110,3 +110,26 @@ attempts = Table(
 )
 """Every accepted delivery, duplicates and stale messages included: who sent what, when, and what it
 changed. The results tables change only when the figures do; this trail grows with every delivery."""
+
+copy_versions = Table(
+    "copy_versions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("kind", String(20), nullable=False),
+    Column("council_code", String(12), nullable=False),
+    Column("election_date", Date, nullable=False),
+    Column("ward", String(200), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("generated", Text, nullable=False),
+    Column("facts", Text, nullable=False),
+    Column("author", String(100), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("flag", Text),
+    UniqueConstraint("kind", "council_code", "election_date", "ward", "version"),
+)
+"""Every version of every piece of newsroom copy under review (`tallyroom.copy.review`): a piece is a
+kind of copy for a council, an election day and, for ward copy, a ward ("" for the council). `text` is
+what the version says, `generated` the machine text it derives from and `facts` (JSON) what that was
+drawn from; `flag`, when set, says why the copy may now be wrong."""
