@@ -23,6 +23,11 @@ from tallyroom import reference as reference_data
 from tallyroom.copy.drafts import story_json
 from tallyroom.copy.facts import council_facts
 from tallyroom.copy.headlines import headline, newsworthiness
+from tallyroom.copy.newsroom import redraft, story_key
+from tallyroom.copy.review import approve as review_approve
+from tallyroom.copy.review import edit as review_edit
+from tallyroom.copy.review import flagged, versions
+from tallyroom.copy.review import publish as review_publish
 from tallyroom.importers import FORMATS
 from tallyroom.importers.base import Context, InputError
 from tallyroom.live.night import open_night
@@ -282,14 +287,53 @@ def story(
     day: DateOption,
     as_json: JsonOption = False,
 ) -> None:
-    """The drafted story for one council: headline, body and the facts used."""
+    """The story for one council: redrafted from the results, as reviewed (a journalist's edit stands)."""
     found = _council_outcome(name_or_code, day)
+    (version,) = redraft(State.engine(), reference_data.load(), [found])
     drafted = story_json(council_facts(found, _party), headline(found, _party))
     if as_json:
-        _print_json(drafted)
+        review_state = {"state": version.state.value, "version": version.version, "flag": version.flag}
+        _print_json({**drafted, "text": version.text, "review": review_state})
         return
-    out.print(f"[bold]{drafted['headline']}[/bold]\n", highlight=False)
-    out.print(drafted["body"], highlight=False)
+    out.print(version.text, highlight=False)
+    out.print(f"\n[dim]{version.state} (version {version.version})[/dim]", highlight=False)
+    if version.flag:
+        out.print(f"[yellow]flag[/yellow] {version.flag}", highlight=False)
+
+
+@app.command()
+def review(
+    name_or_code: Annotated[str | None, typer.Argument(metavar="[NAME_OR_CODE]")] = None,
+    day: Annotated[str | None, typer.Option("--date", help="Election day, YYYY-MM-DD.")] = None,
+    user: Annotated[str | None, typer.Option(help="Who is reviewing (a journalist's name).")] = None,
+    edit: Annotated[Path | None, typer.Option(help="A file with the new text of the story.")] = None,
+    approve: Annotated[bool, typer.Option("--approve", help="Approve the story.")] = False,
+    publish: Annotated[bool, typer.Option("--publish", help="Publish the approved story.")] = False,
+) -> None:
+    """Review a council's story (edit, approve, publish), or with no council list the flagged copy."""
+    engine = State.engine()
+    if name_or_code is None:
+        for version in flagged(engine):
+            out.print(f"{version.key}: {version.state}, {version.flag}", highlight=False)
+        return
+    if day is None or not user:
+        raise typer.BadParameter("give --date and --user to review a story")
+    key = story_key(_council_outcome(name_or_code, day))
+    try:
+        if edit is not None:
+            review_edit(engine, key, edit.read_text(encoding="utf-8"), user)
+        if approve:
+            review_approve(engine, key, user)
+        if publish:
+            review_publish(engine, key, user)
+    except ValueError as error:
+        err.print(f"[red]refused[/red] {error}", highlight=False)
+        raise typer.Exit(1) from None
+    for version in versions(engine, key):
+        out.print(
+            f"version {version.version}: {version.state} by {version.author} at {version.at:%H:%M}",
+            highlight=False,
+        )
 
 
 @app.command()

@@ -1,5 +1,6 @@
 """Live input: a file (a feed message, a desk's CSV) goes to the log first, then only what the log took
-as new or corrected goes to the night. A file delivered twice changes nothing and causes no event."""
+as new or corrected goes to the night, and the copy of every council it touched is redrafted for review.
+A file delivered twice changes nothing and causes no event."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from tallyroom.copy.newsroom import redraft
 from tallyroom.importers.base import Context
 from tallyroom.live.events import Event
 from tallyroom.live.night import Night
@@ -46,4 +48,10 @@ def ingest_with_report(
     for result in report.council_results:
         if result.election_date == night.election_date:
             found += night.declare_council(result)
+    touched = {e.council.code for e in found}
+    redraft(
+        engine,
+        night.reference,
+        [c.outcome for code, c in night.councils.items() if code in touched and c.outcome],
+    )
     return found, report

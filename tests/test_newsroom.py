@@ -1,0 +1,101 @@
+"""Copy through a night: a journalist's edit survives the redrafts new results cause, and a correction
+flags the published story at once, with every version kept."""
+
+from __future__ import annotations
+
+import csv
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from tallyroom.copy import review
+from tallyroom.copy.newsroom import redraft, story_key
+from tallyroom.importers.base import Context
+from tallyroom.live.feed import ingest
+from tallyroom.live.night import open_night
+from tallyroom.loading import load_file
+from tallyroom.reference import Reference
+from tallyroom.results import load_day
+from tests.conftest import SHARED
+
+DEMO = Path(__file__).resolve().parents[1] / "src" / "tallyroom" / "data" / "demo"
+ON = date(2019, 5, 2)
+
+
+def test_an_edit_survives_and_a_correction_flags_published_copy(
+    engine: Engine, ref: Reference, tmp_path: Path
+) -> None:
+    for demo in sorted(DEMO.glob("*.csv")):
+        load_file(engine, "ward", demo, Context(ref))
+    load_file(
+        engine, "ocd", SHARED / "opencouncildata" / "opencouncildata_councillors_2018.csv", Context(ref)
+    )
+    night = open_night(engine, ref, ON)
+    for polls in load_day(engine, ref, ON).council_polls.values():
+        for poll in polls:
+            night.declare(poll)
+    redraft(engine, ref, night.outcomes())
+    dales = next(c for c in night.councils.values() if c.template.council.name == "Derbyshire Dales")
+    assert dales.outcome is not None
+    key = story_key(dales.outcome)
+    draft = review.current(engine, key)
+    assert draft is not None and draft.state == "draft"
+    assert draft.text.startswith("Conservatives hold Derbyshire Dales\n\nThe Conservatives have kept control")
+
+    words = draft.text.replace("have kept control of", "have held on to")
+    review.edit(engine, key, words, "reporter")
+    review.approve(engine, key, "editor")
+    review.publish(engine, key, "editor")
+    assert redraft(engine, ref, [dales.outcome])[0].state == "published"  # same results: nothing new
+
+    correction = corrected_ward(tmp_path, dales.template.council.code)
+    events = [e.type for e in ingest(engine, night, "ward", correction, Context(ref))]
+    assert "call_withdrawn" in events
+    now = review.current(engine, key)
+    assert now is not None and now.state == "edited"
+    assert now.text == words  # the journalist's words stand
+    assert "lost control" in now.generated  # the new draft is beside them
+    assert now.flag is not None and now.flag.startswith("published version")
+    assert "LOSS_TO_NOC" in now.flag or "NOC" in now.flag
+    assert [v.key for v in review.flagged(engine)] == [key]
+    published = review.published(engine, key)
+    assert published is not None and published.text == words
+    assert [v.state for v in review.versions(engine, key)] == [
+        "draft",
+        "edited",
+        "approved",
+        "published",
+        "edited",
+    ]
+
+
+def corrected_ward(folder: Path, code: str) -> Path:
+    """A corrected count in one Derbyshire Dales ward: a Conservative winner falls behind the best loser
+    from another party, which takes away the Conservatives' bare majority of 20 of 39."""
+    with (DEMO / "2019-05-02-east-midlands.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    header, body = rows[0], rows[1:]
+    col = {name: i for i, name in enumerate(header)}
+    council = [r for r in body if r[col["council_code"]] == code]
+
+    def contested(ward: str) -> bool:
+        here = [r for r in council if r[col["ward"]] == ward]
+        return any(r[col["party"]] == "Conservative" and r[col["elected"]] == "1" for r in here) and any(
+            r[col["party"]] != "Conservative" and r[col["elected"]] == "0" for r in here
+        )
+
+    ward = next(w for w in dict.fromkeys(r[col["ward"]] for r in council) if contested(w))
+    rows_here = [list(r) for r in council if r[col["ward"]] == ward]
+    losers = [r for r in rows_here if r[col["elected"]] == "0" and r[col["party"]] != "Conservative"]
+    winners = [r for r in rows_here if r[col["elected"]] == "1" and r[col["party"]] == "Conservative"]
+    loser = max(losers, key=lambda r: int(r[col["votes"]]))
+    winner = min(winners, key=lambda r: int(r[col["votes"]]))
+    winner[col["votes"]], loser[col["votes"]] = loser[col["votes"]], winner[col["votes"]]
+    winner[col["elected"]], loser[col["elected"]] = "0", "1"
+    path = folder / "correction.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        out = csv.writer(handle)
+        out.writerow(header)
+        out.writerows(rows_here)
+    return path
