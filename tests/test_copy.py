@@ -64,10 +64,11 @@ def night(
 
 
 def without_names(text: str, facts: CouncilFacts) -> str:
-    """The copy with place names taken out: a ward called Green Lane names no party."""
+    """The copy with place and people's names taken out: a ward called Green Lane names no party."""
     places = [
         facts.council,
         *(w.ward for w in (*facts.gains, *facts.closest, *facts.uncontested, *facts.ties)),
+        *(name for d in facts.defeated for name in (d.name, d.ward)),
     ]
     if facts.biggest_swing:
         places.append(facts.biggest_swing.ward)

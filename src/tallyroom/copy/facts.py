@@ -41,6 +41,15 @@ class GainGroup:
 
 
 @dataclass(frozen=True)
+class Defeat:
+    """A sitting councillor who stood again and lost."""
+
+    name: str
+    party: Party
+    ward: str
+
+
+@dataclass(frozen=True)
 class SwingFact:
     ward: str
     to: Party
@@ -78,6 +87,8 @@ class CouncilFacts:
     ties: tuple[WardFact, ...]
     turnout: float | None
     biggest_swing: SwingFact | None = None
+    defeated: tuple[Defeat, ...] = ()
+    turnout_before: float | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -104,7 +115,7 @@ class CouncilFacts:
         found |= {s.seats for s in (*self.composition, *self.won)}
         found |= {abs(s.seats) for s in self.changes}
         found |= {w.majority for w in (*self.closest, *self.ties) if w.majority is not None}
-        found |= {len(self.gains), len(self.uncontested), self.wards_changing_hands}
+        found |= {len(self.gains), len(self.uncontested), self.wards_changing_hands, len(self.defeated)}
         found |= {len(group.wards) for group in self.gain_groups}
         if self.composition:
             found.add(self.threshold - self.composition[0].seats)
@@ -123,6 +134,7 @@ class CouncilFacts:
         named += [w.from_party for w in self.gains if w.from_party]
         named += [w.runner_up for w in self.closest if w.runner_up]
         named += [p for p in (self.winner, self.before) if p]
+        named += [d.party for d in self.defeated]
         if self.biggest_swing:
             named += [self.biggest_swing.to, self.biggest_swing.away]
         return {form for p in named for form in (p.name, p.plural, p.short)}
@@ -150,7 +162,22 @@ def council_facts(outcome: CouncilOutcome, party: Any) -> CouncilFacts:
             closest.append(WardFact(name, result.elected[-1].party, None, result.majority, runner_up))
         if result.tie_break is not None:
             ties.append(WardFact(name, result.elected[-1].party, None, 0))
-    turnout = _turnout([w.result.poll.figures for w in outcome.wards if w.result.contested])
+    polled = [w for w in outcome.wards if w.result.contested]
+    turnout = _turnout([w.result.poll.figures for w in polled])
+    compared = [
+        w for w in polled if w.baseline and w.baseline[0].poll and len({id(h.poll) for h in w.baseline}) == 1
+    ]
+    turnout_before = None
+    if compared and len(compared) == len(polled):
+        turnout_before = _turnout(
+            [w.baseline[0].poll.figures for w in compared if w.baseline and w.baseline[0].poll]
+        )
+    defeated = [
+        Defeat(c.name, c.party, w.result.poll.ward.name)
+        for w in polled
+        for c in w.result.ranked
+        if c.incumbent and c not in w.result.elected
+    ]
     swings = [(w.result.poll.ward.name, w.swing) for w in outcome.wards if w.swing is not None]
     biggest = max(swings, key=lambda item: item[1].points, default=None)
     held = {s.party.id: s.seats for s in composition}
@@ -187,6 +214,8 @@ def council_facts(outcome: CouncilOutcome, party: Any) -> CouncilFacts:
         biggest_swing=SwingFact(biggest[0], biggest[1].to, biggest[1].away, biggest[1].points)
         if biggest
         else None,
+        defeated=tuple(defeated),
+        turnout_before=turnout_before,
     )
 
 

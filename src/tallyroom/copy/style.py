@@ -66,6 +66,11 @@ def change_phrase(change: Any) -> str:
     return f"{the(change.party)} {verb} {count(abs(change.seats), 'seat')}"
 
 
+def defeat_phrase(defeat: Any) -> str:
+    """ "Jane Smith (Labour) in Abbey"."""
+    return f"{defeat.name} ({defeat.party.name}) in {defeat.ward}"
+
+
 def won_phrase(won: Any) -> str:
     return f"{the(won.party)} won {number(won.seats)}"
 
@@ -85,5 +90,6 @@ FILTERS = {
     "the": the,
     "change_phrase": change_phrase,
     "won_phrase": won_phrase,
+    "defeat_phrase": defeat_phrase,
     "held_phrase": held_phrase,
 }

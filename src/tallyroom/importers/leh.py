@@ -91,6 +91,7 @@ CANDIDATE_COLUMNS: dict[str, tuple[str, ...]] = {
     "type": ("Local authority type", "Type"),
     "year": ("Year",),
     "number": ("Candidate number",),
+    "incumbent": ("Incumbent", "Inumbent"),  # sic: the 2021 workbook's spelling
 }
 CANDIDATE_REQUIRED = ("ward_code", "ward", "candidate", "votes", "elected", "party", "council")
 
@@ -450,6 +451,7 @@ class _Entry:
     elected: bool
     seats: int | None
     number: int | None
+    incumbent: bool | None = None
 
 
 @dataclass
@@ -519,7 +521,14 @@ class _Reader:
             elected=self.flag(number, values),
             seats=self.integer(number, values, "seats"),
             number=self.integer(number, values, "number"),
+            incumbent=self.incumbent(number, values),
         )
+
+    def incumbent(self, number: int, values: Sequence[object]) -> bool | None:
+        """Whether the candidate was a sitting councillor, where the workbook says (1/0, True/False)."""
+        if "incumbent" not in self.sheet.columns:
+            return None
+        return parse_flag(self.path, number, self.label("incumbent"), self.sheet.text(values, "incumbent"))
 
     def required(self, number: int, values: Sequence[object], name: str) -> str:
         text = self.sheet.text(values, name)
@@ -647,7 +656,9 @@ def _finish(done: _Completion, ward: _Ward) -> list[CandidateRow]:
             election_date=ward.election_date,
             council=ward.council,
             ward=ref,
-            candidacy=Candidacy(name, e.party, e.label, vote, won, tie_break_winner=tie),
+            candidacy=Candidacy(
+                name, e.party, e.label, vote, won, tie_break_winner=tie, incumbent=e.incumbent
+            ),
             seats=seats_of_row,
             figures=figures,
         )

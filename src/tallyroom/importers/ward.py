@@ -2,8 +2,9 @@
 
 Beyond the contract's columns, optional ones: `tie_break` (`lot` on a winner chosen by lot), `kind`
 (`ordinary` or `by-election`), `election_type` (`local`, `mayor`, `pcc`), `transfers` (second
-preferences added in the final round of a supplementary vote count) and `status` (`declared`, the
-default; `provisional` figures shown before a declaration; `recount`).
+preferences added in the final round of a supplementary vote count), `status` (`declared`, the
+default; `provisional` figures shown before a declaration; `recount`) and `incumbent` (1 for a sitting
+councillor, 0 for anyone else).
 """
 
 from __future__ import annotations
@@ -98,6 +99,7 @@ def read(path: Path, context: Context) -> Batch:
             elected=parse_flag(path, number, "elected", r.get("elected", "")),
             tie_break_winner=tie == "lot",
             transfers=parse_int(path, number, "transfers", r.get("transfers", "")),
+            incumbent=parse_flag(path, number, "incumbent", r.get("incumbent", "")),
         )
         if not r["candidate"]:
             raise InputError(path, "is blank", number, "candidate")
@@ -140,6 +142,7 @@ HEADER = (
     "election_type",
     "transfers",
     "status",
+    "incumbent",
 )
 
 
@@ -171,5 +174,6 @@ def write(polls: Iterable[Poll], handle: TextIO) -> None:
                     poll.election_type.value,
                     "" if c.transfers is None else c.transfers,
                     poll.status.value,
+                    "" if c.incumbent is None else int(c.incumbent),
                 ]
             )

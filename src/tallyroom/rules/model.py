@@ -68,6 +68,7 @@ class Candidacy(NamedTuple):
     `votes` is None when the poll was uncontested. `elected` is the published flag, or None when the
     source gives none and the count decides. `tie_break_winner` marks a winner chosen by lot (§2.2).
     `transfers` holds second-preference votes added in the final round of a supplementary vote count.
+    `incumbent` is set where the source says whether the candidate was a sitting councillor.
     """
 
     name: str
@@ -77,6 +78,7 @@ class Candidacy(NamedTuple):
     elected: bool | None = None
     tie_break_winner: bool = False
     transfers: int | None = None
+    incumbent: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)

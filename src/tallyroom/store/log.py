@@ -79,7 +79,10 @@ def candidacies_json(poll: Poll) -> str:
     """A poll's candidacies as stored on its declaration: one JSON list, in ballot order."""
     return json.dumps(
         [
-            [c.name, c.party.id, c.party.name, c.label, c.votes, c.elected, c.tie_break_winner, c.transfers]
+            [
+                *(c.name, c.party.id, c.party.name, c.label, c.votes, c.elected, c.tie_break_winner),
+                *(c.transfers, c.incumbent),
+            ]
             for c in poll.candidacies
         ],
         ensure_ascii=False,

@@ -99,11 +99,13 @@ class _Polls:
         party, council = self.party, self.council
         for row in rows:
             members = []
-            for name, pid, pname, label, votes, elected, tied, transfers in json.loads(row.candidacies):
+            for name, pid, pname, label, votes, elected, tied, transfers, incumbent in json.loads(
+                row.candidacies
+            ):
                 found = party.get((pid, pname))
                 if found is None:
                     found = party[(pid, pname)] = self.parties.get(pid, pname)
-                members.append(Candidacy(name, found, label, votes, elected, tied, transfers))
+                members.append(Candidacy(name, found, label, votes, elected, tied, transfers, incumbent))
             key = (row.council_code, row.council_name)
             if key not in council:
                 council[key] = CouncilRef(*key)
@@ -241,7 +243,7 @@ def history(engine: Engine, council_code: str, on: date) -> list[dict[str, Any]]
                 "source": {"format": row.format, "name": row.source, "revision": row.source_revision},
                 "candidates": [
                     {"name": name, "party": party_name, "votes": votes, "elected": elected}
-                    for name, _, party_name, _, votes, elected, _, _ in json.loads(row.candidacies)
+                    for name, _, party_name, _, votes, elected, *_ in json.loads(row.candidacies)
                 ],
             }
             for row in conn.execute(query)

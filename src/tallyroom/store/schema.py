@@ -2,8 +2,8 @@
 
 A poll is identified by its Democracy Club ballot id. Each declaration of a poll is a new revision with
 its source, time and who entered it, and its candidacies as a JSON list in ballot order (name,
-party_id, party_name, label, votes, elected, tie_break_winner, transfers): a declaration is read and
-written whole. Council-level results, control records and councillor rolls are revisioned the same
+party_id, party_name, label, votes, elected, tie_break_winner, transfers, incumbent): a declaration is
+read and written whole. Council-level results, control records and councillor rolls are revisioned the same
 way in `council_records`, their content kept as JSON. Nothing is ever updated in place.
 
 A revision's status is `declared` (a result: the newest declared revision is the current one),
