@@ -79,7 +79,7 @@ def test_provisional_figures_and_a_recount_leave_a_poll_pending(
         with path.open("w", encoding="utf-8", newline="") as handle:
             out = csv.writer(handle)
             out.writerow(header)
-            out.writerows([*r[:status], value] for r in darley)
+            out.writerows([*r[:status], value, *r[status + 1 :]] for r in darley)
         load_file(engine, "ward", path, Context(ref))
 
     def declared() -> int:
