@@ -1,10 +1,11 @@
-"""One plain headline per council, in the house style of contract §5: short, present tense, the party
-as a plural or collective noun, the council by its everyday name."""
+"""One plain headline per council, in the house style of contract §5 (the wording is the template
+`templates/headline.txt.j2`), and the order of newsworthiness headlines go in."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from tallyroom.copy.drafts import render
 from tallyroom.rules.control import Outcome
 from tallyroom.rules.outcome import CouncilOutcome
 from tallyroom.rules.parties import NOC, Party
@@ -13,36 +14,10 @@ PartyLookup = Callable[[str], Party]
 
 
 def headline(outcome: CouncilOutcome, party: PartyLookup) -> str:
-    council = outcome.council.name
-    after = outcome.control_after
-    if after is None:
-        return f"Counting continues in {council}"
-    winner = _subject(party(after).plural) if after != NOC else ""
-    match outcome.outcome:
-        case Outcome.HOLD if not outcome.complete:
-            return f"{winner} keep control of {council}"
-        case Outcome.HOLD:
-            return f"{winner} hold {council}"
-        case Outcome.GAIN if outcome.control_before == NOC:
-            return f"{winner} gain {council} from no overall control"
-        case Outcome.GAIN:
-            return f"{winner} gain {council}"
-        case Outcome.LOSS_TO_NOC:
-            loser = _subject(party(outcome.control_before or "").plural)
-            return f"{loser} lose {council} to no overall control"
-        case Outcome.NOC_HOLD:
-            return f"{council} remains under no overall control"
-        case Outcome.NEW if after == NOC:
-            return f"New {council} council under no overall control"
-        case Outcome.NEW:
-            return f"{winner} win control of new {council} council"
-    if after == NOC:
-        return f"No overall control in {council}"
-    return f"{winner} win control of {council}"
-
-
-def _subject(plural: str) -> str:
-    return plural[:1].upper() + plural[1:]
+    """The council's headline, from `templates/headline.txt.j2`."""
+    winner = party(outcome.control_after) if outcome.control_after not in (None, NOC) else None
+    before = party(outcome.control_before) if outcome.control_before not in (None, NOC) else None
+    return render("headline.txt.j2", outcome=outcome, winner=winner, before=before)
 
 
 _RANK = {
