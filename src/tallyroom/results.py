@@ -13,7 +13,7 @@ from datetime import date
 from sqlalchemy import Engine
 
 from tallyroom.reference import Reference
-from tallyroom.rules.control import ControlSettings
+from tallyroom.rules.control import ControlSettings, Seat, control_of, majority_threshold
 from tallyroom.rules.counting import PollResult, count
 from tallyroom.rules.model import CompositionSnapshot, CouncilRef, CouncilResult, ElectionType, Poll, PollKind
 from tallyroom.rules.outcome import CouncilElection, CouncilOutcome, compute
@@ -105,6 +105,10 @@ def _name(code: str, by_council: dict[str, list[Poll]], council_results: dict[st
     return polls[0].council.name if polls else council_results[code].council.name
 
 
+def winners(round_: Round) -> list[Seat]:
+    return [Seat(c.party, c.name, r.poll.ward.name) for r in round_.results for c in r.elected]
+
+
 def rounds(reference: Reference, polls: Iterable[Poll]) -> list[Round]:
     """Earlier elections of one council, each marked all-out when every seat was up."""
     by_day: dict[date, list[Poll]] = defaultdict(list)
@@ -135,6 +139,18 @@ def council_election(
     earlier polls (rolled into a roster), and what else is known of the eve of poll. A councillor roll
     older than the council's last election in the store is not the eve of poll, and is left out."""
     history = rounds(reference, earlier)
+    past = tuple(
+        (
+            r.election_date,
+            control_of(
+                winners(r),
+                majority_threshold(sum(x.poll.seats for x in r.results)),
+                settings or ControlSettings(),
+            ),
+        )
+        for r in history
+        if r.all_out
+    )
     if snapshot is not None and history and snapshot.taken < history[-1].election_date:
         snapshot = None
     size = reference.councils.size(council.code, on)
@@ -152,4 +168,5 @@ def council_election(
         control_before=control_before,
         council_result=council_result,
         settings=settings or ControlSettings(),
+        past_control=past,
     )

@@ -89,6 +89,14 @@ class CouncilFacts:
     biggest_swing: SwingFact | None = None
     defeated: tuple[Defeat, ...] = ()
     turnout_before: float | None = None
+    past: tuple[tuple[int, Party | None], ...] = ()
+    """Who controlled the council after each earlier full election in the store (None: no majority)."""
+
+    @property
+    def first_majority(self) -> bool:
+        """The winner held no majority after any of the earlier full elections the store holds."""
+        return self.winner is not None and len(self.past) > 1 and all(p != self.winner for _, p in self.past)
+
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -121,6 +129,7 @@ class CouncilFacts:
             found.add(self.threshold - self.composition[0].seats)
         if self.baseline_year:
             found.add(self.baseline_year)
+        found |= {year for year, _ in self.past} | {len(self.past)}
         if self.winner is not None and self.threshold:
             found.add(self.winner_seats - self.threshold)
         found.add(self.election_date.year)
@@ -135,6 +144,7 @@ class CouncilFacts:
         named += [w.runner_up for w in self.closest if w.runner_up]
         named += [p for p in (self.winner, self.before) if p]
         named += [d.party for d in self.defeated]
+        named += [p for _, p in self.past if p]
         if self.biggest_swing:
             named += [self.biggest_swing.to, self.biggest_swing.away]
         return {form for p in named for form in (p.name, p.plural, p.short)}
@@ -216,6 +226,9 @@ def council_facts(outcome: CouncilOutcome, party: Any) -> CouncilFacts:
         else None,
         defeated=tuple(defeated),
         turnout_before=turnout_before,
+        past=tuple(
+            (day.year, party(control) if control != NOC else None) for day, control in outcome.past_control
+        ),
     )
 
 

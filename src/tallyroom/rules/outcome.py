@@ -44,6 +44,7 @@ from tallyroom.rules.roster import Holder, Roster
 class CouncilElection:
     """What is known of one council's election at a moment.
 
+    `past_control` is who controlled the council after each earlier all-out election in the store.
     `cycle` is the council's cycle this year by the register (`all-out`, `thirds`, `halves` or blank):
     at an all-out election every seat is up, declared or not (a postponed poll stays undeclared).
     `results` are the declared polls, `pending` the polls not yet declared. `roster` is who held each
@@ -63,6 +64,7 @@ class CouncilElection:
     council_result: CouncilResult | None = None
     new_council: bool = False
     settings: ControlSettings = field(default_factory=ControlSettings)
+    past_control: tuple[tuple[date, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +97,7 @@ class CouncilOutcome:
     changes: tuple[Change, ...]
     wards: tuple[WardOutcome, ...]
     flags: tuple[str, ...]
+    past_control: tuple[tuple[date, str], ...] = ()
 
     @property
     def complete(self) -> bool:
@@ -175,6 +178,7 @@ def _from_polls(election: CouncilElection) -> CouncilOutcome:
         changes=changes,
         wards=wards,
         flags=tuple(flags),
+        past_control=election.past_control,
     )
 
 

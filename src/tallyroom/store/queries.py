@@ -99,12 +99,13 @@ class _Polls:
         party, council = self.party, self.council
         for row in rows:
             members = []
-            for name, pid, pname, label, votes, elected, tied, transfers, incumbent in json.loads(
+            for name, pid, pname, label, votes, elected, tied, transfers, *later in json.loads(
                 row.candidacies
             ):
                 found = party.get((pid, pname))
                 if found is None:
                     found = party[(pid, pname)] = self.parties.get(pid, pname)
+                incumbent = later[0] if later else None  # recorded since the log's first version
                 members.append(Candidacy(name, found, label, votes, elected, tied, transfers, incumbent))
             key = (row.council_code, row.council_name)
             if key not in council:
