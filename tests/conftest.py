@@ -9,12 +9,15 @@ import pytest
 from sqlalchemy import Engine
 
 from tallyroom import reference
+from tallyroom.importers.base import Context
+from tallyroom.loading import load_file
 from tallyroom.reference import Reference
 from tallyroom.store.database import connect
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "raw"
 LEAP = SHARED / "leap-teale"
 LEH = SHARED / "hoc-library-leh"
+DEMO = Path(__file__).resolve().parents[1] / "src" / "tallyroom" / "data" / "demo"
 
 
 def leap(year: int) -> Path:
@@ -24,6 +27,28 @@ def leap(year: int) -> Path:
 @pytest.fixture(scope="session")
 def ref() -> Reference:
     return reference.load()
+
+
+@pytest.fixture(scope="session")
+def context(ref: Reference) -> Context:
+    return Context(ref)
+
+
+def demo_store(path: Path, ref: Reference, leave_out: Path | None = None) -> Path:
+    """A store holding the shipped demo files (the real East Midlands results), less `leave_out`."""
+    engine = connect(f"sqlite:///{path}")
+    for demo in sorted(DEMO.glob("*.csv")):
+        if demo != leave_out:
+            load_file(engine, "ward", demo, Context(ref))
+    engine.dispose()
+    return path
+
+
+def copy_of(store: Path, folder: Path) -> Engine:
+    """An engine on a fresh copy of a store, for a test that writes."""
+    copy = folder / "copy.db"
+    copy.write_bytes(store.read_bytes())
+    return connect(f"sqlite:///{copy}")
 
 
 @pytest.fixture

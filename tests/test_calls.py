@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date
-from importlib import resources
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -21,8 +19,7 @@ from tallyroom.rules.outcome import CouncilOutcome, compute
 from tallyroom.rules.parties import NOC
 from tallyroom.store import queries
 from tallyroom.store.database import connect
-
-DEMO = Path(str(resources.files("tallyroom.data").joinpath("demo")))
+from tests.conftest import DEMO
 
 
 @pytest.fixture(scope="module")

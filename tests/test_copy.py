@@ -23,9 +23,7 @@ from tallyroom.loading import load_file
 from tallyroom.reference import Reference
 from tallyroom.results import load_day, outcomes
 from tallyroom.store.database import connect
-from tests.conftest import LEH, SHARED, leap
-
-DEMO = Path(__file__).resolve().parents[1] / "src" / "tallyroom" / "data" / "demo"
+from tests.conftest import DEMO, LEH, SHARED, leap
 
 WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
 FIGURE = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(\.\d)?(?![\d])")

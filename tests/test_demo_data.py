@@ -6,7 +6,6 @@ from __future__ import annotations
 import subprocess
 import sys
 from datetime import date
-from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -17,9 +16,7 @@ from tallyroom.loading import load_file
 from tallyroom.reference import Reference
 from tallyroom.results import DayResults, outcomes
 from tallyroom.store.database import connect
-from tests.conftest import SHARED
-
-DEMO = Path(str(resources.files("tallyroom.data").joinpath("demo")))
+from tests.conftest import DEMO, SHARED
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,6 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import date
-from importlib import resources
 from pathlib import Path
 
 import httpx2
@@ -22,16 +21,14 @@ from tallyroom.importers import ward
 from tallyroom.importers.base import Context
 from tallyroom.live.events import Event
 from tallyroom.live.night import Night
-from tallyroom.loading import load_file
 from tallyroom.reference import Reference
 from tallyroom.rules.model import ElectionType, Poll
 from tallyroom.store import queries
-from tallyroom.store.database import connect
 from tallyroom.store.log import ballot_id, candidacies_json
 from tallyroom.store.schema import declarations, polls, sources
 from tallyroom.web.desk import desk_app
+from tests.conftest import DEMO, copy_of, demo_store
 
-DEMO = Path(str(resources.files("tallyroom.data").joinpath("demo")))
 NIGHT_FILE = DEMO / "2021-05-06-east-midlands.csv"
 ON = date(2021, 5, 6)
 DERBYSHIRE = "E10000007"
@@ -41,20 +38,12 @@ TOKENS = {"token-alice": "alice", "token-bob": "bob"}
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory, ref: Reference) -> Path:
     """Every demo file but the night's own: the store as it stands on the eve of poll."""
-    path = tmp_path_factory.mktemp("desk") / "eve.db"
-    engine = connect(f"sqlite:///{path}")
-    for demo in sorted(DEMO.glob("*.csv")):
-        if demo != NIGHT_FILE:
-            load_file(engine, "ward", demo, Context(ref))
-    engine.dispose()
-    return path
+    return demo_store(tmp_path_factory.mktemp("desk") / "eve.db", ref, leave_out=NIGHT_FILE)
 
 
 @pytest.fixture
 def engine(store: Path, tmp_path: Path) -> Iterator[Engine]:
-    copy = tmp_path / "night.db"
-    copy.write_bytes(store.read_bytes())
-    engine = connect(f"sqlite:///{copy}")
+    engine = copy_of(store, tmp_path)
     yield engine
     engine.dispose()
 

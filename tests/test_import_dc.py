@@ -9,18 +9,12 @@ import pytest
 
 from tallyroom.importers import dc
 from tallyroom.importers.base import Context, InputError
-from tallyroom.reference import Reference
 from tallyroom.rules.model import ElectionType, Poll, PollKind
 from tests.conftest import SHARED
 
 SAMPLES = SHARED / "democracyclub-api-sample"
 RESULTS_2021 = SAMPLES / "results-2021.json"
 RESULTS_2018 = SAMPLES / "results-2018.json"
-
-
-@pytest.fixture(scope="module")
-def context(ref: Reference) -> Context:
-    return Context(ref)
 
 
 def poll(polls: list[Poll], council: str, ward: str) -> Poll:

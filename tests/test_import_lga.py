@@ -10,17 +10,11 @@ import pytest
 
 from tallyroom.importers import lga
 from tallyroom.importers.base import Batch, Context, InputError
-from tallyroom.reference import Reference
 from tallyroom.rules.model import Poll, PollKind
 from tests.conftest import SHARED
 
 TRAFFORD = SHARED / "trafford-council" / "trafford_council_election_results.csv"
 ALL_OUT = date(2023, 5, 4)
-
-
-@pytest.fixture(scope="module")
-def context(ref: Reference) -> Context:
-    return Context(ref)
 
 
 @pytest.fixture(scope="module")

@@ -10,17 +10,11 @@ import pytest
 
 from tallyroom.importers import ocd
 from tallyroom.importers.base import Batch, Context, InputError
-from tallyroom.reference import Reference
 from tallyroom.rules.model import CompositionSnapshot
 from tests.conftest import SHARED
 
 ROLL_2021 = SHARED / "opencouncildata" / "opencouncildata_councillors_2021.csv"
 DERBYSHIRE = "E10000007"
-
-
-@pytest.fixture(scope="module")
-def context(ref: Reference) -> Context:
-    return Context(ref)
 
 
 @pytest.fixture(scope="module")

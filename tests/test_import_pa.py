@@ -12,7 +12,6 @@ import pytest
 
 from tallyroom.importers import pa
 from tallyroom.importers.base import Context, InputError
-from tallyroom.reference import Reference
 from tallyroom.rules.parties import Party
 from tests.conftest import SHARED
 
@@ -20,11 +19,6 @@ SAMPLES = SHARED / "pa-xml-feed-sample"
 LINCOLN = SAMPLES / "Local_Test_result_Lincoln_1.xml"
 BARNSLEY = SAMPLES / "Local_Test_nominations_Barnsley.xml"
 STATE = SAMPLES / "Local_Test_SOP_England_98.xml"
-
-
-@pytest.fixture(scope="module")
-def context(ref: Reference) -> Context:
-    return Context(ref)
 
 
 def copy(tmp_path: Path, source: Path, *changes: tuple[str, str]) -> Path:

@@ -9,7 +9,6 @@ import sys
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date
-from importlib import resources
 from pathlib import Path
 
 import pytest
@@ -26,27 +25,19 @@ from tallyroom.serialise import council_outcome
 from tallyroom.store import queries
 from tallyroom.store.database import connect
 from tallyroom.store.schema import declarations, polls
-from tests.conftest import SHARED, leap
+from tests.conftest import DEMO, SHARED, copy_of, demo_store, leap
 
-DEMO = Path(str(resources.files("tallyroom.data").joinpath("demo")))
 COUNTIES_DAY = date(2021, 5, 6)
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory, ref: Reference) -> Iterator[Path]:
-    path = tmp_path_factory.mktemp("live") / "demo.db"
-    engine = connect(f"sqlite:///{path}")
-    for demo in sorted(DEMO.glob("*.csv")):
-        load_file(engine, "ward", demo, Context(ref))
-    engine.dispose()
-    yield path
+def store(tmp_path_factory: pytest.TempPathFactory, ref: Reference) -> Path:
+    return demo_store(tmp_path_factory.mktemp("live") / "demo.db", ref)
 
 
 @pytest.fixture
 def engine(store: Path, tmp_path: Path) -> Iterator[Engine]:
-    copy = tmp_path / "night.db"
-    copy.write_bytes(store.read_bytes())
-    engine = connect(f"sqlite:///{copy}")
+    engine = copy_of(store, tmp_path)
     yield engine
     engine.dispose()
 

@@ -17,9 +17,8 @@ from tallyroom.live.night import open_night
 from tallyroom.loading import load_file
 from tallyroom.reference import Reference
 from tallyroom.results import load_day
-from tests.conftest import SHARED
+from tests.conftest import DEMO, SHARED
 
-DEMO = Path(__file__).resolve().parents[1] / "src" / "tallyroom" / "data" / "demo"
 ON = date(2019, 5, 2)
 
 
