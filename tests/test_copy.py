@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tallyroom.copy import style
-from tallyroom.copy.drafts import bullet, roundup, story
+from tallyroom.copy.drafts import bullet, roundup, story, ward_line
 from tallyroom.copy.facts import CouncilFacts, council_facts, region_facts
 from tallyroom.copy.headlines import headline
 from tallyroom.importers.base import Context
@@ -23,7 +23,7 @@ from tallyroom.loading import load_file
 from tallyroom.reference import Reference
 from tallyroom.results import load_day, outcomes
 from tallyroom.store.database import connect
-from tests.conftest import DEMO, LEH, SHARED, leap
+from tests.conftest import DEMO, LEH, SHARED, demo_store, leap
 
 WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
 FIGURE = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(\.\d)?(?![\d])")
@@ -166,3 +166,18 @@ def test_summary_bullets_round_up_and_ward_lines(night: list[tuple[CouncilFacts,
     for f, head, _ in night:
         line = bullet(f, head)
         assert line.startswith(head) and "\n" not in line
+
+
+def test_ward_lines(ref: Reference, tmp_path: Path) -> None:
+    """Derby 2021, Darley: two seats, Grimadell one vote ahead of Swan."""
+    engine = connect(f"sqlite:///{demo_store(tmp_path / 'demo.db', ref)}")
+    derby = next(o for o in outcomes(engine, ref, date(2021, 5, 6)).councils if o.council.name == "Derby")
+    engine.dispose()
+    darley = next(w for w in derby.wards if w.result.poll.ward.name == "Darley")
+    line = ward_line(darley)
+    assert line.startswith(
+        "Darley (two seats): Martin A. (Labour) 1,833, Grimadell A.L. (Conservative) 1,305 elected."
+    )
+    assert "Majority one." in line
+    for ward in derby.wards:
+        assert ward_line(ward).startswith(ward.result.poll.ward.name)

@@ -6,7 +6,7 @@ tests check that by reading the copy back against `numbers` and `parties`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -96,8 +96,6 @@ class CouncilFacts:
     def first_majority(self) -> bool:
         """The winner held no majority after any of the earlier full elections the store holds."""
         return self.winner is not None and len(self.past) > 1 and all(p != self.winner for _, p in self.past)
-
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def gain_groups(self) -> tuple[GainGroup, ...]:
@@ -243,10 +241,6 @@ def _turnout(figures: list[BallotFigures]) -> float | None:
     if all(f.turnout_published is not None for f in figures):
         return sum((f.turnout_published or 0) * (f.electorate or 0) for f in figures) / electorate
     return None
-
-
-def is_change_of_control(facts: CouncilFacts) -> bool:
-    return facts.outcome in {Outcome.GAIN.value, Outcome.LOSS_TO_NOC.value}
 
 
 @dataclass(frozen=True)
