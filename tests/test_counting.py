@@ -161,6 +161,15 @@ def test_supplementary_vote_stops_at_round_one_on_a_strict_majority(ref: Referen
     assert result.sv is not None and result.sv.final == {"A": 5010, "B": 4020}
 
 
+def test_a_two_candidate_supplementary_vote_tied_on_first_choices_asks_for_a_lot(ref: Reference) -> None:
+    tied = (
+        sv_candidacy(ref, "A", "Conservative", 5000, None),
+        sv_candidacy(ref, "B", "Labour", 5000, None),
+    )
+    with pytest.raises(CountError, match="the final round is tied; mark the winner chosen by lot"):
+        count(Poll(date(2021, 5, 6), DERBYSHIRE_PCC, WardRef("X"), 1, tied, election_type=ElectionType.PCC))
+
+
 def test_first_past_the_post_mansfield_mayor_2023(ref: Reference) -> None:
     # The published first-preference-free count of 4 May 2023: FPTP, so no second round is looked for.
     votes = [9987, 5832, 4992, 936, 420]

@@ -176,10 +176,10 @@ def count_supplementary(poll: Poll) -> PollResult:
         return PollResult(
             poll, tuple(by_first), (leader,), True, (leader.votes or 0) - (by_first[1].votes or 0), sv=sv
         )
-    if (by_first[1].votes or 0) == (by_first[2].votes or 0) and len(by_first) > 2:
+    if len(by_first) > 2 and (by_first[1].votes or 0) == (by_first[2].votes or 0):
         raise CountError(f"{poll.ward.name}: a tie for second place on first choices needs a lot")
     finalists = by_first[:2]
-    missing = [c.name for c in finalists if c.transfers is None]
+    missing = [c.name for c in finalists if c.transfers is None and len(by_first) > 2]  # two: none to add
     if missing:
         raise CountError(f"{poll.ward.name}: no second-round votes for {', '.join(missing)}")
     final = {c.name: (c.votes or 0) + (c.transfers or 0) for c in finalists}
