@@ -15,6 +15,7 @@ revision numbers: kept for the record, never current). `source_revision` is the 
 from __future__ import annotations
 
 from sqlalchemy import (
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -133,3 +134,35 @@ copy_versions = Table(
 kind of copy for a council, an election day and, for ward copy, a ward ("" for the council). `text` is
 what the version says, `generated` the machine text it derives from and `facts` (JSON) what that was
 drawn from; `flag`, when set, says why the copy may now be wrong."""
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("role", String(20), nullable=False),
+    Column("password_hash", Text, nullable=False),
+    Column("token_hash", String(64), unique=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("disabled", Boolean, nullable=False, default=False),
+)
+"""The results desk's users (`tallyroom.web.accounts`): a role (reporter, editor or admin), an Argon2
+password hash, and the SHA-256 of an API token for machines that post results, when one is issued."""
+
+desk_entries = Table(
+    "desk_entries",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("election_date", Date, nullable=False),
+    Column("council_code", String(12), nullable=False),
+    Column("ward", String(200), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("entered_by", String(100), nullable=False),
+    Column("entered_at", DateTime(timezone=True), nullable=False),
+    Column("state", String(20), nullable=False),
+    Column("decided_by", String(100)),
+    Column("decided_at", DateTime(timezone=True)),
+)
+"""Ward results entered on the desk and waiting for a second person to confirm them, when the desk
+asks for confirmation: `body` is the entry as the native ward CSV, checked when entered. `state` is
+`pending`, then `confirmed` (it went to the log) or `rejected`."""
