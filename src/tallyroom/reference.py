@@ -26,7 +26,15 @@ def _rows(name: str) -> list[dict[str, str]]:
 def party_register() -> PartyRegister:
     rows = _rows("parties.csv")
     parties = [
-        Party(r["id"], r["name"], r["short"], r["plural"], independent=r["independent"] == "1") for r in rows
+        Party(
+            r["id"],
+            r["name"],
+            r["short"],
+            r["plural"],
+            independent=r["independent"] == "1",
+            ec_id=r["ec_ids"].partition("|")[0],
+        )
+        for r in rows
     ]
     aliases = [(r["alias"], r["party_id"]) for r in _rows("party_aliases.csv")]
     aliases += [(ec_id, r["id"]) for r in rows for ec_id in r["ec_ids"].split("|") if ec_id]

@@ -100,6 +100,22 @@ def outcomes(
     return DayResults(on, found, [count(p) for p in day.by_elections], [count(p) for p in day.executive])
 
 
+def find_council(
+    found: Iterable[CouncilOutcome], reference: Reference, name_or_code: str, on: date
+) -> CouncilOutcome | None:
+    """The outcome of the council with this code or any of its names (as the register knows them)."""
+    known = reference.councils.find(name_or_code, on)
+    wanted = {name_or_code.casefold(), *((known.code.casefold(), known.name.casefold()) if known else ())}
+    return next((o for o in found if {o.council.code.casefold(), o.council.name.casefold()} & wanted), None)
+
+
+def in_region(found: Iterable[CouncilOutcome], reference: Reference, region: str) -> list[CouncilOutcome]:
+    wanted = region.casefold()
+    return [
+        o for o in found if (c := reference.councils.get(o.council.code)) and c.region.casefold() == wanted
+    ]
+
+
 def _name(code: str, by_council: dict[str, list[Poll]], council_results: dict[str, CouncilResult]) -> str:
     polls = by_council.get(code)
     return polls[0].council.name if polls else council_results[code].council.name

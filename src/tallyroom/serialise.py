@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from tallyroom.copy.headlines import headline
+from tallyroom.copy.headlines import headline, newsworthiness
 from tallyroom.rules.change import Change
+from tallyroom.rules.counting import PollResult
 from tallyroom.rules.outcome import CouncilOutcome, WardOutcome
 from tallyroom.rules.parties import NOC, Party
 
@@ -96,3 +97,33 @@ def ward(found: WardOutcome) -> dict[str, Any]:
         swing = found.swing
         body["swing"] = {"to": swing.to.name, "from": swing.away.name, "points": round(swing.points, 1)}
     return body
+
+
+def headlines(found: Iterable[CouncilOutcome], party: PartyLookup) -> list[dict[str, Any]]:
+    """One headline per council, most newsworthy first (`headlines --json`)."""
+    return [
+        {"council": {"name": o.council.name, "code": o.council.code}, "headline": headline(o, party)}
+        for o in sorted(found, key=newsworthiness)
+    ]
+
+
+def executive(result: PollResult) -> dict[str, Any]:
+    """A mayor's or commissioner's election: candidates with each round's votes (§4.1)."""
+    poll, sv = result.poll, result.sv
+    return {
+        "council": {"name": poll.council.name, "code": poll.council.code},
+        "election_type": poll.election_type.value,
+        "election_date": poll.election_date.isoformat(),
+        "area": poll.ward.name,
+        "candidates": [
+            {
+                "name": c.name,
+                "party": c.party.name,
+                "votes": c.votes,
+                "final": sv.final.get(c.name) if sv and sv.final else None,
+                "elected": c in result.elected,
+            }
+            for c in result.ranked
+        ],
+        "second_round": bool(sv and sv.final),
+    }

@@ -29,6 +29,8 @@ class Party:
     short: str
     plural: str
     independent: bool = False
+    ec_id: str = ""
+    """The party's Electoral Commission id (the first the register lists), "" where it has none."""
 
 
 def normalise(label: str) -> str:

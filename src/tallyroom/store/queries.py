@@ -249,3 +249,10 @@ def history(engine: Engine, council_code: str, on: date) -> list[dict[str, Any]]
             }
             for row in conn.execute(query)
         ]
+
+
+def latest_day(engine: Engine) -> date | None:
+    """The newest election day the log holds polls for."""
+    with engine.connect() as conn:
+        found: date | None = conn.execute(select(func.max(polls.c.election_date))).scalar()
+    return found
