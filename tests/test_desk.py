@@ -1,5 +1,6 @@
-"""The results desk over HTTP, against the real 2021 county night: a desk enters Derbyshire ward by
-ward; bad tokens and bad files change nothing; two desks entering one ward at once are serialised."""
+"""Results posted to the API with a desk token, against the real 2021 county night: a desk enters
+Derbyshire ward by ward; bad tokens and bad files change nothing; two desks entering one ward at once
+are serialised."""
 
 from __future__ import annotations
 
@@ -26,13 +27,14 @@ from tallyroom.rules.model import ElectionType, Poll
 from tallyroom.store import queries
 from tallyroom.store.log import ballot_id, candidacies_json
 from tallyroom.store.schema import declarations, polls, sources
-from tallyroom.web.desk import desk_app
+from tallyroom.web.accounts import Role, add_user, issue_token
+from tallyroom.web.app import create_app
+from tallyroom.web.site import Site
 from tests.conftest import DEMO, copy_of, demo_store
 
 NIGHT_FILE = DEMO / "2021-05-06-east-midlands.csv"
 ON = date(2021, 5, 6)
 DERBYSHIRE = "E10000007"
-TOKENS = {"token-alice": "alice", "token-bob": "bob"}
 
 
 @pytest.fixture(scope="module")
@@ -61,8 +63,23 @@ def night(engine: Engine, ref: Reference) -> Night:
 
 
 @pytest.fixture
-def desk(engine: Engine, night: Night) -> TestClient:
-    return TestClient(desk_app(engine, night, TOKENS))
+def tokens(engine: Engine) -> dict[str, str]:
+    """Two desk reporters, alice and bob, each with an API token: name to token."""
+    found = {}
+    for name in ("alice", "bob"):
+        add_user(engine, name, Role.REPORTER, f"{name}'s long password")
+        found[name] = issue_token(engine, name)
+    return found
+
+
+@pytest.fixture
+def site(engine: Engine, night: Night, ref: Reference) -> Site:
+    return Site(engine, ref, ON, night=night)
+
+
+@pytest.fixture
+def desk(site: Site) -> TestClient:
+    return TestClient(create_app(site))
 
 
 def night_rows() -> tuple[list[str], list[list[str]]]:
@@ -89,12 +106,12 @@ def as_csv(header: list[str], rows: list[list[str]]) -> str:
     return out.getvalue()
 
 
-def post(client: TestClient, body: str, token: str | None = "token-alice") -> httpx2.Response:
+def post(client: TestClient, body: str, token: str | None) -> httpx2.Response:
     headers = {"Content-Type": "text/csv"}
     if token is not None:
         headers["Authorization"] = f"Bearer {token}"
     response: httpx2.Response = client.post(
-        "/desk/declarations", content=body.encode("utf-8"), headers=headers
+        "/api/declarations", content=body.encode("utf-8"), headers=headers
     )
     return response
 
@@ -107,7 +124,7 @@ def counts(engine: Engine) -> tuple[int, int, int]:
         )
 
 
-def test_a_desk_enters_derbyshire_ward_by_ward(desk: TestClient) -> None:
+def test_a_desk_enters_derbyshire_ward_by_ward(desk: TestClient, tokens: dict[str, str]) -> None:
     header, wards = derbyshire_wards()
     party, elected = header.index("party"), header.index("elected")
     conservatives, deciding = 0, None
@@ -119,7 +136,7 @@ def test_a_desk_enters_derbyshire_ward_by_ward(desk: TestClient) -> None:
 
     answers = []
     for rows in wards:
-        response = post(desk, as_csv(header, rows))
+        response = post(desk, as_csv(header, rows), tokens["alice"])
         assert response.status_code == 200, response.text
         answers.append(response.json())
 
@@ -144,48 +161,53 @@ def test_a_desk_enters_derbyshire_ward_by_ward(desk: TestClient) -> None:
     }
 
 
-def test_without_a_good_token_nothing_is_written(desk: TestClient, engine: Engine) -> None:
+def test_without_a_good_token_nothing_is_written(
+    desk: TestClient, engine: Engine, tokens: dict[str, str]
+) -> None:
     header, wards = derbyshire_wards()
     body = as_csv(header, wards[0])
     before = counts(engine)
-    for token in (None, "token-mallory", "", "token-alice-and-more"):
+    for token in (None, "token-mallory", "", tokens["alice"] + "x", tokens["alice"][:-1]):
         response = post(desk, body, token)
         assert response.status_code == 401, token
         assert response.headers["www-authenticate"] == "Bearer"
     basic = desk.post(
-        "/desk/declarations",
+        "/api/declarations",
         content=body.encode(),
-        headers={"Content-Type": "text/csv", "Authorization": "Basic token-alice"},
+        headers={"Content-Type": "text/csv", "Authorization": f"Basic {tokens['alice']}"},
     )
     assert basic.status_code == 401
     assert counts(engine) == before
-    assert desk.get("/desk/health").json() == {"ok": True}
+    assert desk.get("/health").json() == {"ok": True}
 
 
-def test_only_csv_is_taken(desk: TestClient, engine: Engine) -> None:
+def test_only_csv_is_taken(desk: TestClient, engine: Engine, tokens: dict[str, str]) -> None:
     header, wards = derbyshire_wards()
     before = counts(engine)
+    bearer = f"Bearer {tokens['alice']}"
     response = desk.post(
-        "/desk/declarations",
+        "/api/declarations",
         content=as_csv(header, wards[0]).encode(),
-        headers={"Content-Type": "application/json", "Authorization": "Bearer token-alice"},
+        headers={"Content-Type": "application/json", "Authorization": bearer},
     )
     assert response.status_code == 415
     assert counts(engine) == before
     charset = desk.post(
-        "/desk/declarations",
+        "/api/declarations",
         content=as_csv(header, wards[0]).encode(),
-        headers={"Content-Type": "text/csv; charset=utf-8", "Authorization": "Bearer token-alice"},
+        headers={"Content-Type": "text/csv; charset=utf-8", "Authorization": bearer},
     )
     assert charset.status_code == 200 and charset.json()["new"] == 1
 
 
-def test_a_bad_number_names_its_row_and_field_and_writes_nothing(desk: TestClient, engine: Engine) -> None:
+def test_a_bad_number_names_its_row_and_field_and_writes_nothing(
+    desk: TestClient, engine: Engine, tokens: dict[str, str]
+) -> None:
     header, wards = derbyshire_wards()
     rows = [list(r) for r in wards[0] + wards[1]]
     rows[len(wards[0]) + 1][header.index("votes")] = "12O4"  # a letter O typed for a zero
     before = counts(engine)
-    response = post(desk, as_csv(header, rows))
+    response = post(desk, as_csv(header, rows), tokens["alice"])
     assert response.status_code == 400
     answer = response.json()
     row = len(wards[0]) + 3  # the header is row 1
@@ -211,7 +233,12 @@ class WatchedLock:
 
 
 def test_two_desks_on_one_ward_at_once_are_serialised(
-    engine: Engine, night: Night, ref: Reference, monkeypatch: pytest.MonkeyPatch
+    engine: Engine,
+    night: Night,
+    site: Site,
+    ref: Reference,
+    tokens: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """The first recompute is made slow, as a big council's can be: unserialised, the second desk's
     figures would reach the log second but the night first, and the night would show the older ones."""
@@ -219,7 +246,7 @@ def test_two_desks_on_one_ward_at_once_are_serialised(
     rows = wards[0]
     bumped = [list(r) for r in rows]
     bumped[0][header.index("votes")] = str(int(bumped[0][header.index("votes")]) + 1)
-    bodies = {"token-alice": as_csv(header, rows), "token-bob": as_csv(header, bumped)}
+    bodies = {"alice": as_csv(header, rows), "bob": as_csv(header, bumped)}
     declare, calls = Night.declare, []
 
     def slow_first(self: Night, poll: Poll) -> list[Event]:
@@ -230,20 +257,21 @@ def test_two_desks_on_one_ward_at_once_are_serialised(
 
     monkeypatch.setattr(Night, "declare", slow_first)
     lock = WatchedLock()
-    app = desk_app(engine, night, TOKENS, lock=lock)  # type: ignore[arg-type]
+    site.lock = lock  # type: ignore[assignment]
+    app = create_app(site)
     start = threading.Barrier(2)
     answers: dict[str, httpx2.Response] = {}
     failures: list[BaseException] = []
 
-    def enter(token: str) -> None:
+    def enter(name: str) -> None:
         client = TestClient(app)  # each desk its own client, as two desks would be
         start.wait()
         try:
-            answers[TOKENS[token]] = post(client, bodies[token], token)
+            answers[name] = post(client, bodies[name], tokens[name])
         except BaseException as error:  # the test reports any failure from either thread
             failures.append(error)
 
-    threads = [threading.Thread(target=enter, args=(token,)) for token in bodies]
+    threads = [threading.Thread(target=enter, args=(name,)) for name in bodies]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -1,102 +1,524 @@
-"""The results desk: an authenticated endpoint where desk users enter declarations on the night.
+"""The results desk, behind a login: enter, correct and confirm ward results; review, approve and publish
+copy; manage users.
 
-A desk posts the native ward CSV (contract §3.1) to `POST /desk/declarations`. The body goes through
-`tallyroom.live.feed.ingest` like any feed file, so reading, validation, the append to the log and the
-recompute of the night are the one path they are everywhere else; the desk user's name is recorded on
-each declaration as who entered it.
-
-Writes are serialised by a `threading.Lock` held across the whole of the ingest: the append to the log
-and the night's update together, so two desks entering the same ward at once give revisions in the log
-in the order the night took them, and the night's current result is the log's newest. A threading lock,
-not an `asyncio.Lock`, because the work under it blocks (SQLite, the recompute) and so runs in a worker
-thread, leaving the event loop free to serve; and because a thread lock holds whatever runs the write:
-another writer to the same night in the process (a feed poller on its own thread) can share it through
-`lock`, where an `asyncio.Lock` would cover only coroutines on one event loop.
+A ward result entered here becomes the native ward CSV (contract §3.1) and goes through the ward
+importer like any file, so the desk checks exactly what the importers check, and names the row and
+field of a mistake. When the desk asks for confirmation, an entry waits, checked, until a second person
+confirms it; only then is it logged. Every form carries the session's CSRF token.
 """
 
 from __future__ import annotations
 
+import csv
 import hmac
+import io
+import secrets
 import tempfile
-import threading
-from collections.abc import Mapping
+import time
+from collections import deque
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
-from starlette.applications import Starlette
+from fastapi import APIRouter, HTTPException, Request
+from sqlalchemy import insert, select, update
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.datastructures import FormData
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from tallyroom.importers.base import Context, InputError
-from tallyroom.live.feed import ingest_with_report
-from tallyroom.live.night import Night
+from tallyroom.copy import review
+from tallyroom.copy.newsroom import story_key
+from tallyroom.importers import reader
+from tallyroom.importers.base import InputError
+from tallyroom.importers.ward import HEADER
+from tallyroom.live.events import Event
+from tallyroom.rules.outcome import CouncilOutcome
+from tallyroom.store.database import WRITE
+from tallyroom.store.schema import desk_entries
+from tallyroom.web import accounts
+from tallyroom.web.accounts import AccountError, Role, User
+from tallyroom.web.caching import site_of
+from tallyroom.web.site import Site
+from tallyroom.web.templating import render, ward_key
 
-MAX_BODY = 5 * 1024 * 1024  # a whole county's wards are a few hundred kilobytes
+router = APIRouter(include_in_schema=False)
+CANDIDATE_ROWS = 12
+LOGIN_ATTEMPTS, LOGIN_WINDOW = 5, 300.0
+DECIDED = {"confirm": "confirmed", "reject": "rejected"}
 
 
-def desk_app(
-    engine: Engine, night: Night, tokens: Mapping[str, str], lock: threading.Lock | None = None
-) -> Starlette:
-    """The desk for one night. `tokens` maps a bearer token to its desk user's name (copied: a token is
-    revoked by building the app again). `lock` serialises writes to `night`; pass the one every other
-    writer to this night uses."""
-    users = {token.encode(): name for token, name in tokens.items() if token}
-    context = Context(night.reference)
-    writing = lock or threading.Lock()
+class Throttle:
+    """At most `limit` failed logins from one address in `window` seconds."""
 
-    def enter(body: bytes, user: str) -> dict[str, Any]:
-        with tempfile.TemporaryDirectory(prefix="tallyroom-desk-") as folder:
-            path = Path(folder) / "desk.csv"
-            path.write_bytes(body)
-            with writing:
-                found, report = ingest_with_report(engine, night, "ward", path, context, entered_by=user)
-        return {
-            "events": [event.json() for event in found],
-            "new": report.new,
-            "revised": report.revised,
-            "unchanged": report.unchanged,
-        }
+    def __init__(self, limit: int = LOGIN_ATTEMPTS, window: float = LOGIN_WINDOW) -> None:
+        self.limit, self.window = limit, window
+        self._failures: dict[str, deque[float]] = {}
 
-    async def declarations(request: Request) -> Response:
-        user = _user(request.headers.get("authorization", ""), users)
-        if user is None:
-            return JSONResponse(
-                {"error": "a desk token is needed"}, 401, headers={"WWW-Authenticate": "Bearer"}
-            )
-        media = request.headers.get("content-type", "").partition(";")[0].strip().lower()
-        if media != "text/csv":
-            return JSONResponse({"error": "send the ward CSV (contract §3.1) as text/csv"}, 415)
-        body = await request.body()
-        try:
-            return JSONResponse(await run_in_threadpool(enter, body, user))
-        except InputError as error:
-            # Named after the request, not the temporary file it passed through.
-            said = InputError("request body", error.message, error.row, error.field)
-            return JSONResponse({"error": str(said), "row": error.row, "field": error.field}, 400)
+    def blocked(self, who: str) -> float:
+        """Seconds until `who` may try again (0 when they may now)."""
+        found = self._failures.get(who)
+        if not found:
+            return 0.0
+        while found and found[0] < time.monotonic() - self.window:
+            found.popleft()
+        return found[0] + self.window - time.monotonic() if len(found) >= self.limit else 0.0
 
-    async def health(_request: Request) -> Response:
-        return JSONResponse({"ok": True})
+    def failed(self, who: str) -> None:
+        self._failures.setdefault(who, deque()).append(time.monotonic())
 
-    return Starlette(
-        routes=[
-            Route("/desk/declarations", declarations, methods=["POST"], max_body_size=MAX_BODY),
-            Route("/desk/health", health, methods=["GET"]),
-        ]
+
+# Sessions, users and CSRF
+
+
+def csrf_token(request: Request) -> str:
+    token: str | None = request.session.get("csrf")
+    if token is None:
+        token = request.session["csrf"] = secrets.token_urlsafe(32)
+    return token
+
+
+async def form_of(request: Request) -> FormData:
+    """The posted form, once its CSRF token is checked."""
+    form = await request.form()
+    sent = str(form.get("csrf", ""))
+    if not hmac.compare_digest(sent.encode(), csrf_token(request).encode()):
+        raise HTTPException(
+            403, "the form has expired or did not come from this site: reload it and try again"
+        )
+    return form
+
+
+def current_user(request: Request) -> User | None:
+    name = request.session.get("user")
+    if not name:
+        return None
+    found = next((u for u in accounts.all_users(site_of(request).engine) if u.name == name), None)
+    return found if found and not found.disabled else None
+
+
+def require(request: Request, role: Role) -> User:
+    user = current_user(request)
+    if user is None:
+        raise HTTPException(
+            303, "sign in first", headers={"Location": f"/desk/login?next={request.url.path}"}
+        )
+    if not user.can(role):
+        raise HTTPException(403, f"{user.name} is a desk {user.role}: this needs a desk {role} or above")
+    return user
+
+
+def page(
+    request: Request, template: str, user: User | None, status: int = 200, **context: Any
+) -> HTMLResponse:
+    body = render(
+        f"desk/{template}",
+        site=site_of(request),
+        user=user,
+        csrf=csrf_token(request),
+        live=None,
+        roles_admin=Role.ADMIN,
+        **context,
+    )
+    return HTMLResponse(body, status, headers={"Cache-Control": "no-store"})
+
+
+def back(to: str, message: str, request: Request) -> RedirectResponse:
+    request.session["message"] = message
+    return RedirectResponse(to, 303)
+
+
+def said(request: Request) -> str:
+    message: str = request.session.pop("message", "")
+    return message
+
+
+# Signing in
+
+
+@router.get("/desk/login", response_class=HTMLResponse)
+def login_form(request: Request, next: str = "/desk") -> Response:
+    return page(request, "login.html", None, title="Sign in to the results desk", next=_local(next), error="")
+
+
+@router.post("/desk/login", response_class=HTMLResponse)
+async def login(request: Request) -> Response:
+    form = await form_of(request)
+    address = request.client.host if request.client else "?"
+    throttle: Throttle = request.app.state.throttle
+    wait = throttle.blocked(address)
+    if wait:
+        return page(
+            request,
+            "login.html",
+            None,
+            429,
+            title="Sign in to the results desk",
+            next="/desk",
+            error=f"Too many failed attempts: try again in {int(wait) + 1} seconds.",
+        )
+    name, password = str(form.get("name", "")), str(form.get("password", ""))
+    user = await run_in_threadpool(accounts.authenticate, site_of(request).engine, name, password)
+    if user is None:
+        throttle.failed(address)
+        return page(
+            request,
+            "login.html",
+            None,
+            401,
+            title="Sign in to the results desk",
+            next=_local(str(form.get("next", "/desk"))),
+            error="That name and password do not match.",
+        )
+    request.session.clear()
+    request.session["user"] = user.name
+    return RedirectResponse(_local(str(form.get("next", "/desk"))), 303)
+
+
+@router.post("/desk/logout")
+async def logout(request: Request) -> Response:
+    await form_of(request)
+    request.session.clear()
+    return RedirectResponse("/", 303)
+
+
+def _local(path: str) -> str:
+    """Only a path on this site is followed after signing in, never another site."""
+    return path if path.startswith("/") and not path.startswith("//") else "/desk"
+
+
+# The desk's front page
+
+
+@router.get("/desk", response_class=HTMLResponse)
+def desk(request: Request) -> Response:
+    user = require(request, Role.REPORTER)
+    site = site_of(request)
+    return page(
+        request,
+        "desk.html",
+        user,
+        title="Results desk",
+        message=said(request),
+        outcomes=site.view.outcomes,
+        waiting=site.view.pending,
+        pending=_entries(site, "pending"),
+        confirm=request.app.state.confirm,
+        flagged=review.flagged(site.engine),
     )
 
 
-def _user(authorization: str, users: Mapping[bytes, str]) -> str | None:
-    """The desk user a bearer token belongs to. Every token is compared, each in constant time, so the
-    time taken says nothing about how close a guess came."""
-    scheme, _, given = authorization.partition(" ")
-    offered = given.strip().encode()
-    if scheme.lower() != "bearer" or not offered:
-        return None
-    found = None
-    for token, name in users.items():
-        if hmac.compare_digest(offered, token):
-            found = name
+# Entering and correcting a ward result
+
+
+@router.get("/desk/enter", response_class=HTMLResponse)
+def enter_form(request: Request, council: str = "", ward: str = "") -> Response:
+    user = require(request, Role.REPORTER)
+    site = site_of(request)
+    values = _prefill(site, council, ward)
+    return page(
+        request,
+        "enter.html",
+        user,
+        title="Enter a ward result",
+        values=values,
+        error=None,
+        rows=CANDIDATE_ROWS,
+        outcomes=site.view.outcomes,
+    )
+
+
+@router.post("/desk/enter", response_class=HTMLResponse)
+async def enter(request: Request) -> Response:
+    user = require(request, Role.REPORTER)
+    form = await form_of(request)
+    site = site_of(request)
+    values = {k: str(v) for k, v in form.items() if k != "csrf"}
+    body = entry_csv(site, values)
+    try:
+        if request.app.state.confirm:
+            await run_in_threadpool(_check, site, body)
+            await run_in_threadpool(_hold, site, values, body, user)
+            return back(
+                "/desk", f"{values.get('ward', '')} is waiting for a second person to confirm it.", request
+            )
+        found, report = await run_in_threadpool(site.ingest_text, "ward", body.encode(), user.name)
+    except InputError as error:
+        message = InputError("desk entry", error.message, error.row, error.field)
+        return page(
+            request,
+            "enter.html",
+            user,
+            400,
+            title="Enter a ward result",
+            values=values,
+            error=str(message),
+            rows=CANDIDATE_ROWS,
+            outcomes=site.view.outcomes,
+        )
+    return back("/desk", _done(report.new, report.revised, found), request)
+
+
+def entry_csv(site: Site, values: dict[str, str]) -> str:
+    """A desk form as the native ward CSV: one row for each candidate line filled in."""
+    code = values.get("council_code", "")
+    outcome = site.view.by_code.get(code)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(HEADER[:13])
+    for i in range(CANDIDATE_ROWS):
+        name, party = values.get(f"candidate_{i}", "").strip(), values.get(f"party_{i}", "").strip()
+        if not name and not party and not values.get(f"votes_{i}", "").strip():
+            continue
+        writer.writerow(
+            [
+                site.day.isoformat(),
+                outcome.council.name if outcome else values.get("council", ""),
+                code,
+                values.get("ward", "").strip(),
+                values.get("ward_code", "").strip(),
+                values.get("seats", "").strip(),
+                name,
+                party,
+                values.get(f"votes_{i}", "").strip(),
+                "1" if values.get(f"elected_{i}") else ("0" if _any_elected(values) else ""),
+                values.get("electorate", "").strip(),
+                values.get("ballots", "").strip(),
+                values.get("rejected", "").strip(),
+            ]
+        )
+    return out.getvalue()
+
+
+def _any_elected(values: dict[str, str]) -> bool:
+    return any(values.get(f"elected_{i}") for i in range(CANDIDATE_ROWS))
+
+
+def _check(site: Site, body: str) -> None:
+    """The ward importer's checks, with nothing logged."""
+    with tempfile.TemporaryDirectory(prefix="tallyroom-") as folder:
+        path = Path(folder) / "entry.csv"
+        path.write_text(body, encoding="utf-8")
+        batch = reader("ward")(path, site.context)
+    if not batch.polls:
+        raise InputError("desk entry", "no candidate was entered", None, "candidate")
+
+
+def _prefill(site: Site, code: str, key: str) -> dict[str, str]:
+    """The form for a correction: the ward's current declaration."""
+    outcome = site.view.by_code.get(code)
+    if outcome is None:
+        return {"council_code": code}
+    values = {"council_code": code}
+    ward = next((w for w in outcome.wards if ward_key(w.result.poll.ward) == key), None)
+    pending = next((w for w in site.view.pending.get(code, ()) if ward_key(w) == key), None)
+    if ward is not None:
+        poll = ward.result.poll
+        values.update(ward=poll.ward.name, ward_code=poll.ward.code, seats=str(poll.seats))
+        figures = poll.figures
+        for field, value in (
+            ("electorate", figures.electorate),
+            ("ballots", figures.ballots_counted),
+            ("rejected", figures.rejected),
+        ):
+            values[field] = "" if value is None else str(value)
+        for i, c in enumerate(poll.candidacies[:CANDIDATE_ROWS]):
+            values[f"candidate_{i}"], values[f"party_{i}"] = c.name, c.party.name
+            values[f"votes_{i}"] = "" if c.votes is None else str(c.votes)
+            if c in ward.result.elected:
+                values[f"elected_{i}"] = "1"
+    elif pending is not None:
+        values.update(ward=pending.name, ward_code=pending.code)
+    return values
+
+
+def _done(new: int, revised: int, found: list[Event]) -> str:
+    if not new and not revised:
+        return "That result was already in: nothing changed."
+    calls = [e for e in found if e.type == "call"]
+    what = "Correction logged." if revised else "Result logged."
+    return what + "".join(
+        f" {e.council.name} called: {e.body['control']} ({e.body['outcome']})." for e in calls
+    )
+
+
+# Second-person confirmation
+
+
+def _hold(site: Site, values: dict[str, str], body: str, user: User) -> None:
+    with site.engine.connect().execution_options(**WRITE) as conn, conn.begin():
+        conn.execute(
+            insert(desk_entries),
+            {
+                "election_date": site.day,
+                "council_code": values.get("council_code", ""),
+                "ward": values.get("ward", ""),
+                "body": body,
+                "entered_by": user.name,
+                "entered_at": datetime.now(UTC),
+                "state": "pending",
+            },
+        )
+
+
+def _entries(site: Site, state: str) -> list[Any]:
+    with site.engine.connect() as conn:
+        query = (
+            select(desk_entries)
+            .where(desk_entries.c.election_date == site.day, desk_entries.c.state == state)
+            .order_by(desk_entries.c.id)
+        )
+        return list(conn.execute(query))
+
+
+@router.post("/desk/entries/{entry_id}/{decision}")
+async def decide(request: Request, entry_id: int, decision: str) -> Response:
+    """A second person confirms an entry (it is logged, in both names) or rejects it."""
+    user = require(request, Role.REPORTER)
+    await form_of(request)
+    if decision not in DECIDED:
+        raise HTTPException(404, "confirm or reject")
+    site = site_of(request)
+    entry = next((e for e in _entries(site, "pending") if e.id == entry_id), None)
+    if entry is None:
+        raise HTTPException(404, "no such entry waiting")
+    if entry.entered_by == user.name:
+        return back("/desk", "A second person must confirm an entry: you entered this one.", request)
+    if decision == "confirm":
+        try:
+            found, report = await run_in_threadpool(
+                site.ingest_text, "ward", entry.body.encode(), f"{entry.entered_by}, confirmed by {user.name}"
+            )
+        except InputError as error:
+            return back("/desk", f"Not logged: {error}", request)
+        message = _done(report.new, report.revised, found)
+    else:
+        message = f"{entry.ward}: entry rejected."
+    with site.engine.connect().execution_options(**WRITE) as conn, conn.begin():
+        conn.execute(
+            update(desk_entries)
+            .where(desk_entries.c.id == entry_id)
+            .values(state=DECIDED[decision], decided_by=user.name, decided_at=datetime.now(UTC))
+        )
+    return back("/desk", message, request)
+
+
+# Copy review
+
+
+@router.get("/desk/review", response_class=HTMLResponse)
+def review_queue(request: Request) -> Response:
+    user = require(request, Role.REPORTER)
+    site = site_of(request)
+    stories = [(o, review.current(site.engine, story_key(o))) for o in site.view.outcomes if o.seats_declared]
+    return page(request, "review.html", user, title="Copy review", stories=stories, message=said(request))
+
+
+@router.get("/desk/review/{code}", response_class=HTMLResponse)
+def review_story(request: Request, code: str) -> Response:
+    user = require(request, Role.REPORTER)
+    site = site_of(request)
+    outcome = _council(site, code)
+    history = review.versions(site.engine, story_key(outcome))
+    return page(
+        request,
+        "story.html",
+        user,
+        title=f"Story: {outcome.council.name}",
+        outcome=outcome,
+        history=history,
+        message=said(request),
+    )
+
+
+@router.post("/desk/review/{code}/{action}")
+async def review_action(request: Request, code: str, action: str) -> Response:
+    """Edit, approve or publish a story: an editor's work."""
+    user = require(request, Role.EDITOR)
+    form = await form_of(request)
+    site = site_of(request)
+    key = story_key(_council(site, code))
+    steps: dict[str, Callable[[], object]] = {
+        "edit": lambda: review.edit(
+            site.engine, key, str(form.get("text", "")).replace("\r\n", "\n"), user.name
+        ),
+        "approve": lambda: review.approve(site.engine, key, user.name),
+        "publish": lambda: review.publish(site.engine, key, user.name),
+    }
+    if action not in steps:
+        raise HTTPException(404, "edit, approve or publish")
+    try:
+        await run_in_threadpool(steps[action])
+    except ValueError as error:
+        return back(f"/desk/review/{code}", f"Not done: {error}", request)
+    if action == "publish":
+        await run_in_threadpool(site.touch)
+    return back(
+        f"/desk/review/{code}",
+        {"edit": "Edit saved.", "approve": "Approved.", "publish": "Published."}[action],
+        request,
+    )
+
+
+def _council(site: Site, code: str) -> CouncilOutcome:
+    found = site.view.by_code.get(code)
+    if found is None:
+        raise HTTPException(404, "no such council tonight")
     return found
+
+
+# Users
+
+
+@router.get("/desk/users", response_class=HTMLResponse)
+def users(request: Request) -> Response:
+    user = require(request, Role.ADMIN)
+    listed = accounts.all_users(site_of(request).engine)
+    return page(
+        request,
+        "users.html",
+        user,
+        title="Desk users",
+        users=listed,
+        roles=list(Role),
+        message=said(request),
+        token=None,
+    )
+
+
+@router.post("/desk/users")
+async def manage_users(request: Request) -> Response:
+    """Add a user, change a role, disable or enable a user, or issue an API token."""
+    admin = require(request, Role.ADMIN)
+    form = await form_of(request)
+    engine = site_of(request).engine
+    action, name = str(form.get("action", "")), str(form.get("name", ""))
+    try:
+        if action == "add":
+            accounts.add_user(engine, name, Role(str(form.get("role", ""))), str(form.get("password", "")))
+            message = f"{name} added."
+        elif action == "role":
+            accounts.change(engine, name, role=Role(str(form.get("role", ""))))
+            message = f"{name} is now a {form.get('role')}."
+        elif action in {"disable", "enable"}:
+            accounts.change(engine, name, disabled=action == "disable")
+            message = f"{name} {action}d."
+        elif action == "token":
+            token = accounts.issue_token(engine, name)
+            listed = accounts.all_users(engine)
+            message = f"A new API token for {name}; it is shown only this once:"
+            return page(
+                request,
+                "users.html",
+                admin,
+                title="Desk users",
+                users=listed,
+                roles=list(Role),
+                message=message,
+                token=token,
+            )
+        else:
+            raise HTTPException(400, "add, role, disable, enable or token")
+    except (AccountError, ValueError) as error:
+        message = f"Not done: {error}"
+    return back("/desk/users", message, request)

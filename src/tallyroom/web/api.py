@@ -1,0 +1,261 @@
+"""The JSON API: the documents the command line prints with `--json` (contract §2, §2.1), live events,
+feeds and the CSV export, and one write, `POST /api/declarations`, for machines with a desk token."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, HTTPException, Query, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from tallyroom import serialise
+from tallyroom.copy.newsroom import story_key
+from tallyroom.copy.review import published
+from tallyroom.importers.base import InputError
+from tallyroom.results import find_council, in_region
+from tallyroom.rules.outcome import CouncilOutcome
+from tallyroom.store import queries
+from tallyroom.web import export, feeds, schemas
+from tallyroom.web.accounts import Role, by_token
+from tallyroom.web.caching import cached_response, site_of
+from tallyroom.web.site import Site, View
+
+router = APIRouter()
+MAX_BODY = 5 * 1024 * 1024  # a whole county's wards are a few hundred kilobytes
+
+
+def dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def _json(request: Request, key: str, make: Any) -> Response:
+    return cached_response(request, key, "application/json", lambda view: dumps(make(view)))
+
+
+def council_json(site: Site, outcome: CouncilOutcome) -> dict[str, Any]:
+    """A council as `council --json` prints it."""
+    return serialise.council_outcome(outcome, site.reference.parties.get, wards=True)
+
+
+def _council(site: Site, view: View, name_or_code: str) -> CouncilOutcome:
+    found = find_council(view.outcomes, site.reference, name_or_code, site.day)
+    if found is None:
+        raise HTTPException(404, f"no election for {name_or_code!r} on {site.day}")
+    return found
+
+
+@router.get("/health", tags=["service"], response_model=None)
+async def health() -> Response:
+    """A trivial answer, for load balancers and for measuring the server itself."""
+    return JSONResponse({"ok": True})
+
+
+@router.get("/api/night", response_model=schemas.Night, tags=["results"])
+def night(request: Request) -> Response:
+    """The night: progress, every council's outcome, and the latest events."""
+    site = site_of(request)
+    party = site.reference.parties.get
+    return _json(
+        request,
+        "api:night",
+        lambda view: {
+            "election_date": site.day.isoformat(),
+            "progress": view.progress,
+            "councils": [serialise.council_outcome(o, party) for o in view.outcomes],
+            "latest": [e.json() for e in view.events[-20:][::-1]],
+        },
+    )
+
+
+@router.get("/api/councils", response_model=list[schemas.CouncilOutcome], tags=["results"])
+def councils(request: Request, region: str | None = None) -> Response:
+    """Every council with an election tonight, as `councils --json` prints them."""
+    site = site_of(request)
+    party = site.reference.parties.get
+
+    def make(view: View) -> list[dict[str, Any]]:
+        found = in_region(view.outcomes, site.reference, region) if region else view.outcomes
+        return [serialise.council_outcome(o, party) for o in found]
+
+    return _json(request, f"api:councils:{(region or '').casefold()}", make)
+
+
+@router.get(
+    "/api/councils/{name_or_code}",
+    response_model=schemas.CouncilOutcome,
+    responses={404: {"model": schemas.Problem}},
+    tags=["results"],
+)
+def council(request: Request, name_or_code: str) -> Response:
+    """One council, with its wards, as `council --json` prints it."""
+    site = site_of(request)
+    outcome = _council(site, site.view, name_or_code)
+    return _json(
+        request,
+        f"api:council:{outcome.council.code}",
+        lambda v: council_json(site, v.by_code[outcome.council.code]),
+    )
+
+
+@router.get("/api/headlines", response_model=list[schemas.Headline], tags=["results"])
+def headlines(request: Request, region: str | None = None) -> Response:
+    """One headline per council, most newsworthy first."""
+    site = site_of(request)
+
+    def make(view: View) -> list[dict[str, Any]]:
+        found = in_region(view.outcomes, site.reference, region) if region else view.outcomes
+        return serialise.headlines(found, site.reference.parties.get)
+
+    return _json(request, f"api:headlines:{(region or '').casefold()}", make)
+
+
+@router.get("/api/progress", response_model=schemas.NightProgress, tags=["results"])
+def progress(request: Request) -> Response:
+    """Seats, wards and councils declared, for the night and each region."""
+    return _json(request, "api:progress", lambda view: view.progress)
+
+
+@router.get("/api/events", response_model=list[schemas.Event], tags=["live"])
+def events(request: Request, after: Annotated[int, Query(ge=0)] = 0) -> Response:
+    """The events since `after` (a seq), oldest first, of those the server keeps."""
+    return _json(request, f"api:events:{after}", lambda view: [e.json() for e in view.events_after(after)])
+
+
+@router.get("/api/executive", tags=["results"])
+def executive(request: Request) -> Response:
+    """Mayors and police and crime commissioners elected tonight, with each round's votes."""
+    return _json(request, "api:executive", lambda view: [serialise.executive(r) for r in view.executive])
+
+
+@router.get(
+    "/api/stories/{name_or_code}",
+    response_model=schemas.Story,
+    responses={404: {"model": schemas.Problem}},
+    tags=["copy"],
+)
+def story(request: Request, name_or_code: str) -> Response:
+    """A council's published story: only what an editor has published, never a draft."""
+    site = site_of(request)
+    outcome = _council(site, site.view, name_or_code)
+    version = published(site.engine, story_key(outcome))
+    if version is None:
+        raise HTTPException(404, f"no story published for {outcome.council.name}")
+    return JSONResponse(
+        {
+            "council": {"name": outcome.council.name, "code": outcome.council.code},
+            "election_date": site.day.isoformat(),
+            "version": version.version,
+            "text": version.text,
+            "published_by": version.author,
+            "published_at": version.at.isoformat(),
+        }
+    )
+
+
+@router.get("/live", tags=["live"], response_class=StreamingResponse)
+def live(
+    request: Request,
+    council: str | None = None,
+    last_event_id: Annotated[int | None, Header()] = None,
+) -> StreamingResponse:
+    """Server-sent events (contract §2.1 objects), for one council or all; a reconnecting reader gets
+    the events it missed since `Last-Event-ID`."""
+    site = site_of(request)
+    backlog = site.view.events_after(last_event_id) if last_event_id is not None else []
+    return StreamingResponse(
+        site.broadcaster.stream(council, backlog),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
+
+
+@router.get("/feeds/declarations.atom", tags=["feeds"], response_class=Response)
+def declarations_feed(request: Request) -> Response:
+    """An Atom feed of the latest declarations."""
+    site = site_of(request)
+    base = str(request.base_url).rstrip("/")
+    return cached_response(
+        request,
+        f"feed:declarations:{base}",
+        "application/atom+xml",
+        lambda view: feeds.declarations_feed(
+            [e for e in view.events if e.type == "declaration"],
+            base,
+            election_date=site.day,
+            times=view.times,
+        ),
+    )
+
+
+@router.get("/feeds/stories.atom", tags=["feeds"], response_class=Response)
+def stories_feed(request: Request) -> Response:
+    """An Atom feed of published stories."""
+    site = site_of(request)
+    base = str(request.base_url).rstrip("/")
+
+    def make(view: View) -> str:
+        found = [published(site.engine, story_key(o)) for o in view.outcomes]
+        return feeds.stories_feed([v for v in found if v is not None], base, election_date=site.day)
+
+    return cached_response(request, f"feed:stories:{base}", "application/atom+xml", make)
+
+
+@router.get("/export/results.csv", tags=["feeds"], response_class=Response)
+def results_csv(request: Request) -> Response:
+    """Every candidacy declared tonight, one row each, in Democracy Club's columns and then ours."""
+    site = site_of(request)
+
+    def make(_view: View) -> str:
+        return export.results_csv(queries.load_polls(site.engine, site.reference.parties, on=site.day))
+
+    response = cached_response(request, "export:results", "text/csv; charset=utf-8", make)
+    response.headers["Content-Disposition"] = f'attachment; filename="results-{site.day}.csv"'
+    return response
+
+
+@router.post(
+    "/api/declarations",
+    response_model=schemas.Accepted,
+    responses={
+        400: {"model": schemas.Problem},
+        401: {"model": schemas.Problem},
+        403: {"model": schemas.Problem},
+        413: {"model": schemas.Problem},
+        415: {"model": schemas.Problem},
+    },
+    tags=["desk"],
+)
+async def declarations(request: Request, authorization: Annotated[str, Header()] = "") -> Response:
+    """Ward results as the native ward CSV (contract §3.1), sent as `text/csv` with a desk user's
+    token (`Authorization: Bearer ...`). The file is taken whole or not at all."""
+    site = site_of(request)
+    scheme, _, token = authorization.partition(" ")
+    user = (
+        await run_in_threadpool(by_token, site.engine, token.strip()) if scheme.lower() == "bearer" else None
+    )
+    if user is None:
+        return JSONResponse({"error": "a desk token is needed"}, 401, headers={"WWW-Authenticate": "Bearer"})
+    if not user.can(Role.REPORTER):
+        return JSONResponse({"error": f"{user.name} may not enter results"}, 403)
+    media = request.headers.get("content-type", "").partition(";")[0].strip().lower()
+    if media != "text/csv":
+        return JSONResponse({"error": "send the ward CSV (contract §3.1) as text/csv"}, 415)
+    body = await request.body()
+    if len(body) > MAX_BODY:
+        return JSONResponse({"error": f"a body of at most {MAX_BODY} bytes"}, 413)
+    try:
+        found, report = await run_in_threadpool(site.ingest_text, "ward", body, user.name)
+    except InputError as error:
+        said = InputError("request body", error.message, error.row, error.field)
+        return JSONResponse({"error": str(said), "row": error.row, "field": error.field}, 400)
+    return JSONResponse(
+        {
+            "new": report.new,
+            "revised": report.revised,
+            "unchanged": report.unchanged,
+            "events": [e.json() for e in found],
+        }
+    )

@@ -1,0 +1,102 @@
+"""The web application: public pages, the JSON API with its OpenAPI description, feeds, live updates
+and the results desk, over one `Site` (the night being served)."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.responses import HTMLResponse, Response
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from tallyroom import __version__
+from tallyroom.web import api, desk, pages
+from tallyroom.web.site import Site
+from tallyroom.web.templating import render
+
+SECURITY_HEADERS = {
+    b"content-security-policy": (
+        b"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        b"object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+    ),
+    b"x-content-type-options": b"nosniff",
+    b"referrer-policy": b"same-origin",
+    b"x-frame-options": b"DENY",
+    b"permissions-policy": b"camera=(), microphone=(), geolocation=()",
+}
+
+
+class SecurityHeaders:
+    """Adds the security headers, a content security policy among them, to every response."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS.items()]
+            await send(message)
+
+        await self.app(scope, receive, sending)
+
+
+def create_app(
+    site: Site, *, secret: str | None = None, confirm: bool = False, secure_cookies: bool = False
+) -> FastAPI:
+    """The app for one night. `secret` signs session cookies (give the same one to every worker);
+    `confirm` holds desk entries for a second person to confirm before they reach the log."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        site.broadcaster.attach(asyncio.get_running_loop())
+        yield
+
+    app = FastAPI(
+        title="tallyroom",
+        summary="Election-night results for UK local elections.",
+        version=__version__,
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.site = site
+    app.state.pages = pages.Pages(site)
+    app.state.confirm = confirm
+    app.state.throttle = desk.Throttle()
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=secret or secrets.token_urlsafe(32),
+        session_cookie="tallyroom_session",
+        max_age=12 * 3600,
+        same_site="lax",
+        https_only=secure_cookies,
+    )
+    app.add_middleware(SecurityHeaders)
+    app.include_router(api.router)
+    app.include_router(desk.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(packages=[("tallyroom.web", "static")]), name="static")
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, error: HTTPException) -> Response:
+        if request.url.path.startswith(("/api/", "/live")):
+            return JSONResponse({"error": error.detail}, error.status_code, headers=error.headers)
+        title = "Not found" if error.status_code == 404 else "Something went wrong"
+        body = render(
+            "error.html", status=error.status_code, detail=error.detail, site=site, title=title, live=None
+        )
+        return HTMLResponse(body, error.status_code, headers=error.headers)
+
+    return app

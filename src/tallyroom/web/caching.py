@@ -1,0 +1,36 @@
+"""Responses made once per view of the night, with ETags and cache headers, so that thousands of readers
+(or a CDN in front of them) cost one render per change, not one per request."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from tallyroom.web.site import Site, View
+
+MAX_AGE = 5
+"""Seconds a reader or CDN may reuse a page before asking again: results change by the minute."""
+
+
+def site_of(request: Request) -> Site:
+    site: Site = request.app.state.site
+    return site
+
+
+def cached_response(
+    request: Request, key: str, media_type: str, make: Callable[[View], str | bytes]
+) -> Response:
+    """`make(view)` as a response for the current view; 304 when the reader already has it."""
+
+    def encoded(view: View) -> bytes:
+        body = make(view)
+        return body.encode() if isinstance(body, str) else body
+
+    version, body = site_of(request).cached(key, encoded)
+    etag = f'"{version}"'
+    headers = {"ETag": etag, "Cache-Control": f"public, max-age={MAX_AGE}"}
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type=media_type, headers=headers)

@@ -1,0 +1,98 @@
+"""Live updates: the night's events pushed to every connected reader as server-sent events.
+
+Each event is turned into its SSE message once, however many readers there are, and put on each
+reader's queue; a reader too slow to keep up is dropped and reconnects (browsers do so by themselves),
+resuming after the last event it saw through `Last-Event-ID`. `publish` may be called from any thread:
+the results are written in worker threads, and readers live on the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Iterable
+from dataclasses import dataclass, field
+
+from tallyroom.live.events import Event
+
+QUEUE_SIZE = 1000
+HEARTBEAT_SECONDS = 15.0
+
+Message = tuple[int, str, bytes]
+"""An event's seq, its council's code, and its SSE message."""
+
+
+def message(event: Event) -> Message:
+    data = json.dumps(event.json(), ensure_ascii=False, separators=(",", ":"))
+    return event.seq, event.council.code, f"id: {event.seq}\nevent: {event.type}\ndata: {data}\n\n".encode()
+
+
+@dataclass(eq=False)
+class _Reader:
+    council: str | None
+    queue: asyncio.Queue[Message | None] = field(default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
+
+    def wants(self, code: str) -> bool:
+        return self.council is None or self.council == code
+
+
+class Broadcaster:
+    def __init__(self) -> None:
+        self._readers: set[_Reader] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    def attach(self, loop: asyncio.AbstractEventLoop) -> None:
+        """The event loop readers live on (set when the server starts)."""
+        self._loop = loop
+
+    @property
+    def readers(self) -> int:
+        return len(self._readers)
+
+    def publish(self, events: Iterable[Event]) -> None:
+        messages = [message(e) for e in events]
+        loop = self._loop
+        if not messages or loop is None or loop.is_closed():
+            return
+        loop.call_soon_threadsafe(self._fan_out, messages)
+
+    def _fan_out(self, messages: list[Message]) -> None:
+        for reader in list(self._readers):
+            for found in messages:
+                if not reader.wants(found[1]):
+                    continue
+                try:
+                    reader.queue.put_nowait(found)
+                except asyncio.QueueFull:
+                    self._readers.discard(reader)
+                    reader.queue.get_nowait()
+                    reader.queue.put_nowait(None)
+                    break
+
+    async def stream(self, council: str | None, backlog: Iterable[Event]) -> AsyncIterator[bytes]:
+        """One reader's stream: the events in `backlog` (missed since its Last-Event-ID), then each new
+        one, with a comment line now and then so proxies keep the connection open."""
+        reader = _Reader(council)
+        self._readers.add(reader)
+        try:
+            yield b"retry: 3000\n\n"
+            last = 0
+            for event in backlog:
+                if reader.wants(event.council.code):
+                    seq, _, body = message(event)
+                    last = seq
+                    yield body
+            while True:
+                try:
+                    async with asyncio.timeout(HEARTBEAT_SECONDS):
+                        found = await reader.queue.get()
+                except TimeoutError:
+                    yield b": still here\n\n"
+                    continue
+                if found is None:
+                    return
+                if found[0] > last:
+                    last = found[0]
+                    yield found[2]
+        finally:
+            self._readers.discard(reader)

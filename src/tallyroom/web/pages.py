@@ -1,0 +1,327 @@
+"""The public pages: the night, a region, a council, a ward, a mayor or commissioner, and search.
+
+Every page is rendered on the server from the current view and works without JavaScript; a small
+script layered on top refreshes the part marked `data-live` when the server sends an event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from starlette.responses import HTMLResponse, Response
+
+from tallyroom.copy.drafts import bullet, roundup
+from tallyroom.copy.facts import CouncilFacts, RegionFacts, council_facts, region_facts
+from tallyroom.copy.headlines import headline
+from tallyroom.copy.newsroom import story_key
+from tallyroom.copy.review import published
+from tallyroom.rules.counting import PollResult, count
+from tallyroom.rules.model import Poll, WardRef
+from tallyroom.rules.outcome import CouncilOutcome, WardOutcome
+from tallyroom.rules.parties import NOC, Party, slug
+from tallyroom.serialise import control_name
+from tallyroom.store.log import ballot_id
+from tallyroom.web import charts
+from tallyroom.web.caching import cached_response, site_of
+from tallyroom.web.site import Site, View
+from tallyroom.web.templating import render, ward_key
+
+router = APIRouter(include_in_schema=False)
+HTML = "text/html; charset=utf-8"
+
+
+@dataclass(frozen=True)
+class PartyRow:
+    party: Party
+    won: int
+    composition: int | None
+    change: int | None
+
+
+@dataclass(frozen=True)
+class NightRow:
+    """A party across the councils of a night or region."""
+
+    party: Party
+    councils: int
+    gained: int
+    lost: int
+    won: int
+    change: int | None
+
+
+class Pages:
+    """What pages need from a view, with each council's facts made once per outcome."""
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+        self._facts: dict[str, tuple[CouncilOutcome, CouncilFacts]] = {}
+
+    def party(self, party_id: str) -> Party:
+        return self.site.reference.parties.get(party_id)
+
+    def control(self, control: str | None) -> str:
+        return control_name(control, self.party) or "not known"
+
+    def headline(self, outcome: CouncilOutcome) -> str:
+        return headline(outcome, self.party)
+
+    def facts(self, outcome: CouncilOutcome) -> CouncilFacts:
+        hit = self._facts.get(outcome.council.code)
+        if hit is None or hit[0] is not outcome:
+            hit = self._facts[outcome.council.code] = (outcome, council_facts(outcome, self.party))
+        return hit[1]
+
+    def summary(self, outcomes: tuple[CouncilOutcome, ...], name: str) -> tuple[RegionFacts, list[NightRow]]:
+        """Councils won and lost, and seats won with their change, by party."""
+        region = region_facts(name, [self.facts(o) for o in outcomes])
+        change = {s.party.id: s.seats for s in region.changes}
+        gained = {p.id: len(found) for p, found in region.control_gains}
+        lost = {p.id: len(found) for p, found in region.control_losses}
+        won: dict[str, int] = {}
+        controls: dict[str, int] = {}
+        parties = {s.party.id: s.party for s in region.changes}
+        for o in outcomes:
+            for p, n in o.won.items():
+                parties[p.id] = p
+                won[p.id] = won.get(p.id, 0) + n
+            if o.decided and o.control_after and o.control_after != NOC:
+                controls[o.control_after] = controls.get(o.control_after, 0) + 1
+                parties.setdefault(o.control_after, self.party(o.control_after))
+        rows = [
+            NightRow(
+                p,
+                controls.get(pid, 0),
+                gained.get(pid, 0),
+                lost.get(pid, 0),
+                won.get(pid, 0),
+                change.get(pid),
+            )
+            for pid, p in parties.items()
+        ]
+        rows.sort(key=lambda r: (-r.councils, -r.won, r.party.name))
+        return region, rows
+
+    def bullets(self, view: View, outcomes: tuple[CouncilOutcome, ...]) -> list[str]:
+        """The live summary: a bullet for each council decided, latest call first."""
+        called = {e.council.code: e.seq for e in view.events if e.type in {"call", "complete"}}
+        done = sorted((o for o in outcomes if o.decided), key=lambda o: -called.get(o.council.code, 0))
+        return [bullet(self.facts(o), self.headline(o)) for o in done]
+
+    def party_rows(self, outcome: CouncilOutcome) -> list[PartyRow]:
+        change = outcome.change
+        parties = {
+            p.id: p for p in (*(outcome.composition or {}), *outcome.won, *(change.seats if change else {}))
+        }
+        rows = [
+            PartyRow(
+                p,
+                outcome.won.get(p, 0),
+                (outcome.composition or {}).get(p, 0) if outcome.composition is not None else None,
+                change.seats.get(p, 0) if change else None,
+            )
+            for p in parties.values()
+        ]
+        rows.sort(key=lambda r: (-(r.composition or 0), -r.won, r.party.name))
+        return rows
+
+
+def pages_of(request: Request) -> Pages:
+    pages: Pages = request.app.state.pages
+    return pages
+
+
+def _page(request: Request, key: str, template: str, context: Any) -> Response:
+    site, pages = site_of(request), pages_of(request)
+    return cached_response(
+        request,
+        key,
+        HTML,
+        lambda view: render(template, site=site, pages=pages, view=view, **context(view, pages)),
+    )
+
+
+def _outcome(site: Site, code: str) -> CouncilOutcome:
+    found = site.view.by_code.get(code)
+    if found is None:
+        raise HTTPException(404, f"no council with code {code!r} has an election on {site.day:%-d %B %Y}")
+    return found
+
+
+def _regions(site: Site, view: View) -> list[str]:
+    return sorted({site.region_of(o.council.code) for o in view.outcomes} - {""})
+
+
+@router.get("/", response_class=HTMLResponse)
+def night(request: Request) -> Response:
+    site = site_of(request)
+
+    def context(view: View, pages: Pages) -> dict[str, Any]:
+        facts, rows = pages.summary(view.outcomes, "the night")
+        return {
+            "title": f"Local elections, {site.day:%-d %B %Y}",
+            "progress": view.progress["night"],
+            "regions": [(r, view.progress["regions"].get(r)) for r in _regions(site, view)],
+            "rows": rows,
+            "facts": facts,
+            "outcomes": view.outcomes,
+            "latest": [e for e in reversed(view.events) if e.type == "declaration"][:10],
+            "bullets": pages.bullets(view, view.outcomes)[:10],
+            "live": "/live",
+        }
+
+    return _page(request, "page:night", "night.html", context)
+
+
+@router.get("/region/{region_slug}", response_class=HTMLResponse)
+def region(request: Request, region_slug: str) -> Response:
+    site = site_of(request)
+    names = {slug(r): r for r in _regions(site, site.view)}
+    if region_slug not in names:
+        raise HTTPException(404, "no such region tonight")
+    name = names[region_slug]
+
+    def context(view: View, pages: Pages) -> dict[str, Any]:
+        outcomes = tuple(o for o in view.outcomes if site.region_of(o.council.code) == name)
+        facts, rows = pages.summary(outcomes, name)
+        return {
+            "title": f"{name}: local elections, {site.day:%-d %B %Y}",
+            "region": name,
+            "progress": view.progress["regions"].get(name),
+            "rows": rows,
+            "facts": facts,
+            "roundup": roundup(facts) if facts.councils else "",
+            "outcomes": outcomes,
+            "bullets": pages.bullets(view, outcomes),
+            "live": "/live",
+        }
+
+    return _page(request, f"page:region:{region_slug}", "region.html", context)
+
+
+@router.get("/council/{code}", response_class=HTMLResponse)
+def council(request: Request, code: str) -> Response:
+    site = site_of(request)
+    _outcome(site, code)
+
+    def context(view: View, pages: Pages) -> dict[str, Any]:
+        outcome = view.by_code[code]
+        rows = pages.party_rows(outcome)
+        seats = [(r.party, r.composition if r.composition is not None else r.won) for r in rows]
+        seats = [(p, n) for p, n in seats if n]
+        total = max(outcome.total_seats or outcome.seats_up, sum(n for _, n in seats))  # over-full: flagged
+        story = published(site.engine, story_key(outcome))
+        return {
+            "title": f"{outcome.council.name}: local election results {site.day:%Y}",
+            "outcome": outcome,
+            "headline": pages.headline(outcome),
+            "rows": rows,
+            "seat_bar": charts.seat_bar(
+                seats,
+                total,
+                outcome.majority_threshold,
+                outcome.seats_declared,
+                title="Make-up of the council" if outcome.composition is not None else "Seats won",
+            ),
+            "hemicycle": charts.hemicycle(seats, total, title="The council chamber")
+            if outcome.composition is not None
+            else None,
+            "change_bars": charts.change_bars(
+                [(r.party, r.change) for r in rows if r.change], title="Change in seats"
+            ),
+            "wards": sorted(outcome.wards, key=lambda w: w.result.poll.ward.name),
+            "pending": sorted(view.pending.get(code, ()), key=lambda w: w.name),
+            "story": story,
+            "live": f"/live?council={code}",
+        }
+
+    return _page(request, f"page:council:{code}", "council.html", context)
+
+
+@router.get("/council/{code}/ward/{key}", response_class=HTMLResponse)
+def ward(request: Request, code: str, key: str) -> Response:
+    site = site_of(request)
+    outcome = _outcome(site, code)
+    pending = [w for w in site.view.pending.get(code, ()) if ward_key(w) == key]
+    if not pending and not any(ward_key(w.result.poll.ward) == key for w in outcome.wards):
+        raise HTTPException(404, f"no ward {key!r} in {outcome.council.name} tonight")
+
+    def context(view: View, pages: Pages) -> dict[str, Any]:
+        outcome = view.by_code[code]
+        found = next((w for w in outcome.wards if ward_key(w.result.poll.ward) == key), None)
+        name = found.result.poll.ward.name if found else pending[0].name
+        return {
+            "title": f"{name}, {outcome.council.name}: result",
+            "outcome": outcome,
+            "name": name,
+            "ward": found,
+            "shares": _shares(found) if found else None,
+            "previous": _previous(found) if found else [],
+            "live": f"/live?council={code}",
+        }
+
+    return _page(request, f"page:ward:{code}:{key}", "ward.html", context)
+
+
+def _shares(ward: WardOutcome) -> charts.Chart:
+    result = ward.result
+    return charts.vote_shares([(c.name, c.party, c.votes, c in result.elected) for c in result.ranked])
+
+
+def _previous(ward: WardOutcome) -> list[PollResult]:
+    """The polls the ward's seats were last fought in, counted."""
+    polls: dict[str, Poll] = {}
+    for holder in ward.baseline or ():
+        if holder.poll is not None:
+            polls.setdefault(ballot_id(holder.poll), holder.poll)
+    return [count(p) for p in sorted(polls.values(), key=lambda p: p.election_date)]
+
+
+@router.get("/executive/{ballot}", response_class=HTMLResponse)
+def executive(request: Request, ballot: str) -> Response:
+    site = site_of(request)
+    if not any(ballot_id(r.poll) == ballot for r in site.view.executive):
+        raise HTTPException(404, "no such mayoral or police and crime commissioner election tonight")
+
+    def context(view: View, _pages: Pages) -> dict[str, Any]:
+        result = next(r for r in view.executive if ballot_id(r.poll) == ballot)
+        office = "Mayor" if result.poll.election_type.value == "mayor" else "Police and crime commissioner"
+        return {
+            "title": f"{office}: {result.poll.ward.name}",
+            "office": office,
+            "result": result,
+            "live": "/live",
+        }
+
+    return _page(request, f"page:executive:{ballot}", "executive.html", context)
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search(request: Request, q: str = "") -> Response:
+    """Councils and wards whose names contain the words asked for. Not cached: answers vary by query."""
+    site = site_of(request)
+    view = site.view
+    words = q.casefold().split()
+    councils: list[CouncilOutcome] = []
+    wards: list[tuple[CouncilOutcome, WardRef]] = []
+    if words:
+        for o in view.outcomes:
+            if all(w in o.council.name.casefold() for w in words):
+                councils.append(o)
+            for ref in [w.result.poll.ward for w in o.wards] + list(view.pending.get(o.council.code, ())):
+                if all(w in f"{ref.name} {o.council.name}".casefold() for w in words):
+                    wards.append((o, ref))
+    body = render(
+        "search.html",
+        site=site,
+        pages=pages_of(request),
+        view=view,
+        title=f"Search: {q}" if q else "Search",
+        q=q,
+        councils=councils[:50],
+        wards=sorted(wards, key=lambda cw: (cw[1].name, cw[0].council.name))[:100],
+        live=None,
+    )
+    return HTMLResponse(body, headers={"Cache-Control": "no-cache"})

@@ -1,0 +1,48 @@
+"""The website's Jinja2 environment: HTML templates with everything from data escaped, and the filters
+pages use to print numbers the way results pages do (figures with thousands separated, signed changes)."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from tallyroom.copy.style import signed
+from tallyroom.rules.model import WardRef
+from tallyroom.rules.parties import slug
+from tallyroom.store.log import ballot_id
+from tallyroom.web.palette import swatch
+
+
+def ward_key(ward: WardRef) -> str:
+    """A ward in a page address: its GSS code, or its name made into a slug where it has none."""
+    return ward.code or slug(ward.name)
+
+
+def figure(n: int | None) -> str:
+    return "" if n is None else f"{n:,}"
+
+
+def share(part: int | None, whole: int | None) -> str:
+    if part is None or not whole:
+        return ""
+    return f"{100 * part / whole:.1f}%"
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("tallyroom.web", "templates"),
+        autoescape=select_autoescape(["html", "xml"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(figure=figure, signed=signed, slug=slug)
+    env.globals.update(share=share, swatch=swatch, ballot_id=ballot_id, ward_key=ward_key)
+    return env
+
+
+def render(template: str, **context: Any) -> str:
+    return environment().get_template(template).render(**context)

@@ -1,0 +1,289 @@
+"""The served website in a real browser (Debian's Chromium driven by Playwright), on the real 2021 East
+Midlands night opened from its nominations: live updates without a reload, the desk's login, entry,
+approval and publishing, hostile names shown as text, and axe-core's accessibility checks. Screenshots
+of the main pages are saved under `build/screenshots` for people to look at."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from xml.etree import ElementTree
+
+import httpx2
+import pytest
+import uvicorn
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+from sqlalchemy import Engine
+
+from tallyroom.copy import review
+from tallyroom.copy.review import CopyKey
+from tallyroom.importers import ward
+from tallyroom.importers.base import Context
+from tallyroom.live.night import Night
+from tallyroom.reference import Reference
+from tallyroom.rules.model import ElectionType, Poll
+from tallyroom.store import queries
+from tallyroom.web.accounts import Role, add_user, issue_token
+from tallyroom.web.app import create_app
+from tallyroom.web.site import Site
+from tests.conftest import DEMO, copy_of, demo_store
+
+NIGHT_FILE = DEMO / "2021-05-06-east-midlands.csv"
+ON = date(2021, 5, 6)
+DERBYSHIRE = "E10000007"
+CHROMIUM = os.environ.get("TALLYROOM_CHROMIUM", "/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[1] / "build" / "screenshots"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory, ref: Reference) -> Path:
+    return demo_store(tmp_path_factory.mktemp("browser") / "eve.db", ref, leave_out=NIGHT_FILE)
+
+
+class Server:
+    """The app served by uvicorn on a free local port, in a thread."""
+
+    def __init__(self, site: Site) -> None:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        config = uvicorn.Config(
+            create_app(site, secret="browser tests"), host="127.0.0.1", port=self.port, log_level="warning"
+        )
+        self.site = site
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> Server:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+
+
+@pytest.fixture
+def engine(store: Path, tmp_path: Path) -> Iterator[Engine]:
+    engine = copy_of(store, tmp_path)
+    add_user(engine, "rita", Role.REPORTER, "rita's long password")
+    add_user(engine, "eddie", Role.EDITOR, "eddie's long password")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def server(engine: Engine, ref: Reference) -> Iterator[Server]:
+    polls = ward.read(NIGHT_FILE, Context(ref)).polls
+    earlier: dict[str, list[Poll]] = {}
+    codes = {p.council.code for p in polls}
+    for poll in queries.load_polls(engine, ref.parties, before=ON, councils=codes):
+        if poll.election_type is ElectionType.LOCAL:
+            earlier.setdefault(poll.council.code, []).append(poll)
+    site = Site(engine, ref, ON, night=Night.open(ref, ON, polls, earlier))
+    with Server(site) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not shutil.which(CHROMIUM):
+        pytest.fail(f"browser tests need Chromium at {CHROMIUM}: apt-get install chromium (make test does)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    yield context.new_page()
+    context.close()
+
+
+def night_rows(council: str) -> tuple[list[str], dict[str, list[list[str]]]]:
+    """The header and, ward by ward, a council's rows of the 2021 file."""
+    with NIGHT_FILE.open(encoding="utf-8", newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    wards: dict[str, list[list[str]]] = {}
+    for row in rows:
+        if row[header.index("council_code")] == council:
+            wards.setdefault(row[header.index("ward")], []).append(row)
+    return header, wards
+
+
+def as_csv(header: list[str], rows: list[list[str]]) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+def post(server: Server, token: str, body: bytes) -> httpx2.Response:
+    answer = httpx2.post(
+        f"{server.url}/api/declarations",
+        content=body,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "text/csv"},
+    )
+    assert answer.status_code == 200, answer.text
+    return answer
+
+
+def shoot(page: Page, name: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def test_a_declaration_posted_to_the_api_appears_on_the_open_council_page(
+    server: Server, engine: Engine, page: Page
+) -> None:
+    header, wards = night_rows(DERBYSHIRE)
+    name, rows = next(iter(wards.items()))
+    page.goto(f"{server.url}/council/{DERBYSHIRE}")
+    expect(page.locator("html[data-live-connected]")).to_have_count(1)
+    expect(page.get_by_role("link", name=name, exact=True)).to_have_count(0)
+    page.evaluate("window.notReloaded = true")
+
+    post(server, issue_token(engine, "rita"), as_csv(header, rows))
+
+    expect(page.get_by_role("link", name=name, exact=True)).to_be_visible(timeout=5000)
+    assert page.evaluate("window.notReloaded") is True  # the same document: updated, not reloaded
+    expect(page.locator("#announcer")).to_have_text(f"Result declared: {name}, Derbyshire")
+    seats_up = sum(int(w[0][header.index("seats")]) for w in wards.values())
+    expect(page.locator(".facts")).to_contain_text(f"{rows[0][header.index('seats')]} of {seats_up} seats up")
+
+
+def test_hostile_names_are_shown_as_text(server: Server, engine: Engine, page: Page) -> None:
+    header, wards = night_rows(DERBYSHIRE)
+    rows = next(iter(wards.values()))
+    hostile = [list(r) for r in rows]
+    attacks = ['<img src=x onerror="window.attacked=1">', "<script>window.attacked=1</script>"]
+    for row, attack in zip(hostile, attacks, strict=False):
+        row[header.index("candidate")] = attack
+    post(server, issue_token(engine, "rita"), as_csv(header, hostile))
+    ward_code = rows[0][header.index("ward_code")]
+    for url in ("/", f"/council/{DERBYSHIRE}", f"/council/{DERBYSHIRE}/ward/{ward_code}"):
+        page.goto(server.url + url)
+        for attack in attacks:
+            if url != f"/council/{DERBYSHIRE}" or any(
+                r[header.index("elected")] == "1" and r[header.index("candidate")] == attack for r in hostile
+            ):
+                expect(page.get_by_text(attack).first).to_be_visible()
+        assert page.evaluate("window.attacked") is None, url
+        assert page.locator("main img, main script").count() == 0
+
+    feed = ElementTree.fromstring(httpx2.get(f"{server.url}/feeds/declarations.atom").content)
+    titles = [t.text or "" for t in feed.iter("{http://www.w3.org/2005/Atom}title")]
+    elected = [r[header.index("candidate")] for r in hostile if r[header.index("elected")] == "1"]
+    assert any(all(name in t for name in elected) for t in titles)  # the markup is the entry's text
+    exported = csv.DictReader(io.StringIO(httpx2.get(f"{server.url}/export/results.csv").text))
+    assert set(attacks) <= {row["person_name"] for row in exported}
+
+    key = CopyKey("story", DERBYSHIRE, ON)
+    review.edit(engine, key, f"Derbyshire counts\n\nA story quoting {attacks[1]} as it was printed.", "eddie")
+    review.approve(engine, key, "eddie")
+    review.publish(engine, key, "eddie")
+    server.site.touch()
+    page.goto(f"{server.url}/council/{DERBYSHIRE}")
+    page.reload()  # the page was fetched a moment ago, and may be reused for five seconds unasked
+    expect(page.locator("article.story")).to_contain_text(f"A story quoting {attacks[1]} as it was printed.")
+    assert page.evaluate("window.attacked") is None
+
+
+def test_a_reporter_enters_a_result_and_an_editor_publishes_the_story(server: Server, page: Page) -> None:
+    header, wards = night_rows("E07000138")  # Lincoln: a third of its seats, one ward at a time
+    page.goto(f"{server.url}/desk")
+    page.get_by_label("Name").fill("rita")
+    page.get_by_label("Password").fill("rita's long password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_text("Signed in as rita (reporter)")).to_be_visible()
+    for name, rows in wards.items():
+        page.goto(f"{server.url}/desk/enter")
+        page.get_by_label("Council", exact=True).select_option(label="Lincoln")
+        page.get_by_label("Ward name").fill(name)
+        page.get_by_label("Ward code (GSS)").fill(rows[0][header.index("ward_code")])
+        page.get_by_label("Seats filled").fill(rows[0][header.index("seats")])
+        for i, row in enumerate(rows):
+            page.get_by_label(f"Candidate {i + 1} name").fill(row[header.index("candidate")])
+            page.get_by_label(f"Candidate {i + 1} party").fill(row[header.index("party")])
+            page.get_by_label(f"Candidate {i + 1} votes").fill(row[header.index("votes")])
+        page.get_by_role("button", name="Enter the result").click()
+        expect(page.get_by_role("status")).to_contain_text("Result logged.")
+    shoot(page, "desk")
+    page.get_by_role("button", name="Sign out").click()
+
+    page.goto(f"{server.url}/desk/login")
+    page.get_by_label("Name").fill("eddie")
+    page.get_by_label("Password").fill("eddie's long password")
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{server.url}/desk/review")
+    page.get_by_role("link", name="Lincoln").click()
+    headline = (
+        page.get_by_label("Story text (headline, a blank line, then the body)").input_value().split("\n")[0]
+    )
+    page.get_by_role("button", name="Approve").click()
+    expect(page.get_by_role("status")).to_have_text("Approved.")
+    page.get_by_role("button", name="Publish").click()
+    expect(page.get_by_role("status")).to_have_text("Published.")
+    shoot(page, "review")
+    page.goto(f"{server.url}/council/E07000138")
+    expect(page.locator("article.story h3")).to_have_text(headline)
+
+
+def test_the_main_pages_have_no_accessibility_violations(server: Server, engine: Engine, page: Page) -> None:
+    header, wards = night_rows(DERBYSHIRE)
+    token = issue_token(engine, "rita")
+    for rows in list(wards.values())[:40]:  # enough for the call: the page shows a council decided
+        post(server, token, as_csv(header, rows))
+    ward_code = next(iter(wards.values()))[0][header.index("ward_code")]
+    pages = {
+        "night": "/",
+        "region": "/region/east-midlands",
+        "council": f"/council/{DERBYSHIRE}",
+        "ward": f"/council/{DERBYSHIRE}/ward/{ward_code}",
+        "search": "/search?q=derby",
+        "login": "/desk/login",
+    }
+    axe = Axe()
+    found = {}
+    for name, url in pages.items():
+        page.goto(server.url + url)
+        shoot(page, name)
+        results = axe.run(page, options=WCAG)
+        found[name] = results.generate_snapshot()
+    page.get_by_label("Name").fill("rita")
+    page.get_by_label("Password").fill("rita's long password")
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{server.url}/desk/enter")
+    found["entry"] = axe.run(page, options=WCAG).generate_snapshot()
+    assert found == dict.fromkeys(found, "")

@@ -1,0 +1,249 @@
+"""The results desk in the browser's terms (forms, sessions, CSRF, roles) on the real 2021 night: a
+reporter enters Derbyshire's divisions from the form; mistakes name their row and field and change
+nothing; entries can wait for a second person; editors approve and publish; admins manage users."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import httpx2
+import pytest
+from sqlalchemy import Engine, func, select
+from starlette.testclient import TestClient
+
+from tallyroom.importers import ward
+from tallyroom.importers.base import Context
+from tallyroom.live.night import Night
+from tallyroom.reference import Reference
+from tallyroom.rules.model import ElectionType, Poll
+from tallyroom.store import queries
+from tallyroom.store.schema import declarations
+from tallyroom.web.accounts import Role, add_user
+from tallyroom.web.app import create_app
+from tallyroom.web.site import Site
+from tests.conftest import DEMO, copy_of, demo_store
+
+NIGHT_FILE = DEMO / "2021-05-06-east-midlands.csv"
+ON = date(2021, 5, 6)
+DERBYSHIRE = "E10000007"
+PEOPLE = {"rita": Role.REPORTER, "rob": Role.REPORTER, "eddie": Role.EDITOR, "ada": Role.ADMIN}
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory, ref: Reference) -> Path:
+    return demo_store(tmp_path_factory.mktemp("desk-web") / "eve.db", ref, leave_out=NIGHT_FILE)
+
+
+@pytest.fixture
+def engine(store: Path, tmp_path: Path) -> Iterator[Engine]:
+    engine = copy_of(store, tmp_path)
+    for name, role in PEOPLE.items():
+        add_user(engine, name, role, password(name))
+    yield engine
+    engine.dispose()
+
+
+def password(name: str) -> str:
+    return f"{name} has a long password"
+
+
+def nominations(ref: Reference) -> list[Poll]:
+    return ward.read(NIGHT_FILE, Context(ref)).polls
+
+
+@pytest.fixture
+def site(engine: Engine, ref: Reference) -> Site:
+    polls = nominations(ref)
+    codes = {p.council.code for p in polls}
+    earlier: dict[str, list[Poll]] = {}
+    for poll in queries.load_polls(engine, ref.parties, before=ON, councils=codes):
+        if poll.election_type is ElectionType.LOCAL:
+            earlier.setdefault(poll.council.code, []).append(poll)
+    return Site(engine, ref, ON, night=Night.open(ref, ON, polls, earlier))
+
+
+def browser(site: Site, confirm: bool = False) -> TestClient:
+    return TestClient(create_app(site, secret="test secret", confirm=confirm))
+
+
+def csrf(page: httpx2.Response) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert found is not None, page.text
+    return found.group(1)
+
+
+def sign_in(client: TestClient, name: str) -> str:
+    """Sign in through the form; the CSRF token of the session."""
+    token = csrf(client.get("/desk/login"))
+    answer = client.post(
+        "/desk/login", data={"csrf": token, "name": name, "password": password(name)}, follow_redirects=False
+    )
+    assert answer.status_code == 303, answer.text
+    return csrf(client.get("/desk"))
+
+
+def form_for(poll: Poll, token: str) -> dict[str, str]:
+    """A division's result as a desk types it in: names, parties, votes, and the elected boxes ticked."""
+    values = {"csrf": token, "council_code": poll.council.code, "ward": poll.ward.name}
+    values |= {"ward_code": poll.ward.code, "seats": str(poll.seats)}
+    for i, c in enumerate(poll.candidacies):
+        values |= {f"candidate_{i}": c.name, f"party_{i}": c.label, f"votes_{i}": str(c.votes or "")}
+        if c.elected:
+            values[f"elected_{i}"] = "1"
+    return values
+
+
+def logged(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(declarations)).scalar_one())
+
+
+def derbyshire(ref: Reference) -> list[Poll]:
+    return [p for p in nominations(ref) if p.council.code == DERBYSHIRE]
+
+
+def test_a_reporter_enters_derbyshire_from_the_form_and_the_council_is_called(
+    site: Site, engine: Engine, ref: Reference
+) -> None:
+    client = browser(site)
+    token = sign_in(client, "rita")
+    answers = [client.post("/desk/enter", data=form_for(p, token)) for p in derbyshire(ref)]
+    assert all(a.status_code == 200 for a in answers)
+    assert logged(engine) >= len(answers)
+    said = [re.search(r'<p class="message" role="status">(.*?)</p>', a.text) for a in answers]
+    assert all(s is not None and s.group(1).startswith("Result logged.") for s in said)
+    called = [s.group(1) for s in said if s and "called" in s.group(1)]
+    assert called == ["Result logged. Derbyshire called: Conservative (HOLD)."]
+    outcome = client.get(f"/api/councils/{DERBYSHIRE}").json()
+    assert outcome["composition"] == {"Conservative": 45, "Labour": 14, "Liberal Democrats": 4, "Green": 1}
+    history = queries.history(engine, DERBYSHIRE, ON)
+    assert {h["entered_by"] for h in history} == {"rita"}
+
+
+def test_a_mistake_names_its_row_and_field_and_changes_nothing(
+    site: Site, engine: Engine, ref: Reference
+) -> None:
+    client = browser(site)
+    token = sign_in(client, "rita")
+    values = form_for(derbyshire(ref)[0], token)
+    values["votes_1"] = "12O4"  # a letter O typed for a zero
+    before = logged(engine)
+    answer = client.post("/desk/enter", data=values)
+    assert answer.status_code == 400
+    assert "desk entry, row 3: field &#39;votes&#39;" in answer.text and "12O4" in answer.text
+    assert logged(engine) == before
+    assert 'value="12O4"' in answer.text  # the form comes back as typed, to be put right
+
+
+def test_a_correction_is_a_new_revision(site: Site, engine: Engine, ref: Reference) -> None:
+    client = browser(site)
+    token = sign_in(client, "rita")
+    poll = derbyshire(ref)[0]
+    client.post("/desk/enter", data=form_for(poll, token))
+    prefilled = client.get(f"/desk/enter?council={DERBYSHIRE}&ward={poll.ward.code}").text
+    assert f'value="{poll.candidacies[0].name}"' in prefilled
+    values = form_for(poll, token)
+    values["votes_0"] = str(int(values["votes_0"]) + 10)
+    answer = client.post("/desk/enter", data=values)
+    assert "Correction logged." in answer.text
+    revisions = [h for h in queries.history(engine, DERBYSHIRE, ON) if h["ward"] == poll.ward.name]
+    assert [r["revision"] for r in revisions] == [1, 2]
+
+
+def test_without_the_csrf_token_or_a_session_nothing_is_written(
+    site: Site, engine: Engine, ref: Reference
+) -> None:
+    client = browser(site)
+    poll = derbyshire(ref)[0]
+    before = logged(engine)
+    anonymous = client.post("/desk/enter", data=form_for(poll, "x"), follow_redirects=False)
+    assert anonymous.status_code == 303 and anonymous.headers["location"].startswith("/desk/login")
+    sign_in(client, "rita")
+    forged = client.post("/desk/enter", data=form_for(poll, "not the session's token"))
+    assert forged.status_code == 403
+    other = browser(site)
+    other_token = sign_in(other, "rob")
+    stolen = client.post("/desk/enter", data=form_for(poll, other_token))  # another session's token
+    assert stolen.status_code == 403
+    assert logged(engine) == before
+
+
+def test_an_entry_waits_for_a_second_person(site: Site, engine: Engine, ref: Reference) -> None:
+    rita, rob = browser(site, confirm=True), browser(site, confirm=True)
+    rita_token, rob_token = sign_in(rita, "rita"), sign_in(rob, "rob")
+    poll = derbyshire(ref)[0]
+    before = logged(engine)
+    waiting = rita.post("/desk/enter", data=form_for(poll, rita_token))
+    assert "waiting for a second person" in waiting.text
+    assert logged(engine) == before
+    entry = re.search(r'action="/desk/entries/(\d+)/confirm"', waiting.text)
+    assert entry is not None
+    own = rita.post(f"/desk/entries/{entry.group(1)}/confirm", data={"csrf": rita_token})
+    assert "you entered this one" in own.text and logged(engine) == before
+    confirmed = rob.post(f"/desk/entries/{entry.group(1)}/confirm", data={"csrf": rob_token})
+    assert "Result logged." in confirmed.text and logged(engine) == before + 1
+    (kept,) = [h for h in queries.history(engine, DERBYSHIRE, ON) if h["ward"] == poll.ward.name]
+    assert kept["entered_by"] == "rita, confirmed by rob"
+
+
+def test_only_editors_approve_and_publish_and_the_story_appears(
+    site: Site, engine: Engine, ref: Reference
+) -> None:
+    rita = browser(site)
+    token = sign_in(rita, "rita")
+    for poll in derbyshire(ref):
+        rita.post("/desk/enter", data=form_for(poll, token))
+    assert rita.post(f"/desk/review/{DERBYSHIRE}/approve", data={"csrf": token}).status_code == 403
+    assert rita.post(f"/desk/review/{DERBYSHIRE}/publish", data={"csrf": token}).status_code == 403
+
+    eddie = browser(site)
+    token = sign_in(eddie, "eddie")
+    draft = eddie.get(f"/desk/review/{DERBYSHIRE}").text
+    assert "Conservatives hold Derbyshire" in draft
+    edited = "Conservatives hold Derbyshire\n\nThe Conservatives kept control of Derbyshire County Council."
+    eddie.post(f"/desk/review/{DERBYSHIRE}/edit", data={"csrf": token, "text": edited})
+    eddie.post(f"/desk/review/{DERBYSHIRE}/approve", data={"csrf": token})
+    published = eddie.post(f"/desk/review/{DERBYSHIRE}/publish", data={"csrf": token})
+    assert "Published." in published.text
+    page = eddie.get(f"/council/{DERBYSHIRE}").text
+    assert "The Conservatives kept control of Derbyshire County Council." in page
+    story = eddie.get(f"/api/stories/{DERBYSHIRE}").json()
+    assert story["text"] == edited and story["published_by"] == "eddie"
+
+
+def test_only_admins_manage_users(site: Site, engine: Engine) -> None:
+    eddie = browser(site)
+    token = sign_in(eddie, "eddie")
+    assert eddie.get("/desk/users").status_code == 403
+    new = {"csrf": token, "action": "add", "name": "mallory", "role": "admin", "password": "x" * 20}
+    assert eddie.post("/desk/users", data=new).status_code == 403
+    ada = browser(site)
+    token = sign_in(ada, "ada")
+    added = ada.post("/desk/users", data={**new, "csrf": token, "role": "reporter"})
+    assert "mallory added." in added.text
+    issued = ada.post("/desk/users", data={"csrf": token, "action": "token", "name": "mallory"})
+    found = re.search(r'<p class="token"><code>([^<]+)</code>', issued.text)
+    assert found is not None
+    disabled = ada.post("/desk/users", data={"csrf": token, "action": "disable", "name": "mallory"})
+    assert "mallory disabled." in disabled.text
+    refused = ada.post(
+        "/api/declarations",
+        content=b"election_date\n",
+        headers={"Authorization": f"Bearer {found.group(1)}", "Content-Type": "text/csv"},
+    )
+    assert refused.status_code == 401
+
+
+def test_failed_logins_are_rate_limited(site: Site) -> None:
+    client = browser(site)
+    token = csrf(client.get("/desk/login"))
+    codes = [
+        client.post("/desk/login", data={"csrf": token, "name": "rita", "password": "wrong"}).status_code
+        for _ in range(6)
+    ]
+    assert codes == [401] * 5 + [429]
+    right = client.post("/desk/login", data={"csrf": token, "name": "rita", "password": password("rita")})
+    assert right.status_code == 429  # even the right password waits out the window
