@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import httpx2
 
 from tests.conftest import leap
 
@@ -18,12 +23,45 @@ def tallyroom(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+def test_the_demo_replays_the_night_onto_the_website(tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "tallyroom", "--db", f"sqlite:///{tmp_path / 'demo.db'}", "demo"]
+    demo = subprocess.Popen(
+        [*command, "--port", str(port), "--speed", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert demo.stdout is not None
+        lines = [demo.stdout.readline() for _ in range(3)]
+        assert f"website:      http://127.0.0.1:{port}/" in "".join(lines)
+        assert re.search(r"name: demo-editor, password: \S+", "".join(lines))
+        deadline, progress = time.monotonic() + 60, {}
+        while time.monotonic() < deadline:
+            try:
+                progress = httpx2.get(f"http://127.0.0.1:{port}/api/progress").json()["night"]
+            except httpx2.TransportError:
+                progress = {}
+            if progress.get("councils_complete") == 7:
+                break
+            time.sleep(0.2)
+        assert progress["councils_complete"] == progress["councils"] == 7
+        night = httpx2.get(f"http://127.0.0.1:{port}/").text
+        assert "Conservatives gain Nottinghamshire from no overall control" in night
+    finally:
+        demo.terminate()
+        demo.wait(10)
+
+
 def test_demo_then_json_commands(tmp_path: Path) -> None:
     db = tmp_path / "demo.db"
-    shown = tallyroom(db, "demo")
+    shown = tallyroom(db, "demo", "--no-serve")
     assert shown.returncode == 0, shown.stderr
     assert "Conservatives gain Nottinghamshire from no overall control" in shown.stdout
-    again = tallyroom(db, "demo")
+    again = tallyroom(db, "demo", "--no-serve")
     assert "0 new" in again.stderr and "283 already loaded" in again.stderr
 
     one = tallyroom(db, "council", "Derbyshire", "--date", DEMO_DAY, "--json")

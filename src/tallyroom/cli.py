@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
+import secrets
 import sys
+import threading
 import time
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -20,6 +23,7 @@ from rich.table import Table
 from sqlalchemy import Engine
 
 from tallyroom import reference as reference_data
+from tallyroom import serialise
 from tallyroom.copy.drafts import story_json
 from tallyroom.copy.facts import council_facts
 from tallyroom.copy.headlines import headline, newsworthiness
@@ -35,7 +39,7 @@ from tallyroom.live.replay import Timed
 from tallyroom.live.replay import replay as replay_night
 from tallyroom.live.watch import Folder, follow
 from tallyroom.loading import load_file
-from tallyroom.results import outcomes
+from tallyroom.results import find_council, in_region, outcomes
 from tallyroom.rules.control import THRESHOLD_BASES, ControlSettings
 from tallyroom.rules.outcome import CouncilOutcome
 from tallyroom.rules.parties import NOC, Party
@@ -43,7 +47,10 @@ from tallyroom.rules.progress import of_night
 from tallyroom.serialise import council_outcome
 from tallyroom.store import queries
 from tallyroom.store.database import connect, database_url
-from tallyroom.web.desk import desk_app
+from tallyroom.web import accounts
+from tallyroom.web.accounts import AccountError, Role
+from tallyroom.web.app import create_app
+from tallyroom.web.site import Site
 
 app = typer.Typer(help="Election-night results for UK local elections.", no_args_is_help=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -134,23 +141,16 @@ def import_(
 def _outcomes(day: str, region: str | None = None) -> list[CouncilOutcome]:
     ref = reference_data.load()
     found = outcomes(State.engine(), ref, parse_day(day), State.settings).councils
-    if region:
-        wanted = region.casefold()
-        found = [
-            o for o in found if (c := ref.councils.get(o.council.code)) and c.region.casefold() == wanted
-        ]
-    return found
+    return in_region(found, ref, region) if region else found
 
 
 def _council_outcome(name_or_code: str, day: str) -> CouncilOutcome:
     """One council's outcome on a day, by code or any of its names; exit 1 when there is none."""
-    known = reference_data.load().councils.find(name_or_code, parse_day(day))
-    wanted = {name_or_code.casefold(), *((known.code.casefold(), known.name.casefold()) if known else ())}
-    found = [o for o in _outcomes(day) if {o.council.code.casefold(), o.council.name.casefold()} & wanted]
-    if not found:
+    found = find_council(_outcomes(day), reference_data.load(), name_or_code, parse_day(day))
+    if found is None:
         err.print(f"no election for {name_or_code!r} on {day} in {State.url}", highlight=False)
         raise typer.Exit(1)
-    return found[0]
+    return found
 
 
 def _party(party_id: str) -> Party:
@@ -213,11 +213,7 @@ def council(
 @app.command()
 def headlines(day: DateOption, region: RegionOption = None, as_json: JsonOption = False) -> None:
     """One headline per council, most newsworthy first."""
-    found = sorted(_outcomes(day, region), key=newsworthiness)
-    lines = [
-        {"council": {"name": o.council.name, "code": o.council.code}, "headline": headline(o, _party)}
-        for o in found
-    ]
+    lines = serialise.headlines(_outcomes(day, region), _party)
     if as_json:
         _print_json(lines)
         return
@@ -252,10 +248,19 @@ DEMO_DAY = "2021-05-06"
 
 
 @app.command()
-def demo() -> None:
-    """A first run: loads the bundled East Midlands results (2016-2021) and replays 6 May 2021."""
+def demo(
+    serve_site: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Serve the replayed night on the website.")
+    ] = True,
+    speed: Annotated[float, typer.Option(help="Times faster than the modelled night.")] = 120,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """A first run: loads the bundled East Midlands results (2016-2021), then replays 6 May 2021 on the
+    website as a live night (or, with --no-serve, prints its calls and headlines)."""
     engine = State.engine()
-    context = Context(reference_data.load())
+    ref = reference_data.load()
+    context = Context(ref)
     folder = resources.files("tallyroom.data").joinpath("demo")
     names = sorted(entry.name for entry in folder.iterdir() if entry.name.endswith(".csv"))
     for name in names:
@@ -264,21 +269,112 @@ def demo() -> None:
         err.print(f"{name}: {report.new} new, {report.unchanged} already loaded", highlight=False)
     err.print(f"database: {State.url}\n", highlight=False)
     day = parse_day(DEMO_DAY)
+    if serve_site:
+        site = Site.open(engine, ref, day, State.settings, replaying=True)
+        password = _demo_user(engine)
+        out.print(
+            f"[bold]The night of 6 May 2021 in the East Midlands, live at {speed:g} times real speed[/bold]\n"
+            f"  website:      http://{host}:{port}/\n"
+            f"  results desk: http://{host}:{port}/desk  (name: {DEMO_USER}, password: {password})\n"
+            f"  API:          http://{host}:{port}/api/night  (described at /openapi.json)\n"
+            "Press Ctrl+C to stop.",
+            highlight=False,
+        )
+        echo = _echo_calls
+        threading.Thread(target=site.replay, args=(speed, 0, echo), daemon=True).start()
+        _serve(site, host, port)
+        return
     out.print("[bold]The night of 6 May 2021 in the East Midlands, replayed: calls and records[/bold]")
-    for timed in replay_night(engine, reference_data.load(), day, 0, False, State.settings):
-        if timed.event.type in {"call", "call_withdrawn", "record"}:
-            out.print(_event_line(timed), highlight=False)
+    for timed in replay_night(engine, ref, day, 0, False, State.settings):
+        _echo_calls(timed)
     out.print("\n[bold]Headlines[/bold]")
     for line in sorted(_outcomes(DEMO_DAY), key=newsworthiness):
         out.print(f"  {headline(line, _party)}", highlight=False)
     councils(DEMO_DAY, None, False)
     out.print(
-        f"\nNext: tallyroom replay --date {DEMO_DAY} --speed 600    (the night at ten minutes a second)\n"
+        f"\nNext: tallyroom demo    (the same night, live on the website)\n"
         f"      tallyroom council Derbyshire --date {DEMO_DAY} --json\n"
         "Data: Andrew Teale, Local Elections Archive Project (CC BY-SA 3.0); House of Commons Library "
         "(Open Parliament Licence v3.0).",
         highlight=False,
     )
+
+
+DEMO_USER = "demo-editor"
+
+
+def _demo_user(engine: Engine) -> str:
+    """The demo's desk user (an admin), with a new password for this run."""
+    password = secrets.token_urlsafe(12)
+    try:
+        accounts.add_user(engine, DEMO_USER, Role.ADMIN, password)
+    except AccountError:
+        accounts.set_password(engine, DEMO_USER, password)
+    return password
+
+
+def _echo_calls(timed: Timed) -> None:
+    if timed.event.type in {"call", "call_withdrawn", "record"}:
+        out.print(_event_line(timed), highlight=False)
+
+
+def _serve(site: Site, host: str, port: int, confirm: bool = False) -> None:
+    secret = os.environ.get("TALLYROOM_SECRET")
+    gc.collect()
+    gc.freeze()  # the reference data and the night, made once, need never be scanned by the collector
+    uvicorn.run(create_app(site, secret=secret, confirm=confirm), host=host, port=port, log_level="warning")
+
+
+@app.command()
+def serve(
+    day: Annotated[
+        str | None, typer.Option("--date", help="Election day to serve; else the newest in the log.")
+    ] = None,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    confirm: Annotated[
+        bool, typer.Option(help="Desk entries wait for a second person to confirm them.")
+    ] = False,
+) -> None:
+    """The results website, the results desk and the API for one night. Sessions are signed with
+    $TALLYROOM_SECRET (give every worker the same one)."""
+    engine = State.engine()
+    on = parse_day(day) if day else queries.latest_day(engine)
+    if on is None:
+        err.print("the log holds no results yet: import some, or give --date", highlight=False)
+        raise typer.Exit(1)
+    site = Site.open(engine, reference_data.load(), on, State.settings)
+    err.print(f"results for {on} on http://{host}:{port}/", highlight=False)
+    _serve(site, host, port, confirm)
+
+
+users_app = typer.Typer(help="Results desk users.", no_args_is_help=True)
+app.add_typer(users_app, name="user")
+
+
+@users_app.command("add")
+def user_add(
+    name: str,
+    role: Annotated[Role, typer.Option(help="reporter, editor or admin.")] = Role.REPORTER,
+) -> None:
+    """Add a desk user. The password comes from $TALLYROOM_PASSWORD, else it is asked for."""
+    password = os.environ.get("TALLYROOM_PASSWORD") or typer.prompt("password", hide_input=True)
+    try:
+        accounts.add_user(State.engine(), name, role, password)
+    except AccountError as error:
+        err.print(f"[red]refused[/red] {error}", highlight=False)
+        raise typer.Exit(1) from None
+    err.print(f"{name} added as {role}", highlight=False)
+
+
+@users_app.command("token")
+def user_token(name: str) -> None:
+    """Issue an API token for a desk user (it replaces any earlier one) and print it."""
+    try:
+        print(accounts.issue_token(State.engine(), name))
+    except AccountError as error:
+        err.print(f"[red]refused[/red] {error}", highlight=False)
+        raise typer.Exit(1) from None
 
 
 @app.command()
@@ -387,23 +483,6 @@ def watch(
         for event in found:
             sys.stdout.write(json.dumps(event.json(), ensure_ascii=False) + "\n")
         sys.stdout.flush()
-
-
-@app.command()
-def desk(
-    day: DateOption,
-    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8001,
-) -> None:
-    """Run the results desk for a night: POST /desk/declarations with a bearer token. Tokens come from
-    $TALLYROOM_DESK_TOKENS, as `name:token` pairs separated by commas."""
-    pairs = [p.split(":", 1) for p in os.environ.get("TALLYROOM_DESK_TOKENS", "").split(",") if ":" in p]
-    tokens = {token.strip(): name.strip() for name, token in pairs if token.strip()}
-    if not tokens:
-        raise typer.BadParameter("set TALLYROOM_DESK_TOKENS to name:token pairs", param_hint="environment")
-    night = open_night(State.engine(), reference_data.load(), parse_day(day), State.settings)
-    err.print(f"results desk for {day} on http://{host}:{port}/desk/declarations, {len(tokens)} user(s)")
-    uvicorn.run(desk_app(State.engine(), night, tokens), host=host, port=port, workers=1, log_level="warning")
 
 
 @app.command()

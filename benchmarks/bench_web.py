@@ -1,0 +1,434 @@
+"""Serve the demo night with `tallyroom serve` and measure the website from outside, over HTTP.
+
+1. Requests per second with 100 concurrent clients (keep-alive connections) for a trivial endpoint,
+   `/health`, and for two pages: the night page `/` and a council page (Derbyshire). Each is measured
+   for a few seconds, in several rounds taken in turn so that noise hits all alike; the figure is the
+   median over rounds and the target is stated as a ratio (issue: a page at least 0.5 of the trivial
+   endpoint on the same server in the same run). Pages are made once per view of the night, so each is
+   asked for once before the clock starts and the steady state is timed; that first, uncached answer
+   is printed on its own.
+2. Latency from a declaration posted to `POST /api/declarations` to its event arriving at each of
+   1,000 clients connected to `/live` (server-sent events): a correction to one real ward of the
+   demo data is posted, one vote more each time, and the next is posted only once every client has the
+   event. Latency runs from just before the POST to the arrival of the event at a client; p50 and p99
+   are over all clients and posts (target: p99 under 250 ms). One warm-up post is not counted.
+
+The store is built afresh in a temporary folder (`demo --no-serve`, a reporter with a token) and the
+server runs as a subprocess, so the load generator runs in this process, beside it. The clients are
+hand-written HTTP/1.1 over asyncio (an httpx2 client costs several times more CPU per request and
+becomes the bottleneck), but on a small machine they still share the CPU with the server: the CPU each
+side used is printed so the bottleneck can be seen. Latencies include the time this process takes to
+read the event on every one of its connections.
+
+Run: .venv/bin/python benchmarks/bench_web.py [--clients N] [--seconds S] [--rounds N]
+     [--live-clients N] [--posts N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import io
+import os
+import re
+import resource
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx2
+
+HOST = "127.0.0.1"
+DAY = "2021-05-06"
+DEMO_CSV = Path(__file__).resolve().parents[1] / "src/tallyroom/data/demo/2021-05-06-east-midlands.csv"
+WARD_CODE = "E05001775"  # Darley, Derby: its real rows are posted again with one vote changed
+TRIVIAL = "/health"
+PAGES = ("/", "/council/E10000007")
+PASSWORD = "a-long-benchmark-password"
+
+
+# --- the server ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Server:
+    base: str
+    pid: int
+    token: str
+
+
+def tallyroom(db: str, *args: str, env: dict[str, str] | None = None) -> str:
+    """Run the command line on the store `db`; what it printed."""
+    command = [sys.executable, "-m", "tallyroom", "--db", db, *args]
+    done = subprocess.run(command, capture_output=True, text=True, env=env)
+    if done.returncode:
+        raise RuntimeError(f"tallyroom {' '.join(args)} failed:\n{done.stderr}")
+    return done.stdout
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def cpu_seconds(pid: int | None = None) -> float:
+    """CPU time (user + system) used so far by this process, or by process `pid` (Linux)."""
+    if pid is None:
+        return time.process_time()
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def raise_open_files(needed: int) -> None:
+    """Enough file descriptors for every connection, here and in the server (which inherits it)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < needed:
+        top = needed if hard == resource.RLIM_INFINITY else min(needed, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (top, hard))
+
+
+@contextmanager
+def serving(folder: Path) -> Iterator[Server]:
+    """The demo night in a fresh store, served by `tallyroom serve` until the block ends."""
+    db = f"sqlite:///{folder / 'bench.db'}"
+    tallyroom(db, "demo", "--no-serve")
+    tallyroom(
+        db, "user", "add", "bench", "--role", "reporter", env={**os.environ, "TALLYROOM_PASSWORD": PASSWORD}
+    )
+    token = tallyroom(db, "user", "token", "bench").strip()
+    port = free_port()
+    log = (folder / "serve.log").open("w")
+    command = [sys.executable, "-m", "tallyroom", "--db", db, "serve", "--date", DAY, "--port", str(port)]
+    server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://{HOST}:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if server.poll() is not None or time.monotonic() > deadline:
+                log.flush()
+                raise RuntimeError(f"the server did not start:\n{(folder / 'serve.log').read_text()}")
+            try:
+                if httpx2.get(base + TRIVIAL, timeout=1).status_code == 200:
+                    break
+            except httpx2.TransportError:
+                pass
+            time.sleep(0.2)
+        yield Server(base, server.pid, token)
+    finally:
+        server.terminate()
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+        log.close()
+
+
+# --- requests per second ------------------------------------------------------------------------------
+
+
+@dataclass
+class Rate:
+    per_second: float
+    errors: int
+    first: float  # seconds for the one request made before timing (uncached in the first round)
+    client_cpu: float  # share of one core
+    server_cpu: float
+
+
+async def get(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes) -> int:
+    """One request on a keep-alive connection; its status, with the body read and dropped."""
+    writer.write(request)
+    head = await reader.readuntil(b"\r\n\r\n")
+    length = None
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value)
+    if length is None:
+        raise RuntimeError(f"no Content-Length in {head!r}")
+    await reader.readexactly(length)
+    return int(head.split(b" ", 2)[1])
+
+
+async def rate(server: Server, path: str, clients: int, seconds: float) -> Rate:
+    """Requests answered per second with `clients` connections each asking again as soon as answered."""
+    port = int(server.base.rsplit(":", 1)[1])
+    request = f"GET {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\nUser-Agent: bench_web\r\n\r\n".encode()
+    connections = [await asyncio.open_connection(HOST, port) for _ in range(clients)]
+    began = time.perf_counter()
+    await get(*connections[0], request)  # renders the page into the cache: the steady state is timed
+    first = time.perf_counter() - began
+    answered = errors = 0
+    end = 0.0
+
+    async def client(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal answered, errors
+        while time.perf_counter() < end:
+            try:
+                status = await get(reader, writer, request)
+            except (ConnectionError, asyncio.IncompleteReadError):
+                errors += 1
+                writer.close()
+                reader, writer = await asyncio.open_connection(HOST, port)
+                continue
+            if 200 <= status < 300:
+                answered += 1
+            else:
+                errors += 1
+        writer.close()
+
+    ours, theirs = cpu_seconds(), cpu_seconds(server.pid)
+    start = time.perf_counter()
+    end = start + seconds
+    await asyncio.gather(*(client(r, w) for r, w in connections))
+    took = time.perf_counter() - start
+    return Rate(
+        answered / took,
+        errors,
+        first,
+        (cpu_seconds() - ours) / took,
+        (cpu_seconds(server.pid) - theirs) / took,
+    )
+
+
+# --- live updates -------------------------------------------------------------------------------------
+
+EVENT = re.compile(rb"^id: (\d+)\nevent: (\w+)\n", re.MULTILINE)
+
+
+@dataclass
+class Arrivals:
+    """When each declaration's event reached each client: seq -> arrival times."""
+
+    clients: int
+    times: dict[int, list[float]] = field(default_factory=lambda: defaultdict(list))
+    everyone: dict[int, asyncio.Event] = field(default_factory=lambda: defaultdict(asyncio.Event))
+    connected: int = 0
+    all_connected: asyncio.Event = field(default_factory=asyncio.Event)
+    dropped: int = 0
+
+    def arrived(self, seq: int, at: float) -> None:
+        times = self.times[seq]
+        times.append(at)
+        if len(times) == self.clients:
+            self.everyone[seq].set()
+
+
+class LiveClient(asyncio.Protocol):
+    """One reader of `/live`: a protocol, not a stream, so that each arrival costs one callback. Undoes
+    the chunked transfer coding and notes when each declaration event arrives."""
+
+    def __init__(self, arrivals: Arrivals) -> None:
+        self.arrivals = arrivals
+        self.raw = bytearray()
+        self.body = bytearray()
+        self.head = True
+        self.chunk: int | None = None  # bytes of the current chunk still to come, with its CRLF
+        self.started = False
+
+    def data_received(self, data: bytes) -> None:
+        at = time.perf_counter()
+        self.raw += data
+        if self.head:
+            end = self.raw.find(b"\r\n\r\n")
+            if end < 0:
+                return
+            if not self.raw.startswith(b"HTTP/1.1 200") or b"chunked" not in self.raw[:end].lower():
+                raise RuntimeError(f"not a chunked event stream: {bytes(self.raw[:end])!r}")
+            del self.raw[: end + 4]
+            self.head = False
+        while True:
+            if self.chunk is None:
+                end = self.raw.find(b"\r\n")
+                if end < 0:
+                    break
+                self.chunk = int(self.raw[:end].split(b";")[0], 16) + 2
+                del self.raw[: end + 2]
+            if len(self.raw) < self.chunk:
+                break
+            self.body += self.raw[: self.chunk - 2]
+            del self.raw[: self.chunk]
+            self.chunk = None
+        while (end := self.body.find(b"\n\n")) >= 0:
+            self.message(bytes(self.body[: end + 2]), at)
+            del self.body[: end + 2]
+
+    def message(self, text: bytes, at: float) -> None:
+        if not self.started and text.startswith(b"retry:"):
+            self.started = True
+            self.arrivals.connected += 1
+            if self.arrivals.connected == self.arrivals.clients:
+                self.arrivals.all_connected.set()
+        found = EVENT.search(text)
+        if found and found[2] == b"declaration":
+            self.arrivals.arrived(int(found[1]), at)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.arrivals.dropped += 1
+
+
+def corrections() -> Iterator[bytes]:
+    """The ward's real rows as the native ward CSV, with its first candidate one vote up each time."""
+    with DEMO_CSV.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        columns = list(reader.fieldnames or ())
+        rows = [row for row in reader if row["ward_code"] == WARD_CODE]
+    votes = int(rows[0]["votes"])
+    while True:
+        votes += 1
+        rows[0]["votes"] = str(votes)
+        out = io.StringIO()
+        writer = csv.DictWriter(out, columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+        yield out.getvalue().encode()
+
+
+@dataclass
+class Live:
+    latencies: list[float]  # seconds, every client of every post
+    answered: list[float]  # seconds from posting to the POST's own answer
+    spread: list[tuple[float, float]]  # seconds from posting to the first client's event and the last's
+    missing: int
+    dropped: int
+    connect_seconds: float
+    client_cpu: float  # share of one core while posting
+    server_cpu: float
+
+
+async def live(server: Server, clients: int, posts: int) -> Live:
+    loop = asyncio.get_running_loop()
+    port = int(server.base.rsplit(":", 1)[1])
+    arrivals = Arrivals(clients)
+    request = f"GET /live HTTP/1.1\r\nHost: {HOST}:{port}\r\nAccept: text/event-stream\r\n\r\n".encode()
+    opening = asyncio.Semaphore(100)  # a few at a time, so as not to overflow the listen backlog
+
+    async def connect() -> asyncio.Transport:
+        async with opening:
+            transport, _ = await loop.create_connection(lambda: LiveClient(arrivals), HOST, port)
+        transport.write(request)
+        return transport
+
+    start = time.perf_counter()
+    transports = await asyncio.gather(*(connect() for _ in range(clients)))
+    await asyncio.wait_for(arrivals.all_connected.wait(), 60)
+    connect_seconds = time.perf_counter() - start
+
+    latencies: list[float] = []
+    answered: list[float] = []
+    spread: list[tuple[float, float]] = []
+    missing = 0
+    headers = {"Authorization": f"Bearer {server.token}", "Content-Type": "text/csv"}
+    bodies = corrections()
+    ours, theirs, began = cpu_seconds(), cpu_seconds(server.pid), time.perf_counter()
+    async with httpx2.AsyncClient(base_url=server.base, headers=headers, timeout=30) as poster:
+        for post in range(posts + 1):  # the first warms up and is not counted
+            posted = time.perf_counter()
+            response = await poster.post("/api/declarations", content=next(bodies))
+            took = time.perf_counter() - posted
+            response.raise_for_status()
+            seqs = [e["seq"] for e in response.json()["events"] if e["type"] == "declaration"]
+            if len(seqs) != 1:
+                raise RuntimeError(f"expected one declaration event, got {response.text}")
+            with suppress(TimeoutError):  # counted below as missing
+                await asyncio.wait_for(arrivals.everyone[seqs[0]].wait(), 30)
+            if post:
+                answered.append(took)
+                times = arrivals.times[seqs[0]]
+                latencies += [at - posted for at in times]
+                missing += clients - len(times)
+                if times:
+                    spread.append((min(times) - posted, max(times) - posted))
+    took = time.perf_counter() - began
+    client_cpu, server_cpu = (cpu_seconds() - ours) / took, (cpu_seconds(server.pid) - theirs) / took
+    dropped = arrivals.dropped
+    for transport in transports:
+        transport.close()
+    return Live(latencies, answered, spread, missing, dropped, connect_seconds, client_cpu, server_cpu)
+
+
+# --- the run ------------------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--clients", type=int, default=100, help="concurrent clients for requests/s")
+    parser.add_argument("--seconds", type=float, default=3.0, help="seconds per measurement")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of the three measurements")
+    parser.add_argument("--live-clients", type=int, default=1000, help="clients connected to /live")
+    parser.add_argument("--posts", type=int, default=20, help="declarations posted")
+    args = parser.parse_args()
+    raise_open_files(2 * (args.clients + args.live_clients) + 256)
+
+    paths = (TRIVIAL, *PAGES)
+    rates: dict[str, list[Rate]] = {path: [] for path in paths}
+    with tempfile.TemporaryDirectory() as folder, serving(Path(folder)) as server:
+        print(f"serving the demo night ({DAY}) at {server.base}, pid {server.pid}")
+        for round_ in range(args.rounds):
+            for path in paths:
+                found = asyncio.run(rate(server, path, args.clients, args.seconds))
+                rates[path].append(found)
+                print(
+                    f"  round {round_ + 1} {path:20} {found.per_second:7.0f} req/s, {found.errors} errors"
+                    f" (CPU: server {found.server_cpu:4.0%}, client {found.client_cpu:4.0%} of a core)"
+                )
+        night = asyncio.run(live(server, args.live_clients, args.posts))
+
+    median = {path: statistics.median(r.per_second for r in found) for path, found in rates.items()}
+    errors = {path: sum(r.errors for r in found) for path, found in rates.items()}
+    server_cpu = statistics.median(r.server_cpu for found in rates.values() for r in found)
+    client_cpu = statistics.median(r.client_cpu for found in rates.values() for r in found)
+    pages = ", ".join(f"{p} {median[p]:.0f} ({median[p] / median[TRIVIAL]:.2f} of trivial)" for p in PAGES)
+    first = ", ".join(f"{p} {rates[p][0].first * 1000:.0f} ms" for p in PAGES)
+    print()
+    print(
+        f"requests/s at {args.clients} clients (median of {args.rounds}, {args.seconds:g} s each):"
+        f" {TRIVIAL} {median[TRIVIAL]:.0f}, {pages} (target >= 0.5)"
+    )
+    print(f"  non-2xx or failed: {', '.join(f'{p} {n}' for p, n in errors.items())}")
+    print(f"  first, uncached render (one request, not timed above): {first}")
+    print(
+        f"  CPU while measuring (median): server {server_cpu:.0%} of a core, this load generator"
+        f" {client_cpu:.0%}, on {os.cpu_count()} cores shared by both"
+    )
+    ms = [t * 1000 for t in night.latencies]
+    if ms:
+        print(
+            f"declaration to {args.live_clients:,} live clients ({args.posts} posts):"
+            f" p50 {percentile(ms, 0.5):.0f} ms, p99 {percentile(ms, 0.99):.0f} ms (target < 250 ms),"
+            f" max {max(ms):.0f} ms"
+        )
+        earliest = statistics.median(a for a, _ in night.spread) * 1000
+        latest = statistics.median(b for _, b in night.spread) * 1000
+        print(
+            f"  per post (medians): POST answered {statistics.median(night.answered) * 1000:.0f} ms,"
+            f" first client {earliest:.0f} ms, last client {latest:.0f} ms"
+        )
+    print(
+        f"  {night.missing} events missing, {night.dropped} streams dropped by the server,"
+        f" {args.live_clients:,} clients connected in {night.connect_seconds:.1f} s;"
+        f" CPU while posting: server {night.server_cpu:.0%} of a core, clients {night.client_cpu:.0%}"
+    )
+
+
+if __name__ == "__main__":
+    main()
