@@ -136,6 +136,10 @@ def test_a_mistake_names_its_row_and_field_and_changes_nothing(
     assert "desk entry, row 3: field &#39;votes&#39;" in answer.text and "12O4" in answer.text
     assert logged(engine) == before
     assert 'value="12O4"' in answer.text  # the form comes back as typed, to be put right
+    empty = {k: v for k, v in values.items() if not k.startswith(("candidate_", "party_", "votes_"))}
+    answer = client.post("/desk/enter", data=empty)
+    assert answer.status_code == 400 and "field &#39;candidate&#39;: no candidate was entered" in answer.text
+    assert logged(engine) == before
 
 
 def test_a_correction_is_a_new_revision(site: Site, engine: Engine, ref: Reference) -> None:

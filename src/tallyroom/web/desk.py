@@ -13,12 +13,10 @@ import csv
 import hmac
 import io
 import secrets
-import tempfile
 import time
 from collections import deque
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -29,7 +27,6 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from tallyroom.copy import review
 from tallyroom.copy.newsroom import story_key
-from tallyroom.importers import reader
 from tallyroom.importers.base import InputError
 from tallyroom.importers.ward import HEADER
 from tallyroom.live.events import Event
@@ -93,7 +90,7 @@ def current_user(request: Request) -> User | None:
     name = request.session.get("user")
     if not name:
         return None
-    found = next((u for u in accounts.all_users(site_of(request).engine) if u.name == name), None)
+    found = accounts.user(site_of(request).engine, name)
     return found if found and not found.disabled else None
 
 
@@ -236,8 +233,10 @@ async def enter(request: Request) -> Response:
     values = {k: str(v) for k, v in form.items() if k != "csrf"}
     body = entry_csv(site, values)
     try:
+        if body.count("\n") < 2:
+            raise InputError("desk entry", "no candidate was entered", 2, "candidate")
         if request.app.state.confirm:
-            await run_in_threadpool(_check, site, body)
+            await run_in_threadpool(site.check_text, "ward", body.encode())
             await run_in_threadpool(_hold, site, values, body, user)
             return back(
                 "/desk", f"{values.get('ward', '')} is waiting for a second person to confirm it.", request
@@ -292,16 +291,6 @@ def entry_csv(site: Site, values: dict[str, str]) -> str:
 
 def _any_elected(values: dict[str, str]) -> bool:
     return any(values.get(f"elected_{i}") for i in range(CANDIDATE_ROWS))
-
-
-def _check(site: Site, body: str) -> None:
-    """The ward importer's checks, with nothing logged."""
-    with tempfile.TemporaryDirectory(prefix="tallyroom-") as folder:
-        path = Path(folder) / "entry.csv"
-        path.write_text(body, encoding="utf-8")
-        batch = reader("ward")(path, site.context)
-    if not batch.polls:
-        raise InputError("desk entry", "no candidate was entered", None, "candidate")
 
 
 def _prefill(site: Site, code: str, key: str) -> dict[str, str]:

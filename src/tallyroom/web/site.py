@@ -13,7 +13,8 @@ import tempfile
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -21,7 +22,8 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 
-from tallyroom.importers.base import Context
+from tallyroom.importers import reader
+from tallyroom.importers.base import Batch, Context
 from tallyroom.live.events import Event
 from tallyroom.live.feed import ingest_with_report
 from tallyroom.live.night import Night, open_night
@@ -134,10 +136,13 @@ class Site:
         self, format_name: str, body: bytes, entered_by: str | None
     ) -> tuple[list[Event], AppendReport]:
         """As `ingest`, for a body received over HTTP."""
-        with tempfile.TemporaryDirectory(prefix="tallyroom-") as folder:
-            path = Path(folder) / f"entry.{'csv' if format_name == 'ward' else 'txt'}"
-            path.write_bytes(body)
+        with _as_file(format_name, body) as path:
             return self.ingest(format_name, path, entered_by)
+
+    def check_text(self, format_name: str, body: bytes) -> Batch:
+        """What the importer makes of a body, with nothing logged (an InputError says what is wrong)."""
+        with _as_file(format_name, body) as path:
+            return reader(format_name)(path, self.context)
 
     def declare(self, polls: Iterable[Poll]) -> list[Event]:
         """Declarations the log already holds, taken into the night (a replay)."""
@@ -212,3 +217,12 @@ class Site:
     def region_of(self, code: str) -> str:
         council = self.reference.councils.get(code)
         return council.region if council else ""
+
+
+@contextmanager
+def _as_file(format_name: str, body: bytes) -> Iterator[Path]:
+    """A body received over HTTP as a file, for the importers, which read files."""
+    with tempfile.TemporaryDirectory(prefix="tallyroom-") as folder:
+        path = Path(folder) / f"entry.{'csv' if format_name == 'ward' else 'txt'}"
+        path.write_bytes(body)
+        yield path
