@@ -26,18 +26,12 @@ from sqlalchemy import Engine
 
 from tallyroom.copy import review
 from tallyroom.copy.review import CopyKey
-from tallyroom.importers import ward
-from tallyroom.importers.base import Context
-from tallyroom.live.night import Night
 from tallyroom.reference import Reference
-from tallyroom.rules.model import ElectionType, Poll
-from tallyroom.store import queries
 from tallyroom.web.accounts import Role, add_user, issue_token
 from tallyroom.web.app import create_app
 from tallyroom.web.site import Site
-from tests.conftest import DEMO, copy_of, demo_store
+from tests.conftest import NIGHT_FILE, copy_of, demo_store, night_from_nominations
 
-NIGHT_FILE = DEMO / "2021-05-06-east-midlands.csv"
 ON = date(2021, 5, 6)
 DERBYSHIRE = "E10000007"
 CHROMIUM = os.environ.get("TALLYROOM_CHROMIUM", "/usr/bin/chromium")
@@ -102,13 +96,7 @@ def engine(store: Path, tmp_path: Path) -> Iterator[Engine]:
 
 @pytest.fixture
 def server(engine: Engine, ref: Reference) -> Iterator[Server]:
-    polls = ward.read(NIGHT_FILE, Context(ref)).polls
-    earlier: dict[str, list[Poll]] = {}
-    codes = {p.council.code for p in polls}
-    for poll in queries.load_polls(engine, ref.parties, before=ON, councils=codes):
-        if poll.election_type is ElectionType.LOCAL:
-            earlier.setdefault(poll.council.code, []).append(poll)
-    site = Site(engine, ref, ON, night=Night.open(ref, ON, polls, earlier))
+    site = Site(engine, ref, ON, night=night_from_nominations(engine, ref))
     with Server(site) as running:
         yield running
 

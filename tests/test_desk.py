@@ -23,16 +23,14 @@ from tallyroom.importers.base import Context
 from tallyroom.live.events import Event
 from tallyroom.live.night import Night
 from tallyroom.reference import Reference
-from tallyroom.rules.model import ElectionType, Poll
-from tallyroom.store import queries
+from tallyroom.rules.model import Poll
 from tallyroom.store.log import ballot_id, candidacies_json
 from tallyroom.store.schema import declarations, polls, sources
 from tallyroom.web.accounts import Role, add_user, issue_token
 from tallyroom.web.app import create_app
 from tallyroom.web.site import Site
-from tests.conftest import DEMO, copy_of, demo_store
+from tests.conftest import NIGHT_FILE, copy_of, demo_store, night_from_nominations
 
-NIGHT_FILE = DEMO / "2021-05-06-east-midlands.csv"
 ON = date(2021, 5, 6)
 DERBYSHIRE = "E10000007"
 
@@ -52,14 +50,7 @@ def engine(store: Path, tmp_path: Path) -> Iterator[Engine]:
 
 @pytest.fixture
 def night(engine: Engine, ref: Reference) -> Night:
-    """The 2021 night opened from its nominations: the polls of the held-back file."""
-    nominations = ward.read(NIGHT_FILE, Context(ref)).polls
-    codes = {p.council.code for p in nominations}
-    earlier: dict[str, list[Poll]] = {}
-    for poll in queries.load_polls(engine, ref.parties, before=ON, councils=codes):
-        if poll.election_type is ElectionType.LOCAL:
-            earlier.setdefault(poll.council.code, []).append(poll)
-    return Night.open(ref, ON, nominations, earlier)
+    return night_from_nominations(engine, ref)
 
 
 @pytest.fixture

@@ -16,17 +16,15 @@ from starlette.testclient import TestClient
 
 from tallyroom.importers import ward
 from tallyroom.importers.base import Context
-from tallyroom.live.night import Night
 from tallyroom.reference import Reference
-from tallyroom.rules.model import ElectionType, Poll
+from tallyroom.rules.model import Poll
 from tallyroom.store import queries
 from tallyroom.store.schema import declarations
 from tallyroom.web.accounts import Role, add_user
 from tallyroom.web.app import create_app
 from tallyroom.web.site import Site
-from tests.conftest import DEMO, copy_of, demo_store
+from tests.conftest import NIGHT_FILE, copy_of, demo_store, night_from_nominations
 
-NIGHT_FILE = DEMO / "2021-05-06-east-midlands.csv"
 ON = date(2021, 5, 6)
 DERBYSHIRE = "E10000007"
 PEOPLE = {"rita": Role.REPORTER, "rob": Role.REPORTER, "eddie": Role.EDITOR, "ada": Role.ADMIN}
@@ -56,13 +54,7 @@ def nominations(ref: Reference) -> list[Poll]:
 
 @pytest.fixture
 def site(engine: Engine, ref: Reference) -> Site:
-    polls = nominations(ref)
-    codes = {p.council.code for p in polls}
-    earlier: dict[str, list[Poll]] = {}
-    for poll in queries.load_polls(engine, ref.parties, before=ON, councils=codes):
-        if poll.election_type is ElectionType.LOCAL:
-            earlier.setdefault(poll.council.code, []).append(poll)
-    return Site(engine, ref, ON, night=Night.open(ref, ON, polls, earlier))
+    return Site(engine, ref, ON, night=night_from_nominations(engine, ref))
 
 
 def browser(site: Site, confirm: bool = False) -> TestClient:
