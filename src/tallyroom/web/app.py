@@ -17,7 +17,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tallyroom import __version__
-from tallyroom.web import api, desk, pages
+from tallyroom.web import api, desk, pages, signin
 from tallyroom.web.site import Site
 from tallyroom.web.templating import render
 
@@ -74,7 +74,7 @@ def create_app(
     app.state.site = site
     app.state.pages = pages.Pages(site)
     app.state.confirm = confirm
-    app.state.throttle = desk.Throttle()
+    app.state.throttle = signin.Throttle()
     app.add_middleware(
         SessionMiddleware,
         secret_key=secret or secrets.token_urlsafe(32),
@@ -85,6 +85,7 @@ def create_app(
     )
     app.add_middleware(SecurityHeaders)
     app.include_router(api.router)
+    app.include_router(signin.router)
     app.include_router(desk.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(packages=[("tallyroom.web", "static")]), name="static")
