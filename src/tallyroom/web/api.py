@@ -31,8 +31,8 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-def _json(request: Request, key: str, make: Any) -> Response:
-    return cached_response(request, key, "application/json", lambda view: dumps(make(view)))
+async def _json(request: Request, key: str, make: Any) -> Response:
+    return await cached_response(request, key, "application/json", lambda view: dumps(make(view)))
 
 
 def council_json(site: Site, outcome: CouncilOutcome) -> dict[str, Any]:
@@ -54,11 +54,11 @@ async def health() -> Response:
 
 
 @router.get("/api/night", response_model=schemas.Night, tags=["results"])
-def night(request: Request) -> Response:
+async def night(request: Request) -> Response:
     """The night: progress, every council's outcome, and the latest events."""
     site = site_of(request)
     party = site.reference.parties.get
-    return _json(
+    return await _json(
         request,
         "api:night",
         lambda view: {
@@ -71,7 +71,7 @@ def night(request: Request) -> Response:
 
 
 @router.get("/api/councils", response_model=list[schemas.CouncilOutcome], tags=["results"])
-def councils(request: Request, region: str | None = None) -> Response:
+async def councils(request: Request, region: str | None = None) -> Response:
     """Every council with an election tonight, as `councils --json` prints them."""
     site = site_of(request)
     party = site.reference.parties.get
@@ -80,7 +80,7 @@ def councils(request: Request, region: str | None = None) -> Response:
         found = in_region(view.outcomes, site.reference, region) if region else view.outcomes
         return [serialise.council_outcome(o, party) for o in found]
 
-    return _json(request, f"api:councils:{(region or '').casefold()}", make)
+    return await _json(request, f"api:councils:{(region or '').casefold()}", make)
 
 
 @router.get(
@@ -89,11 +89,11 @@ def councils(request: Request, region: str | None = None) -> Response:
     responses={404: {"model": schemas.Problem}},
     tags=["results"],
 )
-def council(request: Request, name_or_code: str) -> Response:
+async def council(request: Request, name_or_code: str) -> Response:
     """One council, with its wards, as `council --json` prints it."""
     site = site_of(request)
     outcome = _council(site, site.view, name_or_code)
-    return _json(
+    return await _json(
         request,
         f"api:council:{outcome.council.code}",
         lambda v: council_json(site, v.by_code[outcome.council.code]),
@@ -101,7 +101,7 @@ def council(request: Request, name_or_code: str) -> Response:
 
 
 @router.get("/api/headlines", response_model=list[schemas.Headline], tags=["results"])
-def headlines(request: Request, region: str | None = None) -> Response:
+async def headlines(request: Request, region: str | None = None) -> Response:
     """One headline per council, most newsworthy first."""
     site = site_of(request)
 
@@ -109,25 +109,28 @@ def headlines(request: Request, region: str | None = None) -> Response:
         found = in_region(view.outcomes, site.reference, region) if region else view.outcomes
         return serialise.headlines(found, site.reference.parties.get)
 
-    return _json(request, f"api:headlines:{(region or '').casefold()}", make)
+    return await _json(request, f"api:headlines:{(region or '').casefold()}", make)
 
 
 @router.get("/api/progress", response_model=schemas.NightProgress, tags=["results"])
-def progress(request: Request) -> Response:
+async def progress(request: Request) -> Response:
     """Seats, wards and councils declared, for the night and each region."""
-    return _json(request, "api:progress", lambda view: view.progress)
+    return await _json(request, "api:progress", lambda view: view.progress)
 
 
 @router.get("/api/events", response_model=list[schemas.Event], tags=["live"])
-def events(request: Request, after: Annotated[int, Query(ge=0)] = 0) -> Response:
+async def events(request: Request, after: Annotated[int, Query(ge=0)] = 0) -> Response:
     """The events since `after` (a seq), oldest first, of those the server keeps."""
-    return _json(request, f"api:events:{after}", lambda view: [e.json() for e in view.events_after(after)])
+    found = [e.json() for e in site_of(request).view.events_after(after)]
+    return Response(dumps(found), media_type="application/json", headers={"Cache-Control": "no-cache"})
 
 
 @router.get("/api/executive", tags=["results"])
-def executive(request: Request) -> Response:
+async def executive(request: Request) -> Response:
     """Mayors and police and crime commissioners elected tonight, with each round's votes."""
-    return _json(request, "api:executive", lambda view: [serialise.executive(r) for r in view.executive])
+    return await _json(
+        request, "api:executive", lambda view: [serialise.executive(r) for r in view.executive]
+    )
 
 
 @router.get(
@@ -173,11 +176,11 @@ def live(
 
 
 @router.get("/feeds/declarations.atom", tags=["feeds"], response_class=Response)
-def declarations_feed(request: Request) -> Response:
+async def declarations_feed(request: Request) -> Response:
     """An Atom feed of the latest declarations."""
     site = site_of(request)
     base = str(request.base_url).rstrip("/")
-    return cached_response(
+    return await cached_response(
         request,
         f"feed:declarations:{base}",
         "application/atom+xml",
@@ -191,7 +194,7 @@ def declarations_feed(request: Request) -> Response:
 
 
 @router.get("/feeds/stories.atom", tags=["feeds"], response_class=Response)
-def stories_feed(request: Request) -> Response:
+async def stories_feed(request: Request) -> Response:
     """An Atom feed of published stories."""
     site = site_of(request)
     base = str(request.base_url).rstrip("/")
@@ -200,18 +203,18 @@ def stories_feed(request: Request) -> Response:
         found = [published(site.engine, story_key(o)) for o in view.outcomes]
         return feeds.stories_feed([v for v in found if v is not None], base, election_date=site.day)
 
-    return cached_response(request, f"feed:stories:{base}", "application/atom+xml", make)
+    return await cached_response(request, f"feed:stories:{base}", "application/atom+xml", make)
 
 
 @router.get("/export/results.csv", tags=["feeds"], response_class=Response)
-def results_csv(request: Request) -> Response:
+async def results_csv(request: Request) -> Response:
     """Every candidacy declared tonight, one row each, in Democracy Club's columns and then ours."""
     site = site_of(request)
 
     def make(_view: View) -> str:
         return export.results_csv(queries.load_polls(site.engine, site.reference.parties, on=site.day))
 
-    response = cached_response(request, "export:results", "text/csv; charset=utf-8", make)
+    response = await cached_response(request, "export:results", "text/csv; charset=utf-8", make)
     response.headers["Content-Disposition"] = f'attachment; filename="results-{site.day}.csv"'
     return response
 

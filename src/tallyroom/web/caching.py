@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -19,16 +20,20 @@ def site_of(request: Request) -> Site:
     return site
 
 
-def cached_response(
+async def cached_response(
     request: Request, key: str, media_type: str, make: Callable[[View], str | bytes]
 ) -> Response:
-    """`make(view)` as a response for the current view; 304 when the reader already has it."""
+    """`make(view)` as a response for the current view; 304 when the reader already has it. A response
+    already made is answered on the event loop; making one (a render, perhaps a query) goes to a worker
+    thread, so the loop keeps serving readers and live updates meanwhile."""
 
     def encoded(view: View) -> bytes:
         body = make(view)
         return body.encode() if isinstance(body, str) else body
 
-    version, body = site_of(request).cached(key, encoded)
+    site = site_of(request)
+    made = site.fresh(key)
+    version, body = made if made is not None else await run_in_threadpool(site.cached, key, encoded)
     etag = f'"{version}"'
     headers = {"ETag": etag, "Cache-Control": f"public, max-age={MAX_AGE}"}
     if etag in request.headers.get("if-none-match", ""):

@@ -133,9 +133,9 @@ def pages_of(request: Request) -> Pages:
     return pages
 
 
-def _page(request: Request, key: str, template: str, context: Any) -> Response:
+async def _page(request: Request, key: str, template: str, context: Any) -> Response:
     site, pages = site_of(request), pages_of(request)
-    return cached_response(
+    return await cached_response(
         request,
         key,
         HTML,
@@ -155,7 +155,7 @@ def _regions(site: Site, view: View) -> list[str]:
 
 
 @router.get("/", response_class=HTMLResponse)
-def night(request: Request) -> Response:
+async def night(request: Request) -> Response:
     site = site_of(request)
 
     def context(view: View, pages: Pages) -> dict[str, Any]:
@@ -172,11 +172,11 @@ def night(request: Request) -> Response:
             "live": "/live",
         }
 
-    return _page(request, "page:night", "night.html", context)
+    return await _page(request, "page:night", "night.html", context)
 
 
 @router.get("/region/{region_slug}", response_class=HTMLResponse)
-def region(request: Request, region_slug: str) -> Response:
+async def region(request: Request, region_slug: str) -> Response:
     site = site_of(request)
     names = {slug(r): r for r in _regions(site, site.view)}
     if region_slug not in names:
@@ -198,11 +198,11 @@ def region(request: Request, region_slug: str) -> Response:
             "live": "/live",
         }
 
-    return _page(request, f"page:region:{region_slug}", "region.html", context)
+    return await _page(request, f"page:region:{region_slug}", "region.html", context)
 
 
 @router.get("/council/{code}", response_class=HTMLResponse)
-def council(request: Request, code: str) -> Response:
+async def council(request: Request, code: str) -> Response:
     site = site_of(request)
     _outcome(site, code)
 
@@ -237,11 +237,11 @@ def council(request: Request, code: str) -> Response:
             "live": f"/live?council={code}",
         }
 
-    return _page(request, f"page:council:{code}", "council.html", context)
+    return await _page(request, f"page:council:{code}", "council.html", context)
 
 
 @router.get("/council/{code}/ward/{key}", response_class=HTMLResponse)
-def ward(request: Request, code: str, key: str) -> Response:
+async def ward(request: Request, code: str, key: str) -> Response:
     site = site_of(request)
     outcome = _outcome(site, code)
     pending = [w for w in site.view.pending.get(code, ()) if ward_key(w) == key]
@@ -262,7 +262,7 @@ def ward(request: Request, code: str, key: str) -> Response:
             "live": f"/live?council={code}",
         }
 
-    return _page(request, f"page:ward:{code}:{key}", "ward.html", context)
+    return await _page(request, f"page:ward:{code}:{key}", "ward.html", context)
 
 
 def _shares(ward: WardOutcome) -> charts.Chart:
@@ -280,7 +280,7 @@ def _previous(ward: WardOutcome) -> list[PollResult]:
 
 
 @router.get("/executive/{ballot}", response_class=HTMLResponse)
-def executive(request: Request, ballot: str) -> Response:
+async def executive(request: Request, ballot: str) -> Response:
     site = site_of(request)
     if not any(ballot_id(r.poll) == ballot for r in site.view.executive):
         raise HTTPException(404, "no such mayoral or police and crime commissioner election tonight")
@@ -295,7 +295,7 @@ def executive(request: Request, ballot: str) -> Response:
             "live": "/live",
         }
 
-    return _page(request, f"page:executive:{ballot}", "executive.html", context)
+    return await _page(request, f"page:executive:{ballot}", "executive.html", context)
 
 
 @router.get("/search", response_class=HTMLResponse)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import tempfile
 import threading
 import time
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -41,6 +41,9 @@ T = TypeVar("T")
 
 KEPT_EVENTS = 1000
 """Events kept for latest declarations, feeds and live clients that reconnect (Last-Event-ID)."""
+
+CACHED = 4096
+"""Pages and documents kept made; the least recently made go first (keys can come from requests)."""
 
 
 @dataclass(frozen=True)
@@ -87,7 +90,7 @@ class Site:
         self._events: deque[Event] = deque(maxlen=KEPT_EVENTS)
         self._times: dict[int, datetime] = {}
         self._executive = tuple(count(p) for p in load_day(engine, reference, day).executive)
-        self._cache: dict[str, tuple[int, Any]] = {}
+        self._cache: OrderedDict[str, tuple[int, Any]] = OrderedDict()
         self._version = 0
         self._making = threading.Lock()
         self.view = self._build()
@@ -194,6 +197,11 @@ class Site:
             times=self._times,
         )
 
+    def fresh(self, key: str) -> tuple[int, Any] | None:
+        """What was made under `key` for the current view, if it has been."""
+        hit = self._cache.get(key)
+        return hit if hit is not None and hit[0] == self.view.version else None
+
     def cached(self, key: str, make: Callable[[View], T]) -> tuple[int, T]:
         """`make(view)` for the current view, made once per view (pages, JSON documents), with the
         version of the view it was made from."""
@@ -207,6 +215,9 @@ class Site:
                 return hit
             made = (view.version, make(view))
             self._cache[key] = made
+            self._cache.move_to_end(key)
+            if len(self._cache) > CACHED:
+                self._cache.popitem(last=False)
         return made
 
     def touch(self) -> None:
