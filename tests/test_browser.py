@@ -247,6 +247,12 @@ def test_a_reporter_enters_a_result_and_an_editor_publishes_the_story(server: Se
     page.goto(f"{server.url}/council/E07000138")
     expect(page.locator("article.story h3")).to_have_text(headline)
 
+    axe, found = Axe(), {}
+    for name, url in {"desk": "/desk", "queue": "/desk/review", "story": "/desk/review/E07000138"}.items():
+        page.goto(server.url + url)
+        found[name] = axe.run(page, options=WCAG).generate_snapshot()
+    assert found == dict.fromkeys(found, "")
+
 
 def test_the_main_pages_have_no_accessibility_violations(server: Server, engine: Engine, page: Page) -> None:
     header, wards = night_rows(DERBYSHIRE)
