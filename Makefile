@@ -2,7 +2,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install demo test lint browser bench clean
+.PHONY: install demo test lint browser postgres bench clean
 
 $(BIN)/tallyroom: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,8 +20,14 @@ lint: install
 	$(BIN)/ruff format --check src tests benchmarks scripts
 	$(BIN)/mypy
 
-test: lint browser
+POSTGRES_TEST_URL ?= postgresql://tallyroom:tallyroom@127.0.0.1:5432/postgres
+
+test: lint browser postgres
 	$(BIN)/pytest
+	TALLYROOM_TEST_POSTGRES=$(POSTGRES_TEST_URL) $(BIN)/pytest
+
+postgres:
+	@scripts/postgres-for-tests
 
 browser:
 	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq && \

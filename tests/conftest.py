@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, create_engine
 
 from tallyroom import reference
 from tallyroom.importers import ward
@@ -17,7 +19,7 @@ from tallyroom.loading import load_file
 from tallyroom.reference import Reference
 from tallyroom.rules.model import ElectionType, Poll
 from tallyroom.store import queries
-from tallyroom.store.database import connect
+from tallyroom.store.database import connect, database_url
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "raw"
 LEAP = SHARED / "leap-teale"
@@ -25,6 +27,8 @@ LEH = SHARED / "hoc-library-leh"
 DEMO = Path(__file__).resolve().parents[1] / "src" / "tallyroom" / "data" / "demo"
 NIGHT_FILE = DEMO / "2021-05-06-east-midlands.csv"
 NIGHT = date(2021, 5, 6)
+POSTGRES = os.environ.get("TALLYROOM_TEST_POSTGRES", "")
+"""A PostgreSQL server's URL: when set, every store the tests make is a database on it, not SQLite."""
 
 
 def leap(year: int) -> Path:
@@ -41,26 +45,54 @@ def context(ref: Reference) -> Context:
     return Context(ref)
 
 
-def demo_store(path: Path, ref: Reference, leave_out: Path | None = None) -> Path:
-    """A store holding the shipped demo files (the real East Midlands results), less `leave_out`."""
-    engine = connect(f"sqlite:///{path}")
+def demo_store(path: Path, ref: Reference, leave_out: Path | None = None) -> str:
+    """A store holding the shipped demo files (the real East Midlands results), less `leave_out`: its URL."""
+    url = store_url(path)
+    engine = connect(url)
     for demo in sorted(DEMO.glob("*.csv")):
         if demo != leave_out:
             load_file(engine, "ward", demo, Context(ref))
     engine.dispose()
-    return path
+    return url
 
 
-def copy_of(store: Path, folder: Path) -> Engine:
+def copy_of(store: str, folder: Path) -> Engine:
     """An engine on a fresh copy of a store, for a test that writes."""
-    copy = folder / "copy.db"
-    copy.write_bytes(store.read_bytes())
-    return connect(f"sqlite:///{copy}")
+    return connect(copy_url(store, folder / "copy.db"))
+
+
+def store_url(path: Path) -> str:
+    """A new, empty store: the SQLite file at `path`, or, when the suite runs on PostgreSQL
+    ($TALLYROOM_TEST_POSTGRES), a new database on that server named after the path."""
+    if not POSTGRES:
+        return f"sqlite:///{path}"
+    name = "t_" + hashlib.sha1(str(path).encode()).hexdigest()[:20]
+    _server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
+    return f"{POSTGRES.rsplit('/', 1)[0]}/{name}"
+
+
+def copy_url(store: str, path: Path) -> str:
+    """A new store holding what `store` holds (every engine on `store` must be disposed of)."""
+    if not POSTGRES:
+        path.write_bytes(Path(store.removeprefix("sqlite:///")).read_bytes())
+        return f"sqlite:///{path}"
+    copy = store_url(path)
+    name, source = copy.rsplit("/", 1)[1], store.rsplit("/", 1)[1]
+    _server(f'DROP DATABASE "{name}"', f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
+    return copy
+
+
+def _server(*statements: str) -> None:
+    engine = create_engine(database_url(POSTGRES), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        for statement in statements:
+            conn.exec_driver_sql(statement)
+    engine.dispose()
 
 
 @pytest.fixture
 def engine(tmp_path: Path) -> Iterator[Engine]:
-    engine = connect(f"sqlite:///{tmp_path / 'test.db'}")
+    engine = connect(store_url(tmp_path / "test.db"))
     yield engine
     engine.dispose()
 

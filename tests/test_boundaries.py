@@ -18,7 +18,7 @@ from tallyroom.loading import load_file
 from tallyroom.reference import Reference
 from tallyroom.results import DayResults, outcomes
 from tallyroom.store.database import connect
-from tests.conftest import LEH, leap
+from tests.conftest import LEH, leap, store_url
 
 
 def ward_codes() -> tuple[dict[str, set[str]], dict[str, set[str]], set[str]]:
@@ -45,7 +45,7 @@ def ward_codes() -> tuple[dict[str, set[str]], dict[str, set[str]], set[str]]:
 
 @pytest.fixture(scope="module")
 def day(tmp_path_factory: pytest.TempPathFactory, ref: Reference) -> Iterator[DayResults]:
-    engine = connect(f"sqlite:///{tmp_path_factory.mktemp('london') / 'london.db'}")
+    engine = connect(store_url(tmp_path_factory.mktemp("london") / "london.db"))
     load_file(engine, "leap", leap(2018), Context(ref))
     load_file(engine, "leh", LEH / "local-elections-2022.xlsx", Context(ref))
     yield outcomes(engine, ref, date(2022, 5, 5))

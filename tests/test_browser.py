@@ -50,7 +50,7 @@ WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "w
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory, ref: Reference) -> Path:
+def store(tmp_path_factory: pytest.TempPathFactory, ref: Reference) -> str:
     return demo_store(tmp_path_factory.mktemp("browser") / "eve.db", ref, leave_out=NIGHT_FILE)
 
 
@@ -86,7 +86,7 @@ class Server:
 
 
 @pytest.fixture
-def engine(store: Path, tmp_path: Path) -> Iterator[Engine]:
+def engine(store: str, tmp_path: Path) -> Iterator[Engine]:
     engine = copy_of(store, tmp_path)
     add_user(engine, "rita", Role.REPORTER, "rita's long password")
     add_user(engine, "eddie", Role.EDITOR, "eddie's long password")

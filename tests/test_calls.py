@@ -19,12 +19,12 @@ from tallyroom.rules.outcome import CouncilOutcome, compute
 from tallyroom.rules.parties import NOC
 from tallyroom.store import queries
 from tallyroom.store.database import connect
-from tests.conftest import DEMO
+from tests.conftest import DEMO, store_url
 
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory, ref: Reference) -> Iterator[Engine]:
-    engine = connect(f"sqlite:///{tmp_path_factory.mktemp('calls') / 'calls.db'}")
+    engine = connect(store_url(tmp_path_factory.mktemp("calls") / "calls.db"))
     for path in sorted(DEMO.glob("*.csv")):
         load_file(engine, "ward", path, Context(ref))
     yield engine

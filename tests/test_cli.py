@@ -11,15 +11,17 @@ import time
 from pathlib import Path
 
 import httpx2
+from sqlalchemy import create_engine, inspect
 
-from tests.conftest import leap
+from tallyroom.store.database import database_url
+from tests.conftest import leap, store_url
 
 DEMO_DAY = "2021-05-06"
 
 
-def tallyroom(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def tallyroom(db: str, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "tallyroom", "--db", f"sqlite:///{db}", *args], capture_output=True, text=True
+        [sys.executable, "-m", "tallyroom", "--db", db, *args], capture_output=True, text=True
     )
 
 
@@ -27,7 +29,7 @@ def test_the_demo_replays_the_night_onto_the_website(tmp_path: Path) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    command = [sys.executable, "-m", "tallyroom", "--db", f"sqlite:///{tmp_path / 'demo.db'}", "demo"]
+    command = [sys.executable, "-m", "tallyroom", "--db", store_url(tmp_path / "demo.db"), "demo"]
     demo = subprocess.Popen(
         [*command, "--port", str(port), "--speed", "0"],
         stdout=subprocess.PIPE,
@@ -57,7 +59,7 @@ def test_the_demo_replays_the_night_onto_the_website(tmp_path: Path) -> None:
 
 
 def test_demo_then_json_commands(tmp_path: Path) -> None:
-    db = tmp_path / "demo.db"
+    db = store_url(tmp_path / "demo.db")
     shown = tallyroom(db, "demo", "--no-serve")
     assert shown.returncode == 0, shown.stderr
     assert "Conservatives gain Nottinghamshire from no overall control" in shown.stdout
@@ -111,7 +113,7 @@ def test_demo_then_json_commands(tmp_path: Path) -> None:
 
 
 def test_exit_statuses(tmp_path: Path) -> None:
-    db = tmp_path / "t.db"
+    db = store_url(tmp_path / "t.db")
     broken = tmp_path / "leap-2019-05-02.csv"
     broken.write_text(leap(2019).read_text(encoding="utf-8").replace('"674"', '"6x4"', 1), encoding="utf-8")
     rejected = tallyroom(db, "import", "leap", str(broken))
@@ -123,8 +125,8 @@ def test_exit_statuses(tmp_path: Path) -> None:
 
 
 def test_database_from_the_environment(tmp_path: Path) -> None:
-    db = tmp_path / "env.db"
-    env = {"TALLYROOM_DB": f"sqlite:///{db}", "PATH": ""}
+    db = store_url(tmp_path / "env.db")
+    env = {"TALLYROOM_DB": db, "PATH": ""}
     done = subprocess.run(
         [sys.executable, "-m", "tallyroom", "councils", "--date", "2019-05-02", "--json"],
         capture_output=True,
@@ -133,4 +135,5 @@ def test_database_from_the_environment(tmp_path: Path) -> None:
         cwd=tmp_path,
     )
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout) == [] and db.exists()
+    assert json.loads(done.stdout) == []
+    assert inspect(create_engine(database_url(db))).has_table("polls")  # the store was made where it said

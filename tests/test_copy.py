@@ -23,7 +23,7 @@ from tallyroom.loading import load_file
 from tallyroom.reference import Reference
 from tallyroom.results import load_day, outcomes
 from tallyroom.store.database import connect
-from tests.conftest import DEMO, LEH, SHARED, demo_store, leap
+from tests.conftest import DEMO, LEH, SHARED, demo_store, leap, store_url
 
 WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
 FIGURE = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(\.\d)?(?![\d])")
@@ -50,7 +50,7 @@ def night(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, ref: Reference
 ) -> list[tuple[CouncilFacts, str, str]]:
     on, loads = NIGHTS[request.param]
-    engine = connect(f"sqlite:///{tmp_path_factory.mktemp('copy') / 'copy.db'}")
+    engine = connect(store_url(tmp_path_factory.mktemp("copy") / "copy.db"))
     for format_name, path in loads:
         load_file(engine, format_name, Path(path), Context(ref))
     found = []
@@ -129,7 +129,7 @@ def test_house_style(night: list[tuple[CouncilFacts, str, str]]) -> None:
 def test_stories_live_from_preview_to_final(ref: Reference, tmp_path: Path) -> None:
     """Nottinghamshire 2021 through its night: a preview before any result, updates as wards declare,
     and the final story once the last seat is in; every version read back against its facts."""
-    engine = connect(f"sqlite:///{tmp_path / 'live.db'}")
+    engine = connect(store_url(tmp_path / "live.db"))
     for demo in sorted(DEMO.glob("*.csv")):
         load_file(engine, "ward", demo, Context(ref))
     day = load_day(engine, ref, date(2021, 5, 6))
@@ -170,7 +170,7 @@ def test_summary_bullets_round_up_and_ward_lines(night: list[tuple[CouncilFacts,
 
 def test_ward_lines(ref: Reference, tmp_path: Path) -> None:
     """Derby 2021, Darley: two seats, Grimadell one vote ahead of Swan."""
-    engine = connect(f"sqlite:///{demo_store(tmp_path / 'demo.db', ref)}")
+    engine = connect(demo_store(tmp_path / "demo.db", ref))
     derby = next(o for o in outcomes(engine, ref, date(2021, 5, 6)).councils if o.council.name == "Derby")
     engine.dispose()
     darley = next(w for w in derby.wards if w.result.poll.ward.name == "Darley")

@@ -15,7 +15,7 @@ from tallyroom.reference import Reference
 from tallyroom.results import outcomes
 from tallyroom.serialise import council_outcome
 from tallyroom.store.database import connect
-from tests.conftest import SHARED, leap
+from tests.conftest import SHARED, leap, store_url
 
 POLLING_DAY = date(2019, 5, 2)
 SAME = (
@@ -67,7 +67,7 @@ def test_council_level_load_matches_ward_level(engine: Engine, ref: Reference, t
             )
             before.writerow([POLLING_DAY, o.council.name, o.council.code, control_label])
 
-    fresh = connect(f"sqlite:///{tmp_path / 'council-level.db'}")
+    fresh = connect(store_url(tmp_path / "council-level.db"))
     load_file(fresh, "council", councils, context)
     load_file(fresh, "control", control, context)
     council_level = {o.council.code: o for o in outcomes(fresh, ref, POLLING_DAY).councils}

@@ -14,14 +14,14 @@ from tallyroom.reference import Reference
 from tallyroom.results import DayResults, outcomes
 from tallyroom.serialise import council_outcome
 from tallyroom.store.database import connect
-from tests.conftest import LEH, leap
+from tests.conftest import LEH, leap, store_url
 
 COUNTIES = {"E10000007", "E10000018", "E10000019", "E10000024"}  # Derbyshire, Leics, Lincs, Notts
 
 
 @pytest.fixture(scope="module")
 def county_store(tmp_path_factory: pytest.TempPathFactory, ref: Reference) -> Iterator[Engine]:
-    engine = connect(f"sqlite:///{tmp_path_factory.mktemp('counties') / 'counties.db'}")
+    engine = connect(store_url(tmp_path_factory.mktemp("counties") / "counties.db"))
     load_file(engine, "leap", leap(2017), Context(ref))
     load_file(engine, "leh", LEH / "local_elections_2021_results-2.xlsx", Context(ref))
     yield engine

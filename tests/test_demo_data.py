@@ -16,12 +16,12 @@ from tallyroom.loading import load_file
 from tallyroom.reference import Reference
 from tallyroom.results import DayResults, outcomes
 from tallyroom.store.database import connect
-from tests.conftest import DEMO, SHARED
+from tests.conftest import DEMO, SHARED, store_url
 
 
 @pytest.fixture(scope="module")
 def day(tmp_path_factory: pytest.TempPathFactory, ref: Reference) -> DayResults:
-    engine: Engine = connect(f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}")
+    engine: Engine = connect(store_url(tmp_path_factory.mktemp("demo") / "demo.db"))
     for path in sorted(DEMO.glob("*.csv")):
         load_file(engine, "ward", path, Context(ref))
     found = outcomes(engine, ref, date(2021, 5, 6))

@@ -42,7 +42,7 @@ def store(tmp_path_factory: pytest.TempPathFactory, ref: Reference) -> Path:
 
 
 @pytest.fixture
-def engine(store: Path, tmp_path: Path) -> Iterator[Engine]:
+def engine(store: str, tmp_path: Path) -> Iterator[Engine]:
     engine = copy_of(store, tmp_path)
     yield engine
     engine.dispose()

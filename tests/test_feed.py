@@ -18,7 +18,7 @@ from tallyroom.results import outcomes
 from tallyroom.serialise import council_outcome
 from tallyroom.store.database import connect
 from tallyroom.store.schema import council_records, declarations, metadata
-from tests.conftest import SHARED
+from tests.conftest import SHARED, store_url
 
 LINCOLN = SHARED / "pa-xml-feed-sample" / "Local_Test_result_Lincoln_1.xml"
 PA_DAY = date(2026, 5, 7)
@@ -44,10 +44,10 @@ def state(engine: Engine, ref: Reference) -> list[dict[str, object]]:
 
 def test_revisions_out_of_order_and_twice_end_as_a_clean_run(ref: Reference, tmp_path: Path) -> None:
     second = revision_2(tmp_path)
-    clean = connect(f"sqlite:///{tmp_path / 'clean.db'}")
+    clean = connect(store_url(tmp_path / "clean.db"))
     load_file(clean, "pa", LINCOLN, Context(ref))
     load_file(clean, "pa", second, Context(ref))
-    messy = connect(f"sqlite:///{tmp_path / 'messy.db'}")
+    messy = connect(store_url(tmp_path / "messy.db"))
     for path in (second, second, LINCOLN, LINCOLN):
         load_file(messy, "pa", path, Context(ref))
 

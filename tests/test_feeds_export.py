@@ -36,12 +36,12 @@ HOSTILE = '<script>alert(1)</script> & "Bob"'
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory, ref: Reference) -> Path:
+def store(tmp_path_factory: pytest.TempPathFactory, ref: Reference) -> str:
     return demo_store(tmp_path_factory.mktemp("feeds") / "demo.db", ref)
 
 
 @pytest.fixture
-def engine(store: Path, tmp_path: Path) -> Iterator[Engine]:
+def engine(store: str, tmp_path: Path) -> Iterator[Engine]:
     engine = copy_of(store, tmp_path)
     yield engine
     engine.dispose()

@@ -8,7 +8,6 @@ the test names the source error that explains it, checked against Open Council D
 from __future__ import annotations
 
 import csv
-import shutil
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -22,7 +21,7 @@ from tallyroom.reference import Reference
 from tallyroom.results import DayResults, outcomes
 from tallyroom.rules.outcome import CouncilOutcome
 from tallyroom.store.database import connect
-from tests.conftest import LEH, SHARED, leap
+from tests.conftest import LEH, SHARED, copy_url, leap, store_url
 
 POLLING_DAY = date(2019, 5, 2)
 COLUMNS = {"conservative": "CON", "labour": "LAB", "liberal-democrats": "LD", "ukip": "UKIP", "green": "GRN"}
@@ -66,17 +65,17 @@ def library_columns(row: dict[str, str]) -> dict[str, int]:
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory, ref: Reference) -> Iterator[Path]:
-    path = tmp_path_factory.mktemp("leap") / "leap.db"
-    engine = connect(f"sqlite:///{path}")
+def store(tmp_path_factory: pytest.TempPathFactory, ref: Reference) -> Iterator[str]:
+    url = store_url(tmp_path_factory.mktemp("leap") / "leap.db")
+    engine = connect(url)
     for year in (2016, 2018, 2019):
         load_file(engine, "leap", leap(year), Context(ref))
     engine.dispose()
-    yield path
+    yield url
 
 
-def day_from(path: Path, ref: Reference) -> DayResults:
-    engine: Engine = connect(f"sqlite:///{path}")
+def day_from(url: str, ref: Reference) -> DayResults:
+    engine: Engine = connect(url)
     try:
         return outcomes(engine, ref, POLLING_DAY)
     finally:
@@ -84,7 +83,7 @@ def day_from(path: Path, ref: Reference) -> DayResults:
 
 
 @pytest.fixture(scope="module")
-def day(store: Path, ref: Reference) -> DayResults:
+def day(store: str, ref: Reference) -> DayResults:
     return day_from(store, ref)
 
 
@@ -152,12 +151,11 @@ def test_thirds_councils_carry_over_seats_not_up(day: DayResults) -> None:
     }
 
 
-def test_eve_of_poll_roll_brings_defections_in(store: Path, ref: Reference, tmp_path: Path) -> None:
+def test_eve_of_poll_roll_brings_defections_in(store: str, ref: Reference, tmp_path: Path) -> None:
     """With Open Council Data's 2018 roll loaded, seats not up are held as they were on the eve of poll,
     and Derby agrees with the Library too."""
-    copy = tmp_path / "with-roll.db"
-    shutil.copy(store, copy)
-    engine = connect(f"sqlite:///{copy}")
+    copy = copy_url(store, tmp_path / "with-roll.db")
+    engine = connect(copy)
     load_file(
         engine, "ocd", SHARED / "opencouncildata" / "opencouncildata_councillors_2018.csv", Context(ref)
     )

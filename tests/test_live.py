@@ -25,18 +25,18 @@ from tallyroom.serialise import council_outcome
 from tallyroom.store import queries
 from tallyroom.store.database import connect
 from tallyroom.store.schema import declarations, polls
-from tests.conftest import DEMO, SHARED, copy_of, demo_store, leap
+from tests.conftest import DEMO, SHARED, copy_of, copy_url, demo_store, leap, store_url
 
 COUNTIES_DAY = date(2021, 5, 6)
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory, ref: Reference) -> Path:
+def store(tmp_path_factory: pytest.TempPathFactory, ref: Reference) -> str:
     return demo_store(tmp_path_factory.mktemp("live") / "demo.db", ref)
 
 
 @pytest.fixture
-def engine(store: Path, tmp_path: Path) -> Iterator[Engine]:
+def engine(store: str, tmp_path: Path) -> Iterator[Engine]:
     engine = copy_of(store, tmp_path)
     yield engine
     engine.dispose()
@@ -193,16 +193,15 @@ def test_a_correction_across_the_threshold_withdraws_the_call(
     assert ingest(engine, night, "ward", corrected, Context(ref)) == []  # the same file again: nothing
 
 
-def test_replay_jsonl_follows_the_contract(store: Path, tmp_path: Path) -> None:
-    db = tmp_path / "jsonl.db"
-    db.write_bytes(store.read_bytes())
+def test_replay_jsonl_follows_the_contract(store: str, tmp_path: Path) -> None:
+    db = copy_url(store, tmp_path / "jsonl.db")
     done = subprocess.run(
         [
             sys.executable,
             "-m",
             "tallyroom",
             "--db",
-            f"sqlite:///{db}",
+            db,
             "replay",
             "--date",
             "2021-05-06",
@@ -244,7 +243,7 @@ def test_a_council_decided_by_seats_not_up_is_called_before_any_result(
 ) -> None:
     """Manchester 2019: the Labour councillors not up (elected on new wards in 2018) were a majority on
     their own, so it could not change hands that night and is called before its first declaration."""
-    engine = connect(f"sqlite:///{tmp_path / 'leap.db'}")
+    engine = connect(store_url(tmp_path / "leap.db"))
     for year in (2018, 2019):
         load_file(engine, "leap", leap(year), Context(ref))
     events = [t.event.json() for t in replay(engine, ref, date(2019, 5, 2), seed=1)]

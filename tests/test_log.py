@@ -17,7 +17,7 @@ from tallyroom.reference import Reference
 from tallyroom.results import outcomes
 from tallyroom.store.database import connect
 from tallyroom.store.schema import attempts, declarations, polls, sources
-from tests.conftest import leap
+from tests.conftest import leap, store_url
 
 DERBY_2019 = "E06000015"
 
@@ -170,7 +170,7 @@ def test_two_writers_on_one_ward_at_once_queue_and_both_are_kept(ref: Reference,
         changed = [list(r) for r in rows]
         changed[0][6] = str(int(changed[0][6]) + desk)
         paths.append(write_ward_csv(tmp_path / f"desk{desk}.csv", changed))
-    url = f"sqlite:///{tmp_path / 'desks.db'}"
+    url = store_url(tmp_path / "desks.db")
     connect(url).dispose()
     engines = [connect(url), connect(url)]
     start = threading.Barrier(2)

@@ -28,6 +28,7 @@ from tallyroom.copy.review import (
 )
 from tallyroom.store.database import connect
 from tallyroom.store.schema import copy_versions
+from tests.conftest import store_url
 
 DAY = date(2023, 5, 4)
 STORY = CopyKey("story", "E07000035", DAY)
@@ -54,7 +55,7 @@ EDITED = "Conservatives cling on in Derbyshire Dales as Liberal Democrats advanc
 
 @pytest.fixture
 def db(tmp_path: Path) -> Iterator[Engine]:
-    engine = connect(f"sqlite:///{tmp_path}/x.db")
+    engine = connect(store_url(tmp_path / "x.db"))
     yield engine
     engine.dispose()
 

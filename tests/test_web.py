@@ -7,7 +7,6 @@ import json
 import re
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, inspect
@@ -26,29 +25,27 @@ DERBYSHIRE = "E10000007"
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory, ref: Reference) -> Path:
+def store(tmp_path_factory: pytest.TempPathFactory, ref: Reference) -> str:
     return demo_store(tmp_path_factory.mktemp("web") / "demo.db", ref)
 
 
 @pytest.fixture(scope="module")
-def client(store: Path, ref: Reference, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+def client(store: str, ref: Reference, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     engine = copy_of(store, tmp_path_factory.mktemp("web-copy"))
     with TestClient(create_app(Site.open(engine, ref, ON))) as client:
         yield client
     engine.dispose()
 
 
-def cli_json(store: Path, *args: str) -> object:
-    result = CliRunner().invoke(
-        cli, ["--db", f"sqlite:///{store}", *args, "--date", ON.isoformat(), "--json"]
-    )
+def cli_json(store: str, *args: str) -> object:
+    result = CliRunner().invoke(cli, ["--db", store, *args, "--date", ON.isoformat(), "--json"])
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
 
 
 @pytest.mark.parametrize("name", ["Derbyshire", "E10000019", "nottinghamshire", "Derby"])
 def test_a_council_from_the_api_is_what_the_command_line_prints(
-    client: TestClient, store: Path, name: str
+    client: TestClient, store: str, name: str
 ) -> None:
     answer = client.get(f"/api/councils/{name}")
     assert answer.status_code == 200
@@ -56,7 +53,7 @@ def test_a_council_from_the_api_is_what_the_command_line_prints(
 
 
 def test_councils_headlines_and_progress_are_what_the_command_line_prints(
-    client: TestClient, store: Path
+    client: TestClient, store: str
 ) -> None:
     assert client.get("/api/councils").json() == cli_json(store, "councils")
     assert client.get("/api/councils?region=East Midlands").json() == cli_json(

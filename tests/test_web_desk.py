@@ -31,12 +31,12 @@ PEOPLE = {"rita": Role.REPORTER, "rob": Role.REPORTER, "eddie": Role.EDITOR, "ad
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory, ref: Reference) -> Path:
+def store(tmp_path_factory: pytest.TempPathFactory, ref: Reference) -> str:
     return demo_store(tmp_path_factory.mktemp("desk-web") / "eve.db", ref, leave_out=NIGHT_FILE)
 
 
 @pytest.fixture
-def engine(store: Path, tmp_path: Path) -> Iterator[Engine]:
+def engine(store: str, tmp_path: Path) -> Iterator[Engine]:
     engine = copy_of(store, tmp_path)
     for name, role in PEOPLE.items():
         add_user(engine, name, role, password(name))

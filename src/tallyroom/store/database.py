@@ -28,11 +28,14 @@ WRITE = {"tallyroom_write": True}
 def connect(url: str) -> Engine:
     """An engine on the newest schema. SQLite runs in WAL mode, syncs every commit to disk, and lets
     SQLAlchemy begin transactions itself, so that a writing transaction can take the write lock before
-    it reads what it will append to (two desks entering one ward at once then queue, not collide)."""
+    it reads what it will append to (two desks entering one ward at once then queue, not collide). On
+    PostgreSQL a writing transaction takes an advisory lock first, to the same end."""
     engine = create_engine(url)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
+    elif engine.dialect.name == "postgresql":
+        event.listen(engine, "begin", _postgresql_begin)
     migrate(engine)
     return engine
 
@@ -50,6 +53,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def _sqlite_begin(connection: Connection) -> None:
     writing = connection.get_execution_options().get("tallyroom_write", False)
     connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+
+WRITE_LOCK = 0x7A11_4004
+"""The PostgreSQL advisory lock a writing transaction holds: writers queue, as SQLite's do."""
+
+
+def _postgresql_begin(connection: Connection) -> None:
+    if connection.get_execution_options().get("tallyroom_write", False):
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
 
 
 def alembic_config() -> Config:
