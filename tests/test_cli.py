@@ -137,3 +137,16 @@ def test_database_from_the_environment(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == []
     assert inspect(create_engine(database_url(db))).has_table("polls")  # the store was made where it said
+
+
+def test_publish_bakes_the_night_to_a_folder(tmp_path: Path) -> None:
+    db = store_url(tmp_path / "demo.db")
+    assert tallyroom(db, "demo", "--no-serve").returncode == 0
+    folder = tmp_path / "site"
+    done = tallyroom(db, "publish", "--to", str(folder), "--base-url", "https://results.example.org")
+    assert done.returncode == 0, done.stderr
+    written = int(done.stderr.split()[0])
+    assert written == sum(1 for p in folder.rglob("*") if p.is_file())
+    assert "Conservatives hold Derbyshire" in (folder / "council" / "E10000007" / "index.html").read_text()
+    feed = (folder / "feeds" / "declarations.atom").read_text(encoding="utf-8")
+    assert "https://results.example.org/council/E10000007/ward/" in feed

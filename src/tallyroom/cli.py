@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import queue
 import secrets
 import sys
 import threading
@@ -34,6 +35,7 @@ from tallyroom.copy.review import flagged, versions
 from tallyroom.copy.review import publish as review_publish
 from tallyroom.importers import FORMATS
 from tallyroom.importers.base import Context, InputError
+from tallyroom.live.events import Event
 from tallyroom.live.night import open_night
 from tallyroom.live.replay import Timed
 from tallyroom.live.replay import replay as replay_night
@@ -50,6 +52,7 @@ from tallyroom.store.database import connect, database_url
 from tallyroom.web import accounts
 from tallyroom.web.accounts import AccountError, Role
 from tallyroom.web.app import create_app
+from tallyroom.web.publish import Publisher
 from tallyroom.web.site import Site
 
 app = typer.Typer(help="Election-night results for UK local elections.", no_args_is_help=True)
@@ -318,11 +321,44 @@ def _echo_calls(timed: Timed) -> None:
         out.print(_event_line(timed), highlight=False)
 
 
-def _serve(site: Site, host: str, port: int, confirm: bool = False) -> None:
+def _serve(site: Site, host: str, port: int, confirm: bool = False, publish_to: Path | None = None) -> None:
+    if publish_to is not None:
+        _publish_as_it_changes(Publisher(site, publish_to))
     secret = os.environ.get("TALLYROOM_SECRET")
     gc.collect()
     gc.freeze()  # the reference data and the night, made once, need never be scanned by the collector
     uvicorn.run(create_app(site, secret=secret, confirm=confirm), host=host, port=port, log_level="warning")
+
+
+def _publish_as_it_changes(publisher: Publisher) -> None:
+    """Bake everything now, then, in a thread of its own, what each change touches."""
+    publisher.everything()
+    changes: queue.SimpleQueue[list[Event]] = queue.SimpleQueue()
+    publisher.site.listeners.append(changes.put)
+
+    def bake() -> None:
+        while True:
+            found = changes.get()
+            while not changes.empty():  # a burst of declarations is baked once
+                found += changes.get()
+            publisher.after(found)
+
+    threading.Thread(target=bake, daemon=True).start()
+
+
+@app.command()
+def publish(
+    to: Annotated[Path, typer.Option("--to", help="Folder to write the pages and documents to.")],
+    day: Annotated[
+        str | None, typer.Option("--date", help="Election day; else the newest in the log.")
+    ] = None,
+    base_url: Annotated[str, typer.Option(help="Where readers will find the folder.")] = "http://localhost",
+) -> None:
+    """Bake every public page and JSON document of a night to static files, for any static host or
+    CDN. (`serve --publish-to DIR` keeps such a folder up to date through the night.)"""
+    site = Site.open(State.engine(), reference_data.load(), _day_or_newest(day), State.settings)
+    written = Publisher(site, to, base_url).everything()
+    err.print(f"{written} file(s) written to {to}", highlight=False)
 
 
 @app.command()
@@ -335,17 +371,24 @@ def serve(
     confirm: Annotated[
         bool, typer.Option(help="Desk entries wait for a second person to confirm them.")
     ] = False,
+    publish_to: Annotated[
+        Path | None, typer.Option(help="Also keep static files of every page in this folder.")
+    ] = None,
 ) -> None:
     """The results website, the results desk and the API for one night. Sessions are signed with
     $TALLYROOM_SECRET (give every worker the same one)."""
-    engine = State.engine()
-    on = parse_day(day) if day else queries.latest_day(engine)
+    on = _day_or_newest(day)
+    site = Site.open(State.engine(), reference_data.load(), on, State.settings)
+    err.print(f"results for {on} on http://{host}:{port}/", highlight=False)
+    _serve(site, host, port, confirm, publish_to)
+
+
+def _day_or_newest(day: str | None) -> date:
+    on = parse_day(day) if day else queries.latest_day(State.engine())
     if on is None:
         err.print("the log holds no results yet: import some, or give --date", highlight=False)
         raise typer.Exit(1)
-    site = Site.open(engine, reference_data.load(), on, State.settings)
-    err.print(f"results for {on} on http://{host}:{port}/", highlight=False)
-    _serve(site, host, port, confirm)
+    return on
 
 
 users_app = typer.Typer(help="Results desk users.", no_args_is_help=True)

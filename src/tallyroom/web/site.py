@@ -93,6 +93,8 @@ class Site:
         self._cache: OrderedDict[str, tuple[int, Any]] = OrderedDict()
         self._version = 0
         self._making = threading.Lock()
+        self.listeners: list[Callable[[list[Event]], None]] = []
+        """Called with each change's events, under the write lock: keep them quick (queue the work)."""
         self.view = self._build()
 
     @classmethod
@@ -179,6 +181,8 @@ class Site:
         self._times = {e.seq: self._times.get(e.seq, now) for e in self._events}
         self.view = self._build()
         self.broadcaster.publish(found)
+        for listener in self.listeners:
+            listener(found)
 
     def _build(self) -> View:
         pending = {
