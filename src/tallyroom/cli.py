@@ -334,7 +334,7 @@ def _publish_as_it_changes(publisher: Publisher) -> None:
     """Bake everything now, then, in a thread of its own, what each change touches."""
     publisher.everything()
     changes: queue.SimpleQueue[list[Event]] = queue.SimpleQueue()
-    publisher.site.listeners.append(changes.put)
+    publisher.site.listeners.append(lambda found, _local: changes.put(found))
 
     def bake() -> None:
         while True:
@@ -374,13 +374,49 @@ def serve(
     publish_to: Annotated[
         Path | None, typer.Option(help="Also keep static files of every page in this folder.")
     ] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes (PostgreSQL only).", min=1)] = 1,
 ) -> None:
     """The results website, the results desk and the API for one night. Sessions are signed with
     $TALLYROOM_SECRET (give every worker the same one)."""
     on = _day_or_newest(day)
+    if workers > 1:
+        _serve_workers(on, host, port, confirm, workers, publish_to)
+        return
     site = Site.open(State.engine(), reference_data.load(), on, State.settings)
     err.print(f"results for {on} on http://{host}:{port}/", highlight=False)
     _serve(site, host, port, confirm, publish_to)
+
+
+def _serve_workers(
+    on: date, host: str, port: int, confirm: bool, workers: int, publish_to: Path | None
+) -> None:
+    """Several worker processes, each with the night in memory, sharing changes through PostgreSQL."""
+    if State.engine().dialect.name != "postgresql":
+        raise typer.BadParameter(
+            "several workers share their changes through PostgreSQL: give --db postgresql://..."
+        )
+    if not os.environ.get("TALLYROOM_SECRET"):
+        raise typer.BadParameter(
+            "set TALLYROOM_SECRET, so that every worker signs sessions alike", param_hint="environment"
+        )
+    if publish_to is not None:
+        raise typer.BadParameter("run `tallyroom publish` or one `serve --publish-to` beside the workers")
+    os.environ |= {
+        "TALLYROOM_DB": State.url,
+        "TALLYROOM_DAY": on.isoformat(),
+        "TALLYROOM_CONFIRM": "1" if confirm else "",
+        "TALLYROOM_INDEPENDENTS_CAN_CONTROL": "1" if State.settings.independents_can_control else "",
+        "TALLYROOM_THRESHOLD_BASIS": State.settings.threshold_basis,
+    }
+    err.print(f"results for {on} on http://{host}:{port}/, {workers} workers", highlight=False)
+    uvicorn.run(
+        "tallyroom.web.app:from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+    )
 
 
 def _day_or_newest(day: str | None) -> date:

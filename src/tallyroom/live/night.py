@@ -144,6 +144,12 @@ class Night:
         found += self._records(poll.council, ward)
         return found
 
+    def holds(self, poll: Poll) -> bool:
+        """Whether this declaration is already the poll's current one tonight."""
+        council = self.councils.get(poll.council.code)
+        current = council.declared.get(ballot_id(poll)) if council else None
+        return current is not None and current.poll == poll
+
     def declare_council(self, result: CouncilResult) -> list[Event]:
         """A council's result as a news agency sends it, seats per party: it settles the council whole."""
         council = self.councils.get(result.council.code) or self._council(result.council)

@@ -4,9 +4,12 @@ and the results desk, over one `Site` (the night being served)."""
 from __future__ import annotations
 
 import asyncio
+import gc
+import os
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import date
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -16,8 +19,11 @@ from starlette.responses import HTMLResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from tallyroom import __version__
+from tallyroom import __version__, reference
+from tallyroom.rules.control import ControlSettings
+from tallyroom.store.database import connect, database_url
 from tallyroom.web import api, desk, pages, signin
+from tallyroom.web.relay import Relay
 from tallyroom.web.site import Site
 from tallyroom.web.templating import render
 
@@ -61,7 +67,12 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         site.broadcaster.attach(asyncio.get_running_loop())
+        relay = Relay(site) if site.engine.dialect.name == "postgresql" else None
+        if relay is not None:  # other workers may share the database: hear what they write
+            relay.start()
         yield
+        if relay is not None:
+            relay.stop()
 
     app = FastAPI(
         title="tallyroom",
@@ -101,3 +112,22 @@ def create_app(
         return HTMLResponse(body, error.status_code, headers=error.headers)
 
     return app
+
+
+def from_environment() -> FastAPI:
+    """The app as each of several workers builds it (`serve --workers N` sets the environment): the
+    database, the day, the control settings, the session secret and whether entries need confirming."""
+    site = Site.open(
+        connect(database_url(None)),
+        reference.load(),
+        date.fromisoformat(os.environ["TALLYROOM_DAY"]),
+        ControlSettings(
+            os.environ.get("TALLYROOM_INDEPENDENTS_CAN_CONTROL") == "1",
+            os.environ.get("TALLYROOM_THRESHOLD_BASIS", "total_seats"),
+        ),
+    )
+    gc.collect()
+    gc.freeze()  # the reference data and the night, made once, need never be scanned by the collector
+    return create_app(
+        site, secret=os.environ["TALLYROOM_SECRET"], confirm=os.environ.get("TALLYROOM_CONFIRM") == "1"
+    )

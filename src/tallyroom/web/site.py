@@ -13,7 +13,7 @@ import tempfile
 import threading
 import time
 from collections import OrderedDict, deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -34,6 +34,7 @@ from tallyroom.rules.control import ControlSettings
 from tallyroom.rules.counting import PollResult, count
 from tallyroom.rules.model import ElectionType, Poll, WardRef
 from tallyroom.rules.outcome import CouncilOutcome
+from tallyroom.store import queries
 from tallyroom.store.log import AppendReport
 from tallyroom.web.live import Broadcaster
 
@@ -89,12 +90,13 @@ class Site:
         self.broadcaster = Broadcaster()
         self._events: deque[Event] = deque(maxlen=KEPT_EVENTS)
         self._times: dict[int, datetime] = {}
-        self._executive = tuple(count(p) for p in load_day(engine, reference, day).executive)
+        self._executive = self._load_executive()
         self._cache: OrderedDict[str, tuple[int, Any]] = OrderedDict()
         self._version = 0
         self._making = threading.Lock()
-        self.listeners: list[Callable[[list[Event]], None]] = []
-        """Called with each change's events, under the write lock: keep them quick (queue the work)."""
+        self.listeners: list[Callable[[list[Event], bool], None]] = []
+        """Called with each change's events, and whether this process made it (not another worker),
+        under the write lock: keep them quick (queue the work)."""
         self.view = self._build()
 
     @classmethod
@@ -131,9 +133,7 @@ class Site:
             )
             executive = [p for p in report.declared if p.election_type is not ElectionType.LOCAL]
             if executive:
-                self._executive = tuple(
-                    count(p) for p in load_day(self.engine, self.reference, self.day).executive
-                )
+                self._executive = self._load_executive()
             self._publish(found, changed=bool(executive))
         return found, report
 
@@ -173,7 +173,25 @@ class Site:
                 if echo is not None:
                     echo(Timed(at, event))
 
-    def _publish(self, found: list[Event], changed: bool = False) -> None:
+    def catch_up(self, councils: Collection[str], executive: bool) -> list[Event]:
+        """Take in what another worker wrote to the log: the newest declarations of these councils
+        that this night does not hold yet, and the mayors and commissioners when they changed."""
+        with self.lock:
+            found = []
+            for poll in queries.load_polls(
+                self.engine, self.reference.parties, on=self.day, councils=councils
+            ):
+                if poll.election_type is ElectionType.LOCAL and not self.night.holds(poll):
+                    found += self.night.declare(poll)
+            if executive:
+                self._executive = self._load_executive()
+            self._publish(found, changed=executive, local=False)
+        return found
+
+    def _load_executive(self) -> tuple[PollResult, ...]:
+        return tuple(count(p) for p in load_day(self.engine, self.reference, self.day).executive)
+
+    def _publish(self, found: list[Event], changed: bool = False, local: bool = True) -> None:
         if not found and not changed:
             return
         now = datetime.now(UTC)
@@ -182,7 +200,7 @@ class Site:
         self.view = self._build()
         self.broadcaster.publish(found)
         for listener in self.listeners:
-            listener(found)
+            listener(found, local)
 
     def _build(self) -> View:
         pending = {

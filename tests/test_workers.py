@@ -1,0 +1,174 @@
+"""Several workers on one PostgreSQL database share the night through LISTEN/NOTIFY: a declaration
+posted to one reaches the live readers of another, and every worker then answers alike. (Run in the
+suite's PostgreSQL pass: SQLite has no notifications, and `serve --workers` refuses it.)"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx2
+import pytest
+from sqlalchemy import create_engine
+
+from tallyroom.reference import Reference
+from tallyroom.store.database import connect
+from tallyroom.web.accounts import Role, add_user, issue_token
+from tests.conftest import NIGHT_FILE, POSTGRES, demo_store
+
+pytestmark = pytest.mark.skipif(not POSTGRES, reason="needs the PostgreSQL pass ($TALLYROOM_TEST_POSTGRES)")
+DERBYSHIRE = "E10000007"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def store(tmp_path: Path, ref: Reference) -> str:
+    """The eve of the 2021 night (every demo file but the night's own), with a reporter's token."""
+    return demo_store(tmp_path / "eve.db", ref, leave_out=NIGHT_FILE)
+
+
+def token(store: str) -> str:
+    engine = connect(store)
+    add_user(engine, "rita", Role.REPORTER, "rita's long password")
+    found = issue_token(engine, "rita")
+    engine.dispose()
+    return found
+
+
+class Serving:
+    """`tallyroom serve` in a process of its own, until the test ends."""
+
+    def __init__(self, store: str, *options: str) -> None:
+        self.port = free_port()
+        command = [sys.executable, "-m", "tallyroom", "--db", store, "serve", "--date", "2021-05-06"]
+        env = {**os.environ, "TALLYROOM_SECRET": "workers test"}
+        self.process = subprocess.Popen(
+            [*command, "--port", str(self.port), *options], env=env, stderr=subprocess.PIPE, text=True
+        )
+        self.url = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 60
+        while True:
+            assert self.process.poll() is None, self.process.stderr.read() if self.process.stderr else ""
+            try:
+                if httpx2.get(f"{self.url}/health").status_code == 200:
+                    break
+            except httpx2.TransportError:
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.2)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(20)
+
+
+@pytest.fixture
+def serving() -> Iterator[list[Serving]]:
+    started: list[Serving] = []
+    yield started
+    for server in started:
+        server.stop()
+
+
+def derbyshire_ward() -> tuple[str, bytes]:
+    with NIGHT_FILE.open(encoding="utf-8", newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    first = next(r for r in rows if r[header.index("council_code")] == DERBYSHIRE)
+    code = first[header.index("ward_code")]
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(
+        [header, *(r for r in rows if r[header.index("ward_code")] == code)]
+    )
+    return first[header.index("ward")], out.getvalue().encode()
+
+
+def listen(url: str, heard: list[str], ready: threading.Event) -> None:
+    """Read a live stream, keeping each event's data line, until one declaration arrives."""
+    with httpx2.stream("GET", url, timeout=30) as stream:
+        for line in stream.iter_lines():
+            if line.startswith("retry:"):
+                ready.set()
+            if line.startswith("data:"):
+                heard.append(line)
+                return
+
+
+def post(url: str, bearer: str, body: bytes) -> None:
+    answer = httpx2.post(
+        f"{url}/api/declarations",
+        content=body,
+        headers={"Authorization": f"Bearer {bearer}", "Content-Type": "text/csv"},
+    )
+    assert answer.status_code == 200, answer.text
+
+
+def test_a_declaration_posted_to_one_worker_reaches_the_readers_of_another(
+    store: str, serving: list[Serving]
+) -> None:
+    bearer = token(store)
+    serving += [Serving(store), Serving(store)]
+    first, second = serving
+    heard: list[str] = []
+    ready = threading.Event()
+    reader = threading.Thread(target=listen, args=(f"{second.url}/live?council={DERBYSHIRE}", heard, ready))
+    reader.start()
+    assert ready.wait(10)
+    ward, body = derbyshire_ward()
+    posted = time.monotonic()
+    post(first.url, bearer, body)
+    reader.join(10)
+    assert heard and f'"ward":{{"name":"{ward}"' in heard[0]
+    print(f"posted to one worker, heard at another's reader in {time.monotonic() - posted:.3f} s")
+    assert (
+        httpx2.get(f"{second.url}/api/councils/{DERBYSHIRE}").json()
+        == httpx2.get(f"{first.url}/api/councils/{DERBYSHIRE}").json()
+    )
+
+
+def test_serve_with_several_workers_answers_alike_from_each(store: str, serving: list[Serving]) -> None:
+    bearer = token(store)
+    serving.append(Serving(store, "--workers", "2"))
+    (server,) = serving
+    _, body = derbyshire_ward()
+    post(server.url, bearer, body)
+    time.sleep(1)  # the notification reaches the other worker
+    answers = {
+        httpx2.get(f"{server.url}/api/progress", headers={"Connection": "close"}).text for _ in range(20)
+    }
+    assert len(answers) == 1
+    assert '"seats_declared":' in answers.pop()
+
+
+def test_several_workers_need_postgresql(tmp_path: Path) -> None:
+    sqlite = f"sqlite:///{tmp_path / 'one.db'}"
+    create_engine(sqlite).dispose()
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "tallyroom",
+            "--db",
+            sqlite,
+            "serve",
+            "--date",
+            "2021-05-06",
+            "--workers",
+            "2",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 2 and "PostgreSQL" in done.stderr
