@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+import httpx2
 import pytest
 from sqlalchemy import Engine, create_engine
 
@@ -107,3 +113,43 @@ def night_from_nominations(engine: Engine, ref: Reference) -> Night:
         if poll.election_type is ElectionType.LOCAL:
             earlier.setdefault(poll.council.code, []).append(poll)
     return Night.open(ref, NIGHT, nominations, earlier)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+class Serving:
+    """`tallyroom serve` in a process of its own, until the test ends."""
+
+    def __init__(self, store: str, *options: str) -> None:
+        self.port = free_port()
+        command = [sys.executable, "-m", "tallyroom", "--db", store, "serve", "--date", "2021-05-06"]
+        env = {**os.environ, "TALLYROOM_SECRET": "workers test"}
+        self.process = subprocess.Popen(
+            [*command, "--port", str(self.port), *options], env=env, stderr=subprocess.PIPE, text=True
+        )
+        self.url = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 60
+        while True:
+            assert self.process.poll() is None, self.process.stderr.read() if self.process.stderr else ""
+            try:
+                if httpx2.get(f"{self.url}/health").status_code == 200:
+                    break
+            except httpx2.TransportError:
+                assert time.monotonic() < deadline, "the server did not start"
+                time.sleep(0.2)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(20)
+
+
+def csrf(page: httpx2.Response) -> str:
+    """The CSRF token of the form on a page."""
+    found = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert found is not None, page.text
+    return found.group(1)

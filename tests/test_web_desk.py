@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-import httpx2
 import pytest
 from sqlalchemy import Engine, func, select
 from starlette.testclient import TestClient
@@ -23,7 +22,7 @@ from tallyroom.store.schema import declarations
 from tallyroom.web.accounts import Role, add_user
 from tallyroom.web.app import create_app
 from tallyroom.web.site import Site
-from tests.conftest import NIGHT_FILE, copy_of, demo_store, night_from_nominations
+from tests.conftest import NIGHT_FILE, copy_of, csrf, demo_store, night_from_nominations
 
 ON = date(2021, 5, 6)
 DERBYSHIRE = "E10000007"
@@ -59,12 +58,6 @@ def site(engine: Engine, ref: Reference) -> Site:
 
 def browser(site: Site, confirm: bool = False) -> TestClient:
     return TestClient(create_app(site, secret="test secret", confirm=confirm))
-
-
-def csrf(page: httpx2.Response) -> str:
-    found = re.search(r'name="csrf" value="([^"]+)"', page.text)
-    assert found is not None, page.text
-    return found.group(1)
 
 
 def sign_in(client: TestClient, name: str) -> str:

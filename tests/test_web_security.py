@@ -13,8 +13,7 @@ from tallyroom.reference import Reference
 from tallyroom.web.accounts import Role, add_user, issue_token
 from tallyroom.web.app import create_app
 from tallyroom.web.site import Site
-from tests.conftest import NIGHT, NIGHT_FILE, copy_of, demo_store, night_from_nominations
-from tests.test_web_desk import csrf
+from tests.conftest import NIGHT, NIGHT_FILE, copy_of, csrf, demo_store, night_from_nominations
 
 DERBYSHIRE = "E10000007"
 NEEDS = {

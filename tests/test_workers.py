@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import socket
 import subprocess
 import sys
 import threading
@@ -22,17 +20,10 @@ from sqlalchemy import create_engine
 from tallyroom.reference import Reference
 from tallyroom.store.database import connect
 from tallyroom.web.accounts import Role, add_user, issue_token
-from tests.conftest import NIGHT_FILE, POSTGRES, demo_store
+from tests.conftest import NIGHT_FILE, POSTGRES, Serving, demo_store
 
 pytestmark = pytest.mark.skipif(not POSTGRES, reason="needs the PostgreSQL pass ($TALLYROOM_TEST_POSTGRES)")
 DERBYSHIRE = "E10000007"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @pytest.fixture
@@ -47,32 +38,6 @@ def token(store: str) -> str:
     found = issue_token(engine, "rita")
     engine.dispose()
     return found
-
-
-class Serving:
-    """`tallyroom serve` in a process of its own, until the test ends."""
-
-    def __init__(self, store: str, *options: str) -> None:
-        self.port = free_port()
-        command = [sys.executable, "-m", "tallyroom", "--db", store, "serve", "--date", "2021-05-06"]
-        env = {**os.environ, "TALLYROOM_SECRET": "workers test"}
-        self.process = subprocess.Popen(
-            [*command, "--port", str(self.port), *options], env=env, stderr=subprocess.PIPE, text=True
-        )
-        self.url = f"http://127.0.0.1:{self.port}"
-        deadline = time.monotonic() + 60
-        while True:
-            assert self.process.poll() is None, self.process.stderr.read() if self.process.stderr else ""
-            try:
-                if httpx2.get(f"{self.url}/health").status_code == 200:
-                    break
-            except httpx2.TransportError:
-                assert time.monotonic() < deadline, "the server did not start"
-                time.sleep(0.2)
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(20)
 
 
 @pytest.fixture
