@@ -230,6 +230,12 @@ async def results_csv(request: Request) -> Response:
         415: {"model": schemas.Problem},
     },
     tags=["desk"],
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"text/csv": {"schema": {"type": "string", "description": "ward CSV, contract §3.1"}}},
+        }
+    },
 )
 async def declarations(request: Request, authorization: Annotated[str, Header()] = "") -> Response:
     """Ward results as the native ward CSV (contract §3.1), sent as `text/csv` with a desk user's
