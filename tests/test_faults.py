@@ -1,6 +1,6 @@
 """Faults: the server killed outright (SIGKILL) in the middle of a burst of declarations loses none it
-acknowledged. Every 200 answer is a declaration durably in the log, found there after the crash and
-served again after a restart."""
+acknowledged (every 200 answer is a declaration durably in the log, found there after the crash and
+served again after a restart); a read-only or full store gives a clear error and writes nothing."""
 
 from __future__ import annotations
 
@@ -8,17 +8,25 @@ import csv
 import io
 import os
 import signal
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx2
+import pytest
+from sqlalchemy import create_engine, event
 
+from tallyroom import reference
+from tallyroom.importers.base import Context
+from tallyroom.loading import load_file
 from tallyroom.reference import Reference
 from tallyroom.store import queries
-from tallyroom.store.database import connect
+from tallyroom.store.database import StoreError, connect, database_url
 from tallyroom.web.accounts import Role, add_user, issue_token
-from tests.conftest import NIGHT, NIGHT_FILE, Serving, demo_store
+from tests.conftest import DEMO, NIGHT, NIGHT_FILE, POSTGRES, Serving, demo_store, store_url
 
 DERBYSHIRE = "E10000007"
 
@@ -82,3 +90,58 @@ def test_a_killed_server_loses_no_acknowledged_declaration(tmp_path: Path, ref: 
         assert {w["ward"]["name"] for w in served["wards"]} == logged
     finally:
         restarted.stop()
+
+
+def read_only(url: str) -> str:
+    """The same store, opened so that it refuses every write."""
+    if url.startswith("sqlite:///"):
+        return f"sqlite:///file:{url.removeprefix('sqlite:///')}?mode=ro&uri=true"
+    engine = create_engine(database_url(POSTGRES), isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.exec_driver_sql(
+            f'ALTER DATABASE "{url.rsplit("/", 1)[1]}" SET default_transaction_read_only = on'
+        )
+    engine.dispose()
+    return url
+
+
+def test_a_read_only_store_gives_a_clear_error_and_writes_nothing(tmp_path: Path) -> None:
+    url = store_url(tmp_path / "ro.db")
+    connect(url).dispose()  # made, on the newest schema
+    url = read_only(url)
+    done = subprocess.run(
+        [sys.executable, "-m", "tallyroom", "--db", url, "import", "ward", str(NIGHT_FILE)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1
+    assert "not loaded 2021-05-06-east-midlands.csv: the database refused the write" in done.stderr
+    assert "Traceback" not in done.stderr
+    engine = connect(url)
+    assert queries.load_polls(engine, reference.load().parties) == []
+    engine.dispose()
+
+
+def test_a_full_store_rolls_back_the_whole_file(tmp_path: Path, ref: Reference) -> None:
+    """The database fills up part way through a file (SQLite told it may grow no further; PostgreSQL
+    told to take no more writes): the file is refused whole, and what was there before stays."""
+    engine = connect(store_url(tmp_path / "full.db"))
+    load_file(engine, "ward", DEMO / "2019-05-02-east-midlands.csv", Context(ref))
+    before = {h["ballot_id"] for h in queries.history(engine, DERBYSHIRE, NIGHT)}
+    polls_before = len(queries.load_polls(engine, ref.parties))
+    if engine.dialect.name == "sqlite":
+
+        @event.listens_for(engine, "connect")
+        def no_room(dbapi_connection: Any, _record: Any) -> None:
+            pages = dbapi_connection.execute("PRAGMA page_count").fetchone()[0]
+            dbapi_connection.execute(f"PRAGMA max_page_count = {pages + 2}")
+
+        engine.dispose()
+    else:
+        engine.dispose()
+        read_only(engine.url.render_as_string(hide_password=False))
+    with pytest.raises(StoreError, match="nothing was written"):
+        load_file(engine, "ward", NIGHT_FILE, Context(ref))
+    assert len(queries.load_polls(engine, ref.parties)) == polls_before
+    assert {h["ballot_id"] for h in queries.history(engine, DERBYSHIRE, NIGHT)} == before
+    engine.dispose()

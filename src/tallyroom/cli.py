@@ -48,7 +48,7 @@ from tallyroom.rules.parties import NOC, Party
 from tallyroom.rules.progress import of_night
 from tallyroom.serialise import council_outcome
 from tallyroom.store import queries
-from tallyroom.store.database import connect, database_url
+from tallyroom.store.database import StoreError, connect, database_url
 from tallyroom.web import accounts
 from tallyroom.web.accounts import AccountError, Role
 from tallyroom.web.app import create_app
@@ -127,6 +127,9 @@ def import_(
                 failed = True
                 progress.advance(task)
                 continue
+            except StoreError as error:
+                err.print(f"[red]not loaded[/red] {path.name}: {error}", highlight=False)
+                raise typer.Exit(1) from None
             progress.advance(task)
             err.print(
                 f"{path.name}: {report.new} new, {report.revised} revised, {report.unchanged} unchanged"

@@ -21,6 +21,11 @@ def database_url(option: str | None) -> str:
     return url
 
 
+class StoreError(RuntimeError):
+    """The database refused a write (read-only, full, gone away): the transaction was rolled back and
+    nothing of it was written."""
+
+
 WRITE = {"tallyroom_write": True}
 """Execution options for a transaction that writes: on SQLite it takes the write lock at its start."""
 

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, select
+from sqlalchemy.exc import InternalError, OperationalError
 from uk_election_ids.election_ids import IdBuilder
 
 from tallyroom.importers.base import Batch
@@ -29,7 +30,7 @@ from tallyroom.rules.model import (
     PollKind,
 )
 from tallyroom.rules.parties import Party
-from tallyroom.store.database import WRITE
+from tallyroom.store.database import WRITE, StoreError
 from tallyroom.store.queries import newest_revisions
 from tallyroom.store.schema import attempts, council_records, declarations, polls, sources
 
@@ -105,6 +106,13 @@ def declaration_fingerprint(poll: Poll, candidacies: str) -> str:
 def append(engine: Engine, batch: Batch, source: SourceInfo) -> AppendReport:
     """Write a batch to the log in one transaction and say what changed; the delivery itself goes into
     the audit trail whatever it changed."""
+    try:
+        return _append(engine, batch, source)
+    except (OperationalError, InternalError) as error:  # read-only, full, gone away
+        raise StoreError(f"the database refused the write, and nothing was written: {error.orig}") from error
+
+
+def _append(engine: Engine, batch: Batch, source: SourceInfo) -> AppendReport:
     report = AppendReport()
     now = datetime.now(UTC)
     with engine.connect().execution_options(**WRITE) as conn, conn.begin():

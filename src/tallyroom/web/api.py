@@ -18,6 +18,7 @@ from tallyroom.importers.base import InputError
 from tallyroom.results import find_council, in_region
 from tallyroom.rules.outcome import CouncilOutcome
 from tallyroom.store import queries
+from tallyroom.store.database import StoreError
 from tallyroom.web import export, feeds, schemas
 from tallyroom.web.accounts import Role, by_token
 from tallyroom.web.caching import cached_response, site_of
@@ -228,6 +229,7 @@ async def results_csv(request: Request) -> Response:
         403: {"model": schemas.Problem},
         413: {"model": schemas.Problem},
         415: {"model": schemas.Problem},
+        503: {"model": schemas.Problem},
     },
     tags=["desk"],
     openapi_extra={
@@ -260,6 +262,8 @@ async def declarations(request: Request, authorization: Annotated[str, Header()]
     except InputError as error:
         said = InputError("request body", error.message, error.row, error.field)
         return JSONResponse({"error": str(said), "row": error.row, "field": error.field}, 400)
+    except StoreError as error:
+        return JSONResponse({"error": str(error)}, 503, headers={"Retry-After": "5"})
     return JSONResponse(
         {
             "new": report.new,
