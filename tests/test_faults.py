@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -145,3 +146,59 @@ def test_a_full_store_rolls_back_the_whole_file(tmp_path: Path, ref: Reference) 
     assert len(queries.load_polls(engine, ref.parties)) == polls_before
     assert {h["ballot_id"] for h in queries.history(engine, DERBYSHIRE, NIGHT)} == before
     engine.dispose()
+
+
+@pytest.mark.skipif(
+    not POSTGRES or not shutil.which("pg_ctlcluster"), reason="restarts the PostgreSQL pass's Debian server"
+)
+def test_a_postgresql_restart_during_ingest_loses_nothing_and_doubles_nothing(
+    tmp_path: Path, ref: Reference
+) -> None:
+    """A desk posts every Derbyshire division, sending each again until it is acknowledged, while the
+    database server restarts under the web server: every division ends in the log exactly once."""
+    store = demo_store(tmp_path / "eve.db", ref, leave_out=NIGHT_FILE)
+    engine = connect(store)
+    add_user(engine, "rita", Role.REPORTER, "rita's long password")
+    bearer = issue_token(engine, "rita")
+    engine.dispose()
+    server = Serving(store)
+    wards = derbyshire_wards()
+    acknowledged: list[str] = []
+    refused: list[int] = []
+
+    def burst() -> None:
+        deadline = time.monotonic() + 120
+        with httpx2.Client(
+            headers={"Authorization": f"Bearer {bearer}", "Content-Type": "text/csv"}
+        ) as client:
+            for name, body in wards:
+                while time.monotonic() < deadline:
+                    try:
+                        answer = client.post(f"{server.url}/api/declarations", content=body, timeout=30)
+                    except httpx2.TransportError:
+                        answer = None
+                    if answer is not None and answer.status_code == 200:
+                        acknowledged.append(name)
+                        break
+                    refused.append(answer.status_code if answer is not None else 0)
+                    time.sleep(0.2)
+
+    sender = threading.Thread(target=burst)
+    sender.start()
+    while len(acknowledged) < len(wards) // 3:
+        time.sleep(0.005)
+    version = sorted(os.listdir("/etc/postgresql"), key=float)[-1]
+    subprocess.run(["pg_ctlcluster", version, "main", "restart"], check=True)
+    sender.join(150)
+    try:
+        assert acknowledged == [name for name, _ in wards]
+        engine = connect(store)
+        revisions = [(h["ward"], h["revision"]) for h in queries.history(engine, DERBYSHIRE, NIGHT)]
+        engine.dispose()
+        assert sorted(revisions) == sorted((name, 1) for name, _ in wards)  # each once: nothing doubled
+        served = httpx2.get(f"{server.url}/api/councils/{DERBYSHIRE}").json()
+        assert served["seats_declared"] == served["seats_up"] == 64
+        assert set(refused) <= {0, 503}  # refused or unanswered while it restarted, never a server error
+        print(f"{len(refused)} post(s) refused while the database restarted")
+    finally:
+        server.stop()

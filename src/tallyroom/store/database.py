@@ -35,7 +35,7 @@ def connect(url: str) -> Engine:
     SQLAlchemy begin transactions itself, so that a writing transaction can take the write lock before
     it reads what it will append to (two desks entering one ward at once then queue, not collide). On
     PostgreSQL a writing transaction takes an advisory lock first, to the same end."""
-    engine = create_engine(url)
+    engine = create_engine(url, pool_pre_ping=True)  # a connection lost to a server restart is replaced
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)

@@ -13,6 +13,7 @@ from datetime import date
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import HTMLResponse, Response
@@ -21,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tallyroom import __version__, reference
 from tallyroom.rules.control import ControlSettings
-from tallyroom.store.database import connect, database_url
+from tallyroom.store.database import StoreError, connect, database_url
 from tallyroom.web import api, desk, pages, signin
 from tallyroom.web.relay import Relay
 from tallyroom.web.site import Site
@@ -110,6 +111,13 @@ def create_app(
             "error.html", status=error.status_code, detail=error.detail, site=site, title=title, live=None
         )
         return HTMLResponse(body, error.status_code, headers=error.headers)
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(StoreError)
+    async def store_unavailable(request: Request, error: Exception) -> Response:
+        """The database is not answering (restarting, say): nothing was written; try again shortly."""
+        detail = "the database is not answering: nothing was written, try again in a few seconds"
+        return await http_error(request, HTTPException(503, detail, headers={"Retry-After": "5"}))
 
     return app
 

@@ -16,6 +16,7 @@ import uuid
 
 import psycopg
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from tallyroom.live.events import Event
 from tallyroom.web.site import Site
@@ -30,6 +31,8 @@ class Relay:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._listen, name="tallyroom-relay", daemon=True)
         self._ready = threading.Event()
+        self._unsent: set[str] = set()
+        self._other = False
 
     def start(self) -> None:
         self.site.listeners.append(self.announce)
@@ -44,20 +47,35 @@ class Relay:
         """After a write of this worker's: tell the others where to look."""
         if not local:
             return
-        councils = sorted({e.council.code for e in found})
-        payload = json.dumps({"origin": self.origin, "councils": councils, "other": not found})
-        with self.site.engine.begin() as conn:
-            conn.execute(
-                text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": payload}
-            )
+        self._unsent |= {e.council.code for e in found}
+        self._other = self._other or not found
+        payload = json.dumps({"origin": self.origin, "councils": sorted(self._unsent), "other": self._other})
+        try:
+            with self.site.engine.begin() as conn:
+                conn.execute(
+                    text("SELECT pg_notify(:channel, :payload)"), {"channel": CHANNEL, "payload": payload}
+                )
+        except DBAPIError:
+            return  # the write itself is safe in the log; this news goes with the next
+        self._unsent, self._other = set(), False
 
     def _listen(self) -> None:
+        """Listen until stopped. When the connection is lost (the server restarted), listen again, and
+        catch up on every council, since what was sent meanwhile was not heard."""
         url = self.site.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(f"LISTEN {CHANNEL}")
-            self._ready.set()
-            while not self._stop.is_set():
-                for note in conn.notifies(timeout=0.5):
-                    change = json.loads(note.payload)
-                    if change["origin"] != self.origin:
-                        self.site.catch_up(change["councils"], change["other"])
+        lost = False
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(url, autocommit=True) as conn:
+                    conn.execute(f"LISTEN {CHANNEL}")
+                    self._ready.set()
+                    if lost:
+                        self.site.catch_up(list(self.site.view.by_code), True)
+                    while not self._stop.is_set():
+                        for note in conn.notifies(timeout=0.5):
+                            change = json.loads(note.payload)
+                            if change["origin"] != self.origin:
+                                self.site.catch_up(change["councils"], change["other"])
+            except (psycopg.OperationalError, DBAPIError):
+                lost = True
+                self._stop.wait(1)
