@@ -34,11 +34,12 @@ browser:
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
 		{ echo "The browser tests need Debian's Chromium: sudo apt-get install chromium"; exit 1; }
 
-bench: install
+bench: install postgres
 	$(BIN)/python benchmarks/bench_load.py
 	$(BIN)/python benchmarks/bench_replay.py
 	$(BIN)/python benchmarks/bench_copy.py
 	$(BIN)/python benchmarks/bench_web.py
+	$(BIN)/python benchmarks/bench_night.py --postgres $(POSTGRES_TEST_URL)
 
 clean:
 	rm -rf $(VENV) tallyroom.db build .pytest_cache .mypy_cache .ruff_cache
