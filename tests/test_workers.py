@@ -1,6 +1,7 @@
-"""Several workers on one PostgreSQL database share the night through LISTEN/NOTIFY: a declaration
-posted to one reaches the live readers of another, and every worker then answers alike. (Run in the
-suite's PostgreSQL pass: SQLite has no notifications, and `serve --workers` refuses it.)"""
+"""Several workers on one database share the night: on PostgreSQL through LISTEN/NOTIFY, a declaration
+posted to one reaches the live readers of another, and every worker then answers alike (those tests run
+in the suite's PostgreSQL pass); on either, a worker asked for a council it has not heard of yet looks
+in the log before it answers "not found"."""
 
 from __future__ import annotations
 
@@ -22,7 +23,9 @@ from tallyroom.store.database import connect
 from tallyroom.web.accounts import Role, add_user, issue_token
 from tests.conftest import NIGHT_FILE, POSTGRES, Serving, demo_store
 
-pytestmark = pytest.mark.skipif(not POSTGRES, reason="needs the PostgreSQL pass ($TALLYROOM_TEST_POSTGRES)")
+needs_postgresql = pytest.mark.skipif(
+    not POSTGRES, reason="needs the PostgreSQL pass ($TALLYROOM_TEST_POSTGRES)"
+)
 DERBYSHIRE = "E10000007"
 
 
@@ -80,6 +83,7 @@ def post(url: str, bearer: str, body: bytes) -> None:
     assert answer.status_code == 200, answer.text
 
 
+@needs_postgresql
 def test_a_declaration_posted_to_one_worker_reaches_the_readers_of_another(
     store: str, serving: list[Serving]
 ) -> None:
@@ -103,6 +107,7 @@ def test_a_declaration_posted_to_one_worker_reaches_the_readers_of_another(
     )
 
 
+@needs_postgresql
 def test_serve_with_several_workers_answers_alike_from_each(store: str, serving: list[Serving]) -> None:
     bearer = token(store)
     serving.append(Serving(store, "--workers", "2"))
@@ -137,3 +142,17 @@ def test_several_workers_need_postgresql(tmp_path: Path) -> None:
         text=True,
     )
     assert done.returncode == 2 and "PostgreSQL" in done.stderr
+
+
+def test_a_worker_asked_for_a_council_just_in_elsewhere_looks_in_the_log(
+    store: str, serving: list[Serving]
+) -> None:
+    bearer = token(store)
+    serving += [Serving(store), Serving(store)]
+    first, second = serving
+    assert httpx2.get(f"{second.url}/council/{DERBYSHIRE}").status_code == 404  # nothing in yet
+    ward, body = derbyshire_ward()
+    post(first.url, bearer, body)
+    page = httpx2.get(f"{second.url}/council/{DERBYSHIRE}")  # at once: no waiting for any notification
+    assert page.status_code == 200 and f">{ward}</a>" in page.text
+    assert httpx2.get(f"{second.url}/api/councils/Derbyshire").json()["seats_declared"] >= 1

@@ -41,8 +41,10 @@ def council_json(site: Site, outcome: CouncilOutcome) -> dict[str, Any]:
     return serialise.council_outcome(outcome, site.reference.parties.get, wards=True)
 
 
-def _council(site: Site, view: View, name_or_code: str) -> CouncilOutcome:
-    found = find_council(view.outcomes, site.reference, name_or_code, site.day)
+async def _council(site: Site, name_or_code: str) -> CouncilOutcome:
+    found = find_council(site.view.outcomes, site.reference, name_or_code, site.day)
+    if found is None and (known := site.reference.councils.find(name_or_code, site.day)) is not None:
+        found = await run_in_threadpool(site.outcome_of, known.code)  # perhaps just in, at another worker
     if found is None:
         raise HTTPException(404, f"no election for {name_or_code!r} on {site.day}")
     return found
@@ -93,7 +95,7 @@ async def councils(request: Request, region: str | None = None) -> Response:
 async def council(request: Request, name_or_code: str) -> Response:
     """One council, with its wards, as `council --json` prints it."""
     site = site_of(request)
-    outcome = _council(site, site.view, name_or_code)
+    outcome = await _council(site, name_or_code)
     return await _json(
         request,
         f"api:council:{outcome.council.code}",
@@ -140,11 +142,11 @@ async def executive(request: Request) -> Response:
     responses={404: {"model": schemas.Problem}},
     tags=["copy"],
 )
-def story(request: Request, name_or_code: str) -> Response:
+async def story(request: Request, name_or_code: str) -> Response:
     """A council's published story: only what an editor has published, never a draft."""
     site = site_of(request)
-    outcome = _council(site, site.view, name_or_code)
-    version = published(site.engine, story_key(outcome))
+    outcome = await _council(site, name_or_code)
+    version = await run_in_threadpool(published, site.engine, story_key(outcome))
     if version is None:
         raise HTTPException(404, f"no story published for {outcome.council.name}")
     return JSONResponse(

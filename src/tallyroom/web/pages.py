@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, Response
 
 from tallyroom.copy.drafts import bullet, roundup
@@ -143,8 +144,8 @@ async def _page(request: Request, key: str, template: str, context: Any) -> Resp
     )
 
 
-def _outcome(site: Site, code: str) -> CouncilOutcome:
-    found = site.view.by_code.get(code)
+async def _outcome(site: Site, code: str) -> CouncilOutcome:
+    found = site.view.by_code.get(code) or await run_in_threadpool(site.outcome_of, code)
     if found is None:
         raise HTTPException(404, f"no council with code {code!r} has an election on {site.day:%-d %B %Y}")
     return found
@@ -204,7 +205,7 @@ async def region(request: Request, region_slug: str) -> Response:
 @router.get("/council/{code}", response_class=HTMLResponse)
 async def council(request: Request, code: str) -> Response:
     site = site_of(request)
-    _outcome(site, code)
+    await _outcome(site, code)
 
     def context(view: View, pages: Pages) -> dict[str, Any]:
         outcome = view.by_code[code]
@@ -243,7 +244,7 @@ async def council(request: Request, code: str) -> Response:
 @router.get("/council/{code}/ward/{key}", response_class=HTMLResponse)
 async def ward(request: Request, code: str, key: str) -> Response:
     site = site_of(request)
-    outcome = _outcome(site, code)
+    outcome = await _outcome(site, code)
     pending = [w for w in site.view.pending.get(code, ()) if ward_key(w) == key]
     if not pending and not any(ward_key(w.result.poll.ward) == key for w in outcome.wards):
         raise HTTPException(404, f"no ward {key!r} in {outcome.council.name} tonight")

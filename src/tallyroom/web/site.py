@@ -188,6 +188,15 @@ class Site:
             self._publish(found, changed=executive, local=False)
         return found
 
+    def outcome_of(self, code: str) -> CouncilOutcome | None:
+        """A council's outcome tonight. One this process has not heard of, but the register knows, is
+        looked for in the log first: another worker may have just taken its first result."""
+        found = self.view.by_code.get(code)
+        if found is None and self.reference.councils.get(code) is not None:
+            self.catch_up([code], False)
+            found = self.view.by_code.get(code)
+        return found
+
     def _load_executive(self) -> tuple[PollResult, ...]:
         return tuple(count(p) for p in load_day(self.engine, self.reference, self.day).executive)
 
