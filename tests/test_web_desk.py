@@ -4,12 +4,16 @@ nothing; entries can wait for a second person; editors approve and publish; admi
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import Engine, func, select
 from starlette.testclient import TestClient
 
@@ -19,7 +23,7 @@ from tallyroom.reference import Reference
 from tallyroom.rules.model import Poll
 from tallyroom.store import queries
 from tallyroom.store.schema import declarations
-from tallyroom.web.accounts import Role, add_user
+from tallyroom.web.accounts import Role, add_user, issue_token
 from tallyroom.web.app import create_app
 from tallyroom.web.site import Site
 from tests.conftest import NIGHT_FILE, copy_of, csrf, demo_store, night_from_nominations
@@ -236,3 +240,57 @@ def test_failed_logins_are_rate_limited(site: Site) -> None:
     assert codes == [401] * 5 + [429]
     right = client.post("/desk/login", data={"csrf": token, "name": "rita", "password": password("rita")})
     assert right.status_code == 429  # even the right password waits out the window
+
+
+ODD_NAMES = [
+    "A" * 2000,  # very long
+    "\u202etsiL\u202c Rita",  # a right-to-left override
+    "Zoe\u0308 Ba\u0301nd\u200d",  # combining marks and a zero-width joiner
+    "=cmd|' /C calc'!A0",  # a spreadsheet formula
+    "\U0001f5f3\ufe0f O'Brien & <b>Sons</b>",  # emoji, an apostrophe, markup
+]
+
+
+def test_odd_and_hostile_names_survive_as_text_everywhere(site: Site, engine: Engine, ref: Reference) -> None:
+    poll = derbyshire(ref)[0]
+    renamed = [c._replace(name=n) for c, n in zip(poll.candidacies, ODD_NAMES, strict=False)]
+    poll = poll._replace(candidacies=tuple(renamed))
+    out = io.StringIO()
+    ward.write([poll], out)
+    client = browser(site)
+    add_user(engine, "feed", Role.REPORTER, "a long feed password")
+    headers = {"Authorization": f"Bearer {issue_token(engine, 'feed')}", "Content-Type": "text/csv"}
+    assert (
+        client.post("/api/declarations", content=out.getvalue().encode(), headers=headers).status_code == 200
+    )
+
+    names = [c.name for c in poll.candidacies]
+    council = client.get(f"/api/councils/{DERBYSHIRE}").json()
+    (declared,) = council["wards"]
+    assert sorted(c["name"] for c in declared["candidates"]) == sorted(names)  # the API keeps them exactly
+    page = client.get(f"/council/{DERBYSHIRE}/ward/{poll.ward.code}")
+    assert page.status_code == 200
+    for name in names:
+        assert str(escape(name)) in page.text
+    assert "<b>Sons</b>" not in page.text
+    for url in ("/", f"/council/{DERBYSHIRE}", "/search?q=derbyshire"):
+        assert client.get(url).status_code == 200
+    feed = ElementTree.fromstring(client.get("/feeds/declarations.atom").content)
+    assert feed.find("{http://www.w3.org/2005/Atom}entry") is not None
+    exported = list(csv.DictReader(io.StringIO(client.get("/export/results.csv").text)))
+    assert {r["person_name"] for r in exported} >= {"'" + n if n.startswith("=") else n for n in names}
+
+
+def test_a_nul_in_a_name_is_refused_with_its_row(site: Site, engine: Engine, ref: Reference) -> None:
+    poll = derbyshire(ref)[0]
+    out = io.StringIO()
+    ward.write(
+        [poll._replace(candidacies=(poll.candidacies[0]._replace(name="Rita\x00"), *poll.candidacies[1:]))],
+        out,
+    )
+    add_user(engine, "feed", Role.REPORTER, "a long feed password")
+    headers = {"Authorization": f"Bearer {issue_token(engine, 'feed')}", "Content-Type": "text/csv"}
+    before = logged(engine)
+    answer = browser(site).post("/api/declarations", content=out.getvalue().encode(), headers=headers)
+    assert answer.status_code == 400 and answer.json()["row"] is not None
+    assert logged(engine) == before

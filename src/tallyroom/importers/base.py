@@ -72,8 +72,13 @@ class Context:
 
 
 def read_text(path: Path) -> str:
-    """The file as UTF-8 text (a byte-order mark is allowed); anything else names the row it fails on."""
+    """The file as UTF-8 text (a byte-order mark is allowed) with no NUL character (no database takes
+    one in text); anything else names the row it fails on."""
     data = path.read_bytes()
+    if (nul := data.find(b"\x00")) >= 0:
+        raise InputError(
+            path, f"a NUL character (byte {nul}): this is not a text file", data[:nul].count(b"\n") + 1
+        )
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:

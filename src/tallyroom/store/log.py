@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, select
-from sqlalchemy.exc import InternalError, OperationalError
+from sqlalchemy.exc import DataError, InternalError, OperationalError
 from uk_election_ids.election_ids import IdBuilder
 
 from tallyroom.importers.base import Batch
@@ -108,7 +108,7 @@ def append(engine: Engine, batch: Batch, source: SourceInfo) -> AppendReport:
     the audit trail whatever it changed."""
     try:
         return _append(engine, batch, source)
-    except (OperationalError, InternalError) as error:  # read-only, full, gone away
+    except (OperationalError, InternalError, DataError) as error:  # read-only, full, gone away, refused
         raise StoreError(f"the database refused the write, and nothing was written: {error.orig}") from error
 
 
