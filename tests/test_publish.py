@@ -7,17 +7,21 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
 from pathlib import Path
 
+import httpx2
 import pytest
 from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
 from tallyroom.reference import Reference
+from tallyroom.store.database import connect
+from tallyroom.web.accounts import Role, add_user, issue_token
 from tallyroom.web.app import create_app
 from tallyroom.web.publish import Publisher, changed_paths, every_path
 from tallyroom.web.site import Site
-from tests.conftest import NIGHT, NIGHT_FILE, copy_of, demo_store, night_from_nominations
+from tests.conftest import NIGHT, NIGHT_FILE, Serving, copy_of, demo_store, night_from_nominations
 
 DERBYSHIRE = "E10000007"
 
@@ -80,3 +84,35 @@ def test_after_a_declaration_only_what_it_touched_is_baked(
     )
     assert not any(p.is_relative_to(folder / "council" / "E10000024") for p in changed)  # Nottinghamshire
     engine.dispose()
+
+
+def test_serve_keeps_a_published_folder_up_to_date(tmp_path: Path, ref: Reference) -> None:
+    store = demo_store(tmp_path / "eve.db", ref, leave_out=NIGHT_FILE)
+    engine = connect(store)
+    add_user(engine, "rita", Role.REPORTER, "rita's long password")
+    bearer = issue_token(engine, "rita")
+    engine.dispose()
+    folder = tmp_path / "site"
+    server = Serving(store, "--publish-to", str(folder))
+    try:
+        assert (folder / "index.html").is_file()  # baked whole before the first reader
+        with NIGHT_FILE.open(encoding="utf-8", newline="") as handle:
+            header, *rows = list(csv.reader(handle))
+        first = next(r for r in rows if r[header.index("council_code")] == DERBYSHIRE)
+        ward = [r for r in rows if r[header.index("ward_code")] == first[header.index("ward_code")]]
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows([header, *ward])
+        headers = {"Authorization": f"Bearer {bearer}", "Content-Type": "text/csv"}
+        posted = httpx2.post(
+            f"{server.url}/api/declarations", content=out.getvalue().encode(), headers=headers
+        )
+        assert posted.status_code == 200
+        page = folder / "council" / DERBYSHIRE / "index.html"
+        deadline = time.monotonic() + 30
+        while not (
+            page.is_file() and f">{first[header.index('ward')]}</a>" in page.read_text(encoding="utf-8")
+        ):
+            assert time.monotonic() < deadline, "the folder was not rebaked"
+            time.sleep(0.1)
+    finally:
+        server.stop()
