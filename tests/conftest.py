@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import os
 import re
 import socket
@@ -26,6 +28,7 @@ from tallyroom.reference import Reference
 from tallyroom.rules.model import ElectionType, Poll
 from tallyroom.store import queries
 from tallyroom.store.database import connect, database_url
+from tallyroom.web.accounts import Role, add_user, issue_token
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "raw"
 LEAP = SHARED / "leap-teale"
@@ -153,3 +156,29 @@ def csrf(page: httpx2.Response) -> str:
     found = re.search(r'name="csrf" value="([^"]+)"', page.text)
     assert found is not None, page.text
     return found.group(1)
+
+
+def night_wards(council: str) -> list[tuple[str, str, bytes]]:
+    """Each ward of a council in the 2021 night file, in file order: its name, its code, and its rows as
+    the native ward CSV a desk would post."""
+    with NIGHT_FILE.open(encoding="utf-8", newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    wards: dict[str, list[list[str]]] = {}
+    for row in rows:
+        if row[header.index("council_code")] == council:
+            wards.setdefault(row[header.index("ward_code")], []).append(row)
+    found = []
+    for code, ward_rows in wards.items():
+        out = io.StringIO()
+        csv.writer(out, lineterminator="\n").writerows([header, *ward_rows])
+        found.append((ward_rows[0][header.index("ward")], code, out.getvalue().encode()))
+    return found
+
+
+def reporter_token(store: str) -> str:
+    """A desk reporter, rita, added to the store: her API token."""
+    engine = connect(store)
+    add_user(engine, "rita", Role.REPORTER, "rita's long password")
+    token = issue_token(engine, "rita")
+    engine.dispose()
+    return token

@@ -4,8 +4,6 @@ served again after a restart); a read-only or full store gives a clear error and
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 import shutil
 import signal
@@ -26,37 +24,27 @@ from tallyroom.loading import load_file
 from tallyroom.reference import Reference
 from tallyroom.store import queries
 from tallyroom.store.database import StoreError, connect, database_url
-from tallyroom.web.accounts import Role, add_user, issue_token
-from tests.conftest import DEMO, NIGHT, NIGHT_FILE, POSTGRES, Serving, demo_store, store_url
+from tests.conftest import (
+    DEMO,
+    NIGHT,
+    NIGHT_FILE,
+    POSTGRES,
+    Serving,
+    demo_store,
+    night_wards,
+    reporter_token,
+    store_url,
+)
 
 DERBYSHIRE = "E10000007"
 
 
-def derbyshire_wards() -> list[tuple[str, bytes]]:
-    """Each Derbyshire division of the 2021 file, as the ward CSV a desk would post."""
-    with NIGHT_FILE.open(encoding="utf-8", newline="") as handle:
-        header, *rows = list(csv.reader(handle))
-    wards: dict[str, list[list[str]]] = {}
-    for row in rows:
-        if row[header.index("council_code")] == DERBYSHIRE:
-            wards.setdefault(row[header.index("ward")], []).append(row)
-    found = []
-    for name, ward in wards.items():
-        out = io.StringIO()
-        csv.writer(out, lineterminator="\n").writerows([header, *ward])
-        found.append((name, out.getvalue().encode()))
-    return found
-
-
 def test_a_killed_server_loses_no_acknowledged_declaration(tmp_path: Path, ref: Reference) -> None:
     store = demo_store(tmp_path / "eve.db", ref, leave_out=NIGHT_FILE)
-    engine = connect(store)
-    add_user(engine, "rita", Role.REPORTER, "rita's long password")
-    bearer = issue_token(engine, "rita")
-    engine.dispose()
+    bearer = reporter_token(store)
     server = Serving(store)
     acknowledged: list[str] = []
-    wards = derbyshire_wards()
+    wards = [(name, body) for name, _, body in night_wards(DERBYSHIRE)]
 
     def burst() -> None:
         with httpx2.Client(
@@ -157,12 +145,9 @@ def test_a_postgresql_restart_during_ingest_loses_nothing_and_doubles_nothing(
     """A desk posts every Derbyshire division, sending each again until it is acknowledged, while the
     database server restarts under the web server: every division ends in the log exactly once."""
     store = demo_store(tmp_path / "eve.db", ref, leave_out=NIGHT_FILE)
-    engine = connect(store)
-    add_user(engine, "rita", Role.REPORTER, "rita's long password")
-    bearer = issue_token(engine, "rita")
-    engine.dispose()
+    bearer = reporter_token(store)
     server = Serving(store)
-    wards = derbyshire_wards()
+    wards = [(name, body) for name, _, body in night_wards(DERBYSHIRE)]
     acknowledged: list[str] = []
     refused: list[int] = []
 

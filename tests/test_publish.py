@@ -16,12 +16,19 @@ from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
 from tallyroom.reference import Reference
-from tallyroom.store.database import connect
-from tallyroom.web.accounts import Role, add_user, issue_token
 from tallyroom.web.app import create_app
 from tallyroom.web.publish import Publisher, changed_paths, every_path
 from tallyroom.web.site import Site
-from tests.conftest import NIGHT, NIGHT_FILE, Serving, copy_of, demo_store, night_from_nominations
+from tests.conftest import (
+    NIGHT,
+    NIGHT_FILE,
+    Serving,
+    copy_of,
+    demo_store,
+    night_from_nominations,
+    night_wards,
+    reporter_token,
+)
 
 DERBYSHIRE = "E10000007"
 
@@ -65,13 +72,8 @@ def test_after_a_declaration_only_what_it_touched_is_baked(
     publisher.everything()
     before = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
-    with NIGHT_FILE.open(encoding="utf-8", newline="") as handle:
-        header, *rows = list(csv.reader(handle))
-    first = next(r for r in rows if r[header.index("council_code")] == DERBYSHIRE)
-    ward = [r for r in rows if r[header.index("ward_code")] == first[header.index("ward_code")]]
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows([header, *ward])
-    events, _ = site.ingest_text("ward", out.getvalue().encode(), "rita")
+    _, code, body = night_wards(DERBYSHIRE)[0]
+    events, _ = site.ingest_text("ward", body, "rita")
 
     touched = changed_paths(site, site.view, events)
     written = publisher.after(events)
@@ -79,39 +81,25 @@ def test_after_a_declaration_only_what_it_touched_is_baked(
     changed = {p for p in after if before.get(p) != after[p]}
     assert 0 < written == len(changed) <= len(touched)
     assert folder / "council" / DERBYSHIRE / "index.html" in changed
-    assert (
-        folder / "council" / DERBYSHIRE / "ward" / first[header.index("ward_code")] / "index.html" in changed
-    )
+    assert folder / "council" / DERBYSHIRE / "ward" / code / "index.html" in changed
     assert not any(p.is_relative_to(folder / "council" / "E10000024") for p in changed)  # Nottinghamshire
     engine.dispose()
 
 
 def test_serve_keeps_a_published_folder_up_to_date(tmp_path: Path, ref: Reference) -> None:
     store = demo_store(tmp_path / "eve.db", ref, leave_out=NIGHT_FILE)
-    engine = connect(store)
-    add_user(engine, "rita", Role.REPORTER, "rita's long password")
-    bearer = issue_token(engine, "rita")
-    engine.dispose()
+    bearer = reporter_token(store)
     folder = tmp_path / "site"
     server = Serving(store, "--publish-to", str(folder))
     try:
         assert (folder / "index.html").is_file()  # baked whole before the first reader
-        with NIGHT_FILE.open(encoding="utf-8", newline="") as handle:
-            header, *rows = list(csv.reader(handle))
-        first = next(r for r in rows if r[header.index("council_code")] == DERBYSHIRE)
-        ward = [r for r in rows if r[header.index("ward_code")] == first[header.index("ward_code")]]
-        out = io.StringIO()
-        csv.writer(out, lineterminator="\n").writerows([header, *ward])
+        name, _, body = night_wards(DERBYSHIRE)[0]
         headers = {"Authorization": f"Bearer {bearer}", "Content-Type": "text/csv"}
-        posted = httpx2.post(
-            f"{server.url}/api/declarations", content=out.getvalue().encode(), headers=headers
-        )
+        posted = httpx2.post(f"{server.url}/api/declarations", content=body, headers=headers)
         assert posted.status_code == 200
         page = folder / "council" / DERBYSHIRE / "index.html"
         deadline = time.monotonic() + 30
-        while not (
-            page.is_file() and f">{first[header.index('ward')]}</a>" in page.read_text(encoding="utf-8")
-        ):
+        while not (page.is_file() and f">{name}</a>" in page.read_text(encoding="utf-8")):
             assert time.monotonic() < deadline, "the folder was not rebaked"
             time.sleep(0.1)
     finally:

@@ -5,8 +5,6 @@ in the log before it answers "not found"."""
 
 from __future__ import annotations
 
-import csv
-import io
 import subprocess
 import sys
 import threading
@@ -19,9 +17,7 @@ import pytest
 from sqlalchemy import create_engine
 
 from tallyroom.reference import Reference
-from tallyroom.store.database import connect
-from tallyroom.web.accounts import Role, add_user, issue_token
-from tests.conftest import NIGHT_FILE, POSTGRES, Serving, demo_store
+from tests.conftest import NIGHT_FILE, POSTGRES, Serving, demo_store, night_wards, reporter_token
 
 needs_postgresql = pytest.mark.skipif(
     not POSTGRES, reason="needs the PostgreSQL pass ($TALLYROOM_TEST_POSTGRES)"
@@ -35,14 +31,6 @@ def store(tmp_path: Path, ref: Reference) -> str:
     return demo_store(tmp_path / "eve.db", ref, leave_out=NIGHT_FILE)
 
 
-def token(store: str) -> str:
-    engine = connect(store)
-    add_user(engine, "rita", Role.REPORTER, "rita's long password")
-    found = issue_token(engine, "rita")
-    engine.dispose()
-    return found
-
-
 @pytest.fixture
 def serving() -> Iterator[list[Serving]]:
     started: list[Serving] = []
@@ -52,15 +40,8 @@ def serving() -> Iterator[list[Serving]]:
 
 
 def derbyshire_ward() -> tuple[str, bytes]:
-    with NIGHT_FILE.open(encoding="utf-8", newline="") as handle:
-        header, *rows = list(csv.reader(handle))
-    first = next(r for r in rows if r[header.index("council_code")] == DERBYSHIRE)
-    code = first[header.index("ward_code")]
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(
-        [header, *(r for r in rows if r[header.index("ward_code")] == code)]
-    )
-    return first[header.index("ward")], out.getvalue().encode()
+    name, _, body = night_wards(DERBYSHIRE)[0]
+    return name, body
 
 
 def listen(url: str, heard: list[str], ready: threading.Event) -> None:
@@ -87,7 +68,7 @@ def post(url: str, bearer: str, body: bytes) -> None:
 def test_a_declaration_posted_to_one_worker_reaches_the_readers_of_another(
     store: str, serving: list[Serving]
 ) -> None:
-    bearer = token(store)
+    bearer = reporter_token(store)
     serving += [Serving(store), Serving(store)]
     first, second = serving
     heard: list[str] = []
@@ -109,7 +90,7 @@ def test_a_declaration_posted_to_one_worker_reaches_the_readers_of_another(
 
 @needs_postgresql
 def test_serve_with_several_workers_answers_alike_from_each(store: str, serving: list[Serving]) -> None:
-    bearer = token(store)
+    bearer = reporter_token(store)
     serving.append(Serving(store, "--workers", "2"))
     (server,) = serving
     _, body = derbyshire_ward()
@@ -147,7 +128,7 @@ def test_several_workers_need_postgresql(tmp_path: Path) -> None:
 def test_a_worker_asked_for_a_council_just_in_elsewhere_looks_in_the_log(
     store: str, serving: list[Serving]
 ) -> None:
-    bearer = token(store)
+    bearer = reporter_token(store)
     serving += [Serving(store), Serving(store)]
     first, second = serving
     assert httpx2.get(f"{second.url}/council/{DERBYSHIRE}").status_code == 404  # nothing in yet
