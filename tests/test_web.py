@@ -176,7 +176,11 @@ def test_a_commissioner_posted_to_the_api_has_a_page_with_both_rounds(client: Te
         f"2021-05-06,Derbyshire,E10000007,Derbyshire,,1,{n},{p},{v},pcc,{t}\n" for n, p, v, t in rows
     )
     headers = {"Authorization": f"Bearer {issue_token(site.engine, 'pa-feed')}", "Content-Type": "text/csv"}
-    assert client.post("/api/declarations", content=body.encode(), headers=headers).json()["new"] == 1
+    answer = client.post("/api/declarations", content=body.encode(), headers=headers).json()
+    assert answer["new"] == 1
+    (announced,) = answer["events"]  # pushed to live readers too
+    assert announced["type"] == "executive" and announced["area"] == "Derbyshire"
+    assert announced["elected"] == [{"candidate": "Angelique Foster", "party": "Conservative"}]
 
     (pcc,) = client.get("/api/executive").json()
     assert pcc["election_type"] == "pcc" and pcc["second_round"] is True

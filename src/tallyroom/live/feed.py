@@ -43,12 +43,16 @@ def ingest_with_report(
     _, report = load_file(engine, format_name, path, context, entered_by)
     found: list[Event] = []
     for poll in report.declared:
-        if poll.election_date == night.election_date and poll.election_type is ElectionType.LOCAL:
+        if poll.election_date != night.election_date:
+            continue
+        if poll.election_type is ElectionType.LOCAL:
             found += night.declare(poll)
+        else:
+            found += night.declare_executive(poll)
     for result in report.council_results:
         if result.election_date == night.election_date:
             found += night.declare_council(result)
-    touched = {e.council.code for e in found}
+    touched = {e.council.code for e in found if e.type != "executive"}
     redraft(
         engine,
         night.reference,

@@ -144,6 +144,18 @@ class Night:
         found += self._records(poll.council, ward)
         return found
 
+    def declare_executive(self, poll: Poll) -> list[Event]:
+        """A mayor's or police and crime commissioner's result: counted and announced, apart from the
+        councils (it fills no council seat)."""
+        result = count(poll)
+        body = {
+            "ballot": ballot_id(poll),
+            "election_type": poll.election_type.value,
+            "area": poll.ward.name,
+            "elected": [{"candidate": c.name, "party": c.party.name} for c in result.elected],
+        }
+        return [self._event("executive", poll.council, body)]
+
     def holds(self, poll: Poll) -> bool:
         """Whether this declaration is already the poll's current one tonight."""
         council = self.councils.get(poll.council.code)

@@ -48,7 +48,7 @@ class Relay:
         if not local:
             return
         self._unsent |= {e.council.code for e in found}
-        self._other = self._other or not found
+        self._other = self._other or not found or any(e.type == "executive" for e in found)
         payload = json.dumps({"origin": self.origin, "councils": sorted(self._unsent), "other": self._other})
         try:
             with self.site.engine.begin() as conn:

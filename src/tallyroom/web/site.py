@@ -131,10 +131,9 @@ class Site:
             found, report = ingest_with_report(
                 self.engine, self.night, format_name, path, self.context, entered_by
             )
-            executive = [p for p in report.declared if p.election_type is not ElectionType.LOCAL]
-            if executive:
+            if any(e.type == "executive" for e in found):
                 self._executive = self._load_executive()
-            self._publish(found, changed=bool(executive))
+            self._publish(found)
         return found, report
 
     def ingest_text(

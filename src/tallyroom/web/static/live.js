@@ -25,7 +25,7 @@
 
   function say(event) {
     var data = JSON.parse(event.data);
-    var where = data.ward ? data.ward.name + ", " + data.council.name : data.council.name;
+    var where = data.ward ? data.ward.name + ", " + data.council.name : data.area || data.council.name;
     var what = {
       declaration: "Result declared",
       call: "Council called",
@@ -33,14 +33,15 @@
       complete: "All seats declared",
       council_result: "Council result",
       provisional: "Provisional figures",
-      recount: "Recount"
+      recount: "Recount",
+      executive: "Elected"
     }[event.type] || event.type;
     if (announcer) announcer.textContent = what + ": " + where;
     refresh();
   }
 
   var source = new EventSource(main.getAttribute("data-live"));
-  ["declaration", "call", "call_withdrawn", "complete", "council_result", "provisional", "recount"]
+  ["declaration", "call", "call_withdrawn", "complete", "council_result", "provisional", "recount", "executive"]
     .forEach(function (type) { source.addEventListener(type, say); });
   document.documentElement.setAttribute("data-live-connected", "");
 })();
