@@ -293,3 +293,30 @@ def test_two_desks_on_one_ward_at_once_are_serialised(
         assert declared["revision"] == entry.revision  # the night took them in the log's order
         votes = int((bumped if entry.entered_by == "bob" else rows)[0][header.index("votes")])
         assert json.loads(entry.candidacies)[0][4] == votes  # each desk's own figures, under its name
+
+
+def test_a_result_of_another_day_is_refused_whole(
+    desk: TestClient, engine: Engine, tokens: dict[str, str]
+) -> None:
+    header, wards = derbyshire_wards()
+    rows = [list(r) for r in wards[0] + wards[1]]
+    for row in rows[len(wards[0]) :]:
+        row[header.index("election_date")] = "2017-05-04"  # a division of the last county election
+    before = counts(engine)
+    answer = post(desk, as_csv(header, rows), tokens["alice"])
+    assert answer.status_code == 400
+    assert answer.json()["field"] == "election_date" and "a result for 2017-05-04" in answer.json()["error"]
+    assert counts(engine) == before
+
+
+def test_a_body_said_to_be_too_big_is_not_read(
+    desk: TestClient, engine: Engine, tokens: dict[str, str]
+) -> None:
+    headers = {
+        "Authorization": f"Bearer {tokens['alice']}",
+        "Content-Type": "text/csv",
+        "Content-Length": str(6 * 1024 * 1024),
+    }
+    before = counts(engine)
+    assert desk.post("/api/declarations", content=b"x" * 10, headers=headers).status_code == 413
+    assert counts(engine) == before

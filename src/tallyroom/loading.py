@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -14,13 +15,21 @@ from tallyroom.store.log import AppendReport, SourceInfo, append
 
 
 def load_file(
-    engine: Engine, format_name: str, path: Path, context: Context, entered_by: str | None = None
+    engine: Engine,
+    format_name: str,
+    path: Path,
+    context: Context,
+    entered_by: str | None = None,
+    accept: Callable[[Path, Batch], None] | None = None,
 ) -> tuple[Batch, AppendReport]:
     """Read and append one file; an `InputError` leaves the log as it was. `entered_by` names who entered
-    it (a desk user); by default, the user running the process."""
+    it (a desk user); by default, the user running the process. `accept`, when given, may refuse what
+    was read (with an InputError) before anything is appended."""
     if not path.is_file():
         raise InputError(path, "no such file")
     batch = reader(format_name)(path, context)
+    if accept is not None:
+        accept(path, batch)
     source = SourceInfo(format_name, path.name, hashlib.sha256(path.read_bytes()).hexdigest())
     if entered_by is not None:
         source = replace(source, loaded_by=entered_by)

@@ -4,12 +4,14 @@ A file delivered twice changes nothing and causes no event."""
 
 from __future__ import annotations
 
+from datetime import date
+from functools import partial
 from pathlib import Path
 
 from sqlalchemy import Engine
 
 from tallyroom.copy.newsroom import redraft
-from tallyroom.importers.base import Context
+from tallyroom.importers.base import Batch, Context, InputError
 from tallyroom.live.events import Event
 from tallyroom.live.night import Night
 from tallyroom.loading import load_file
@@ -38,9 +40,12 @@ def ingest_with_report(
     path: Path,
     context: Context,
     entered_by: str | None = None,
+    tonight_only: bool = False,
 ) -> tuple[list[Event], AppendReport]:
-    """As `ingest`, with what the log took (new, revised, unchanged) beside the events."""
-    _, report = load_file(engine, format_name, path, context, entered_by)
+    """As `ingest`, with what the log took (new, revised, unchanged) beside the events. With
+    `tonight_only`, a file holding a result of another day is refused whole."""
+    accept = partial(_tonight, night.election_date) if tonight_only else None
+    _, report = load_file(engine, format_name, path, context, entered_by, accept)
     found: list[Event] = []
     for poll in report.declared:
         if poll.election_date != night.election_date:
@@ -59,3 +64,10 @@ def ingest_with_report(
         [c.outcome for code, c in night.councils.items() if code in touched and c.outcome],
     )
     return found, report
+
+
+def _tonight(day: date, path: Path, batch: Batch) -> None:
+    dates = {p.election_date for p in batch.polls} | {r.election_date for r in batch.council_results}
+    other = sorted(dates - {day})
+    if other:
+        raise InputError(path, f"a result for {other[0]}: this night is {day}", None, "election_date")

@@ -256,9 +256,12 @@ async def declarations(request: Request, authorization: Annotated[str, Header()]
     media = request.headers.get("content-type", "").partition(";")[0].strip().lower()
     if media != "text/csv":
         return JSONResponse({"error": "send the ward CSV (contract §3.1) as text/csv"}, 415)
+    too_big = JSONResponse({"error": f"a body of at most {MAX_BODY} bytes"}, 413)
+    if int(request.headers.get("content-length") or 0) > MAX_BODY:
+        return too_big  # said before it is sent: not read at all
     body = await request.body()
     if len(body) > MAX_BODY:
-        return JSONResponse({"error": f"a body of at most {MAX_BODY} bytes"}, 413)
+        return too_big
     try:
         found, report = await run_in_threadpool(site.ingest_text, "ward", body, user.name)
     except InputError as error:

@@ -123,13 +123,14 @@ class Site:
         return site
 
     def ingest(
-        self, format_name: str, path: Path, entered_by: str | None
+        self, format_name: str, path: Path, entered_by: str | None, tonight_only: bool = False
     ) -> tuple[list[Event], AppendReport]:
         """Read, check and log one file, recompute what it touched and publish the new view. Blocks:
-        call it from a worker thread. An InputError changes nothing."""
+        call it from a worker thread. An InputError changes nothing. With `tonight_only`, a file that
+        holds a result of another day is refused."""
         with self.lock:
             found, report = ingest_with_report(
-                self.engine, self.night, format_name, path, self.context, entered_by
+                self.engine, self.night, format_name, path, self.context, entered_by, tonight_only
             )
             if any(e.type == "executive" for e in found):
                 self._executive = self._load_executive()
@@ -139,9 +140,9 @@ class Site:
     def ingest_text(
         self, format_name: str, body: bytes, entered_by: str | None
     ) -> tuple[list[Event], AppendReport]:
-        """As `ingest`, for a body received over HTTP."""
+        """As `ingest`, for a body received over HTTP: results for tonight only."""
         with _as_file(format_name, body) as path:
-            return self.ingest(format_name, path, entered_by)
+            return self.ingest(format_name, path, entered_by, tonight_only=True)
 
     def check_text(self, format_name: str, body: bytes) -> Batch:
         """What the importer makes of a body, with nothing logged (an InputError says what is wrong)."""
