@@ -19,8 +19,7 @@ newest version, so two desks working on one piece queue rather than collide.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -28,7 +27,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Engine, Row, and_, func, insert, select
 
-from tallyroom.store.database import WRITE
+from tallyroom.store.database import writing
 from tallyroom.store.schema import copy_versions
 
 MACHINE = "tallyroom"
@@ -87,7 +86,7 @@ def regenerate(engine: Engine, key: CopyKey, generated: str, facts: Mapping[str,
     the new version is `edited`, carries the new machine text and facts, and is flagged with what
     changed in the data since the copy was last settled."""
     facts_json = _dump(facts)
-    with _writing(engine) as conn:
+    with writing(engine) as conn:
         history = _history(conn, key)
         newest = history[-1] if history else None
         if newest is not None and newest.generated == generated:
@@ -104,7 +103,7 @@ def edit(engine: Engine, key: CopyKey, text: str, author: str) -> Version:
     _check_author(author)
     if not text.strip():
         raise ValueError(f"cannot edit {key}: the text is empty")
-    with _writing(engine) as conn:
+    with writing(engine) as conn:
         newest = _newest(conn, key, "edit")
         return _append(
             conn, key, newest, State.EDITED, text, newest.generated, _dump(newest.facts), author, newest.flag
@@ -114,7 +113,7 @@ def edit(engine: Engine, key: CopyKey, text: str, author: str) -> Version:
 def approve(engine: Engine, key: CopyKey, author: str) -> Version:
     """Approve a piece's newest version, a draft or an edit, for publication; this clears its flag."""
     _check_author(author)
-    with _writing(engine) as conn:
+    with writing(engine) as conn:
         newest = _newest(conn, key, "approve")
         if newest.state not in (State.DRAFT, State.EDITED):
             raise ValueError(
@@ -127,7 +126,7 @@ def approve(engine: Engine, key: CopyKey, author: str) -> Version:
 def publish(engine: Engine, key: CopyKey, author: str) -> Version:
     """Publish a piece whose newest version is approved."""
     _check_author(author)
-    with _writing(engine) as conn:
+    with writing(engine) as conn:
         newest = _newest(conn, key, "publish")
         if newest.state is not State.APPROVED:
             raise ValueError(
@@ -250,12 +249,6 @@ def _check_author(author: str) -> None:
         raise ValueError("a journalist's name is needed")
     if author == MACHINE:
         raise ValueError(f"{MACHINE!r} is the machine's name: a journalist's name is needed")
-
-
-@contextmanager
-def _writing(engine: Engine) -> Iterator[Connection]:
-    with engine.connect().execution_options(**WRITE) as conn, conn.begin():
-        yield conn
 
 
 def _where(key: CopyKey) -> tuple[ColumnElement[bool], ...]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import resources
 from typing import Any
 
@@ -28,6 +30,14 @@ class StoreError(RuntimeError):
 
 WRITE = {"tallyroom_write": True}
 """Execution options for a transaction that writes: on SQLite it takes the write lock at its start."""
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """A transaction that writes: it takes the write lock (SQLite) or the writers' advisory lock
+    (PostgreSQL) before it reads anything, commits at the end of the block, or rolls back."""
+    with engine.connect().execution_options(**WRITE) as conn, conn.begin():
+        yield conn
 
 
 def connect(url: str) -> Engine:

@@ -30,7 +30,7 @@ from tallyroom.rules.model import (
     PollKind,
 )
 from tallyroom.rules.parties import Party
-from tallyroom.store.database import WRITE, StoreError
+from tallyroom.store.database import StoreError, writing
 from tallyroom.store.queries import newest_revisions
 from tallyroom.store.schema import attempts, council_records, declarations, polls, sources
 
@@ -115,7 +115,7 @@ def append(engine: Engine, batch: Batch, source: SourceInfo) -> AppendReport:
 def _append(engine: Engine, batch: Batch, source: SourceInfo) -> AppendReport:
     report = AppendReport()
     now = datetime.now(UTC)
-    with engine.connect().execution_options(**WRITE) as conn, conn.begin():
+    with writing(engine) as conn:
         source_id: list[int] = []
 
         def source_row() -> int:

@@ -17,7 +17,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine, insert, select, update
 
-from tallyroom.store.database import WRITE
+from tallyroom.store.database import writing
 from tallyroom.store.schema import users
 
 MIN_PASSWORD = 12
@@ -58,7 +58,7 @@ def add_user(engine: Engine, name: str, role: Role, password: str) -> User:
         raise AccountError("a user needs a name of 1 to 100 characters")
     if len(password) < MIN_PASSWORD:
         raise AccountError(f"a password needs at least {MIN_PASSWORD} characters")
-    with engine.connect().execution_options(**WRITE) as conn, conn.begin():
+    with writing(engine) as conn:
         if conn.execute(select(users.c.id).where(users.c.name == name)).first():
             raise AccountError(f"there is already a user called {name!r}")
         conn.execute(
@@ -86,7 +86,7 @@ def authenticate(engine: Engine, name: str, password: str) -> User | None:
     if row is None or row.disabled:
         return None
     if _hasher.check_needs_rehash(stored):
-        with engine.begin() as conn:
+        with writing(engine) as conn:
             conn.execute(
                 update(users).where(users.c.id == row.id).values(password_hash=_hasher.hash(password))
             )
@@ -96,7 +96,7 @@ def authenticate(engine: Engine, name: str, password: str) -> User | None:
 def set_password(engine: Engine, name: str, password: str) -> None:
     if len(password) < MIN_PASSWORD:
         raise AccountError(f"a password needs at least {MIN_PASSWORD} characters")
-    with engine.begin() as conn:
+    with writing(engine) as conn:
         done = conn.execute(
             update(users).where(users.c.name == name).values(password_hash=_hasher.hash(password))
         )
@@ -107,7 +107,7 @@ def set_password(engine: Engine, name: str, password: str) -> None:
 def issue_token(engine: Engine, name: str) -> str:
     """A new API token for a user, replacing any earlier one; only its hash is stored."""
     token = secrets.token_urlsafe(32)
-    with engine.begin() as conn:
+    with writing(engine) as conn:
         done = conn.execute(update(users).where(users.c.name == name).values(token_hash=_digest(token)))
     if done.rowcount != 1:
         raise AccountError(f"no user called {name!r}")
@@ -143,7 +143,7 @@ def change(engine: Engine, name: str, role: Role | None = None, disabled: bool |
         values["role"] = role.value
     if disabled is not None:
         values["disabled"] = disabled
-    with engine.begin() as conn:
+    with writing(engine) as conn:
         done = conn.execute(update(users).where(users.c.name == name).values(**values))
     if done.rowcount != 1:
         raise AccountError(f"no user called {name!r}")

@@ -26,7 +26,7 @@ from tallyroom.importers.base import InputError
 from tallyroom.importers.ward import HEADER
 from tallyroom.live.events import Event
 from tallyroom.rules.outcome import CouncilOutcome
-from tallyroom.store.database import WRITE
+from tallyroom.store.database import writing
 from tallyroom.store.schema import desk_entries
 from tallyroom.web import accounts
 from tallyroom.web.accounts import AccountError, Role, User
@@ -191,7 +191,7 @@ def _done(new: int, revised: int, found: list[Event]) -> str:
 
 
 def _hold(site: Site, values: dict[str, str], body: str, user: User) -> None:
-    with site.engine.connect().execution_options(**WRITE) as conn, conn.begin():
+    with writing(site.engine) as conn:
         conn.execute(
             insert(desk_entries),
             {
@@ -239,7 +239,7 @@ async def decide(request: Request, entry_id: int, decision: str) -> Response:
         message = _done(report.new, report.revised, found)
     else:
         message = f"{entry.ward}: entry rejected."
-    with site.engine.connect().execution_options(**WRITE) as conn, conn.begin():
+    with writing(site.engine) as conn:
         conn.execute(
             update(desk_entries)
             .where(desk_entries.c.id == entry_id)
