@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import queue
 import secrets
 import sys
 import threading
-import time
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
@@ -37,7 +35,7 @@ from tallyroom.importers import FORMATS
 from tallyroom.importers.base import Context, InputError
 from tallyroom.live.events import Event
 from tallyroom.live.night import open_night
-from tallyroom.live.replay import Timed
+from tallyroom.live.replay import Timed, paced
 from tallyroom.live.replay import replay as replay_night
 from tallyroom.live.watch import Folder, follow
 from tallyroom.loading import load_file
@@ -51,7 +49,7 @@ from tallyroom.store import queries
 from tallyroom.store.database import StoreError, connect, database_url
 from tallyroom.web import accounts
 from tallyroom.web.accounts import AccountError, Role
-from tallyroom.web.app import create_app
+from tallyroom.web.app import create_app, settle
 from tallyroom.web.publish import Publisher
 from tallyroom.web.site import Site
 
@@ -328,8 +326,7 @@ def _serve(site: Site, host: str, port: int, confirm: bool = False, publish_to: 
     if publish_to is not None:
         _publish_as_it_changes(Publisher(site, publish_to))
     secret = os.environ.get("TALLYROOM_SECRET")
-    gc.collect()
-    gc.freeze()  # the reference data and the night, made once, need never be scanned by the collector
+    settle()
     uvicorn.run(create_app(site, secret=secret, confirm=confirm), host=host, port=port, log_level="warning")
 
 
@@ -603,13 +600,10 @@ def replay(
     """Replay a day's declarations as a live night, declaration by declaration."""
     if speed < 0:
         raise typer.BadParameter("cannot be negative", param_hint="--speed")
-    clock: datetime | None = None
-    for timed in replay_night(
+    night = replay_night(
         State.engine(), reference_data.load(), parse_day(day), seed, rehearsal, State.settings
-    ):
-        if speed and clock is not None:
-            time.sleep(max(0.0, (timed.at - clock).total_seconds() / speed))
-        clock = timed.at
+    )
+    for _, timed in paced(((t.at, t) for t in night), speed):
         if jsonl:
             sys.stdout.write(json.dumps(timed.json(), ensure_ascii=False) + "\n")
             sys.stdout.flush()

@@ -9,10 +9,11 @@ few minutes apart. Every declaration goes through the same recompute as a live o
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from time import sleep
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 
@@ -24,6 +25,7 @@ from tallyroom.rules.control import ControlSettings
 from tallyroom.rules.model import Poll
 
 OVERNIGHT_SHARE = 0.35
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,16 @@ def schedule(polls: dict[str, list[Poll]], on: date, seed: int) -> list[tuple[da
             at += timedelta(seconds=rng.randint(30, 300))
     timeline.sort(key=lambda item: (item[0], item[1].council.name, item[1].ward.name))
     return timeline
+
+
+def paced(timeline: Iterable[tuple[datetime, T]], speed: float) -> Iterator[tuple[datetime, T]]:
+    """Each item of a timeline when its time comes, `speed` times faster than real time (0: at once)."""
+    clock: datetime | None = None
+    for at, item in timeline:
+        if speed and clock is not None:
+            sleep(max(0.0, (at - clock).total_seconds() / speed))
+        clock = at
+        yield at, item
 
 
 def replay(

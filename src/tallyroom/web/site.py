@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import tempfile
 import threading
-import time
 from collections import OrderedDict, deque
 from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
@@ -27,7 +26,7 @@ from tallyroom.importers.base import Batch, Context
 from tallyroom.live.events import Event
 from tallyroom.live.feed import ingest_with_report
 from tallyroom.live.night import Night, open_night
-from tallyroom.live.replay import Timed, schedule
+from tallyroom.live.replay import Timed, paced, schedule
 from tallyroom.reference import Reference
 from tallyroom.results import load_day
 from tallyroom.rules.control import ControlSettings
@@ -164,11 +163,7 @@ class Site:
         with self.lock:
             settled = self.night.settled_before_results()
             self._publish(settled)
-        clock = timeline[0][0] if timeline else None
-        for at, poll in timeline:
-            if speed and clock is not None:
-                time.sleep(max(0.0, (at - clock).total_seconds() / speed))
-            clock = at
+        for at, poll in paced(timeline, speed):
             for event in self.declare([poll]):
                 if echo is not None:
                     echo(Timed(at, event))
