@@ -6,8 +6,12 @@ script layered on top refreshes the part marked `data-live` when the server send
 
 from __future__ import annotations
 
+import bisect
+import itertools
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from fastapi import APIRouter, HTTPException, Request
 from starlette.concurrency import run_in_threadpool
@@ -31,6 +35,7 @@ from tallyroom.web.templating import render, ward_key
 
 router = APIRouter(include_in_schema=False)
 HTML = "text/html; charset=utf-8"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -299,30 +304,86 @@ async def executive(request: Request, ballot: str) -> Response:
     return await _page(request, f"page:executive:{ballot}", "executive.html", context)
 
 
+MAX_QUERY, MAX_WORDS = 100, 8
+"""The longest search answered, in characters and in words."""
+
+_WORD = re.compile(r"\w+")
+
+
+def words_of(text: str) -> list[str]:
+    return _WORD.findall(text.casefold())
+
+
+class SearchIndex(Generic[T]):
+    """Places found by the starts of the words of their names: each word maps to the places whose names
+    hold it, and the words are kept sorted, so those starting with what was typed are found by
+    bisection. Places keep the order they were given in."""
+
+    def __init__(self, places: Iterable[tuple[T, str]]) -> None:
+        self.places: list[T] = []
+        holding: dict[str, set[int]] = {}
+        for i, (place, name) in enumerate(places):
+            self.places.append(place)
+            for word in words_of(name):
+                holding.setdefault(word, set()).add(i)
+        self.words = sorted(holding)
+        self.holding = holding
+
+    def find(self, words: list[str], limit: int) -> list[T]:
+        """The first `limit` places with, for every one of `words`, a word of their name starting so
+        (none for no words)."""
+        found: set[int] | None = None
+        for typed in words:
+            matching: set[int] = set()
+            for word in itertools.islice(self.words, bisect.bisect_left(self.words, typed), None):
+                if not word.startswith(typed):
+                    break
+                matching |= self.holding[word]
+            found = matching if found is None else found & matching
+            if not found:
+                return []
+        return [self.places[i] for i in sorted(found or ())[:limit]]
+
+
+@dataclass(frozen=True)
+class Searchable:
+    """A view's councils and wards, indexed once per view (a ward by its name and its council's)."""
+
+    councils: SearchIndex[CouncilOutcome]
+    wards: SearchIndex[tuple[CouncilOutcome, WardRef]]
+
+
+def searchable(view: View) -> Searchable:
+    wards = [
+        (o, ref)
+        for o in view.outcomes
+        for ref in [w.result.poll.ward for w in o.wards] + list(view.pending.get(o.council.code, ()))
+    ]
+    wards.sort(key=lambda cw: (cw[1].name, cw[0].council.name))
+    return Searchable(
+        SearchIndex((o, o.council.name) for o in view.outcomes),
+        SearchIndex(((o, ref), f"{ref.name} {o.council.name}") for o, ref in wards),
+    )
+
+
 @router.get("/search", response_class=HTMLResponse)
 def search(request: Request, q: str = "") -> Response:
-    """Councils and wards whose names contain the words asked for. Not cached: answers vary by query."""
+    """Councils and wards with, for every word asked for, a word of their name that starts with it.
+    Looked up in an index made once per view; the answer is not cached, as it varies by query."""
     site = site_of(request)
-    view = site.view
-    words = q.casefold().split()
-    councils: list[CouncilOutcome] = []
-    wards: list[tuple[CouncilOutcome, WardRef]] = []
-    if words:
-        for o in view.outcomes:
-            if all(w in o.council.name.casefold() for w in words):
-                councils.append(o)
-            for ref in [w.result.poll.ward for w in o.wards] + list(view.pending.get(o.council.code, ())):
-                if all(w in f"{ref.name} {o.council.name}".casefold() for w in words):
-                    wards.append((o, ref))
+    words = words_of(q)
+    if len(q) > MAX_QUERY or len(words) > MAX_WORDS:
+        raise HTTPException(400, f"a search can be at most {MAX_QUERY} characters and {MAX_WORDS} words")
+    _, index = site.cached("search:index", searchable)
     body = render(
         "search.html",
         site=site,
         pages=pages_of(request),
-        view=view,
+        view=site.view,
         title=f"Search: {q}" if q else "Search",
         q=q,
-        councils=councils[:50],
-        wards=sorted(wards, key=lambda cw: (cw[1].name, cw[0].council.name))[:100],
+        councils=index.councils.find(words, 50),
+        wards=index.wards.find(words, 100),
         live=None,
     )
     return HTMLResponse(body, headers={"Cache-Control": "no-cache"})
