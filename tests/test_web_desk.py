@@ -23,6 +23,7 @@ from tallyroom.reference import Reference
 from tallyroom.rules.model import Poll
 from tallyroom.store import queries
 from tallyroom.store.schema import declarations
+from tallyroom.web import entries
 from tallyroom.web.accounts import Role, add_user, issue_token
 from tallyroom.web.app import create_app
 from tallyroom.web.site import Site
@@ -164,22 +165,37 @@ def test_without_the_csrf_token_or_a_session_nothing_is_written(
     assert logged(engine) == before
 
 
-def test_an_entry_waits_for_a_second_person(site: Site, engine: Engine, ref: Reference) -> None:
-    rita, rob = browser(site, confirm=True), browser(site, confirm=True)
-    rita_token, rob_token = sign_in(rita, "rita"), sign_in(rob, "rob")
+def test_an_entry_waits_for_an_editor_other_than_its_reporter(
+    site: Site, engine: Engine, ref: Reference
+) -> None:
+    rita, rob, eddie = (browser(site, confirm=True) for _ in range(3))
+    rita_token, rob_token, eddie_token = sign_in(rita, "rita"), sign_in(rob, "rob"), sign_in(eddie, "eddie")
     poll = derbyshire(ref)[0]
     before = logged(engine)
     waiting = rita.post("/desk/enter", data=form_for(poll, rita_token))
     assert "waiting for a second person" in waiting.text
     assert logged(engine) == before
-    entry = re.search(r'action="/desk/entries/(\d+)/confirm"', waiting.text)
+    assert "An editor other than rita confirms it." in waiting.text  # a reporter is offered no button
+    entry = re.search(r'action="/desk/entries/(\d+)/confirm"', eddie.get("/desk").text)
     assert entry is not None
     own = rita.post(f"/desk/entries/{entry.group(1)}/confirm", data={"csrf": rita_token})
-    assert "you entered this one" in own.text and logged(engine) == before
-    confirmed = rob.post(f"/desk/entries/{entry.group(1)}/confirm", data={"csrf": rob_token})
+    other_reporter = rob.post(f"/desk/entries/{entry.group(1)}/confirm", data={"csrf": rob_token})
+    assert own.status_code == other_reporter.status_code == 403 and logged(engine) == before
+    confirmed = eddie.post(f"/desk/entries/{entry.group(1)}/confirm", data={"csrf": eddie_token})
     assert "Result logged." in confirmed.text and logged(engine) == before + 1
     (kept,) = [h for h in queries.history(engine, DERBYSHIRE, ON) if h["ward"] == poll.ward.name]
-    assert kept["entered_by"] == "rita, confirmed by rob"
+    assert kept["entered_by"] == "rita, confirmed by eddie"
+
+
+def test_an_editor_cannot_confirm_their_own_entry(site: Site, engine: Engine, ref: Reference) -> None:
+    eddie = browser(site, confirm=True)
+    token = sign_in(eddie, "eddie")
+    before = logged(engine)
+    waiting = eddie.post("/desk/enter", data=form_for(derbyshire(ref)[0], token))
+    assert "An editor other than eddie confirms it." in waiting.text
+    (entry,) = entries.waiting(site)
+    own = eddie.post(f"/desk/entries/{entry.id}/confirm", data={"csrf": token})
+    assert "you entered this one" in own.text and logged(engine) == before
 
 
 def test_only_editors_approve_and_publish_and_the_story_appears(

@@ -19,7 +19,7 @@ DERBYSHIRE = "E10000007"
 NEEDS = {
     "/api/declarations": Role.REPORTER,
     "/desk/enter": Role.REPORTER,
-    "/desk/entries/{entry_id}/{decision}": Role.REPORTER,
+    "/desk/entries/{entry_id}/{decision}": Role.EDITOR,
     "/desk/review/{code}/{action}": Role.EDITOR,
     "/desk/users": Role.ADMIN,
 }

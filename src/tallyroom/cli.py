@@ -9,10 +9,13 @@ import secrets
 import sys
 import threading
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 import typer
 import uvicorn
@@ -322,12 +325,86 @@ def _echo_calls(timed: Timed) -> None:
         out.print(_event_line(timed), highlight=False)
 
 
-def _serve(site: Site, host: str, port: int, confirm: bool = False, publish_to: Path | None = None) -> None:
+class Scheme(StrEnum):
+    HTTP = "http"
+    HTTPS = "https"
+
+
+LOOPBACK = ("localhost", "127.0.0.1", "::1")
+"""Host names always answered: this machine's own, for health checks and local use."""
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """How the website meets the internet: its public address, the host names it answers to, whether
+    its cookies are for HTTPS only, and the reverse proxies whose forwarded headers are believed
+    (none: uvicorn then reads no X-Forwarded-* header at all)."""
+
+    base_url: str
+    allowed_hosts: tuple[str, ...]
+    secure_cookies: bool
+    proxies: tuple[str, ...] = ()
+
+    @classmethod
+    def of(
+        cls,
+        host: str,
+        port: int,
+        base_url: str | None = None,
+        allowed_hosts: list[str] | None = None,
+        behind_proxy: Scheme | None = None,
+        trusted_proxies: list[str] | None = None,
+        secure_cookies: bool | None = None,
+    ) -> Exposure:
+        if behind_proxy is not None and base_url is None:
+            raise typer.BadParameter("behind a proxy, give the address readers use", param_hint="--base-url")
+        if trusted_proxies and behind_proxy is None:
+            raise typer.BadParameter("say which scheme the proxy serves", param_hint="--behind-proxy")
+        listening = "localhost" if host in ("0.0.0.0", "::") else f"[{host}]" if ":" in host else host
+        address = base_url or f"http://{listening}:{port}"
+        parts = urlsplit(address)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
+            raise typer.BadParameter(f"an http(s) address with no path: {address!r}", param_hint="--base-url")
+        if secure_cookies is None:
+            secure_cookies = Scheme.HTTPS in (parts.scheme, behind_proxy)
+        hosts = tuple(allowed_hosts or dict.fromkeys([parts.hostname, *LOOPBACK]))
+        proxies = tuple(trusted_proxies or ["127.0.0.1"]) if behind_proxy else ()
+        return cls(address.rstrip("/"), hosts, secure_cookies, proxies)
+
+    def app_settings(self) -> dict[str, Any]:
+        return {
+            "base_url": self.base_url,
+            "allowed_hosts": self.allowed_hosts,
+            "secure_cookies": self.secure_cookies,
+        }
+
+    def environment(self) -> dict[str, str]:
+        """As workers read them (`tallyroom.web.app.from_environment`)."""
+        return {
+            "TALLYROOM_BASE_URL": self.base_url,
+            "TALLYROOM_ALLOWED_HOSTS": ",".join(self.allowed_hosts),
+            "TALLYROOM_SECURE_COOKIES": "1" if self.secure_cookies else "",
+        }
+
+    def uvicorn(self) -> dict[str, Any]:
+        return {"proxy_headers": bool(self.proxies), "forwarded_allow_ips": list(self.proxies) or None}
+
+
+def _serve(
+    site: Site,
+    host: str,
+    port: int,
+    confirm: bool = False,
+    publish_to: Path | None = None,
+    exposure: Exposure | None = None,
+) -> None:
+    exposure = exposure or Exposure.of(host, port)
     if publish_to is not None:
         _publish_as_it_changes(Publisher(site, publish_to))
     secret = os.environ.get("TALLYROOM_SECRET")
     settle()
-    uvicorn.run(create_app(site, secret=secret, confirm=confirm), host=host, port=port, log_level="warning")
+    app = create_app(site, secret=secret, confirm=confirm, **exposure.app_settings())
+    uvicorn.run(app, host=host, port=port, log_level="warning", **exposure.uvicorn())
 
 
 def _publish_as_it_changes(publisher: Publisher) -> None:
@@ -369,26 +446,64 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     confirm: Annotated[
-        bool, typer.Option(help="Desk entries wait for a second person to confirm them.")
+        bool,
+        typer.Option(
+            help="Desk entries, and results posted with a token not issued as a trusted feed, wait "
+            "for an editor to confirm them."
+        ),
     ] = False,
     publish_to: Annotated[
         Path | None, typer.Option(help="Also keep static files of every page in this folder.")
     ] = None,
     workers: Annotated[int, typer.Option(help="Worker processes (PostgreSQL only).", min=1)] = 1,
+    base_url: Annotated[
+        str | None,
+        typer.Option(help="The site's public address, for the links in feeds; else http://HOST:PORT."),
+    ] = None,
+    allowed_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A host name readers may ask for, as 'results.example' or '*.example' (repeat it); "
+            "else the base URL's host and localhost. Others are answered 400."
+        ),
+    ] = None,
+    behind_proxy: Annotated[
+        Scheme | None,
+        typer.Option(
+            help="Behind a reverse proxy serving readers over http or https: believe its "
+            "X-Forwarded-For and X-Forwarded-Proto (needs --base-url)."
+        ),
+    ] = None,
+    trusted_proxy: Annotated[
+        list[str] | None,
+        typer.Option(help="The proxy's address or network (repeat it); 127.0.0.1 if not given."),
+    ] = None,
+    secure_cookies: Annotated[
+        bool | None,
+        typer.Option(
+            "--secure-cookies/--no-secure-cookies",
+            help="Send the session cookie over HTTPS only; on by default with an https base URL or proxy.",
+        ),
+    ] = None,
 ) -> None:
     """The results website, the results desk and the API for one night. Sessions are signed with
     $TALLYROOM_SECRET (give every worker the same one)."""
+    exposure = Exposure.of(host, port, base_url, allowed_host, behind_proxy, trusted_proxy, secure_cookies)
     on = _day_or_newest(day)
     if workers > 1:
-        _serve_workers(on, host, port, confirm, workers, publish_to)
+        _serve_workers(on, host, port, confirm, workers, publish_to, exposure)
         return
     site = Site.open(State.engine(), reference_data.load(), on, State.settings)
-    err.print(f"results for {on} on http://{host}:{port}/", highlight=False)
-    _serve(site, host, port, confirm, publish_to)
+    err.print(
+        f"results for {on} on http://{host}:{port}/ as {exposure.base_url}/ "
+        f"(answering for {', '.join(exposure.allowed_hosts)})",
+        highlight=False,
+    )
+    _serve(site, host, port, confirm, publish_to, exposure)
 
 
 def _serve_workers(
-    on: date, host: str, port: int, confirm: bool, workers: int, publish_to: Path | None
+    on: date, host: str, port: int, confirm: bool, workers: int, publish_to: Path | None, exposure: Exposure
 ) -> None:
     """Several worker processes, each with the night in memory, sharing changes through PostgreSQL."""
     if State.engine().dialect.name != "postgresql":
@@ -407,6 +522,7 @@ def _serve_workers(
         "TALLYROOM_CONFIRM": "1" if confirm else "",
         "TALLYROOM_INDEPENDENTS_CAN_CONTROL": "1" if State.settings.independents_can_control else "",
         "TALLYROOM_THRESHOLD_BASIS": State.settings.threshold_basis,
+        **exposure.environment(),
     }
     err.print(f"results for {on} on http://{host}:{port}/, {workers} workers", highlight=False)
     uvicorn.run(
@@ -416,6 +532,7 @@ def _serve_workers(
         port=port,
         workers=workers,
         log_level="warning",
+        **exposure.uvicorn(),
     )
 
 
@@ -447,13 +564,36 @@ def user_add(
 
 
 @users_app.command("token")
-def user_token(name: str) -> None:
-    """Issue an API token for a desk user (it replaces any earlier one) and print it."""
+def user_token(
+    name: str,
+    trusted_feed: Annotated[
+        bool,
+        typer.Option(
+            "--trusted-feed",
+            help="A machine feed trusted to post straight to the log, even under `serve --confirm`.",
+        ),
+    ] = False,
+) -> None:
+    """Issue an API token for a desk user (it replaces any earlier one) and print it. Under `serve
+    --confirm`, results posted with it wait for an editor, unless it is issued as a trusted feed."""
     try:
-        print(accounts.issue_token(State.engine(), name))
+        print(accounts.issue_token(State.engine(), name, trusted_feed))
     except AccountError as error:
         err.print(f"[red]refused[/red] {error}", highlight=False)
         raise typer.Exit(1) from None
+
+
+@users_app.command("password")
+def user_password(name: str) -> None:
+    """Give a desk user a new password (from $TALLYROOM_PASSWORD, else asked for); every session the
+    user had is ended."""
+    password = os.environ.get("TALLYROOM_PASSWORD") or typer.prompt("password", hide_input=True)
+    try:
+        accounts.set_password(State.engine(), name, password)
+    except AccountError as error:
+        err.print(f"[red]refused[/red] {error}", highlight=False)
+        raise typer.Exit(1) from None
+    err.print(f"{name} has a new password; their sessions are ended", highlight=False)
 
 
 @app.command()

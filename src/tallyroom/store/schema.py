@@ -20,12 +20,14 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 metadata = MetaData()
@@ -145,9 +147,36 @@ users = Table(
     Column("token_hash", String(64), unique=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("disabled", Boolean, nullable=False, default=False),
+    Column("token_trusted_feed", Boolean, nullable=False, default=False, server_default=false()),
 )
 """The results desk's users (`tallyroom.web.accounts`): a role (reporter, editor or admin), an Argon2
-password hash, and the SHA-256 of an API token for machines that post results, when one is issued."""
+password hash, and the SHA-256 of an API token for machines that post results, when one is issued.
+`token_trusted_feed` says the token was issued as a trusted machine feed, whose results go straight to
+the log even when desk entries wait for a second person."""
+
+desk_sessions = Table(
+    "desk_sessions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("user_id", ForeignKey("users.id"), nullable=False, index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+"""Signed-in desk sessions: the SHA-256 of the random token a session cookie carries. Signing out,
+a password change or a user disabled deletes the rows, so a cookie kept or copied no longer signs in."""
+
+login_attempts = Table(
+    "login_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("address", String(100), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index("login_attempts_by_address", "address", "at"),
+)
+"""Desk logins not (yet) known to have succeeded, by the address they came from: each is recorded before
+its password is checked, and deleted when it succeeds, so every worker on the store counts the same
+failures. Rows older than the window they count in are deleted as new ones come."""
 
 desk_entries = Table(
     "desk_entries",

@@ -1,8 +1,15 @@
-"""The results desk's users: roles, Argon2-hashed passwords and API tokens for machines.
+"""The results desk's users: roles, Argon2-hashed passwords, sessions, and API tokens for machines.
 
-Roles rise in order: a reporter enters and corrects results, an editor also confirms others' entries and
-approves and publishes copy, an admin also manages users. A token is shown once when issued; only its
-SHA-256 is kept (a token is random and long, so a fast hash is enough, and lookup is by hash).
+Roles rise in order: a reporter enters and corrects results, an editor also confirms others' entries
+(when entries wait for a second person) and approves and publishes copy, an admin also manages users.
+
+A token is shown once when issued; only its SHA-256 is kept (a token is random and long, so a fast hash
+is enough, and lookup is by hash). A token issued as a trusted machine feed posts results straight to
+the log even when desk entries wait for a second person; any other token's results wait like a form's.
+
+A session is kept the same way: the cookie carries a random token, the store its SHA-256 and its user.
+Signing out deletes it; a password change or a user disabled deletes all of the user's sessions, so a
+cookie kept or copied signs no one in again.
 """
 
 from __future__ import annotations
@@ -10,17 +17,20 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from functools import cache
+from typing import NamedTuple
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from tallyroom.store.database import writing
-from tallyroom.store.schema import users
+from tallyroom.store.schema import desk_sessions, users
 
 MIN_PASSWORD = 12
+SESSION_HOURS = 12
 
 
 class Role(StrEnum):
@@ -48,8 +58,21 @@ class AccountError(ValueError):
     """A user that cannot be made or changed as asked; the message says why."""
 
 
+class Token(NamedTuple):
+    """Whose an API token is, and whether it was issued as a trusted machine feed."""
+
+    user: User
+    trusted_feed: bool
+
+
 _hasher = PasswordHasher()
-_NOBODY = _hasher.hash(secrets.token_hex(16))  # verified against when no user matches, to take as long
+
+
+@cache
+def _nobody() -> str:
+    """A hash verified against when no user matches, so that a wrong name takes as long as a wrong
+    password. Made when first needed: hashing costs most of a second."""
+    return _hasher.hash(secrets.token_hex(16))
 
 
 def add_user(engine: Engine, name: str, role: Role, password: str) -> User:
@@ -78,7 +101,7 @@ def authenticate(engine: Engine, name: str, password: str) -> User | None:
     """The user with this name and password, if enabled; the hash is upgraded when its settings age."""
     with engine.connect() as conn:
         row = conn.execute(select(users).where(users.c.name == name.strip())).first()
-    stored = row.password_hash if row else _NOBODY
+    stored = row.password_hash if row else _nobody()
     try:
         _hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):
@@ -94,34 +117,87 @@ def authenticate(engine: Engine, name: str, password: str) -> User | None:
 
 
 def set_password(engine: Engine, name: str, password: str) -> None:
+    """A new password for a user; every session the user had is ended."""
     if len(password) < MIN_PASSWORD:
         raise AccountError(f"a password needs at least {MIN_PASSWORD} characters")
+    hashed = _hasher.hash(password)
     with writing(engine) as conn:
-        done = conn.execute(
-            update(users).where(users.c.name == name).values(password_hash=_hasher.hash(password))
-        )
-    if done.rowcount != 1:
-        raise AccountError(f"no user called {name!r}")
+        done = conn.execute(update(users).where(users.c.name == name).values(password_hash=hashed))
+        if done.rowcount != 1:
+            raise AccountError(f"no user called {name!r}")
+        _end_sessions_of(conn, name)
 
 
-def issue_token(engine: Engine, name: str) -> str:
-    """A new API token for a user, replacing any earlier one; only its hash is stored."""
+def issue_token(engine: Engine, name: str, trusted_feed: bool = False) -> str:
+    """A new API token for a user, replacing any earlier one; only its hash is stored. A trusted feed's
+    results are logged at once even when desk entries wait for a second person."""
     token = secrets.token_urlsafe(32)
     with writing(engine) as conn:
-        done = conn.execute(update(users).where(users.c.name == name).values(token_hash=_digest(token)))
+        done = conn.execute(
+            update(users)
+            .where(users.c.name == name)
+            .values(token_hash=_digest(token), token_trusted_feed=trusted_feed)
+        )
     if done.rowcount != 1:
         raise AccountError(f"no user called {name!r}")
     return token
 
 
-def by_token(engine: Engine, token: str) -> User | None:
+def by_token(engine: Engine, token: str) -> Token | None:
     if not token:
         return None
     with engine.connect() as conn:
         row = conn.execute(select(users).where(users.c.token_hash == _digest(token))).first()
     if row is None or row.disabled:
         return None
-    return User(row.name, Role(row.role))
+    return Token(User(row.name, Role(row.role)), row.token_trusted_feed)
+
+
+def open_session(engine: Engine, name: str) -> str:
+    """A new session for a user: the token for the cookie (only its hash is stored). Sessions past
+    their time are deleted meanwhile."""
+    token, now = secrets.token_urlsafe(32), datetime.now(UTC)
+    with writing(engine) as conn:
+        user_id = conn.execute(select(users.c.id).where(users.c.name == name)).scalar_one()
+        conn.execute(delete(desk_sessions).where(desk_sessions.c.expires_at < now))
+        conn.execute(
+            insert(desk_sessions),
+            {
+                "token_hash": _digest(token),
+                "user_id": user_id,
+                "created_at": now,
+                "expires_at": now + timedelta(hours=SESSION_HOURS),
+            },
+        )
+    return token
+
+
+def session_user(engine: Engine, token: str) -> User | None:
+    """The enabled user whose session this is, while the session lasts."""
+    if not token:
+        return None
+    query = (
+        select(users.c.name, users.c.role)
+        .join(desk_sessions, desk_sessions.c.user_id == users.c.id)
+        .where(
+            desk_sessions.c.token_hash == _digest(token),
+            desk_sessions.c.expires_at > datetime.now(UTC),
+            users.c.disabled.is_(False),
+        )
+    )
+    with engine.connect() as conn:
+        row = conn.execute(query).first()
+    return None if row is None else User(row.name, Role(row.role))
+
+
+def end_session(engine: Engine, token: str) -> None:
+    with writing(engine) as conn:
+        conn.execute(delete(desk_sessions).where(desk_sessions.c.token_hash == _digest(token)))
+
+
+def _end_sessions_of(conn: Connection, name: str) -> None:
+    who = select(users.c.id).where(users.c.name == name).scalar_subquery()
+    conn.execute(delete(desk_sessions).where(desk_sessions.c.user_id == who))
 
 
 def user(engine: Engine, name: str) -> User | None:
@@ -137,7 +213,8 @@ def all_users(engine: Engine) -> list[User]:
 
 
 def change(engine: Engine, name: str, role: Role | None = None, disabled: bool | None = None) -> None:
-    """Give a user another role, or disable or enable them."""
+    """Give a user another role, or disable or enable them; disabling ends the user's sessions (a
+    user enabled again signs in afresh)."""
     values: dict[str, object] = {}
     if role is not None:
         values["role"] = role.value
@@ -145,8 +222,10 @@ def change(engine: Engine, name: str, role: Role | None = None, disabled: bool |
         values["disabled"] = disabled
     with writing(engine) as conn:
         done = conn.execute(update(users).where(users.c.name == name).values(**values))
-    if done.rowcount != 1:
-        raise AccountError(f"no user called {name!r}")
+        if done.rowcount != 1:
+            raise AccountError(f"no user called {name!r}")
+        if disabled:
+            _end_sessions_of(conn, name)
 
 
 def _digest(token: str) -> str:

@@ -19,13 +19,12 @@ from tallyroom.results import find_council, in_region
 from tallyroom.rules.outcome import CouncilOutcome
 from tallyroom.store import queries
 from tallyroom.store.database import StoreError
-from tallyroom.web import export, feeds, schemas
+from tallyroom.web import entries, export, feeds, schemas
 from tallyroom.web.accounts import Role, by_token
 from tallyroom.web.caching import cached_response, site_of
 from tallyroom.web.site import Site, View
 
 router = APIRouter()
-MAX_BODY = 5 * 1024 * 1024  # a whole county's wards are a few hundred kilobytes
 
 
 def dumps(value: Any) -> str:
@@ -180,12 +179,12 @@ def live(
 
 @router.get("/feeds/declarations.atom", tags=["feeds"], response_class=Response)
 async def declarations_feed(request: Request) -> Response:
-    """An Atom feed of the latest declarations."""
+    """An Atom feed of the latest declarations, linking to the site's configured address."""
     site = site_of(request)
-    base = str(request.base_url).rstrip("/")
+    base: str = request.app.state.base_url
     return await cached_response(
         request,
-        f"feed:declarations:{base}",
+        "feed:declarations",
         "application/atom+xml",
         lambda view: feeds.declarations_feed(
             [e for e in view.events if e.type == "declaration"],
@@ -198,15 +197,15 @@ async def declarations_feed(request: Request) -> Response:
 
 @router.get("/feeds/stories.atom", tags=["feeds"], response_class=Response)
 async def stories_feed(request: Request) -> Response:
-    """An Atom feed of published stories."""
+    """An Atom feed of published stories, linking to the site's configured address."""
     site = site_of(request)
-    base = str(request.base_url).rstrip("/")
+    base: str = request.app.state.base_url
 
     def make(view: View) -> str:
         found = [published(site.engine, story_key(o)) for o in view.outcomes]
         return feeds.stories_feed([v for v in found if v is not None], base, election_date=site.day)
 
-    return await cached_response(request, f"feed:stories:{base}", "application/atom+xml", make)
+    return await cached_response(request, "feed:stories", "application/atom+xml", make)
 
 
 @router.get("/export/results.csv", tags=["feeds"], response_class=Response)
@@ -226,6 +225,7 @@ async def results_csv(request: Request) -> Response:
     "/api/declarations",
     response_model=schemas.Accepted,
     responses={
+        202: {"model": schemas.Waiting},
         400: {"model": schemas.Problem},
         401: {"model": schemas.Problem},
         403: {"model": schemas.Problem},
@@ -243,27 +243,30 @@ async def results_csv(request: Request) -> Response:
 )
 async def declarations(request: Request, authorization: Annotated[str, Header()] = "") -> Response:
     """Ward results as the native ward CSV (contract §3.1), sent as `text/csv` with a desk user's
-    token (`Authorization: Bearer ...`). The file is taken whole or not at all."""
+    token (`Authorization: Bearer ...`), of at most 5 MB. The file is taken whole or not at all. When
+    the desk asks for confirmation (`serve --confirm`), the file waits, checked, for an editor to
+    confirm it (202, with the entry's id), unless the token was issued as a trusted machine feed."""
     site = site_of(request)
     scheme, _, token = authorization.partition(" ")
-    user = (
+    found = (
         await run_in_threadpool(by_token, site.engine, token.strip()) if scheme.lower() == "bearer" else None
     )
-    if user is None:
+    if found is None:
         return JSONResponse({"error": "a desk token is needed"}, 401, headers={"WWW-Authenticate": "Bearer"})
+    user = found.user
     if not user.can(Role.REPORTER):
         return JSONResponse({"error": f"{user.name} may not enter results"}, 403)
     media = request.headers.get("content-type", "").partition(";")[0].strip().lower()
     if media != "text/csv":
         return JSONResponse({"error": "send the ward CSV (contract §3.1) as text/csv"}, 415)
-    too_big = JSONResponse({"error": f"a body of at most {MAX_BODY} bytes"}, 413)
-    if int(request.headers.get("content-length") or 0) > MAX_BODY:
-        return too_big  # said before it is sent: not read at all
-    body = await request.body()
-    if len(body) > MAX_BODY:
-        return too_big
+    body = await request.body()  # the app's body limit answers 413 as soon as a body passes it
     try:
-        found, report = await run_in_threadpool(site.ingest_text, "ward", body, user.name)
+        if request.app.state.confirm and not found.trusted_feed:
+            entry = await run_in_threadpool(_hold, site, body, user.name)
+            return JSONResponse(
+                {"waiting": entry, "message": "the results wait for an editor to confirm them"}, 202
+            )
+        events, report = await run_in_threadpool(site.ingest_text, "ward", body, user.name)
     except InputError as error:
         said = InputError("request body", error.message, error.row, error.field)
         return JSONResponse({"error": str(said), "row": error.row, "field": error.field}, 400)
@@ -274,6 +277,16 @@ async def declarations(request: Request, authorization: Annotated[str, Header()]
             "new": report.new,
             "revised": report.revised,
             "unchanged": report.unchanged,
-            "events": [e.json() for e in found],
+            "events": [e.json() for e in events],
         }
     )
+
+
+def _hold(site: Site, body: bytes, entered_by: str) -> int:
+    """A posted file checked and kept for an editor to confirm: the entry's id."""
+    polls = site.check_text("ward", body).polls
+    if not polls:
+        raise InputError("request body", "no ward result in the file", 2, "ward")
+    councils = list(dict.fromkeys(p.council.code for p in polls))
+    wards = ", ".join(dict.fromkeys(f"{p.ward.name} ({p.council.name})" for p in polls))
+    return entries.hold(site, body.decode("utf-8", "replace"), councils[0], wards, entered_by)

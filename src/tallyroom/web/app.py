@@ -7,7 +7,7 @@ import asyncio
 import gc
 import os
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import date
 
@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.responses import HTMLResponse, Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -23,28 +24,37 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tallyroom import __version__, reference
 from tallyroom.rules.control import ControlSettings
 from tallyroom.store.database import StoreError, connect, database_url
-from tallyroom.web import api, desk, pages, signin
+from tallyroom.web import accounts, api, desk, pages, signin
 from tallyroom.web.relay import Relay
 from tallyroom.web.site import Site
 from tallyroom.web.templating import render
 
+MAX_BODY = 5 * 1024 * 1024
+"""The largest request body taken, counted as it arrives (a whole county's wards are a few hundred
+kilobytes): past it the request is answered 413 and the rest is not read."""
+
+DEFAULT_BASE_URL = "http://localhost"
+"""The site's address in feeds when none is configured: never a Host header's value."""
+
 SECURITY_HEADERS = {
-    b"content-security-policy": (
-        b"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        b"object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+    "content-security-policy": (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
     ),
-    b"x-content-type-options": b"nosniff",
-    b"referrer-policy": b"same-origin",
-    b"x-frame-options": b"DENY",
-    b"permissions-policy": b"camera=(), microphone=(), geolocation=()",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",
+    "x-frame-options": "DENY",
+    "permissions-policy": "camera=(), microphone=(), geolocation=()",
 }
 
 
 class SecurityHeaders:
-    """Adds the security headers, a content security policy among them, to every response."""
+    """Adds the security headers, a content security policy among them, to every response (but one
+    made for an unhandled error, which never passes here: `create_app` adds them to that itself)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        self.headers = [(name.encode(), value.encode()) for name, value in SECURITY_HEADERS.items()]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -53,17 +63,54 @@ class SecurityHeaders:
 
         async def sending(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS.items()]
+                message["headers"] = [*message.get("headers", []), *self.headers]
             await send(message)
 
         await self.app(scope, receive, sending)
 
 
+class HeadAsGet:
+    """Answers HEAD as the same GET would be answered, without its body (RFC 9110 §9.3.2), on every
+    page and document (the routes take GET only). The answer ends after its headers, and the app is
+    then told the reader has gone, so a stream (`/live`) ends too."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+        ended = False
+
+        async def sending(message: Message) -> None:
+            nonlocal ended
+            if message["type"] == "http.response.start":
+                await send(message)
+            elif message["type"] == "http.response.body" and not ended:
+                ended = True
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+        async def receiving() -> Message:
+            return {"type": "http.disconnect"} if ended else await receive()
+
+        await self.app({**scope, "method": "GET"}, receiving, sending)
+
+
 def create_app(
-    site: Site, *, secret: str | None = None, confirm: bool = False, secure_cookies: bool = False
+    site: Site,
+    *,
+    secret: str | None = None,
+    confirm: bool = False,
+    secure_cookies: bool = False,
+    base_url: str = DEFAULT_BASE_URL,
+    allowed_hosts: Sequence[str] = ("*",),
 ) -> FastAPI:
     """The app for one night. `secret` signs session cookies (give the same one to every worker);
-    `confirm` holds desk entries for a second person to confirm before they reach the log."""
+    `confirm` holds desk entries, and results posted with a token not issued as a trusted feed, for an
+    editor to confirm before they reach the log; `secure_cookies` sends the session cookie over HTTPS
+    only; `base_url` is the site's public address, for the links in feeds; `allowed_hosts` are the host
+    names readers may ask for (others are answered 400), as Starlette's TrustedHostMiddleware takes them."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -82,19 +129,24 @@ def create_app(
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
+        max_body_size=MAX_BODY,
     )
     app.state.site = site
     app.state.pages = pages.Pages(site)
     app.state.confirm = confirm
-    app.state.throttle = signin.Throttle()
+    app.state.base_url = base_url.rstrip("/")
+    app.state.throttle = signin.Throttle(site.engine)
+    app.state.hashing = signin.Hashing()
     app.add_middleware(
         SessionMiddleware,
         secret_key=secret or secrets.token_urlsafe(32),
         session_cookie="tallyroom_session",
-        max_age=12 * 3600,
+        max_age=accounts.SESSION_HOURS * 3600,
         same_site="lax",
         https_only=secure_cookies,
     )
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts), www_redirect=False)
+    app.add_middleware(HeadAsGet)
     app.add_middleware(SecurityHeaders)
     app.include_router(api.router)
     app.include_router(signin.router)
@@ -119,6 +171,12 @@ def create_app(
         detail = "the database is not answering: nothing was written, try again in a few seconds"
         return await http_error(request, HTTPException(503, detail, headers={"Retry-After": "5"}))
 
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, _error: Exception) -> Response:
+        """An unhandled error: answered outside every middleware, so it carries the headers itself."""
+        detail = "the server failed to answer this request"
+        return await http_error(request, HTTPException(500, detail, headers=SECURITY_HEADERS))
+
     return app
 
 
@@ -131,7 +189,8 @@ def settle() -> None:
 
 def from_environment() -> FastAPI:
     """The app as each of several workers builds it (`serve --workers N` sets the environment): the
-    database, the day, the control settings, the session secret and whether entries need confirming."""
+    database, the day, the control settings, the session secret, whether entries need confirming,
+    whether cookies are for HTTPS only, the site's address and the host names allowed."""
     site = Site.open(
         connect(database_url(None)),
         reference.load(),
@@ -143,5 +202,10 @@ def from_environment() -> FastAPI:
     )
     settle()
     return create_app(
-        site, secret=os.environ["TALLYROOM_SECRET"], confirm=os.environ.get("TALLYROOM_CONFIRM") == "1"
+        site,
+        secret=os.environ["TALLYROOM_SECRET"],
+        confirm=os.environ.get("TALLYROOM_CONFIRM") == "1",
+        secure_cookies=os.environ.get("TALLYROOM_SECURE_COOKIES") == "1",
+        base_url=os.environ.get("TALLYROOM_BASE_URL", DEFAULT_BASE_URL),
+        allowed_hosts=os.environ.get("TALLYROOM_ALLOWED_HOSTS", "*").split(","),
     )

@@ -3,8 +3,8 @@ and publish copy; manage users.
 
 A ward result entered here becomes the native ward CSV (contract §3.1) and goes through the ward
 importer like any file, so the desk checks exactly what the importers check, and names the row and
-field of a mistake. When the desk asks for confirmation, an entry waits, checked, until a second person
-confirms it; only then is it logged.
+field of a mistake. When the desk asks for confirmation, an entry waits, checked, until an editor other
+than the person who entered it confirms it; only then is it logged (`entries`).
 """
 
 from __future__ import annotations
@@ -12,11 +12,8 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
-from datetime import UTC, datetime
-from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
-from sqlalchemy import insert, select, update
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import HTMLResponse, Response
 
@@ -26,18 +23,16 @@ from tallyroom.importers.base import InputError
 from tallyroom.importers.ward import HEADER
 from tallyroom.live.events import Event
 from tallyroom.rules.outcome import CouncilOutcome
-from tallyroom.store.database import writing
-from tallyroom.store.schema import desk_entries
-from tallyroom.web import accounts
-from tallyroom.web.accounts import AccountError, Role, User
+from tallyroom.web import accounts, entries
+from tallyroom.web.accounts import AccountError, Role
 from tallyroom.web.caching import site_of
+from tallyroom.web.entries import Decision
 from tallyroom.web.signin import back, form_of, page, require, said
 from tallyroom.web.site import Site
 from tallyroom.web.templating import ward_key
 
 router = APIRouter(include_in_schema=False)
 CANDIDATE_ROWS = 12
-DECIDED = {"confirm": "confirmed", "reject": "rejected"}
 
 
 # The desk's front page
@@ -55,8 +50,9 @@ def desk(request: Request) -> Response:
         message=said(request),
         outcomes=site.view.outcomes,
         waiting=site.view.pending,
-        pending=_entries(site, "pending"),
+        pending=entries.waiting(site),
         confirm=request.app.state.confirm,
+        may_confirm=user.can(Role.EDITOR),
         flagged=review.flagged(site.engine),
     )
 
@@ -93,7 +89,8 @@ async def enter(request: Request) -> Response:
             raise InputError("desk entry", "no candidate was entered", 2, "candidate")
         if request.app.state.confirm:
             await run_in_threadpool(site.check_text, "ward", body.encode())
-            await run_in_threadpool(_hold, site, values, body, user)
+            code, ward = values.get("council_code", ""), values.get("ward", "")
+            await run_in_threadpool(entries.hold, site, body, code, ward, user.name)
             return back(
                 "/desk", f"{values.get('ward', '')} is waiting for a second person to confirm it.", request
             )
@@ -190,46 +187,21 @@ def _done(new: int, revised: int, found: list[Event]) -> str:
 # Second-person confirmation
 
 
-def _hold(site: Site, values: dict[str, str], body: str, user: User) -> None:
-    with writing(site.engine) as conn:
-        conn.execute(
-            insert(desk_entries),
-            {
-                "election_date": site.day,
-                "council_code": values.get("council_code", ""),
-                "ward": values.get("ward", ""),
-                "body": body,
-                "entered_by": user.name,
-                "entered_at": datetime.now(UTC),
-                "state": "pending",
-            },
-        )
-
-
-def _entries(site: Site, state: str) -> list[Any]:
-    with site.engine.connect() as conn:
-        query = (
-            select(desk_entries)
-            .where(desk_entries.c.election_date == site.day, desk_entries.c.state == state)
-            .order_by(desk_entries.c.id)
-        )
-        return list(conn.execute(query))
-
-
 @router.post("/desk/entries/{entry_id}/{decision}")
 async def decide(request: Request, entry_id: int, decision: str) -> Response:
-    """A second person confirms an entry (it is logged, in both names) or rejects it."""
-    user = require(request, Role.REPORTER)
+    """An editor other than the person who entered it confirms an entry (it is logged, in both names)
+    or rejects it."""
+    user = require(request, Role.EDITOR)
     await form_of(request)
-    if decision not in DECIDED:
+    if decision not in set(Decision):
         raise HTTPException(404, "confirm or reject")
     site = site_of(request)
-    entry = next((e for e in _entries(site, "pending") if e.id == entry_id), None)
+    entry = next((e for e in entries.waiting(site) if e.id == entry_id), None)
     if entry is None:
         raise HTTPException(404, "no such entry waiting")
     if entry.entered_by == user.name:
         return back("/desk", "A second person must confirm an entry: you entered this one.", request)
-    if decision == "confirm":
+    if decision == Decision.CONFIRM:
         try:
             found, report = await run_in_threadpool(
                 site.ingest_text, "ward", entry.body.encode(), f"{entry.entered_by}, confirmed by {user.name}"
@@ -239,12 +211,7 @@ async def decide(request: Request, entry_id: int, decision: str) -> Response:
         message = _done(report.new, report.revised, found)
     else:
         message = f"{entry.ward}: entry rejected."
-    with writing(site.engine) as conn:
-        conn.execute(
-            update(desk_entries)
-            .where(desk_entries.c.id == entry_id)
-            .values(state=DECIDED[decision], decided_by=user.name, decided_at=datetime.now(UTC))
-        )
+    await run_in_threadpool(entries.decided, site, entry_id, Decision(decision), user.name)
     return back("/desk", message, request)
 
 
@@ -349,9 +316,11 @@ async def manage_users(request: Request) -> Response:
             accounts.change(engine, name, disabled=action == "disable")
             message = f"{name} {action}d."
         elif action == "token":
-            token = accounts.issue_token(engine, name)
+            trusted = form.get("trusted_feed") == "1"
+            token = accounts.issue_token(engine, name, trusted_feed=trusted)
             listed = accounts.all_users(engine)
-            message = f"A new API token for {name}; it is shown only this once:"
+            kind = "trusted-feed token (its results never wait for confirmation)" if trusted else "token"
+            message = f"A new API {kind} for {name}; it is shown only this once:"
             return page(
                 request,
                 "users.html",

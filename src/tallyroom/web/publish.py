@@ -82,7 +82,7 @@ class Publisher:
 
     def __init__(self, site: Site, folder: Path, base_url: str = "http://localhost") -> None:
         self.site, self.folder, self.base_url = site, folder, base_url.rstrip("/")
-        self.app = create_app(site)
+        self.app = create_app(site, base_url=self.base_url)
 
     def everything(self) -> int:
         return self.bake(every_path(self.site, self.site.view))

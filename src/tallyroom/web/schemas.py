@@ -95,6 +95,13 @@ class Accepted(BaseModel):
     events: list[Event]
 
 
+class Waiting(BaseModel):
+    """A posted file held for an editor to confirm (`serve --confirm`): the entry's id."""
+
+    waiting: int
+    message: str
+
+
 class Problem(BaseModel):
     error: str
     row: int | None = None

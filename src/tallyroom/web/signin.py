@@ -1,50 +1,111 @@
-"""Signing in to the results desk: sessions, CSRF tokens, roles, and failed logins limited.
+"""Signing in to the results desk: sessions, CSRF tokens, roles, and logins limited.
 
-A session (a signed cookie) holds the user's name; the user is looked up again on every request, so a
-role changed or a user disabled takes effect at once. Every form carries the session's CSRF token, and
+A session's cookie (signed) carries a random token that the store knows (`accounts.open_session`); the
+user is looked up through it on every request, so signing out, a password change, a role changed or a
+user disabled takes effect at once, in every worker. Every form carries the session's CSRF token, and
 every write checks it.
+
+Logins are limited twice over. Each address has five tries in five minutes (`Throttle`), counted in the
+store and recorded before the password is checked, so neither concurrent tries nor several workers
+get more. And checking a password (Argon2: 64 MiB and most of a core for a tenth of a second) is
+bounded in each process (`Hashing`): a few at once, a few more waiting, and the rest answered 429 at
+once, so a flood of logins cannot exhaust memory or starve the readers.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import secrets
-import time
-from collections import deque
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
+from sqlalchemy import Engine, delete, func, insert, select
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from tallyroom.store.database import writing
+from tallyroom.store.schema import login_attempts
 from tallyroom.web import accounts
 from tallyroom.web.accounts import Role, User
 from tallyroom.web.caching import site_of
 from tallyroom.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-LOGIN_ATTEMPTS, LOGIN_WINDOW = 5, 300.0
+LOGIN_ATTEMPTS, LOGIN_WINDOW = 5, timedelta(minutes=5)
+HASHING_AT_ONCE, HASHING_WAITING = 2, 6
+SESSION = "session"
+"""The key of the session token in the signed cookie."""
 
 
 class Throttle:
-    """At most `limit` failed logins from one address in `window` seconds."""
+    """At most `limit` logins from one address in `window` that are not known to have succeeded. An
+    attempt is recorded before its password is checked (and deleted if it was right), in one writing
+    transaction with the count, so concurrent tries cannot all slip in under the limit."""
 
-    def __init__(self, limit: int = LOGIN_ATTEMPTS, window: float = LOGIN_WINDOW) -> None:
-        self.limit, self.window = limit, window
-        self._failures: dict[str, deque[float]] = {}
+    def __init__(self, engine: Engine, limit: int = LOGIN_ATTEMPTS, window: timedelta = LOGIN_WINDOW) -> None:
+        self.engine, self.limit, self.window = engine, limit, window
 
-    def blocked(self, who: str) -> float:
-        """Seconds until `who` may try again (0 when they may now)."""
-        found = self._failures.get(who)
-        if not found:
+    def blocked(self, address: str) -> float:
+        """Seconds until `address` may try again (0 when it may now)."""
+        now = datetime.now(UTC)
+        with self.engine.connect() as conn:
+            times = conn.execute(
+                select(login_attempts.c.at)
+                .where(login_attempts.c.address == address, login_attempts.c.at > now - self.window)
+                .order_by(login_attempts.c.at)
+                .limit(self.limit)
+            ).scalars()
+            found: list[datetime] = [t if t.tzinfo else t.replace(tzinfo=UTC) for t in times]
+        if len(found) < self.limit:
             return 0.0
-        while found and found[0] < time.monotonic() - self.window:
-            found.popleft()
-        return found[0] + self.window - time.monotonic() if len(found) >= self.limit else 0.0
+        return max((found[0] + self.window - now).total_seconds(), 0.001)
 
-    def failed(self, who: str) -> None:
-        self._failures.setdefault(who, deque()).append(time.monotonic())
+    def attempt(self, address: str) -> int | None:
+        """Record a try from `address`, unless it has had its tries: the attempt's id, or None."""
+        now = datetime.now(UTC)
+        with writing(self.engine) as conn:
+            conn.execute(delete(login_attempts).where(login_attempts.c.at <= now - self.window))
+            tried = conn.execute(select(func.count()).where(login_attempts.c.address == address)).scalar_one()
+            if tried >= self.limit:
+                return None
+            attempt: int = conn.execute(
+                insert(login_attempts).returning(login_attempts.c.id), {"address": address, "at": now}
+            ).scalar_one()
+            return attempt
+
+    def succeeded(self, attempt: int) -> None:
+        with writing(self.engine) as conn:
+            conn.execute(delete(login_attempts).where(login_attempts.c.id == attempt))
+
+
+class Busy(Exception):
+    """Too many passwords are being checked already: try again shortly."""
+
+
+class Hashing:
+    """Turns at checking a password: `at_once` together, `waiting` more in line, and no more."""
+
+    def __init__(self, at_once: int = HASHING_AT_ONCE, waiting: int = HASHING_WAITING) -> None:
+        self._slots = asyncio.Semaphore(at_once)
+        self._room = at_once + waiting
+        self._admitted = 0
+
+    @asynccontextmanager
+    async def turn(self) -> AsyncIterator[None]:
+        """Wait for a turn; Busy at once when the line is full."""
+        if self._admitted >= self._room:
+            raise Busy
+        self._admitted += 1
+        try:
+            async with self._slots:
+                yield
+        finally:
+            self._admitted -= 1
 
 
 # Sessions, users and CSRF
@@ -69,11 +130,8 @@ async def form_of(request: Request) -> FormData:
 
 
 def current_user(request: Request) -> User | None:
-    name = request.session.get("user")
-    if not name:
-        return None
-    found = accounts.user(site_of(request).engine, name)
-    return found if found and not found.disabled else None
+    token = request.session.get(SESSION)
+    return accounts.session_user(site_of(request).engine, token) if token else None
 
 
 def require(request: Request, role: Role) -> User:
@@ -124,22 +182,23 @@ def login_form(request: Request, next: str = "/desk") -> Response:
 async def login(request: Request) -> Response:
     form = await form_of(request)
     address = request.client.host if request.client else "?"
+    engine = site_of(request).engine
     throttle: Throttle = request.app.state.throttle
-    wait = throttle.blocked(address)
-    if wait:
-        return page(
-            request,
-            "login.html",
-            None,
-            429,
-            title="Sign in to the results desk",
-            next="/desk",
-            error=f"Too many failed attempts: try again in {int(wait) + 1} seconds.",
-        )
+    hashing: Hashing = request.app.state.hashing
     name, password = str(form.get("name", "")), str(form.get("password", ""))
-    user = await run_in_threadpool(accounts.authenticate, site_of(request).engine, name, password)
+    wait = await run_in_threadpool(throttle.blocked, address)
+    if wait:
+        return _refused(request, f"Too many failed attempts: try again in {int(wait) + 1} seconds.", wait)
+    try:
+        async with hashing.turn():
+            attempt = await run_in_threadpool(throttle.attempt, address)
+            if attempt is None:
+                wait = await run_in_threadpool(throttle.blocked, address)
+                return _refused(request, f"Too many attempts: try again in {int(wait) + 1} seconds.", wait)
+            user = await run_in_threadpool(accounts.authenticate, engine, name, password)
+    except Busy:
+        return _refused(request, "The desk is busy signing people in: try again in a few seconds.", 5)
     if user is None:
-        throttle.failed(address)
         return page(
             request,
             "login.html",
@@ -149,14 +208,25 @@ async def login(request: Request) -> Response:
             next=_local(str(form.get("next", "/desk"))),
             error="That name and password do not match.",
         )
+    await run_in_threadpool(throttle.succeeded, attempt)
     request.session.clear()
-    request.session["user"] = user.name
+    request.session[SESSION] = await run_in_threadpool(accounts.open_session, engine, user.name)
     return RedirectResponse(_local(str(form.get("next", "/desk"))), 303)
+
+
+def _refused(request: Request, error: str, wait: float) -> Response:
+    title = "Sign in to the results desk"
+    answer = page(request, "login.html", None, 429, title=title, next="/desk", error=error)
+    answer.headers["Retry-After"] = str(int(wait) + 1)
+    return answer
 
 
 @router.post("/desk/logout")
 async def logout(request: Request) -> Response:
     await form_of(request)
+    token = request.session.get(SESSION)
+    if token:
+        await run_in_threadpool(accounts.end_session, site_of(request).engine, token)
     request.session.clear()
     return RedirectResponse("/", 303)
 
