@@ -30,6 +30,7 @@ import argparse
 import asyncio
 import csv
 import io
+import itertools
 import os
 import re
 import resource
@@ -39,7 +40,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -54,6 +55,8 @@ WARD_CODE = "E05001775"  # Darley, Derby: its real rows are posted again with on
 TRIVIAL = "/health"
 PAGES = ("/", "/council/E10000007")
 PASSWORD = "a-long-benchmark-password"
+FLOOD_PAGE = "/council/E10000007"
+MEMORY_LIMIT_MIB, LATENCY_LIMIT_MS = 400, 250
 
 
 # --- the server ---------------------------------------------------------------------------------------
@@ -98,19 +101,23 @@ def raise_open_files(needed: int) -> None:
         resource.setrlimit(resource.RLIMIT_NOFILE, (top, hard))
 
 
-@contextmanager
-def serving(folder: Path) -> Iterator[Server]:
-    """The demo night in a fresh store, served by `tallyroom serve` until the block ends."""
+def demo_store(folder: Path) -> tuple[str, str]:
+    """The demo night in a fresh store, with a reporter: the store's URL and her API token."""
     db = f"sqlite:///{folder / 'bench.db'}"
     tallyroom(db, "demo", "--no-serve")
     tallyroom(
         db, "user", "add", "bench", "--role", "reporter", env={**os.environ, "TALLYROOM_PASSWORD": PASSWORD}
     )
-    token = tallyroom(db, "user", "token", "bench").strip()
+    return db, tallyroom(db, "user", "token", "bench").strip()
+
+
+@contextmanager
+def serving(folder: Path, db: str, token: str, *options: str) -> Iterator[Server]:
+    """`tallyroom serve` on the store, with `options`, until the block ends."""
     port = free_port()
     log = (folder / "serve.log").open("w")
     command = [sys.executable, "-m", "tallyroom", "--db", db, "serve", "--date", DAY, "--port", str(port)]
-    server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen([*command, *options], stdout=log, stderr=subprocess.STDOUT)
     base = f"http://{HOST}:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -359,6 +366,84 @@ async def live(server: Server, clients: int, posts: int) -> Live:
     return Live(latencies, answered, spread, missing, dropped, connect_seconds, client_cpu, server_cpu)
 
 
+# --- a login flood -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Flood:
+    rss_peak_mib: float
+    rss_before_mib: float
+    page_ms: list[float]  # the council page, every request
+    page_errors: int
+    logins: Counter[int]  # statuses of the wrong logins
+
+
+def rss_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmRSS for process {pid}")
+
+
+async def flood(server: Server, flooders: int, readers: int, seconds: float) -> Flood:
+    """`flooders` clients sending wrong passwords as fast as they are answered, each attempt from an
+    address of its own (X-Forwarded-For, from a proxy the server trusts), while `readers` clients load
+    a council page; the server's resident memory is sampled every 20 ms. Every client is a keep-alive
+    connection, hand-written as above."""
+    port = int(server.base.rsplit(":", 1)[1])
+    page = f"GET {FLOOD_PAGE} HTTP/1.1\r\nHost: {HOST}:{port}\r\nUser-Agent: bench_web\r\n\r\n".encode()
+    addresses = itertools.count()
+    logins: Counter[int] = Counter()
+    page_ms: list[float] = []
+    page_errors = 0
+    before = rss_mib(server.pid)
+    peak = before
+    end = time.perf_counter() + seconds
+
+    async def flooder() -> None:
+        reader_, writer = await asyncio.open_connection(HOST, port)
+        writer.write(f"GET /desk/login HTTP/1.1\r\nHost: {HOST}:{port}\r\n\r\n".encode())
+        head = await reader_.readuntil(b"\r\n\r\n")
+        length = re.search(rb"(?i)content-length: (\d+)", head)
+        cookie = re.search(rb"(?i)set-cookie: (tallyroom_session=[^;]+)", head)
+        found = re.search(
+            rb'name="csrf" value="([^"]+)"', await reader_.readexactly(int(length[1]) if length else 0)
+        )
+        if found is None or cookie is None:
+            raise RuntimeError("no session or CSRF token from the login page")
+        form = b"csrf=" + found[1] + b"&name=bench&password=not+the+password"
+        while time.perf_counter() < end:
+            n = next(addresses)
+            request = (
+                f"POST /desk/login HTTP/1.1\r\nHost: {HOST}:{port}\r\nCookie: {cookie[1].decode()}\r\n"
+                f"X-Forwarded-For: 198.18.{n // 250 % 250}.{n % 250 + 1}\r\n"
+                f"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {len(form)}\r\n\r\n"
+            ).encode()
+            logins[await get(reader_, writer, request + form)] += 1
+        writer.close()
+
+    async def reader() -> None:
+        nonlocal page_errors
+        reader_, writer = await asyncio.open_connection(HOST, port)
+        while time.perf_counter() < end:
+            asked = time.perf_counter()
+            status = await get(reader_, writer, page)
+            page_ms.append((time.perf_counter() - asked) * 1000)
+            page_errors += status != 200
+        writer.close()
+
+    async def sampler() -> None:
+        nonlocal peak
+        while time.perf_counter() < end:
+            peak = max(peak, rss_mib(server.pid))
+            await asyncio.sleep(0.02)
+
+    await asyncio.gather(
+        sampler(), *(flooder() for _ in range(flooders)), *(reader() for _ in range(readers))
+    )
+    return Flood(peak, before, page_ms, page_errors, logins)
+
+
 # --- the run ------------------------------------------------------------------------------------------
 
 
@@ -367,31 +452,20 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--clients", type=int, default=100, help="concurrent clients for requests/s")
-    parser.add_argument("--seconds", type=float, default=3.0, help="seconds per measurement")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds of the three measurements")
-    parser.add_argument("--live-clients", type=int, default=1000, help="clients connected to /live")
-    parser.add_argument("--posts", type=int, default=20, help="declarations posted")
-    args = parser.parse_args()
-    raise_open_files(2 * (args.clients + args.live_clients) + 256)
-
+def throughput_and_live(args: argparse.Namespace, server: Server) -> None:
+    """Measurements 1 and 2, printed."""
+    print(f"serving the demo night ({DAY}) at {server.base}, pid {server.pid}")
     paths = (TRIVIAL, *PAGES)
     rates: dict[str, list[Rate]] = {path: [] for path in paths}
-    with tempfile.TemporaryDirectory() as folder, serving(Path(folder)) as server:
-        print(f"serving the demo night ({DAY}) at {server.base}, pid {server.pid}")
-        for round_ in range(args.rounds):
-            for path in paths:
-                found = asyncio.run(rate(server, path, args.clients, args.seconds))
-                rates[path].append(found)
-                print(
-                    f"  round {round_ + 1} {path:20} {found.per_second:7.0f} req/s, {found.errors} errors"
-                    f" (CPU: server {found.server_cpu:4.0%}, client {found.client_cpu:4.0%} of a core)"
-                )
-        night = asyncio.run(live(server, args.live_clients, args.posts))
+    for round_ in range(args.rounds):
+        for path in paths:
+            found = asyncio.run(rate(server, path, args.clients, args.seconds))
+            rates[path].append(found)
+            print(
+                f"  round {round_ + 1} {path:20} {found.per_second:7.0f} req/s, {found.errors} errors"
+                f" (CPU: server {found.server_cpu:4.0%}, client {found.client_cpu:4.0%} of a core)"
+            )
+    night = asyncio.run(live(server, args.live_clients, args.posts))
 
     median = {path: statistics.median(r.per_second for r in found) for path, found in rates.items()}
     errors = {path: sum(r.errors for r in found) for path, found in rates.items()}
@@ -428,6 +502,56 @@ def main() -> None:
         f" {args.live_clients:,} clients connected in {night.connect_seconds:.1f} s;"
         f" CPU while posting: server {night.server_cpu:.0%} of a core, clients {night.client_cpu:.0%}"
     )
+
+
+def login_flood(args: argparse.Namespace, server: Server) -> bool:
+    """Measurement 3, printed: whether it kept within its limits."""
+    found = asyncio.run(flood(server, args.flooders, args.readers, args.flood_seconds))
+    p50, p99 = percentile(found.page_ms, 0.5), percentile(found.page_ms, 0.99)
+    logins = ", ".join(f"{status}: {n}" for status, n in sorted(found.logins.items()))
+    print(
+        f"login flood ({args.flooders} concurrent wrong logins, each from an address of its own, for"
+        f" {args.flood_seconds:g} s; {args.readers} clients loading {FLOOD_PAGE}):"
+    )
+    print(
+        f"  server memory: RSS peak {found.rss_peak_mib:.0f} MiB"
+        f" (before the flood {found.rss_before_mib:.0f}; limit {MEMORY_LIMIT_MIB})"
+    )
+    print(
+        f"  council page: p50 {p50:.1f} ms, p99 {p99:.1f} ms (limit {LATENCY_LIMIT_MS} ms),"
+        f" {len(found.page_ms)} requests, {found.page_errors} not 200"
+    )
+    print(f"  login answers by status: {logins}")
+    return found.rss_peak_mib <= MEMORY_LIMIT_MIB and p99 <= LATENCY_LIMIT_MS and not found.page_errors
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--clients", type=int, default=100, help="concurrent clients for requests/s")
+    parser.add_argument("--seconds", type=float, default=3.0, help="seconds per measurement")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of the three measurements")
+    parser.add_argument("--live-clients", type=int, default=1000, help="clients connected to /live")
+    parser.add_argument("--posts", type=int, default=20, help="declarations posted")
+    parser.add_argument("--flooders", type=int, default=40, help="concurrent wrong logins")
+    parser.add_argument("--readers", type=int, default=10, help="clients loading a page during the flood")
+    parser.add_argument("--flood-seconds", type=float, default=15.0, help="seconds of the login flood")
+    parser.add_argument("--flood-only", action="store_true", help="measure the login flood only")
+    args = parser.parse_args()
+    raise_open_files(2 * (args.clients + args.live_clients) + 256)
+
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        db, token = demo_store(folder)
+        if not args.flood_only:
+            with serving(folder, db, token) as server:
+                throughput_and_live(args, server)
+        proxied = ("--behind-proxy", "http", "--base-url", f"http://{HOST}", "--trusted-proxy", HOST)
+        with serving(folder, db, token, *proxied) as server:
+            within = login_flood(args, server)
+    if not within:
+        sys.exit(f"over the limits: memory {MEMORY_LIMIT_MIB} MiB, council page p99 {LATENCY_LIMIT_MS} ms")
 
 
 if __name__ == "__main__":

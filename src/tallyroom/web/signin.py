@@ -8,7 +8,7 @@ every write checks it.
 Logins are limited twice over. Each address has five tries in five minutes (`Throttle`), counted in the
 store and recorded before the password is checked, so neither concurrent tries nor several workers
 get more. And checking a password (Argon2: 64 MiB and most of a core for a tenth of a second) is
-bounded in each process (`Hashing`): a few at once, a few more waiting, and the rest answered 429 at
+bounded in each process (`Hashing`): one at a time, a few more waiting, and the rest answered 429 at
 once, so a flood of logins cannot exhaust memory or starve the readers.
 """
 
@@ -17,10 +17,10 @@ from __future__ import annotations
 import asyncio
 import hmac
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import APIRouter, HTTPException, Request
 from sqlalchemy import Engine, delete, func, insert, select
@@ -37,7 +37,8 @@ from tallyroom.web.templating import render
 
 router = APIRouter(include_in_schema=False)
 LOGIN_ATTEMPTS, LOGIN_WINDOW = 5, timedelta(minutes=5)
-HASHING_AT_ONCE, HASHING_WAITING = 2, 6
+HASHING_AT_ONCE, HASHING_WAITING = 1, 4
+T = TypeVar("T")
 SESSION = "session"
 """The key of the session token in the signed cookie."""
 
@@ -88,24 +89,28 @@ class Busy(Exception):
 
 
 class Hashing:
-    """Turns at checking a password: `at_once` together, `waiting` more in line, and no more."""
+    """Password checks in one process: `at_once` run together and `waiting` more wait in line; a login
+    that finds the line full is turned away at once (Busy), before anything else is done for it."""
 
     def __init__(self, at_once: int = HASHING_AT_ONCE, waiting: int = HASHING_WAITING) -> None:
         self._slots = asyncio.Semaphore(at_once)
         self._room = at_once + waiting
-        self._admitted = 0
+        self._in_line = 0
 
     @asynccontextmanager
-    async def turn(self) -> AsyncIterator[None]:
-        """Wait for a turn; Busy at once when the line is full."""
-        if self._admitted >= self._room:
+    async def line(self) -> AsyncIterator[None]:
+        if self._in_line >= self._room:
             raise Busy
-        self._admitted += 1
+        self._in_line += 1
         try:
-            async with self._slots:
-                yield
+            yield
         finally:
-            self._admitted -= 1
+            self._in_line -= 1
+
+    async def check(self, check: Callable[..., T], *args: Any) -> T:
+        """`check(*args)` in a worker thread, when a slot is free (call it in the line)."""
+        async with self._slots:
+            return await run_in_threadpool(check, *args)
 
 
 # Sessions, users and CSRF
@@ -186,16 +191,16 @@ async def login(request: Request) -> Response:
     throttle: Throttle = request.app.state.throttle
     hashing: Hashing = request.app.state.hashing
     name, password = str(form.get("name", "")), str(form.get("password", ""))
-    wait = await run_in_threadpool(throttle.blocked, address)
-    if wait:
-        return _refused(request, f"Too many failed attempts: try again in {int(wait) + 1} seconds.", wait)
     try:
-        async with hashing.turn():
-            attempt = await run_in_threadpool(throttle.attempt, address)
+        async with hashing.line():
+            wait = await run_in_threadpool(throttle.blocked, address)
+            attempt = None if wait else await run_in_threadpool(throttle.attempt, address)
             if attempt is None:
-                wait = await run_in_threadpool(throttle.blocked, address)
-                return _refused(request, f"Too many attempts: try again in {int(wait) + 1} seconds.", wait)
-            user = await run_in_threadpool(accounts.authenticate, engine, name, password)
+                wait = wait or await run_in_threadpool(throttle.blocked, address)
+                return _refused(
+                    request, f"Too many failed attempts: try again in {int(wait) + 1} seconds.", wait
+                )
+            user = await hashing.check(accounts.authenticate, engine, name, password)
     except Busy:
         return _refused(request, "The desk is busy signing people in: try again in a few seconds.", 5)
     if user is None:
