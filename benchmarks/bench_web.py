@@ -12,16 +12,23 @@
    demo data is posted, one vote more each time, and the next is posted only once every client has the
    event. Latency runs from just before the POST to the arrival of the event at a client; p50 and p99
    are over all clients and posts (target: p99 under 250 ms). One warm-up post is not counted.
+3. A login flood: 40 clients send wrong passwords to `/desk/login` as fast as they are answered, each
+   attempt from an address of its own (X-Forwarded-For, believed from a proxy on this machine that
+   the server is told to trust), so the per-address limit never stops them and only the bound on
+   password checks does; meanwhile 10 clients load a council page. The server's resident memory is
+   sampled every 20 ms. The script exits non-zero when the peak is over 400 MiB, or the page's p99
+   over 250 ms (each login checked costs Argon2's 64 MiB and a fifth of a second of a core).
 
 The store is built afresh in a temporary folder (`demo --no-serve`, a reporter with a token) and the
-server runs as a subprocess, so the load generator runs in this process, beside it. The clients are
-hand-written HTTP/1.1 over asyncio (an httpx2 client costs several times more CPU per request and
-becomes the bottleneck), but on a small machine they still share the CPU with the server: the CPU each
-side used is printed so the bottleneck can be seen. Latencies include the time this process takes to
-read the event on every one of its connections.
+server runs as a subprocess (a second one, told to trust a proxy, for the flood), so the load
+generator runs in this process, beside it. The clients are hand-written HTTP/1.1 over asyncio (an
+httpx2 client costs several times more CPU per request and becomes the bottleneck), but on a small
+machine they still share the CPU with the server: the CPU each side used is printed so the bottleneck
+can be seen. Latencies include the time this process takes to read the event on every one of its
+connections.
 
 Run: .venv/bin/python benchmarks/bench_web.py [--clients N] [--seconds S] [--rounds N]
-     [--live-clients N] [--posts N]
+     [--live-clients N] [--posts N] [--flooders N] [--readers N] [--flood-seconds S] [--flood-only]
 """
 
 from __future__ import annotations
