@@ -133,6 +133,7 @@ def create_app(
     )
     app.state.site = site
     app.state.pages = pages.Pages(site)
+    app.state.searching = pages.Searching()
     app.state.confirm = confirm
     app.state.base_url = base_url.rstrip("/")
     app.state.throttle = signin.Throttle(site.engine)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -137,6 +138,11 @@ class Pages:
 def pages_of(request: Request) -> Pages:
     pages: Pages = request.app.state.pages
     return pages
+
+
+def searching_of(request: Request) -> Searching:
+    searching: Searching = request.app.state.searching
+    return searching
 
 
 async def _page(request: Request, key: str, template: str, context: Any) -> Response:
@@ -353,6 +359,23 @@ class Searchable:
     wards: SearchIndex[tuple[CouncilOutcome, WardRef]]
 
 
+class Searching:
+    """The search index of the current view, made once per view, by the first search after a change."""
+
+    def __init__(self) -> None:
+        self._made: tuple[int, Searchable] | None = None
+        self._making = threading.Lock()
+
+    def index(self, view: View) -> Searchable:
+        made = self._made
+        if made is None or made[0] != view.version:
+            with self._making:
+                made = self._made
+                if made is None or made[0] != view.version:
+                    made = self._made = (view.version, searchable(view))
+        return made[1]
+
+
 def searchable(view: View) -> Searchable:
     wards = [
         (o, ref)
@@ -374,7 +397,7 @@ def search(request: Request, q: str = "") -> Response:
     words = words_of(q)
     if len(q) > MAX_QUERY or len(words) > MAX_WORDS:
         raise HTTPException(400, f"a search can be at most {MAX_QUERY} characters and {MAX_WORDS} words")
-    _, index = site.cached("search:index", searchable)
+    index = searching_of(request).index(site.view)
     body = render(
         "search.html",
         site=site,
