@@ -23,7 +23,7 @@ from tallyroom import reference
 from tallyroom.importers import ward
 from tallyroom.importers.base import Context
 from tallyroom.live.night import Night
-from tallyroom.loading import load_file
+from tallyroom.loading import demo_format, load_file
 from tallyroom.reference import Reference
 from tallyroom.rules.model import ElectionType, Poll
 from tallyroom.store import queries
@@ -60,7 +60,7 @@ def demo_store(path: Path, ref: Reference, leave_out: Path | None = None) -> str
     engine = connect(url)
     for demo in sorted(DEMO.glob("*.csv")):
         if demo != leave_out:
-            load_file(engine, "ward", demo, Context(ref))
+            load_file(engine, demo_format(demo.name), demo, Context(ref))
     engine.dispose()
     return url
 
@@ -128,7 +128,8 @@ def night_from_nominations(engine: Engine, ref: Reference) -> Night:
     for poll in queries.load_polls(engine, ref.parties, before=NIGHT, councils=codes):
         if poll.election_type is ElectionType.LOCAL:
             earlier.setdefault(poll.council.code, []).append(poll)
-    night = Night.open(ref, NIGHT, nominations, earlier)
+    snapshots = queries.snapshots_before(engine, ref.parties, NIGHT)  # the demo's roll of the eve of poll
+    night = Night.open(ref, NIGHT, nominations, earlier, snapshots)
     night.position = queries.log_position(engine)  # it holds the log as it is: what comes next is new
     return night
 

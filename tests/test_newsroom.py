@@ -14,7 +14,7 @@ from tallyroom.copy.newsroom import Redrafter, redraft, story_key
 from tallyroom.importers.base import Context
 from tallyroom.live.feed import ingest
 from tallyroom.live.night import follow, open_night
-from tallyroom.loading import load_file
+from tallyroom.loading import demo_format, load_file
 from tallyroom.reference import Reference
 from tests.conftest import DEMO, SHARED
 
@@ -25,7 +25,7 @@ def test_an_edit_survives_and_a_correction_flags_published_copy(
     engine: Engine, ref: Reference, tmp_path: Path
 ) -> None:
     for demo in sorted(DEMO.glob("*.csv")):
-        load_file(engine, "ward", demo, Context(ref))
+        load_file(engine, demo_format(demo.name), demo, Context(ref))
     load_file(
         engine, "ocd", SHARED / "opencouncildata" / "opencouncildata_councillors_2018.csv", Context(ref)
     )

@@ -38,7 +38,7 @@ from tallyroom.live.night import follow, open_night
 from tallyroom.live.replay import Timed, paced
 from tallyroom.live.replay import replay as replay_night
 from tallyroom.live.watch import Folder, keep_taking
-from tallyroom.loading import load_file
+from tallyroom.loading import demo_format, load_file
 from tallyroom.results import find_council, in_region, outcomes
 from tallyroom.rules.control import THRESHOLD_BASES, ControlSettings
 from tallyroom.rules.outcome import CouncilOutcome
@@ -269,7 +269,7 @@ def demo(
     names = sorted(entry.name for entry in folder.iterdir() if entry.name.endswith(".csv"))
     for name in names:
         with resources.as_file(folder.joinpath(name)) as path:
-            _, report = load_file(engine, "ward", path, context)
+            _, report = load_file(engine, demo_format(name), path, context)
         err.print(f"{name}: {report.new} new, {report.unchanged} already loaded", highlight=False)
     err.print(f"database: {State.url}\n", highlight=False)
     day = parse_day(DEMO_DAY)

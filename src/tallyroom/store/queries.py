@@ -384,9 +384,7 @@ def eve_changes(engine: Engine, on: date, after: int, upto: int) -> list[tuple[i
     earlier = (
         select(declarations.c.source_id, polls.c.council_code)
         .join(polls, polls.c.id == declarations.c.poll_id)
-        .where(
-            polls.c.election_date < on, declarations.c.source_id > after, declarations.c.source_id <= upto
-        )
+        .where(polls.c.election_date < on, declarations.c.source_id > after, declarations.c.source_id <= upto)
         .distinct()
         .subquery()
     )
