@@ -26,6 +26,11 @@ Sources (folders under the raw data folder; each has a SOURCE.md)
 - ``hoc-library-leh/Ward_Level-Table 1.csv``: LEH 2023 wards (district names and ward types only).
 - ``opencouncildata``: yearly council size 2016-2025 (``history2016-2025.csv``) and councillor rolls,
   with Open Council Data's own ids and names but no GSS codes.
+- ``odileeds-hexmaps``: the Open Innovations hex maps of local authority districts (2021 and 2023
+  layouts), keyed by GSS code, with each council's region (``E12`` code; ``S92``/``W92``/``N92`` for the
+  nations). Read for regions only: a code found only here is not added to the register. The
+  upper-tier file is read the same way, but its hexes carry no region; the Welsh file is keyed by its
+  own ids, not GSS codes.
 
 Matching names
 --------------
@@ -54,10 +59,25 @@ Council fields
 - ``type`` from the code: E10 county, E07 district, E06 unitary, E08 metropolitan, E09 london, W06 and
   S12 unitary (single-tier councils; LEH 2022 types the Welsh ones "UAA"); E06000053 (Isles of Scilly)
   and E09000001 (City of London) are "other". Source type columns are checked against it.
-- ``region``: data_tables ``Region``, else CBP-9545 ``region`` (which says "Scotland"/"Wales" for those
-  councils). A county without one takes the region all its districts with one agree on (districts are
-  linked to counties by the LEH 2021/2022 county columns and LEH 2025 upper/lower tier names), and a
-  district without one takes its county's. Otherwise blank.
+- ``region``: one of the nine English regions (the Library's names, ``REGION_NAMES``), or for a Welsh or
+  Scottish council the nation's name ("Wales", "Scotland"), as the Library and the hex maps' nation
+  codes both give it. Taken, first found, from the hex maps (2023 layout, then 2021: districts abolished
+  in 2023 are only in the 2021 one), data_tables ``Region``, CBP-9545 ``region``; where these disagree
+  the hex maps win and the build prints it. Then, for the councils none of them places:
+
+  1. a county takes the region all its districts with one agree on (districts are linked to counties
+     by the LEH 2021/2022 county columns and LEH 2025 upper/lower tier names), and a district takes its
+     county's;
+  2. a council whose code changed takes the region of its other code (Northumberland E06000048, later
+     E06000057; the Hertfordshire districts recoded in 2020; Gateshead);
+  3. a council abolished in a reorganisation takes the region its successors agree on (``SUCCESSORS``,
+     from the structural changes orders): the counties replaced by unitaries (Buckinghamshire 2020,
+     Northamptonshire 2021, Cumbria, North Yorkshire and Somerset 2023, whose hexes in the upper-tier
+     map have no region, and Dorset 2019, in no map) and the districts abolished before the 2021 layout
+     (North Dorset, Weymouth and Portland, Daventry, Forest Heath, St Edmundsbury, Waveney). The rule
+     also checks the successors' region against any other rule's for the same council.
+
+  The build stops if a council is left without a region, or with one not of its nation.
 - ``nation`` from the code's first letter.
 
 Seats and cycle (one row per code and year)
@@ -108,6 +128,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -186,6 +207,50 @@ NAME_PRIORITY = (
     "leh 2025",
 )
 DATA_MD_HEADING = "## Councils"
+
+HEXMAPS = "odileeds-hexmaps"
+HEXMAP_FILES = (  # source label, file: the order regions are taken in
+    ("hexmaps 2023", "uk-local-authority-districts-2023.hexjson"),
+    ("hexmaps 2021", "uk-local-authority-districts-2021.hexjson"),
+    ("hexmaps upper tier", "uk-upper-tier-local-authorities.hexjson"),
+)
+REGION_SOURCES = (*(source for source, _ in HEXMAP_FILES), "data_tables", "cbp9545")
+REGION_NAMES = {  # ONS region (E12) and nation codes, by the names the Library uses
+    "E12000001": "North East",
+    "E12000002": "North West",
+    "E12000003": "Yorkshire and The Humber",
+    "E12000004": "East Midlands",
+    "E12000005": "West Midlands",
+    "E12000006": "East of England",
+    "E12000007": "London",
+    "E12000008": "South East",
+    "E12000009": "South West",
+    "W92000004": "Wales",
+    "S92000003": "Scotland",
+    "N92000002": "Northern Ireland",
+}
+ENGLISH_REGIONS = frozenset(name for code, name in REGION_NAMES.items() if code.startswith("E12"))
+# Councils abolished in a reorganisation, and the councils that took over their area, from the
+# structural changes orders. A council the hex maps do not place takes the region its successors share.
+SUCCESSORS = {
+    # Bournemouth, Dorset and Poole (Structural Changes) Order 2018, 1 April 2019
+    "E10000009": ("E06000059",),  # Dorset County Council -> Dorset
+    "E07000050": ("E06000059",),  # North Dorset -> Dorset
+    "E07000053": ("E06000059",),  # Weymouth and Portland -> Dorset
+    # East Suffolk and West Suffolk (Local Government Changes) Orders 2018, 1 April 2019
+    "E07000201": ("E07000245",),  # Forest Heath -> West Suffolk
+    "E07000204": ("E07000245",),  # St Edmundsbury -> West Suffolk
+    "E07000206": ("E07000244",),  # Waveney -> East Suffolk
+    # Buckinghamshire (Structural Changes) Order 2019, 1 April 2020
+    "E10000002": ("E06000060",),  # Buckinghamshire County Council -> Buckinghamshire
+    # Northamptonshire (Structural Changes) Order 2020, 1 April 2021
+    "E10000021": ("E06000061", "E06000062"),  # Northamptonshire -> North and West Northamptonshire
+    "E07000151": ("E06000062",),  # Daventry -> West Northamptonshire
+    # Cumbria, North Yorkshire and Somerset (Structural Changes) Orders 2022, 1 April 2023
+    "E10000006": ("E06000063", "E06000064"),  # Cumbria -> Cumberland, Westmorland and Furness
+    "E10000023": ("E06000065",),  # North Yorkshire County Council -> North Yorkshire
+    "E10000027": ("E06000066",),  # Somerset County Council -> Somerset
+}
 
 Key = tuple[str, int]
 
@@ -427,6 +492,19 @@ def read_cbp9545(raw: Path, data: Data) -> None:
             if total_2022 is not None:
                 data.sizes[(code, 2022)]["cbp9545"] = total_2022
             data.state(code, 2022, row[seats_col], "cbp9545 2022")
+
+
+def read_hexmaps(raw: Path, data: Data) -> None:
+    """The hex maps' region for every council they place, by GSS code (regions only: no names)."""
+    for source, filename in HEXMAP_FILES:
+        hexes = json.loads((raw / HEXMAPS / filename).read_text(encoding="utf-8"))["hexes"]
+        for code, cell in hexes.items():
+            region_code = cell.get("region")
+            if not CODE_RE.match(code) or region_code is None:
+                continue
+            if region_code not in REGION_NAMES:
+                raise SystemExit(f"{filename}: {code} is in region {region_code!r}, which has no name here")
+            data.regions[code][source] = REGION_NAMES[region_code]
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -723,16 +801,28 @@ def partial_cycle(statements: list[tuple[str, str]], council_cycles: set[str]) -
     return ""
 
 
-def decide_regions(data: Data, codes: list[str], index: NameIndex) -> dict[str, str]:
+def region_allowed(code: str, region: str) -> bool:
+    """An English council is in one of the nine regions; a Welsh or Scottish one in its nation."""
+    return region in ENGLISH_REGIONS if code[0] == "E" else region == NATION_BY_LETTER[code[0]]
+
+
+def decide_regions(data: Data, codes: list[str], index: NameIndex) -> tuple[dict[str, str], dict[str, str]]:
+    """Each council's region, and how it was found (a source in REGION_SOURCES, or a rule)."""
     regions: dict[str, str] = {}
+    how: dict[str, str] = {}
+
+    def give(code: str, region: str, rule: str) -> None:
+        regions[code] = region
+        how[code] = rule
+
     for code in codes:
         stated = data.regions.get(code, {})
-        for source in LIBRARY:
+        for source in REGION_SOURCES:
             if source in stated:
-                regions[code] = stated[source]
+                give(code, stated[source], source)
                 break
         if len(set(stated.values())) > 1:
-            data.notes.append(f"{code}: regions disagree {stated}")
+            data.notes.append(f"{code}: regions disagree {stated}; {how[code]} used")
     districts_of: defaultdict[str, set[str]] = defaultdict(set)
     for district, counties in data.county_of.items():
         if len(counties) > 1:
@@ -742,18 +832,30 @@ def decide_regions(data: Data, codes: list[str], index: NameIndex) -> dict[str, 
     for county, districts in sorted(districts_of.items()):
         found = {regions[d] for d in districts if d in regions}
         if county not in regions and len(found) == 1:
-            regions[county] = found.pop()
-        elif county not in regions and found:
-            data.notes.append(f"{county}: its districts are in regions {sorted(found)}; left blank")
+            give(county, found.pop(), "its districts")
+        elif found - {regions.get(county)}:
+            data.notes.append(f"{county} ({regions.get(county)}): its districts are in {sorted(found)}")
     for district, counties in sorted(data.county_of.items()):
         found = {regions[c] for c in counties if c in regions}
         if district not in regions and len(found) == 1:
-            regions[district] = found.pop()
+            give(district, found.pop(), "its county")
     for code in codes:  # a council whose code changed is in the same region under either code
         found = {regions[c] for c in index.group_of(code) if c in regions}
         if code not in regions and len(found) == 1:
-            regions[code] = found.pop()
-    return regions
+            give(code, found.pop(), "its other code")
+    for code, successors in sorted(SUCCESSORS.items()):
+        found = {regions[s] for s in successors if s in regions}
+        if len(found) != 1:
+            raise SystemExit(f"{code}: its successors {successors} are in regions {sorted(found)}")
+        region = found.pop()
+        if code not in regions:
+            give(code, region, "its successors")
+        elif regions[code] != region:
+            data.notes.append(f"{code}: {regions[code]} by {how[code]}, but its successors are in {region}")
+    for code in codes:
+        if not region_allowed(code, regions.get(code, "")):
+            raise SystemExit(f"{code}: no region found (region {regions.get(code, '')!r})")
+    return regions, how
 
 
 def everyday_name(data: Data, codes: Iterable[str]) -> str:
@@ -765,9 +867,10 @@ def everyday_name(data: Data, codes: Iterable[str]) -> str:
     return ""
 
 
-def decide_councils(data: Data, index: NameIndex) -> list[CouncilRow]:
+def decide_councils(data: Data, index: NameIndex) -> tuple[list[CouncilRow], dict[str, str]]:
+    """The register's rows, and how each council's region was found."""
     codes = sorted(data.spellings)
-    regions = decide_regions(data, codes, index)
+    regions, how = decide_regions(data, codes, index)
     rows: list[CouncilRow] = []
     for code in codes:
         by_source = data.spellings[code]
@@ -779,7 +882,7 @@ def decide_councils(data: Data, index: NameIndex) -> list[CouncilRow]:
             if said_type != TYPE_BY_PREFIX[code[:3]]:
                 data.notes.append(f"{code} {name}: {said}, but the code says {TYPE_BY_PREFIX[code[:3]]}")
         rows.append(CouncilRow(code, name, kind, regions.get(code, ""), NATION_BY_LETTER[code[0]], aliases))
-    return rows
+    return rows, how
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -808,11 +911,17 @@ docstring gives every matching and tie-break rule. Rebuild them, from the projec
 
 - `councils.csv` (`code,name,type,region,nation,aliases`), {councils} rows: one per principal council,
   by the GSS code the sources use. `type` is county, district, unitary, metropolitan, london or other
-  (Isles of Scilly, City of London); Welsh and Scottish councils are unitary. `region` is the House of
-  Commons Library's region (a county takes the region its districts share; blank where no source
-  gives one). `aliases` holds, `|`-separated, every other spelling of the name seen in any source, so
-  an importer that has only a name (Open Council Data, the 2025 handbook's tier columns, the 2023 ward
-  sheet) finds the code. A council whose code changed (St Albans E07000100, later E07000240) has a row
+  (Isles of Scilly, City of London); Welsh and Scottish councils are unitary. `region` is one of the
+  nine English regions, by the House of Commons Library's names ("Yorkshire and The Humber", "East of
+  England", ...), or, for a Welsh or Scottish council, the nation ("Wales", "Scotland"); every council
+  has one. It is the region the Open Innovations hex maps give the council's code (2023 layout, then
+  2021), else the Library's; a county takes the region its districts share, a recoded council that of
+  its other code, and a council abolished before the hex maps' layouts (Dorset County Council, North
+  Dorset, Daventry, Waveney, ...) or a county whose hex has no region (Cumbria, Northamptonshire, ...)
+  that of its successors (the script's `SUCCESSORS`, from the structural changes orders). `aliases`
+  holds, `|`-separated, every other spelling of the name seen in any source, so an importer that has
+  only a name (Open Council Data, the 2025 handbook's tier columns, the 2023 ward sheet) finds the
+  code. A council whose code changed (St Albans E07000100, later E07000240) has a row
   per code, and a county replaced by a unitary of the same name (Buckinghamshire, Dorset, North
   Yorkshire, Somerset) shares the name with it; `council_seats.csv` tells which code is in use when.
 - `council_seats.csv` (`code,year,total_seats,cycle,source`), {seats} rows: the council's size in each
@@ -837,10 +946,26 @@ Sources, licences and attribution:
 - House of Commons Library (commonslibrary.parliament.uk): Local Elections Handbooks 2021, 2022, 2023
   (ward level), 2024 and 2025; "Local election results 2023" data tables; CBP-9545 detailed results
   (2022). Contains Parliamentary information licensed under the Open Parliament Licence v3.0.
+- Open Innovations hex maps (https://github.com/odileeds/hexmaps), commit
+  {hexmaps_commit}: the local authority district maps (2021 and 2023 layouts), for
+  `region`. MIT licence, whose notice follows.
+
+```
+{hexmaps_licence}
+```
 
 Because two sources are share-alike, these two files are shared under CC BY-SA 4.0 with the
-attributions above; the project's MIT licence covers its code, not this data.
+attributions above (and the MIT notice above for what is taken from the hex maps); the project's MIT
+licence covers its code, not this data.
 """
+
+
+def hexmaps_commit(raw: Path) -> str:
+    """The hex maps' upstream commit, as their SOURCE.md records it."""
+    found = re.search(r"\b[0-9a-f]{40}\b", (raw / HEXMAPS / "SOURCE.md").read_text(encoding="utf-8"))
+    if found is None:
+        raise SystemExit(f"{raw / HEXMAPS / 'SOURCE.md'}: no commit")
+    return found.group(0)
 
 
 def write_data_md(path: Path, section: str) -> None:
@@ -871,6 +996,7 @@ def main(argv: list[str] | None = None) -> int:
     read_leh_coded(raw, data)
     read_data_tables(raw, data)
     read_cbp9545(raw, data)
+    read_hexmaps(raw, data)
     index = NameIndex(data)
     read_ocd(raw, data, index)
     read_leh_2025(raw, data, index)
@@ -878,7 +1004,7 @@ def main(argv: list[str] | None = None) -> int:
     move_retro_sizes(data, index)
 
     seats = decide_seats(data, index)
-    councils = decide_councils(data, index)
+    councils, region_how = decide_councils(data, index)
     out.mkdir(parents=True, exist_ok=True)
     n_councils = write_csv(
         out / "councils.csv",
@@ -890,9 +1016,20 @@ def main(argv: list[str] | None = None) -> int:
         ["code", "year", "total_seats", "cycle", "source"],
         ((s.code, s.year, s.total_seats, s.cycle, s.source) for s in seats),
     )
-    write_data_md(out / "DATA.md", DATA_MD_SECTION.format(councils=n_councils, seats=n_seats))
+    section = DATA_MD_SECTION.format(
+        councils=n_councils,
+        seats=n_seats,
+        hexmaps_commit=hexmaps_commit(raw),
+        hexmaps_licence=(raw / HEXMAPS / "LICENSE").read_text(encoding="utf-8").strip(),
+    )
+    write_data_md(out / "DATA.md", section)
 
     print(f"councils.csv: {n_councils} councils; council_seats.csv: {n_seats} rows")
+    print("regions found by:")
+    for rule, count in sorted(Counter(region_how.values()).items(), key=lambda item: (-item[1], item[0])):
+        derived = sorted(code for code, by in region_how.items() if by == rule)
+        shown = f": {' '.join(derived)}" if rule.startswith("its ") else ""
+        print(f"  {rule}: {count}{shown}")
     unmatched_names = {name for _, name in data.unmatched}
     print(f"names matched to no code (no coded source has a council of that name): {len(unmatched_names)}")
     by_name: defaultdict[str, list[str]] = defaultdict(list)

@@ -1,6 +1,9 @@
 """Build the demo data shipped with the package: every East Midlands council poll from 2016 to 2019
 (LEAP) and on 6 May 2021 (the Library's handbook), in the native ward format. The earlier years give
-the 2021 thirds councils their seats not up, and the 2021 counties their 2017 baseline.
+the 2021 thirds councils their seats not up, and the 2021 counties their 2017 baseline. Beside them,
+the East Midlands councils' rows of Open Council Data's 2020 councillor roll (taken at the end of
+2020: the eve of the 2021 poll), unchanged, as an `ocd` file (`NAME.ocd.csv`): who held control and
+each seat before the poll.
 
 Run: .venv/bin/python scripts/build_demo_data.py ../shared/data/raw [OUT_FOLDER]
 """
@@ -9,6 +12,8 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+
+import csv
 
 from tallyroom import reference
 from tallyroom.importers import leap, leh, ward
@@ -40,6 +45,24 @@ def main(raw: Path, out: Path = OUT) -> None:
         with (out / name).open("w", encoding="utf-8", newline="") as handle:
             ward.write(polls, handle)
         print(f"{name}: {len(polls)} polls, {len({p.council.code for p in polls})} councils")
+    roll(raw / "opencouncildata/opencouncildata_councillors_2020.csv", out / "2020-east-midlands.ocd.csv")
+
+
+def roll(source: Path, target: Path) -> None:
+    """The rows of a councillor roll for the region's councils, as published."""
+    ref = reference.load()
+    with source.open(encoding="utf-8", newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    kept = [
+        r
+        for r in rows
+        if (found := ref.councils.find(r[0])) is not None
+        and (council := ref.councils.get(found.code)) is not None
+        and council.region == REGION
+    ]
+    with target.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows([header, *kept])
+    print(f"{target.name}: {len(kept)} councillors, {len({r[0] for r in kept})} councils")
 
 
 if __name__ == "__main__":

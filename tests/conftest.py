@@ -23,7 +23,7 @@ from tallyroom import reference
 from tallyroom.importers import ward
 from tallyroom.importers.base import Context
 from tallyroom.live.night import Night
-from tallyroom.loading import load_file
+from tallyroom.loading import demo_format, load_file
 from tallyroom.reference import Reference
 from tallyroom.rules.model import ElectionType, Poll
 from tallyroom.store import queries
@@ -60,7 +60,7 @@ def demo_store(path: Path, ref: Reference, leave_out: Path | None = None) -> str
     engine = connect(url)
     for demo in sorted(DEMO.glob("*.csv")):
         if demo != leave_out:
-            load_file(engine, "ward", demo, Context(ref))
+            load_file(engine, demo_format(demo.name), demo, Context(ref))
     engine.dispose()
     return url
 
@@ -70,6 +70,10 @@ def copy_of(store: str, folder: Path) -> Engine:
     return connect(copy_url(store, folder / "copy.db"))
 
 
+MADE: set[str] = set()
+"""The PostgreSQL databases this run made, dropped when it ends."""
+
+
 def store_url(path: Path) -> str:
     """A new, empty store: the SQLite file at `path`, or, when the suite runs on PostgreSQL
     ($TALLYROOM_TEST_POSTGRES), a new database on that server named after the path."""
@@ -77,7 +81,16 @@ def store_url(path: Path) -> str:
         return f"sqlite:///{path}"
     name = "t_" + hashlib.sha1(str(path).encode()).hexdigest()[:20]
     _server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
+    MADE.add(name)
     return f"{POSTGRES.rsplit('/', 1)[0]}/{name}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def drop_databases() -> Iterator[None]:
+    """Every database the run made is dropped at its end, whatever the tests left connected."""
+    yield
+    if POSTGRES and MADE:
+        _server(*(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)' for name in sorted(MADE)))
 
 
 def copy_url(store: str, path: Path) -> str:
@@ -115,7 +128,10 @@ def night_from_nominations(engine: Engine, ref: Reference) -> Night:
     for poll in queries.load_polls(engine, ref.parties, before=NIGHT, councils=codes):
         if poll.election_type is ElectionType.LOCAL:
             earlier.setdefault(poll.council.code, []).append(poll)
-    return Night.open(ref, NIGHT, nominations, earlier)
+    snapshots = queries.snapshots_before(engine, ref.parties, NIGHT)  # the demo's roll of the eve of poll
+    night = Night.open(ref, NIGHT, nominations, earlier, snapshots)
+    night.position = queries.log_position(engine)  # it holds the log as it is: what comes next is new
+    return night
 
 
 def free_port() -> int:

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine
 
 from tallyroom.importers.base import Context
-from tallyroom.loading import load_file
+from tallyroom.loading import demo_format, load_file
 from tallyroom.reference import Reference
 from tallyroom.results import council_election
 from tallyroom.rules.model import Poll
@@ -26,7 +26,7 @@ from tests.conftest import DEMO, store_url
 def store(tmp_path_factory: pytest.TempPathFactory, ref: Reference) -> Iterator[Engine]:
     engine = connect(store_url(tmp_path_factory.mktemp("calls") / "calls.db"))
     for path in sorted(DEMO.glob("*.csv")):
-        load_file(engine, "ward", path, Context(ref))
+        load_file(engine, demo_format(path.name), path, Context(ref))
     yield engine
     engine.dispose()
 

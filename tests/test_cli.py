@@ -100,7 +100,8 @@ def test_demo_then_json_commands(tmp_path: Path) -> None:
     }
     for council in every:
         assert contract_keys <= set(council)
-        assert set(council["control"]) == {"before", "after", "decided"}
+        assert set(council["control"]) == {"before", "after", "decided", "before_source"}
+        assert council["control"]["before_source"] == "roll"  # the demo loads the roll of the eve of poll
         assert council["outcome"] in {"HOLD", "GAIN", "LOSS_TO_NOC", "NOC_HOLD", "NEW", None}
 
     lines = json.loads(tallyroom(db, "headlines", "--date", DEMO_DAY, "--json").stdout)

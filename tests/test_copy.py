@@ -19,7 +19,7 @@ from tallyroom.copy.facts import CouncilFacts, council_facts, region_facts
 from tallyroom.copy.headlines import headline
 from tallyroom.importers.base import Context
 from tallyroom.live.night import Night
-from tallyroom.loading import load_file
+from tallyroom.loading import demo_format, load_file
 from tallyroom.reference import Reference
 from tallyroom.results import load_day, outcomes
 from tallyroom.store.database import connect
@@ -131,7 +131,7 @@ def test_stories_live_from_preview_to_final(ref: Reference, tmp_path: Path) -> N
     and the final story once the last seat is in; every version read back against its facts."""
     engine = connect(store_url(tmp_path / "live.db"))
     for demo in sorted(DEMO.glob("*.csv")):
-        load_file(engine, "ward", demo, Context(ref))
+        load_file(engine, demo_format(demo.name), demo, Context(ref))
     day = load_day(engine, ref, date(2021, 5, 6))
     polls = [p for ps in day.council_polls.values() for p in ps if p.council.name == "Nottinghamshire"]
     night = Night.open(ref, date(2021, 5, 6), polls, day.earlier)

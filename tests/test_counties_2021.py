@@ -14,7 +14,7 @@ from tallyroom.reference import Reference
 from tallyroom.results import DayResults, outcomes
 from tallyroom.serialise import council_outcome
 from tallyroom.store.database import connect
-from tests.conftest import LEH, leap, store_url
+from tests.conftest import LEH, SHARED, copy_url, leap, store_url
 
 COUNTIES = {"E10000007", "E10000018", "E10000019", "E10000024"}  # Derbyshire, Leics, Lincs, Notts
 
@@ -45,7 +45,12 @@ def test_derbyshire_2021(day: DayResults, ref: Reference) -> None:
     assert derbyshire["majority_threshold"] == 33
     assert derbyshire["won"] == {"Conservative": 45, "Labour": 14, "Liberal Democrats": 4, "Green": 1}
     assert derbyshire["composition"] == derbyshire["won"]
-    assert derbyshire["control"] == {"before": "Conservative", "after": "Conservative", "decided": True}
+    assert derbyshire["control"] == {
+        "before": "Conservative",
+        "after": "Conservative",
+        "decided": True,
+        "before_source": "earlier-results",
+    }
     assert derbyshire["outcome"] == "HOLD"
     assert derbyshire["change"] == {
         "baseline": "last-fought",
@@ -54,7 +59,9 @@ def test_derbyshire_2021(day: DayResults, ref: Reference) -> None:
         "seats_compared": 64,
         "seats_not_compared": 0,
     }
-    assert derbyshire["headline"] == "Conservatives hold Derbyshire"
+    # No record of control or councillor roll: the headline names the election it is judged against.
+    assert derbyshire["headline"] == "Conservatives keep their 2017 majority in Derbyshire"
+    assert "control before is judged against the make-up after the 2017 election" in derbyshire["flags"][0]
 
 
 def test_leicestershire_2021(day: DayResults, ref: Reference) -> None:
@@ -62,7 +69,12 @@ def test_leicestershire_2021(day: DayResults, ref: Reference) -> None:
     assert (leics["total_seats"], leics["majority_threshold"]) == (55, 28)
     assert leics["composition"] == {"Conservative": 42, "Liberal Democrats": 9, "Labour": 4}
     assert (leics["control"], leics["outcome"]) == (
-        {"before": "Conservative", "after": "Conservative", "decided": True},
+        {
+            "before": "Conservative",
+            "after": "Conservative",
+            "decided": True,
+            "before_source": "earlier-results",
+        },
         "HOLD",
     )
     assert leics["change"]["seats"] == {"Conservative": 6, "Liberal Democrats": -4, "Labour": -2}
@@ -79,9 +91,14 @@ def test_nottinghamshire_2021_conservatives_gain_from_noc(day: DayResults, ref: 
         "Liberal Democrats": 1,
     }
     # 2017 left the Conservatives on 31 of 66, three short of a majority.
-    assert notts["control"] == {"before": "NOC", "after": "Conservative", "decided": True}
+    assert notts["control"] == {
+        "before": "NOC",
+        "after": "Conservative",
+        "decided": True,
+        "before_source": "earlier-results",
+    }
     assert notts["outcome"] == "GAIN"
-    assert notts["headline"] == "Conservatives gain Nottinghamshire from no overall control"
+    assert notts["headline"] == "Conservatives win Nottinghamshire, under no overall control after 2017"
     change = notts["change"]["seats"]
     assert (change["Conservative"], change["Labour"], change["Ashfield Independents"]) == (6, -8, 5)
     assert sum(change.values()) == 0
@@ -121,3 +138,25 @@ def test_a_tie_decided_by_lot_is_recorded_not_faked(
     assert len(tied_votes) == 1 and rossmere.majority == 0
     ward = council_outcome(found, ref.parties.get, wards=True)["wards"]
     assert next(w for w in ward if w["ward"]["name"] == "Rossmere")["tie_break"]["method"] == "lot"
+
+
+def test_with_the_roll_of_the_eve_of_poll_control_before_is_the_eve_of_polls(
+    county_store: Engine, ref: Reference, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Open Council Data's roll at the end of 2020 says who held each council on the eve of poll: the
+    headlines then speak of control as it stood, not as 2017 left it."""
+    county_store.dispose()  # a database copied on PostgreSQL must have no one connected
+    url = copy_url(
+        county_store.url.render_as_string(hide_password=False), tmp_path_factory.mktemp("r") / "r.db"
+    )
+    engine = connect(url)
+    load_file(
+        engine, "ocd", SHARED / "opencouncildata" / "opencouncildata_councillors_2020.csv", Context(ref)
+    )
+    found = {o.council.code: o for o in outcomes(engine, ref, date(2021, 5, 6)).councils}
+    engine.dispose()
+    derbyshire, notts = (council_outcome(found[c], ref.parties.get) for c in ("E10000007", "E10000024"))
+    assert derbyshire["control"]["before_source"] == notts["control"]["before_source"] == "roll"
+    assert derbyshire["headline"] == "Conservatives hold Derbyshire"
+    assert notts["headline"] == "Conservatives gain Nottinghamshire from no overall control"
+    assert not any(flag.startswith("control before is judged") for flag in derbyshire["flags"])

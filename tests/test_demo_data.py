@@ -12,21 +12,34 @@ import pytest
 from sqlalchemy import Engine
 
 from tallyroom.importers.base import Context
-from tallyroom.loading import load_file
+from tallyroom.loading import demo_format, load_file
 from tallyroom.reference import Reference
 from tallyroom.results import DayResults, outcomes
 from tallyroom.store.database import connect
 from tests.conftest import DEMO, SHARED, store_url
 
 
-@pytest.fixture(scope="module")
-def day(tmp_path_factory: pytest.TempPathFactory, ref: Reference) -> DayResults:
-    engine: Engine = connect(store_url(tmp_path_factory.mktemp("demo") / "demo.db"))
+def day_of(folder: Path, ref: Reference, formats: set[str]) -> DayResults:
+    """6 May 2021 from the demo files of these formats."""
+    engine: Engine = connect(store_url(folder / "demo.db"))
     for path in sorted(DEMO.glob("*.csv")):
-        load_file(engine, "ward", path, Context(ref))
+        if demo_format(path.name) in formats:
+            load_file(engine, demo_format(path.name), path, Context(ref))
     found = outcomes(engine, ref, date(2021, 5, 6))
     engine.dispose()
     return found
+
+
+@pytest.fixture(scope="module")
+def day(tmp_path_factory: pytest.TempPathFactory, ref: Reference) -> DayResults:
+    """The results alone: seats not up rolled forward from earlier results."""
+    return day_of(tmp_path_factory.mktemp("demo"), ref, {"ward"})
+
+
+@pytest.fixture(scope="module")
+def eve(tmp_path_factory: pytest.TempPathFactory, ref: Reference) -> DayResults:
+    """The results and the councillor roll on the eve of poll, as the demo loads them."""
+    return day_of(tmp_path_factory.mktemp("demo-roll"), ref, {"ward", "ocd"})
 
 
 def test_amber_valley_2021_worked_example(day: DayResults) -> None:
@@ -45,6 +58,26 @@ def test_amber_valley_2021_worked_example(day: DayResults) -> None:
     assert {p.name: n for p, n in amber.change.seats.items()} == {"Conservative": 9, "Labour": -9}
     # Somercotes filled two seats, one of them a casual vacancy: the outcome says what it assumed.
     assert any(flag.startswith("Somercotes: 2 seats up") for flag in amber.flags)
+    assert amber.control_before_source == "earlier-results"
+    assert any(
+        flag.startswith("control before is judged against the make-up after the 2019") for flag in amber.flags
+    )
+
+
+def test_amber_valley_2021_on_the_roll_of_the_eve_of_poll(eve: DayResults) -> None:
+    """With the councillor roll of the eve of poll, seats not up are held as they were then: Heanor East's
+    Henry Thompson, elected a Conservative in 2019, sat as an independent by the end of 2020."""
+    amber = next(o for o in eve.councils if o.council.name == "Amber Valley")
+    assert (amber.carry_over_source, amber.control_before_source) == ("roll", "roll")
+    assert {p.name: n for p, n in (amber.composition or {}).items()} == {
+        "Conservative": 27,
+        "Labour": 16,
+        "Green": 1,
+        "Independent": 1,
+    }
+    assert (amber.control_before, amber.control_after, amber.outcome) == ("labour", "conservative", "GAIN")
+    # 16 seats filled where the roll has 15 councillors due: no seat-for-seat eve-of-poll comparison.
+    assert [c.baseline for c in amber.changes] == ["last-fought"]
 
 
 def test_derby_2021_darley(day: DayResults) -> None:

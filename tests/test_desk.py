@@ -240,11 +240,11 @@ def test_two_desks_on_one_ward_at_once_are_serialised(
     bodies = {"alice": as_csv(header, rows), "bob": as_csv(header, bumped)}
     declare, calls = Night.declare, []
 
-    def slow_first(self: Night, poll: Poll) -> list[Event]:
+    def slow_first(self: Night, poll: Poll, revision: int | None = None) -> list[Event]:
         calls.append(poll)
         if len(calls) == 1:
             time.sleep(0.3)
-        return declare(self, poll)
+        return declare(self, poll, revision)
 
     monkeypatch.setattr(Night, "declare", slow_first)
     lock = WatchedLock()

@@ -162,7 +162,7 @@ def test_eve_of_poll_roll_brings_defections_in(store: str, ref: Reference, tmp_p
     engine.dispose()
     day = day_from(copy, ref)
     derby = next(o for o in day.councils if o.council.name == "Derby")
-    assert derby.carry_over_source == "snapshot"
+    assert derby.carry_over_source == "roll"
     # Two baselines, each labelled: the seats' last contest in the store (2015 is not there, so none),
     # and who held the 17 seats up on the eve of poll by the roll.
     eve = next(c for c in derby.changes if c.baseline.value == "eve-of-poll")

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, select
 
 from tallyroom.importers.base import Context
 from tallyroom.live.feed import ingest
-from tallyroom.live.night import Night
+from tallyroom.live.night import Night, follow, open_night
 from tallyroom.live.replay import replay
 from tallyroom.loading import load_file
 from tallyroom.reference import Reference
@@ -127,12 +127,9 @@ def test_a_correction_across_the_threshold_withdraws_the_call(
     on = date(2019, 5, 2)
     roll = SHARED / "opencouncildata" / "opencouncildata_councillors_2018.csv"
     load_file(engine, "ocd", roll, Context(ref))  # the eve of poll: who held control before
-    day = load_day(engine, ref, on)
-    polls_of_day = [p for ps in day.council_polls.values() for p in ps]
-    night = Night.open(ref, on, polls_of_day, day.earlier, day.snapshots, day.control)
-    code = next(c for c, ps in day.council_polls.items() if ps[0].council.name == "Derbyshire Dales")
-    for poll in day.council_polls[code]:
-        night.declare(poll)
+    night = open_night(engine, ref, on)
+    follow(engine, night)  # the night as the log holds it
+    code = next(c for c, n in night.councils.items() if n.template.council.name == "Derbyshire Dales")
     dales = night.councils[code]
     assert dales.called == "conservative" and dales.outcome is not None and dales.outcome.outcome == "HOLD"
 

@@ -38,11 +38,15 @@ async def take(stream: AsyncIterator[bytes], n: int) -> list[bytes]:
     return found
 
 
+def nothing(_after: int) -> list[Event]:
+    return []
+
+
 def test_events_from_a_writer_thread_reach_every_reader_in_order() -> None:
     async def run() -> list[list[bytes]]:
         broadcaster = Broadcaster()
         broadcaster.attach(asyncio.get_running_loop())
-        streams = [broadcaster.stream(None, []), broadcaster.stream(None, []), broadcaster.stream(None, [])]
+        streams = [broadcaster.stream(None, None, nothing) for _ in range(3)]
         readers = [asyncio.create_task(take(s, 3)) for s in streams]
         while broadcaster.readers < 3:
             await asyncio.sleep(0.01)
@@ -74,7 +78,7 @@ def test_a_reader_of_one_council_hears_only_that_council_and_resumes_where_it_le
         broadcaster = Broadcaster()
         broadcaster.attach(asyncio.get_running_loop())
         missed = [declaration(1, DERBY, "Darley"), declaration(2, DERBYSHIRE, "Belper")]
-        reader = asyncio.create_task(take(broadcaster.stream(DERBY.code, missed), 2))
+        reader = asyncio.create_task(take(broadcaster.stream(DERBY.code, 0, lambda _after: missed), 2))
         while broadcaster.readers < 1:
             await asyncio.sleep(0.01)
         broadcaster.publish(
@@ -93,7 +97,7 @@ def test_a_reader_too_far_behind_is_dropped_and_its_stream_ends() -> None:
     async def run(published: int) -> tuple[int, int]:
         broadcaster = Broadcaster()
         broadcaster.attach(asyncio.get_running_loop())
-        stream = broadcaster.stream(None, [])
+        stream = broadcaster.stream(None, None, nothing)
         assert await anext(stream) == b"retry: 3000\n\n"  # connected, and reading nothing more for now
         broadcaster.publish([declaration(seq, DERBY, "Darley") for seq in range(1, published + 1)])
         await asyncio.sleep(0.05)
@@ -106,3 +110,31 @@ def test_a_reader_too_far_behind_is_dropped_and_its_stream_ends() -> None:
     # One more and the reader is dropped: it gets what was queued, less one, then its stream ends and
     # the browser reconnects, resuming through Last-Event-ID.
     assert asyncio.run(run(live.QUEUE_SIZE + 1)) == (0, live.QUEUE_SIZE - 1)
+
+
+def test_a_reader_listens_before_its_backlog_is_read_and_never_hears_an_event_twice() -> None:
+    """The backlog is read once the reader is listening, so an event published while it connects is in
+    the backlog or the queue, never in neither; and a reader resuming at a worker that has not yet
+    reached its Last-Event-ID hears only what comes after it."""
+
+    async def run() -> tuple[list[int], list[int]]:
+        broadcaster = Broadcaster()
+        broadcaster.attach(asyncio.get_running_loop())
+        listening_when_read: list[int] = []
+
+        def backlog(after: int) -> list[Event]:
+            listening_when_read.append(broadcaster.readers)
+            return [declaration(seq, DERBY, "Darley") for seq in range(after + 1, 4)]
+
+        behind = asyncio.create_task(take(broadcaster.stream(None, 5, nothing), 2))
+        resuming = asyncio.create_task(take(broadcaster.stream(None, 1, backlog), 4))
+        while broadcaster.readers < 2:
+            await asyncio.sleep(0.01)
+        broadcaster.publish([declaration(seq, DERBY, "Darley") for seq in range(3, 8)])
+        heard = await asyncio.gather(behind, resuming)
+        assert listening_when_read == [2]
+        return [parse(m)[0] for m in heard[0]], [parse(m)[0] for m in heard[1]]
+
+    behind, resuming = asyncio.run(run())
+    assert behind == [6, 7]
+    assert resuming == [2, 3, 4, 5]

@@ -10,13 +10,12 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from tallyroom.copy import review
-from tallyroom.copy.newsroom import redraft, story_key
+from tallyroom.copy.newsroom import Redrafter, redraft, story_key
 from tallyroom.importers.base import Context
 from tallyroom.live.feed import ingest
-from tallyroom.live.night import open_night
-from tallyroom.loading import load_file
+from tallyroom.live.night import follow, open_night
+from tallyroom.loading import demo_format, load_file
 from tallyroom.reference import Reference
-from tallyroom.results import load_day
 from tests.conftest import DEMO, SHARED
 
 ON = date(2019, 5, 2)
@@ -26,15 +25,15 @@ def test_an_edit_survives_and_a_correction_flags_published_copy(
     engine: Engine, ref: Reference, tmp_path: Path
 ) -> None:
     for demo in sorted(DEMO.glob("*.csv")):
-        load_file(engine, "ward", demo, Context(ref))
+        load_file(engine, demo_format(demo.name), demo, Context(ref))
     load_file(
         engine, "ocd", SHARED / "opencouncildata" / "opencouncildata_councillors_2018.csv", Context(ref)
     )
     night = open_night(engine, ref, ON)
-    for polls in load_day(engine, ref, ON).council_polls.values():
-        for poll in polls:
-            night.declare(poll)
-    redraft(engine, ref, night.outcomes())
+    follow(engine, night)
+    drafts = Redrafter(engine, ref, lambda code: night.councils[code].outcome)
+    drafts.notice(night.councils)
+    assert drafts.drain() == []
     dales = next(c for c in night.councils.values() if c.template.council.name == "Derbyshire Dales")
     assert dales.outcome is not None
     key = story_key(dales.outcome)
@@ -49,8 +48,11 @@ def test_an_edit_survives_and_a_correction_flags_published_copy(
     assert redraft(engine, ref, [dales.outcome])[0].state == "published"  # same results: nothing new
 
     correction = corrected_ward(tmp_path, dales.template.council.code)
-    events = [e.type for e in ingest(engine, night, "ward", correction, Context(ref))]
-    assert "call_withdrawn" in events
+    events = ingest(engine, night, "ward", correction, Context(ref))
+    assert "call_withdrawn" in [e.type for e in events]
+    assert review.current(engine, key) == review.published(engine, key)  # redrafting is beside the write
+    drafts.notice(e.council.code for e in events)
+    assert drafts.drain() == []
     now = review.current(engine, key)
     assert now is not None and now.state == "edited"
     assert now.text == words  # the journalist's words stand

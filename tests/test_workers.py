@@ -137,3 +137,53 @@ def test_a_worker_asked_for_a_council_just_in_elsewhere_looks_in_the_log(
     page = httpx2.get(f"{second.url}/council/{DERBYSHIRE}")  # at once: no waiting for any notification
     assert page.status_code == 200 and f">{ward}</a>" in page.text
     assert httpx2.get(f"{second.url}/api/councils/Derbyshire").json()["seats_declared"] >= 1
+
+
+def told(server: Serving, after: int = 0) -> list[dict[str, object]]:
+    events: list[dict[str, object]] = httpx2.get(f"{server.url}/api/events?after={after}").json()
+    return events
+
+
+def streamed(server: Serving, last_event_id: int, until: int) -> list[int]:
+    """The event ids a reader resuming after `last_event_id` hears, up to event `until`."""
+    heard: list[int] = []
+    headers = {"Last-Event-ID": str(last_event_id)}
+    with httpx2.stream("GET", f"{server.url}/live", headers=headers, timeout=30) as stream:
+        for line in stream.iter_lines():
+            if line.startswith("id:"):
+                heard.append(int(line.removeprefix("id:")))
+                if heard[-1] >= until:
+                    return heard
+    return heard
+
+
+@needs_postgresql
+def test_a_reader_resumes_exactly_at_any_worker_before_and_after_a_restart(
+    store: str, serving: list[Serving]
+) -> None:
+    """Derbyshire and Derby posted to two workers in turn; then a worker restarted. Every worker numbers
+    every event alike, so a reader resuming anywhere gets exactly what it missed."""
+    bearer = reporter_token(store)
+    serving += [Serving(store), Serving(store)]
+    first, second = serving
+    wards = night_wards(DERBYSHIRE)[:10] + night_wards("E06000015")[:6]
+    for i, (_, _, body) in enumerate(wards):
+        post((first, second)[i % 2].url, bearer, body)
+    every = told(first)
+    deadline = time.monotonic() + 20
+    while told(second) != every or told(first) != every:
+        assert time.monotonic() < deadline, "the workers did not come to agree"
+        time.sleep(0.2)
+        every = told(first)
+    assert [e["seq"] for e in every] == list(range(1, len(every) + 1)) and len(every) > len(wards)
+
+    first.stop()
+    restarted = Serving(store)
+    serving[0] = restarted
+    assert told(restarted) == every
+    last = len(every)
+    for server in (second, restarted):
+        for seen in (0, 1, last // 2, last - 1, last):
+            assert told(server, seen) == every[seen:]
+        for seen in (0, last // 3, last - 1):
+            assert streamed(server, seen, last) == list(range(seen + 1, last + 1))

@@ -29,7 +29,7 @@ from tallyroom import serialise
 from tallyroom.copy.drafts import story_json
 from tallyroom.copy.facts import council_facts
 from tallyroom.copy.headlines import headline, newsworthiness
-from tallyroom.copy.newsroom import redraft, story_key
+from tallyroom.copy.newsroom import Redrafter, redraft, story_key
 from tallyroom.copy.review import approve as review_approve
 from tallyroom.copy.review import edit as review_edit
 from tallyroom.copy.review import flagged, versions
@@ -37,11 +37,11 @@ from tallyroom.copy.review import publish as review_publish
 from tallyroom.importers import FORMATS
 from tallyroom.importers.base import Context, InputError
 from tallyroom.live.events import Event
-from tallyroom.live.night import open_night
+from tallyroom.live.night import follow, open_night
 from tallyroom.live.replay import Timed, paced
 from tallyroom.live.replay import replay as replay_night
-from tallyroom.live.watch import Folder, follow
-from tallyroom.loading import load_file
+from tallyroom.live.watch import Folder, keep_taking
+from tallyroom.loading import demo_format, load_file
 from tallyroom.results import find_council, in_region, outcomes
 from tallyroom.rules.control import THRESHOLD_BASES, ControlSettings
 from tallyroom.rules.outcome import CouncilOutcome
@@ -272,7 +272,7 @@ def demo(
     names = sorted(entry.name for entry in folder.iterdir() if entry.name.endswith(".csv"))
     for name in names:
         with resources.as_file(folder.joinpath(name)) as path:
-            _, report = load_file(engine, "ward", path, context)
+            _, report = load_file(engine, demo_format(name), path, context)
         err.print(f"{name}: {report.new} new, {report.unchanged} already loaded", highlight=False)
     err.print(f"database: {State.url}\n", highlight=False)
     day = parse_day(DEMO_DAY)
@@ -690,18 +690,22 @@ def watch(
         raise typer.BadParameter(f"{format_name!r}: use one of {', '.join(FORMATS)}", param_hint="--format")
     if not folder.is_dir():
         raise typer.BadParameter(f"{folder} is not a folder", param_hint="FOLDER")
-    ref, on = reference_data.load(), parse_day(day)
-    night = open_night(State.engine(), ref, on, State.settings)
+    ref, on, engine = reference_data.load(), parse_day(day), State.engine()
+    night = open_night(engine, ref, on, State.settings)
+    follow(engine, night)  # the night so far: what arrives from now on is printed
+    redrafter = Redrafter(engine, ref, lambda code: c.outcome if (c := night.councils.get(code)) else None)
 
     def rejected(error: InputError) -> None:
         err.print(f"[red]rejected[/red] {error}", highlight=False)
 
     watched = Folder(folder, format_name)
-    batches = [watched.take(State.engine(), night, Context(ref), rejected)] if once else None
-    for found in batches or follow(watched, State.engine(), night, Context(ref), rejected):
+    batches = [watched.take(engine, night, Context(ref), rejected)] if once else None
+    for found in batches or keep_taking(watched, engine, night, Context(ref), rejected):
         for event in found:
             sys.stdout.write(json.dumps(event.json(), ensure_ascii=False) + "\n")
         sys.stdout.flush()
+        redrafter.notice(e.council.code for e in found)
+        redrafter.drain()
 
 
 @app.command()

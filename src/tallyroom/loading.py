@@ -34,3 +34,9 @@ def load_file(
     if entered_by is not None:
         source = replace(source, loaded_by=entered_by)
     return batch, append(engine, batch, source)
+
+
+def demo_format(name: str) -> str:
+    """The format of a file of the bundled demo data: `NAME.FORMAT.csv`, else the native ward CSV."""
+    stem = name.removesuffix(".csv")
+    return stem.rpartition(".")[2] if "." in stem else "ward"

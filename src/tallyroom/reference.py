@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from tallyroom.rules.councils import Council, CouncilRegister, CouncilSize
+from tallyroom.rules.councils import Council, CouncilRegister, CouncilSize, Cycle
 from tallyroom.rules.parties import Party, PartyRegister
 
 
@@ -46,7 +46,7 @@ def council_register() -> CouncilRegister:
     councils = [Council(r["code"], r["name"], r["type"], r["region"], r["nation"]) for r in rows]
     aliases = [(alias, r["code"]) for r in rows for alias in r["aliases"].split("|") if alias]
     sizes = [
-        CouncilSize(r["code"], int(r["year"]), int(r["total_seats"]), r["cycle"])
+        CouncilSize(r["code"], int(r["year"]), int(r["total_seats"]), Cycle(r["cycle"]))
         for r in _rows("council_seats.csv")
         if r["total_seats"]
     ]

@@ -13,11 +13,12 @@ from datetime import date
 from sqlalchemy import Engine
 
 from tallyroom.reference import Reference
-from tallyroom.rules.control import ControlSettings, Seat, control_of, majority_threshold
+from tallyroom.rules.control import ControlSettings
 from tallyroom.rules.counting import PollResult, count
+from tallyroom.rules.history import history
 from tallyroom.rules.model import CompositionSnapshot, CouncilRef, CouncilResult, ElectionType, Poll, PollKind
 from tallyroom.rules.outcome import CouncilElection, CouncilOutcome, compute
-from tallyroom.rules.roster import Round, roll_forward
+from tallyroom.rules.roster import roll_forward
 from tallyroom.store import queries
 
 
@@ -121,23 +122,6 @@ def _name(code: str, by_council: dict[str, list[Poll]], council_results: dict[st
     return polls[0].council.name if polls else council_results[code].council.name
 
 
-def winners(round_: Round) -> list[Seat]:
-    return [Seat(c.party, c.name, r.poll.ward.name) for r in round_.results for c in r.elected]
-
-
-def rounds(reference: Reference, polls: Iterable[Poll]) -> list[Round]:
-    """Earlier elections of one council, each marked all-out when every seat was up."""
-    by_day: dict[date, list[Poll]] = defaultdict(list)
-    for poll in polls:
-        by_day[poll.election_date].append(poll)
-    found = []
-    for day, day_polls in sorted(by_day.items()):
-        total = reference.councils.total_seats(day_polls[0].council.code, day)
-        seats = sum(p.seats for p in day_polls)
-        found.append(Round(day, tuple(count(p) for p in day_polls), total is not None and seats >= total))
-    return found
-
-
 def council_election(
     reference: Reference,
     council: CouncilRef,
@@ -152,37 +136,30 @@ def council_election(
     settings: ControlSettings | None = None,
 ) -> CouncilElection:
     """Everything the rules need for one council's election: its declared and pending polls, its
-    earlier polls (rolled into a roster), and what else is known of the eve of poll. A councillor roll
-    older than the council's last election in the store is not the eve of poll, and is left out."""
-    history = rounds(reference, earlier)
-    past = tuple(
-        (
-            r.election_date,
-            control_of(
-                winners(r),
-                majority_threshold(sum(x.poll.seats for x in r.results)),
-                settings or ControlSettings(),
-            ),
-        )
-        for r in history
-        if r.all_out
-    )
-    if snapshot is not None and history and snapshot.taken < history[-1].election_date:
+    earlier polls (rolled into a roster, read against the register), and what else is known of the eve
+    of poll. A councillor roll older than the council's last election in the store is not the eve of
+    poll, and is left out."""
+    settings = settings or ControlSettings()
+    register = reference.councils
+    past = history(council.code, on, earlier, register)
+    if snapshot is not None and past.rounds and snapshot.taken < past.rounds[-1].election_date:
         snapshot = None
-    size = reference.councils.size(council.code, on)
     return CouncilElection(
         council=council,
         election_date=on,
-        cycle=size.cycle if size and size.year == on.year else "",
+        cycle=register.cycle(council.code, on),
         total_seats=council_result.total_seats
         if council_result is not None
-        else reference.councils.total_seats(council.code, on),
+        else register.total_seats(council.code, on),
         results=tuple(count(p) for p in declared),
         pending=pending,
-        roster=roll_forward(history, on),
+        roster=roll_forward(past.rounds, on),
+        missing_rounds=past.missing,
         snapshot=snapshot,
+        roll_seats=register.total_seats(council.code, snapshot.taken) if snapshot else None,
         control_before=control_before,
         council_result=council_result,
-        settings=settings or ControlSettings(),
-        past_control=past,
+        new_council=register.is_new(council.code, on),
+        settings=settings,
+        past_control=past.control_after(settings),
     )

@@ -56,6 +56,7 @@ def council_outcome(outcome: CouncilOutcome, party: PartyLookup, wards: bool = F
             "before": control_name(outcome.control_before, party),
             "after": control_name(outcome.control_after, party),
             "decided": outcome.decided,
+            "before_source": outcome.control_before_source,
         },
         "outcome": outcome.outcome.value if outcome.outcome else None,
         "change": change(outcome.change),

@@ -12,7 +12,7 @@ from typing import Any
 
 from tallyroom.rules.control import Outcome
 from tallyroom.rules.model import BallotFigures
-from tallyroom.rules.outcome import CouncilOutcome
+from tallyroom.rules.outcome import CarryOver, ControlBefore, CouncilOutcome
 from tallyroom.rules.parties import NOC, Party
 
 
@@ -91,6 +91,9 @@ class CouncilFacts:
     turnout_before: float | None = None
     past: tuple[tuple[int, Party | None], ...] = ()
     """Who controlled the council after each earlier full election in the store (None: no majority)."""
+    before_judged: int | None = None
+    """The year of the election control before is judged against, when no record of control on the eve
+    of poll or councillor roll says who held it then."""
 
     @property
     def first_majority(self) -> bool:
@@ -128,6 +131,8 @@ class CouncilFacts:
         if self.baseline_year:
             found.add(self.baseline_year)
         found |= {year for year, _ in self.past} | {len(self.past)}
+        if self.before_judged:
+            found.add(self.before_judged)
         if self.winner is not None and self.threshold:
             found.add(self.winner_seats - self.threshold)
         found.add(self.election_date.year)
@@ -199,7 +204,7 @@ def council_facts(outcome: CouncilOutcome, party: Any) -> CouncilFacts:
         threshold=outcome.majority_threshold or 0,
         complete=outcome.complete,
         decided=outcome.decided,
-        all_out=outcome.carry_over_source == "all-out",
+        all_out=outcome.carry_over_source is CarryOver.ALL_OUT,
         outcome=outcome.outcome.value if outcome.outcome else None,
         winner=winner,
         winner_seats=held.get(winner.id, 0) if winner else 0,
@@ -227,6 +232,9 @@ def council_facts(outcome: CouncilOutcome, party: Any) -> CouncilFacts:
         past=tuple(
             (day.year, party(control) if control != NOC else None) for day, control in outcome.past_control
         ),
+        before_judged=outcome.control_before_as_of.year
+        if outcome.control_before_source is ControlBefore.EARLIER_RESULTS and outcome.control_before_as_of
+        else None,
     )
 
 

@@ -162,6 +162,16 @@ def published(engine: Engine, key: CopyKey) -> Version | None:
     return None if row is None else _version(row)
 
 
+def published_position(engine: Engine) -> int:
+    """How far publishing has got: the id of the newest published version of any piece (0 for none).
+    When it moves, pages that show published copy are due to be made again."""
+    with engine.connect() as conn:
+        found: int | None = conn.execute(
+            select(func.max(copy_versions.c.id)).where(copy_versions.c.state == State.PUBLISHED.value)
+        ).scalar()
+    return found or 0
+
+
 def flagged(engine: Engine) -> list[Version]:
     """The newest version of every piece that is flagged and not approved since, oldest flag first."""
     c = copy_versions.c

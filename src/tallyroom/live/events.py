@@ -7,6 +7,7 @@ event can be added without breaking anyone.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from tallyroom.rules.counting import PollResult
@@ -17,10 +18,14 @@ from tallyroom.rules.parties import NOC, Party
 
 @dataclass(frozen=True)
 class Event:
+    """One event of a night. `at` is when the log took what caused it (None for a replay's events,
+    which the replay times itself)."""
+
     seq: int
     type: str
     council: CouncilRef
     body: dict[str, Any] = field(default_factory=dict)
+    at: datetime | None = None
 
     def json(self) -> dict[str, Any]:
         return {"seq": self.seq, "type": self.type, "council": _council(self.council), **self.body}

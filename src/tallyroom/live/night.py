@@ -1,18 +1,25 @@
 """A night's state: every council with its polls declared so far, recomputed after each declaration.
 
-`declare` takes one declaration (a poll's newest revision, from the log) and returns the events it
-causes, in order: the declaration itself; a call when the council's outcome has just become certain;
-a withdrawn call when a correction unsettles one (a call never silently reverts); the council's
-completion; a record of the night when one falls. Each council is recomputed whole: it has at most
-about a hundred seats, and the parts that do not change during the night (its earlier results rolled
-into a roster, its councillor roll) are prepared once.
+A night served from the log is a fold over it: `follow` takes in, in the order the log took them, the
+declarations, corrections and council results of the day that the log gained since the night last
+read it (its `position`, a source id), and the deliveries that changed what a council stands on (its
+earlier results, a councillor roll, a control record). Every process that folds the same log gets the
+same events with the same numbers, so a reader may resume with any worker, before or after a restart.
+
+`declare` takes one declaration and returns the events it causes, in order: the declaration itself; a
+call when the council's outcome has just become certain; a withdrawn call when a correction unsettles
+one (a call never silently reverts); the council's completion; a record of the night when one falls.
+Each council is recomputed whole: it has at most about a hundred seats, and the parts that do not change
+during the night (its earlier results rolled into a roster, its councillor roll) are prepared once, as
+the log held them when the council joined the night.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import logging
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Engine
@@ -21,9 +28,9 @@ from tallyroom import serialise
 from tallyroom.live import events
 from tallyroom.live.events import Event
 from tallyroom.reference import Reference
-from tallyroom.results import council_election, load_day
+from tallyroom.results import council_election
 from tallyroom.rules.control import ControlSettings
-from tallyroom.rules.counting import PollResult, count
+from tallyroom.rules.counting import CountError, PollResult, count
 from tallyroom.rules.model import (
     CompositionSnapshot,
     CouncilRef,
@@ -38,6 +45,13 @@ from tallyroom.rules.progress import of_night
 from tallyroom.serialise import council_outcome
 from tallyroom.store import queries
 from tallyroom.store.log import ballot_id
+from tallyroom.store.queries import Entry
+
+log = logging.getLogger(__name__)
+
+Templates = Callable[[Collection[CouncilRef], int | None], dict[str, CouncilElection]]
+"""What councils stand on before their first result (earlier results, roll, control before), as the
+log held it at a position (None: as it holds it now)."""
 
 
 @dataclass
@@ -60,13 +74,16 @@ class CouncilNight:
 
 @dataclass
 class Night:
-    """Every council polling on one day, and the events so far."""
+    """Every council polling on one day, and the events so far. `position` is how far into the log the
+    night has read (see `follow`)."""
 
     reference: Reference
     election_date: date
-    template_for: Callable[[CouncilRef], CouncilElection]
+    templates: Templates
     councils: dict[str, CouncilNight] = field(default_factory=dict)
+    executive: dict[str, PollResult] = field(default_factory=dict)
     seq: int = 0
+    position: int = 0
     closest: int | None = None
     biggest_swing: float | None = None
     parties: dict[str, Party] = field(default_factory=dict)
@@ -81,25 +98,26 @@ class Night:
         snapshots: dict[str, CompositionSnapshot] | None = None,
         control: dict[str, str] | None = None,
         settings: ControlSettings | None = None,
-        template_for: Callable[[CouncilRef], CouncilElection] | None = None,
     ) -> Night:
-        """A night before any result: the polls to be declared (nominations) for each council. Each
-        council's unchanging part (earlier results, roll, control before) comes from the dicts given,
-        or from `template_for` when given."""
+        """A night before any result, with the polls to be declared (nominations) for each council and
+        what each council stands on given in the dicts."""
 
-        def preloaded(council: CouncilRef) -> CouncilElection:
-            return council_election(
-                reference,
-                council,
-                on,
-                [],
-                earlier.get(council.code, []),
-                snapshot=(snapshots or {}).get(council.code),
-                control_before=(control or {}).get(council.code),
-                settings=settings,
-            )
+        def preloaded(councils: Collection[CouncilRef], _position: int | None) -> dict[str, CouncilElection]:
+            return {
+                council.code: council_election(
+                    reference,
+                    council,
+                    on,
+                    [],
+                    earlier.get(council.code, []),
+                    snapshot=(snapshots or {}).get(council.code),
+                    control_before=(control or {}).get(council.code),
+                    settings=settings,
+                )
+                for council in councils
+            }
 
-        night = cls(reference, on, template_for or preloaded)
+        night = cls(reference, on, preloaded)
         by_council: dict[str, list[Poll]] = {}
         for poll in polls:
             by_council.setdefault(poll.council.code, []).append(poll)
@@ -107,9 +125,13 @@ class Night:
             night._council(council_polls[0].council, council_polls)
         return night
 
-    def _council(self, council: CouncilRef, polls: Iterable[Poll] = ()) -> CouncilNight:
+    def _council(
+        self, council: CouncilRef, polls: Iterable[Poll] = (), template: CouncilElection | None = None
+    ) -> CouncilNight:
         """A council joins the night with the polls known for it (none, when results come unannounced)."""
-        joined = self.councils[council.code] = CouncilNight(self.template_for(council), {})
+        if template is None:
+            template = self.templates([council], None)[council.code]
+        joined = self.councils[council.code] = CouncilNight(template, {})
         for poll in polls:
             joined.polls[ballot_id(poll)] = poll
             for c in poll.candidacies:
@@ -117,9 +139,71 @@ class Night:
         joined.recompute()
         return joined
 
-    def declare(self, poll: Poll) -> list[Event]:
-        """Take one declaration, a first result or a correction, and return the events it causes.
-        Provisional figures and a recount are announced, and leave the poll pending."""
+    def take(self, entries: Sequence[Entry], eve: Sequence[tuple[int, datetime, str]] = ()) -> list[Event]:
+        """What the log took, in its order: at each position first the councils whose eve of poll it
+        changed, then its declarations and council results. Each event is stamped with when the log
+        took what caused it."""
+        found: list[Event] = []
+        times = {e.position: e.at for e in entries} | {p: at for p, at, _ in eve}
+        changed: dict[int, list[str]] = {}
+        for position, _, code in eve:
+            changed.setdefault(position, []).append(code)
+        at_position: dict[int, list[Entry]] = {}
+        for entry in entries:
+            at_position.setdefault(entry.position, []).append(entry)
+        for position, at in sorted(times.items()):
+            made = self._refresh([c for c in changed.get(position, []) if c in self.councils], position)
+            taken = at_position.get(position, [])
+            made += self._join([e.council for e in taken], position)
+            for entry in taken:
+                made += self._take(entry)
+            found += [replace(e, at=at) for e in made]
+            self.position = max(self.position, position)
+        return found
+
+    def _join(self, councils: Iterable[CouncilRef], position: int) -> list[Event]:
+        """Councils new to the night join it together, standing on the log as it was at `position`; one
+        that its seats not up already decide is called at once (it cannot change hands tonight)."""
+        joining = {c.code: c for c in councils if c.code not in self.councils}
+        found: list[Event] = []
+        if joining:
+            made = self.templates(joining.values(), position)
+            for code, council in joining.items():
+                joined = self._council(council, template=made[code])
+                if joined.outcome is not None and joined.outcome.decided:
+                    found += self._calls(joined, joined.outcome)
+        return found
+
+    def _take(self, entry: Entry) -> list[Event]:
+        try:
+            if entry.council_result is not None:
+                return self.declare_council(entry.council_result)
+            assert entry.poll is not None
+            if entry.poll.election_type is not ElectionType.LOCAL:
+                declared = entry.poll.status is DeclarationStatus.DECLARED
+                return self.declare_executive(entry.poll) if declared else []
+            return self.declare(entry.poll, entry.revision)
+        except CountError as error:  # a log written before counting ran at input: never fatal
+            log.error("not counted: %s (position %s)", error, entry.position)
+            return []
+
+    def _refresh(self, codes: Collection[str], position: int) -> list[Event]:
+        """Councils whose eve of poll a delivery changed stand on the log as it is now: recomputed, with
+        a call made or withdrawn if that changed."""
+        found: list[Event] = []
+        if not codes:
+            return found
+        made = self.templates([self.councils[c].template.council for c in codes], position)
+        for code in codes:
+            council = self.councils[code]
+            council.template = made[code]
+            found += self._calls(council, council.recompute())
+        return found
+
+    def declare(self, poll: Poll, revision: int | None = None) -> list[Event]:
+        """Take one declaration, a first result or a correction (its `revision` in the log, when it
+        comes from the log), and return the events it causes. Provisional figures and a recount are
+        announced, and leave the poll pending."""
         council = self.councils.get(poll.council.code) or self._council(poll.council)
         if poll.status is not DeclarationStatus.DECLARED:
             named = {"name": poll.ward.name, "code": poll.ward.code}
@@ -127,7 +211,7 @@ class Night:
         key = ballot_id(poll)
         council.polls[key] = poll
         council.declared[key] = count(poll)
-        council.revisions[key] = council.revisions.get(key, 0) + 1
+        council.revisions[key] = revision or council.revisions.get(key, 0) + 1
         for c in poll.candidacies:
             self.parties.setdefault(c.party.id, c.party)
         outcome = council.recompute()
@@ -148,6 +232,7 @@ class Night:
         """A mayor's or police and crime commissioner's result: counted and announced, apart from the
         councils (it fills no council seat)."""
         result = count(poll)
+        self.executive[ballot_id(poll)] = result
         body = {
             "ballot": ballot_id(poll),
             "election_type": poll.election_type.value,
@@ -155,12 +240,6 @@ class Night:
             "elected": [{"candidate": c.name, "party": c.party.name} for c in result.elected],
         }
         return [self._event("executive", poll.council, body)]
-
-    def holds(self, poll: Poll) -> bool:
-        """Whether this declaration is already the poll's current one tonight."""
-        council = self.councils.get(poll.council.code)
-        current = council.declared.get(ballot_id(poll)) if council else None
-        return current is not None and current.poll == poll
 
     def declare_council(self, result: CouncilResult) -> list[Event]:
         """A council's result as a news agency sends it, seats per party: it settles the council whole."""
@@ -260,23 +339,49 @@ class Night:
 def open_night(
     engine: Engine, reference: Reference, on: date, settings: ControlSettings | None = None
 ) -> Night:
-    """A night for a day: the polls the log holds for it (nominations, or results already in) to be
-    declared, and any other council joining as its first result arrives, with its earlier results,
-    councillor roll and control record read from the log then."""
-    day = load_day(engine, reference, on)
+    """A night for a day, read from the log by `follow`: each council joins as the log first names it,
+    with its earlier results, councillor roll and control record read from the log as it was then."""
+    return Night(reference, on, _templates_from_log(engine, reference, on, settings))
 
-    def from_log(council: CouncilRef) -> CouncilElection:
-        earlier = queries.load_polls(engine, reference.parties, before=on, councils={council.code})
-        return council_election(
-            reference,
-            council,
-            on,
-            [],
-            [p for p in earlier if p.election_type is ElectionType.LOCAL],
-            snapshot=day.snapshots.get(council.code),
-            control_before=day.control.get(council.code),
-            settings=settings,
-        )
 
-    polls = [p for ps in day.council_polls.values() for p in ps]
-    return Night.open(reference, on, polls, {}, template_for=from_log)
+def follow(engine: Engine, night: Night) -> list[Event]:
+    """Take into the night what the log gained since the night last read it, and the events that
+    causes. Before its first council, a night need not look at eve-of-poll changes older than its
+    first entry: a council joining reads the log as it was then."""
+    upto = queries.log_position(engine)
+    if upto <= night.position:
+        return []
+    entries = queries.day_entries(engine, night.reference.parties, night.election_date, night.position, upto)
+    since = night.position if night.councils else min((e.position for e in entries), default=upto)
+    eve = queries.eve_changes(engine, night.election_date, since, upto) if since < upto else []
+    found = night.take(entries, eve)
+    night.position = upto
+    return found
+
+
+def _templates_from_log(
+    engine: Engine, reference: Reference, on: date, settings: ControlSettings | None
+) -> Templates:
+    def read(councils: Collection[CouncilRef], position: int | None) -> dict[str, CouncilElection]:
+        codes = {c.code for c in councils}
+        earlier: dict[str, list[Poll]] = {}
+        for poll in queries.load_polls(engine, reference.parties, before=on, councils=codes, upto=position):
+            if poll.election_type is ElectionType.LOCAL:
+                earlier.setdefault(poll.council.code, []).append(poll)
+        snapshots = queries.snapshots_before(engine, reference.parties, on, upto=position, councils=codes)
+        control = queries.control_records(engine, on, upto=position)
+        return {
+            c.code: council_election(
+                reference,
+                c,
+                on,
+                [],
+                earlier.get(c.code, []),
+                snapshot=snapshots.get(c.code),
+                control_before=control.get(c.code),
+                settings=settings,
+            )
+            for c in councils
+        }
+
+    return read

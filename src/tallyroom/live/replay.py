@@ -20,9 +20,10 @@ from sqlalchemy import Engine
 from tallyroom.live.events import Event
 from tallyroom.live.night import Night
 from tallyroom.reference import Reference
-from tallyroom.results import load_day
+from tallyroom.results import Day, load_day
 from tallyroom.rules.control import ControlSettings
 from tallyroom.rules.model import Poll
+from tallyroom.store import queries
 
 OVERNIGHT_SHARE = 0.35
 T = TypeVar("T")
@@ -66,6 +67,19 @@ def paced(timeline: Iterable[tuple[datetime, T]], speed: float) -> Iterator[tupl
         yield at, item
 
 
+def opening(
+    engine: Engine, reference: Reference, on: date, settings: ControlSettings | None = None
+) -> tuple[Night, Day]:
+    """A night to replay a day on: every poll the log holds for it known and none declared. Whatever
+    the log gains after this (a desk's entry during a replay) comes to the night by `night.follow`."""
+    position = queries.log_position(engine)
+    day = load_day(engine, reference, on)
+    polls = [p for council in day.council_polls.values() for p in council]
+    night = Night.open(reference, on, polls, day.earlier, day.snapshots, day.control, settings)
+    night.position = position
+    return night, day
+
+
 def replay(
     engine: Engine,
     reference: Reference,
@@ -75,13 +89,11 @@ def replay(
     settings: ControlSettings | None = None,
 ) -> Iterator[Timed]:
     """The night's events in order, each stamped with its time on the modelled night."""
-    day = load_day(engine, reference, on)
-    polls = [p for council in day.council_polls.values() for p in council]
-    night = Night.open(reference, on, polls, day.earlier, day.snapshots, day.control, settings)
+    night, day = opening(engine, reference, on, settings)
     timeline = schedule(day.council_polls, on, seed)
-    opening = timeline[0][0] - timedelta(minutes=30) if timeline else datetime.combine(on, time(22))
+    doors = timeline[0][0] - timedelta(minutes=30) if timeline else datetime.combine(on, time(22))
     for event in [*(night.rehearse() if rehearsal else []), *night.settled_before_results()]:
-        yield Timed(opening, event)
+        yield Timed(doors, event)
     for at, poll in timeline:
         for event in night.declare(poll):
             yield Timed(at, event)

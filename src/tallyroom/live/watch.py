@@ -49,7 +49,7 @@ class Folder:
         return events
 
 
-def follow(
+def keep_taking(
     folder: Folder, engine: Engine, night: Night, context: Context, rejected: Callable[[InputError], None]
 ) -> Iterator[list[Event]]:
     """What is there now, then whatever arrives, until stopped."""

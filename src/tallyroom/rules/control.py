@@ -55,13 +55,23 @@ def majority_threshold(total_seats: int) -> int:
     return total_seats // 2 + 1
 
 
-def group_of(seat: Seat, settings: ControlSettings) -> str:
+@dataclass(frozen=True, slots=True)
+class ControlGroup:
+    """Who counts together for control (§6.3): a party (`holder` and `ward` blank), or one independent
+    councillor on their own, unless the settings let independents count together."""
+
+    party: str
+    holder: str = ""
+    ward: str = ""
+
+
+def group_of(seat: Seat, settings: ControlSettings) -> ControlGroup:
     if seat.party.independent and not settings.independents_can_control:
-        return f"{seat.party.id}#{seat.holder}#{seat.ward}"
-    return seat.party.id
+        return ControlGroup(seat.party.id, seat.holder, seat.ward)
+    return ControlGroup(seat.party.id)
 
 
-def groups(seats: Iterable[Seat], settings: ControlSettings) -> Counter[str]:
+def groups(seats: Iterable[Seat], settings: ControlSettings) -> Counter[ControlGroup]:
     return Counter(group_of(seat, settings) for seat in seats)
 
 
@@ -69,7 +79,7 @@ def control_of(seats: Iterable[Seat], threshold: int, settings: ControlSettings)
     """The party id that holds at least `threshold` seats, or NOC."""
     for group, held in groups(seats, settings).most_common(1):
         if held >= threshold:
-            return party_of(group)
+            return group.party
     return NOC
 
 
@@ -86,12 +96,11 @@ def outcome(before: str | None, after: str | None, new_council: bool = False) ->
     return Outcome.LOSS_TO_NOC if after == NOC else Outcome.GAIN
 
 
-def party_of(group: str) -> str:
-    return group.split("#", 1)[0]
-
-
 def call(
-    declared: Counter[str], possible: Mapping[str, int] | None, remaining: int, threshold: int
+    declared: Counter[ControlGroup],
+    possible: Mapping[ControlGroup, int] | None,
+    remaining: int,
+    threshold: int,
 ) -> str | None:
     """Control as soon as it is certain (§6.5), or None while undecided.
 
@@ -101,7 +110,7 @@ def call(
     """
     for group, held in declared.items():
         if held >= threshold:
-            return party_of(group)
+            return group.party
     if possible is None:
         best = max(declared.values(), default=0) + remaining
     else:

@@ -9,8 +9,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 
 from tallyroom.rules.parties import normalise
+
+
+class Cycle(StrEnum):
+    """The kind of election a council held in a year (§1.3); NONE when it held none."""
+
+    ALL_OUT = "all-out"
+    THIRDS = "thirds"
+    HALVES = "halves"
+    PARTIAL = "partial"
+    NONE = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +38,7 @@ class CouncilSize:
     code: str
     year: int
     total_seats: int
-    cycle: str
+    cycle: Cycle
 
 
 class CouncilRegister:
@@ -45,6 +56,7 @@ class CouncilRegister:
         self._sizes: dict[str, dict[int, CouncilSize]] = {}
         for size in sizes:
             self._sizes.setdefault(size.code, {})[size.year] = size
+        self._first_year = min((y for years in self._sizes.values() for y in years), default=0)
 
     def get(self, code: str) -> Council | None:
         return self._by_code.get(code)
@@ -68,7 +80,23 @@ class CouncilRegister:
         """Whether the council has a scheduled election in the year of `on`; None when the register
         has no record of it that year. Polls on a day without one are by-elections (§2.5)."""
         size = self._sizes.get(code, {}).get(on.year)
-        return None if size is None else size.cycle != ""
+        return None if size is None else size.cycle is not Cycle.NONE
+
+    def cycle(self, code: str, on: date) -> Cycle:
+        """The kind of election the council holds in the year of `on` (NONE when the register has
+        none that year, or knows nothing of that year)."""
+        size = self._sizes.get(code, {}).get(on.year)
+        return Cycle.NONE if size is None else size.cycle
+
+    def election_years(self, code: str) -> list[int]:
+        """The years the register knows the council held an ordinary election."""
+        return sorted(y for y, size in self._sizes.get(code, {}).items() if size.cycle is not Cycle.NONE)
+
+    def is_new(self, code: str, on: date) -> bool:
+        """A council first elected in the year of `on`, on a register that knows earlier years of other
+        councils: a new council, with no control before (§1.5, §6.4)."""
+        years = self._sizes.get(code)
+        return years is not None and min(years) == on.year and on.year > self._first_year
 
     def size(self, code: str, on: date) -> CouncilSize | None:
         """The council's size and cycle in the year of `on`, else the nearest earlier year known."""

@@ -152,3 +152,9 @@ class CompositionSnapshot:
     council: CouncilRef
     taken: date
     councillors: tuple[Councillor, ...]
+
+    def due(self, on: date) -> tuple[Councillor, ...]:
+        """The councillors whose seats are up at an election on `on`, by the roll's next-election dates."""
+        return tuple(
+            c for c in self.councillors if c.next_election is not None and c.next_election.year == on.year
+        )

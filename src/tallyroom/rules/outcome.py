@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from enum import StrEnum
 
 from tallyroom.rules.change import (
     Baseline,
@@ -24,6 +25,7 @@ from tallyroom.rules.change import (
     ward_swing,
 )
 from tallyroom.rules.control import (
+    ControlGroup,
     ControlSettings,
     Outcome,
     Seat,
@@ -34,10 +36,41 @@ from tallyroom.rules.control import (
     majority_threshold,
     outcome,
 )
+from tallyroom.rules.councils import Cycle
 from tallyroom.rules.counting import PollResult
 from tallyroom.rules.model import CompositionSnapshot, CouncilRef, CouncilResult, Poll
 from tallyroom.rules.parties import Party, slug
 from tallyroom.rules.roster import Holder, Roster
+
+
+class CarryOver(StrEnum):
+    """Where the seats not up come from (§1.4)."""
+
+    ALL_OUT = "all-out"
+    """None are: every seat was up."""
+    ROLL = "roll"
+    """The councillor roll on the eve of poll."""
+    EARLIER_RESULTS = "earlier-results"
+    """The council's earlier results in the store, rolled forward seat by seat."""
+    COUNCIL_RESULT = "council-result"
+    """A council's result in seats per party (a news agency's), which gives the make-up whole."""
+
+
+class ControlBefore(StrEnum):
+    """What control before the poll is judged against (§6.4): the eve of poll, from a record of control
+    or a councillor roll, or, failing both, the make-up after the last election in the store."""
+
+    RECORD = "record"
+    ROLL = "roll"
+    EARLIER_RESULTS = "earlier-results"
+    NEW_COUNCIL = "new-council"
+    UNKNOWN = "unknown"
+
+
+def is_all_out(seats_up: int, total_seats: int | None, cycle: Cycle = Cycle.NONE) -> bool:
+    """Whether every seat of the council is up: the register says the year's election is all-out, or
+    the seats up reach the council's size."""
+    return cycle is Cycle.ALL_OUT or (total_seats is not None and seats_up >= total_seats)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,21 +78,24 @@ class CouncilElection:
     """What is known of one council's election at a moment.
 
     `past_control` is who controlled the council after each earlier all-out election in the store.
-    `cycle` is the council's cycle this year by the register (`all-out`, `thirds`, `halves` or blank):
-    at an all-out election every seat is up, declared or not (a postponed poll stays undeclared).
-    `results` are the declared polls, `pending` the polls not yet declared. `roster` is who held each
-    seat on the eve of poll by the store's earlier results; `snapshot` a councillor roll from before the
-    poll; `control_before` an explicit record of control on the eve of poll.
+    `cycle` is the council's cycle this year by the register: at an all-out election every seat is up,
+    declared or not (a postponed poll stays undeclared). `results` are the declared polls, `pending`
+    the polls not yet declared. `roster` is who held each seat on the eve of poll by the store's earlier
+    results, and `missing_rounds` the years of elections the register knows of that the roster lacks;
+    `snapshot` a councillor roll from before the poll, and `roll_seats` the council's size when it was
+    taken; `control_before` an explicit record of control on the eve of poll.
     """
 
     council: CouncilRef
     election_date: date
     total_seats: int | None
-    cycle: str = ""
+    cycle: Cycle = Cycle.NONE
     results: tuple[PollResult, ...] = ()
     pending: tuple[Poll, ...] = ()
     roster: Roster | None = None
+    missing_rounds: tuple[int, ...] = ()
     snapshot: CompositionSnapshot | None = None
+    roll_seats: int | None = None
     control_before: str | None = None
     council_result: CouncilResult | None = None
     new_council: bool = False
@@ -88,16 +124,18 @@ class CouncilOutcome:
     won: dict[Party, int]
     composition: dict[Party, int] | None
     control_before: str | None
-    control_before_source: str | None
+    control_before_source: ControlBefore
     control_after: str | None
     decided: bool
     settled_by_seats_not_up: bool
     outcome: Outcome | None
-    carry_over_source: str | None
+    carry_over_source: CarryOver | None
     changes: tuple[Change, ...]
     wards: tuple[WardOutcome, ...]
     flags: tuple[str, ...]
     past_control: tuple[tuple[date, str], ...] = ()
+    control_before_as_of: date | None = None
+    """When what control before is read from was so: the roll's date, or the last election's."""
 
     @property
     def complete(self) -> bool:
@@ -124,7 +162,7 @@ def _from_polls(election: CouncilElection) -> CouncilOutcome:
     flags: list[str] = []
     polls = [r.poll for r in election.results] + list(election.pending)
     seats_up = sum(p.seats for p in polls)
-    if election.cycle == "all-out" and election.total_seats is not None:
+    if election.cycle is Cycle.ALL_OUT and election.total_seats is not None:
         seats_up = max(seats_up, election.total_seats)
     seats_declared = sum(r.poll.seats for r in election.results)
     total = election.total_seats
@@ -138,7 +176,7 @@ def _from_polls(election: CouncilElection) -> CouncilOutcome:
         filled = total if carry is None else min(total, len(carry) + seats_up)
         basis = filled if election.settings.threshold_basis == "filled_seats" else total
         threshold = majority_threshold(basis)
-    before, before_source = _control_before(election, threshold)
+    before, before_source, before_as_of = _control_before(election, flags)
 
     after: str | None = None
     settled_by_seats_not_up = False
@@ -170,6 +208,7 @@ def _from_polls(election: CouncilElection) -> CouncilOutcome:
         composition=composition,
         control_before=before,
         control_before_source=before_source,
+        control_before_as_of=before_as_of,
         control_after=after,
         decided=after is not None,
         settled_by_seats_not_up=settled_by_seats_not_up,
@@ -190,10 +229,10 @@ def most_vacancies(total: int) -> int:
 
 def _carry_over(
     election: CouncilElection, polls: Sequence[Poll], seats_up: int, flags: list[str]
-) -> tuple[list[Seat] | None, str | None]:
+) -> tuple[list[Seat] | None, CarryOver | None]:
     total = election.total_seats
-    if total is not None and seats_up >= total:
-        return [], "all-out"
+    if is_all_out(seats_up, total):
+        return [], CarryOver.ALL_OUT
     if total is None:
         flags.append("council size unknown: make-up and control cannot be worked out")
         return None, None
@@ -205,17 +244,23 @@ def _carry_over(
                 flags.append(
                     f"{total - seats_up - len(sitting)} seat(s) not up are vacant on the councillor roll"
                 )
-            return sitting, "snapshot"
+            return sitting, CarryOver.ROLL
         flags.append(
             f"the councillor roll of {election.snapshot.taken} has {len(sitting)} seats not up where {total} "
             f"less the {seats_up} up is {total - seats_up}: its next-election dates do not fit; not used"
         )
+    if election.roster is not None and election.missing_rounds:
+        flags.append(
+            f"the council's election of {_years(election.missing_rounds)} is not in the store and no "
+            "councillor roll is loaded: seats not up are unknown"
+        )
+        return None, None
     if election.roster is not None:
         for vacancies in (False, True):
             staying, assumed = _staying(election.roster, polls, vacancies)
             if len(staying) + seats_up == total:
                 flags.extend(assumed)
-                return staying, "earlier-results"
+                return staying, CarryOver.EARLIER_RESULTS
         flags.append(
             f"earlier results leave {len(staying)} seats not up where {total} less the {seats_up} up "
             f"is {total - seats_up}: seats not up are unknown"
@@ -225,11 +270,15 @@ def _carry_over(
     return None, None
 
 
+def _years(years: Sequence[int]) -> str:
+    return " and ".join(", ".join(str(y) for y in years).rsplit(", ", 1))
+
+
 def _sitting(snapshot: CompositionSnapshot, on: date, polls: Sequence[Poll]) -> tuple[list[Seat], list[str]]:
     """The councillors on a roll whose seats are not up. A poll that fills more seats in a ward than
     the roll has councillors due there also fills a casual vacancy arising since the roll was taken:
     that seat's holder, still on the roll, is taken to be the one next due (who left is not known)."""
-    due = [c for c in snapshot.councillors if c.next_election is not None and c.next_election.year == on.year]
+    due = snapshot.due(on)
     staying = [c for c in snapshot.councillors if c not in due]
     notes = []
     for poll in polls:
@@ -264,28 +313,46 @@ def _staying(roster: Roster, polls: Sequence[Poll], vacancies: bool) -> tuple[li
     return [Seat(h.party, h.name, ward) for ward, hs in roster.wards.items() for h in hs], notes
 
 
-def _control_before(election: CouncilElection, threshold: int | None) -> tuple[str | None, str | None]:
+def _control_before(
+    election: CouncilElection, flags: list[str]
+) -> tuple[str | None, ControlBefore, date | None]:
+    """Control on the eve of poll: a record of it, else the councillor roll against the council's size
+    when the roll was taken, else the make-up after the last election in the store (flagged: that is
+    not the eve of poll, which by-elections and defections may have changed)."""
+    if election.new_council:
+        return None, ControlBefore.NEW_COUNCIL, None
     if election.control_before is not None:
-        return election.control_before, "record"
-    if threshold is None:
-        return None, None
+        return election.control_before, ControlBefore.RECORD, None
     if election.snapshot is not None:
         seats = [Seat(c.party, c.name, c.ward) for c in election.snapshot.councillors]
-        return control_of(seats, threshold, election.settings), "snapshot"
+        size = election.roll_seats or election.total_seats
+        if size:
+            control = control_of(seats, majority_threshold(size), election.settings)
+            return control, ControlBefore.ROLL, election.snapshot.taken
     roster = election.roster
-    if roster is not None and (roster.seeded or len(roster.holders()) == election.total_seats):
+    if (
+        roster is not None
+        and not election.missing_rounds
+        and (roster.seeded or len(roster.holders()) == election.total_seats)
+    ):
         # The make-up after the last election, against that council's size (boundaries may have changed).
         seats = [Seat(h.party, h.name, ward) for ward, hs in roster.wards.items() for h in hs]
-        return control_of(seats, majority_threshold(len(seats)), election.settings), "earlier-results"
-    return None, None
+        last = max((h.elected for h in roster.holders()), default=election.election_date)
+        flags.append(
+            f"control before is judged against the make-up after the {last.year} election: no record of "
+            "control on the eve of poll or councillor roll is loaded"
+        )
+        control = control_of(seats, majority_threshold(len(seats)), election.settings)
+        return control, ControlBefore.EARLIER_RESULTS, last
+    return None, ControlBefore.UNKNOWN, None
 
 
-def _possible(election: CouncilElection, remaining: int) -> dict[str, int] | None:
+def _possible(election: CouncilElection, remaining: int) -> dict[ControlGroup, int] | None:
     """The most seats each group can win in the polls still to declare (§6.5); None when some of the
     undeclared seats have no known candidates (a postponed poll), so anyone might win them."""
     if sum(p.seats for p in election.pending) < remaining:
         return None
-    possible: Counter[str] = Counter()
+    possible: Counter[ControlGroup] = Counter()
     for poll in election.pending:
         standing = Counter(
             group_of(Seat(c.party, c.name, poll.ward.name), election.settings) for c in poll.candidacies
@@ -336,14 +403,8 @@ def _eve_of_poll_change(election: CouncilElection) -> Change | None:
     snapshot = election.snapshot
     if snapshot is None or not election.results:
         return None
-    year = election.election_date.year
-    up = [
-        c.party for c in snapshot.councillors if c.next_election is not None and c.next_election.year == year
-    ]
-    if (
-        election.total_seats is not None
-        and sum(r.poll.seats for r in election.results) >= election.total_seats
-    ):
+    up = [c.party for c in snapshot.due(election.election_date)]
+    if is_all_out(sum(r.poll.seats for r in election.results), election.total_seats, election.cycle):
         up = [c.party for c in snapshot.councillors]
     won = [c.party for r in election.results for c in r.elected]
     if not up or len(up) != len(won):
@@ -355,7 +416,8 @@ def _from_council_result(election: CouncilElection, result: CouncilResult) -> Co
     """An outcome from seats per party alone: independents count one seat each for control."""
     seats = [Seat(p, "", f"{p.id}-{i}") for p, n in result.seats_after.items() for i in range(n)]
     threshold = majority_threshold(result.total_seats)
-    before, before_source = _control_before(election, threshold)
+    flags: list[str] = []
+    before, before_source, before_as_of = _control_before(election, flags)
     after = control_of(seats, threshold, election.settings)
     won = dict(result.seats_won or {})
     seats_up = sum(won.values()) if won else result.total_seats
@@ -372,12 +434,13 @@ def _from_council_result(election: CouncilElection, result: CouncilResult) -> Co
         composition=tally([s.party for s in seats]),
         control_before=before,
         control_before_source=before_source,
+        control_before_as_of=before_as_of,
         control_after=after,
         decided=True,
         settled_by_seats_not_up=False,
         outcome=outcome(before, after, election.new_council),
-        carry_over_source="council-result",
+        carry_over_source=CarryOver.COUNCIL_RESULT,
         changes=(),
         wards=(),
-        flags=(),
+        flags=tuple(flags),
     )

@@ -25,22 +25,31 @@ from tallyroom.rules.parties import Party, slug
 
 @dataclass(frozen=True, slots=True)
 class Holder:
-    """A councillor on the roster, and the poll that elected them (the baseline of their seat)."""
+    """A councillor on the roster, and the poll that elected them (the baseline of their seat).
+    `term_from` is when their term counts from: the election, or the year it was due if it was held
+    late (see `rules.history`)."""
 
     party: Party
     name: str
     elected: date
     rank: int
     poll: Poll | None = None
+    term_from: date | None = None
+
+    @property
+    def term_start(self) -> date:
+        return self.term_from or self.elected
 
 
 @dataclass(frozen=True, slots=True)
 class Round:
-    """One election of one council: its counted polls, and whether every seat was up."""
+    """One election of one council: its counted polls, whether every seat was up, and when the terms of
+    the seats it filled count from (its own date, unless it was held late)."""
 
     election_date: date
     results: tuple[PollResult, ...]
     all_out: bool
+    term_from: date | None = None
 
 
 def ward_keys(ward: WardRef) -> tuple[str, ...]:
@@ -88,9 +97,9 @@ class Roster:
         """The `seats` holders in a ward whose terms end first. On a partial roster only holders whose
         four-year terms are over are due; with `vacancies`, a poll with more seats than that also fills
         casual vacancies, taken to be the seats of the next holders in line (who left is not known)."""
-        holders = sorted(self.wards[key], key=lambda h: (h.elected, -h.rank))
+        holders = sorted(self.wards[key], key=lambda h: (h.term_start, -h.rank))
         if not self.seeded:
-            ended = [h for h in holders if h.elected <= on - TERM]
+            ended = [h for h in holders if h.term_start <= on - TERM]
             holders = ended + [h for h in holders if h not in ended] if vacancies else ended
         return holders[:seats]
 
@@ -98,13 +107,13 @@ class Roster:
         """How many seats `due(..., vacancies=True)` takes from holders whose terms had not ended."""
         if self.seeded:
             return 0
-        ended = sum(1 for h in self.wards[key] if h.elected <= on - TERM)
+        ended = sum(1 for h in self.wards[key] if h.term_start <= on - TERM)
         return max(0, min(seats, len(self.wards[key])) - ended)
 
     def copy(self) -> Roster:
         return Roster({k: list(v) for k, v in self.wards.items()}, dict(self.aliases), self.seeded)
 
-    def apply(self, result: PollResult) -> None:
+    def apply(self, result: PollResult, term_from: date | None = None) -> None:
         poll = result.poll
         key = self.find(poll.ward)
         if key is None:
@@ -116,7 +125,7 @@ class Roster:
         for holder in self.due(key, poll.seats, poll.election_date):
             self.wards[key].remove(holder)
         self.wards[key].extend(
-            Holder(c.party, c.name, poll.election_date, rank, poll)
+            Holder(c.party, c.name, poll.election_date, rank, poll, term_from)
             for rank, c in enumerate(result.elected, start=1)
         )
 
@@ -136,5 +145,5 @@ def roll_forward(rounds: Sequence[Round], before: date) -> Roster | None:
     for round_ in earlier[begin:]:
         for result in round_.results:
             if result.poll.kind is PollKind.ORDINARY:
-                roster.apply(result)
+                roster.apply(result, round_.term_from)
     return roster

@@ -1,10 +1,13 @@
-"""Reading the log back as domain objects: the newest revision of every poll, and council records."""
+"""Reading the log back as domain objects: the newest revision of every poll, and council records, as
+the log holds them now or as it held them at a position (`upto`, a source id: see `store.schema`); and
+what the log took for a day after a position, in the order it took it."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterable, Iterator
-from datetime import date
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, Subquery, func, select
@@ -26,9 +29,9 @@ from tallyroom.rules.parties import Party, PartyRegister
 from tallyroom.store.schema import council_records, declarations, polls, sources
 
 
-def newest_revisions(declared_only: bool = False) -> Subquery:
-    """Each poll's newest revision (of any status, or the newest declared one) and the highest feed
-    revision number it has taken."""
+def newest_revisions(declared_only: bool = False, upto: int | None = None) -> Subquery:
+    """Each poll's newest revision (of any status, or the newest declared one), as the log held it at
+    position `upto` when given, and the highest feed revision number it has taken."""
     query = select(
         declarations.c.poll_id,
         func.max(declarations.c.revision).label("revision"),
@@ -36,6 +39,8 @@ def newest_revisions(declared_only: bool = False) -> Subquery:
     )
     if declared_only:
         query = query.where(declarations.c.status == DeclarationStatus.DECLARED.value)
+    if upto is not None:
+        query = query.where(declarations.c.source_id <= upto)
     return query.group_by(declarations.c.poll_id).subquery()
 
 
@@ -46,8 +51,10 @@ def load_polls(
     on: date | None = None,
     before: date | None = None,
     councils: Collection[str] | None = None,
+    upto: int | None = None,
 ) -> list[Poll]:
-    """The newest declaration of each poll matching the filters, with its candidacies in order."""
+    """The newest declaration of each poll matching the filters (as the log held it at position
+    `upto`, when given), with its candidacies in order."""
     conditions: list[ColumnElement[bool]] = []
     if on is not None:
         conditions.append(polls.c.election_date == on)
@@ -55,7 +62,7 @@ def load_polls(
         conditions.append(polls.c.election_date < before)
     if councils is not None:
         conditions.append(polls.c.council_code.in_(sorted(councils)))
-    newest = newest_revisions(declared_only=True)
+    newest = newest_revisions(declared_only=True, upto=upto)
     query = (
         select(
             polls.c.election_date,
@@ -94,6 +101,7 @@ class _Polls:
         self.council: dict[tuple[str, str], CouncilRef] = {}
         self.kinds = {k.value: k for k in PollKind}
         self.types = {t.value: t for t in ElectionType}
+        self.statuses = {s.value: s for s in DeclarationStatus}
 
     def build(self, rows: Iterable[Any]) -> Iterator[Poll]:
         party, council = self.party, self.council
@@ -124,19 +132,30 @@ class _Polls:
                     row.rejected,
                     None if row.turnout_published is None else float(row.turnout_published),
                 ),
+                status=self.statuses[getattr(row, "status", DeclarationStatus.DECLARED.value)],
             )
 
 
 def _newest_records(
-    engine: Engine, kind: str, on: date | None = None, before: date | None = None
+    engine: Engine,
+    kind: str,
+    on: date | None = None,
+    before: date | None = None,
+    upto: int | None = None,
+    councils: Collection[str] | None = None,
 ) -> list[tuple[CouncilRef, date, dict[str, Any]]]:
+    taken = [council_records.c.kind == kind, council_records.c.status == DeclarationStatus.DECLARED.value]
+    if upto is not None:
+        taken.append(council_records.c.source_id <= upto)
+    if councils is not None:
+        taken.append(council_records.c.council_code.in_(sorted(councils)))
     newest = (
         select(
             council_records.c.council_code,
             council_records.c.on_date,
             func.max(council_records.c.revision).label("revision"),
         )
-        .where(council_records.c.kind == kind, council_records.c.status == DeclarationStatus.DECLARED.value)
+        .where(*taken)
         .group_by(council_records.c.council_code, council_records.c.on_date)
         .subquery()
     )
@@ -169,27 +188,38 @@ def _parties(seats: dict[str, Any] | None, parties: PartyRegister) -> dict[Party
     return {parties.get(pid, entry["name"]): entry["seats"] for pid, entry in seats.items()}
 
 
+def _council_result(
+    council: CouncilRef, day: date, content: dict[str, Any], parties: PartyRegister
+) -> CouncilResult:
+    after = _parties(content["seats_after"], parties) or {}
+    return CouncilResult(day, council, content["total_seats"], after, _parties(content["seats_won"], parties))
+
+
 def council_results(engine: Engine, parties: PartyRegister, on: date) -> dict[str, CouncilResult]:
-    found = {}
-    for council, day, content in _newest_records(engine, "council-result", on=on):
-        after = _parties(content["seats_after"], parties) or {}
-        found[council.code] = CouncilResult(
-            day, council, content["total_seats"], after, _parties(content["seats_won"], parties)
-        )
-    return found
-
-
-def control_records(engine: Engine, on: date) -> dict[str, str]:
     return {
-        council.code: content["control_before"]
-        for council, _, content in _newest_records(engine, "control", on=on)
+        council.code: _council_result(council, day, content, parties)
+        for council, day, content in _newest_records(engine, "council-result", on=on)
     }
 
 
-def snapshots_before(engine: Engine, parties: PartyRegister, before: date) -> dict[str, CompositionSnapshot]:
-    """The newest councillor roll of each council taken before `before`."""
+def control_records(engine: Engine, on: date, upto: int | None = None) -> dict[str, str]:
+    return {
+        council.code: content["control_before"]
+        for council, _, content in _newest_records(engine, "control", on=on, upto=upto)
+    }
+
+
+def snapshots_before(
+    engine: Engine,
+    parties: PartyRegister,
+    before: date,
+    upto: int | None = None,
+    councils: Collection[str] | None = None,
+) -> dict[str, CompositionSnapshot]:
+    """The newest councillor roll of each council (of `councils`, when given) taken before `before`."""
     chosen: dict[str, tuple[CouncilRef, date, dict[str, Any]]] = {}
-    for council, day, content in _newest_records(engine, "snapshot", before=before):
+    records = _newest_records(engine, "snapshot", before=before, upto=upto, councils=councils)
+    for council, day, content in records:
         if council.code not in chosen or chosen[council.code][1] < day:
             chosen[council.code] = (council, day, content)
     return {
@@ -256,3 +286,124 @@ def latest_day(engine: Engine) -> date | None:
     with engine.connect() as conn:
         found: date | None = conn.execute(select(func.max(polls.c.election_date))).scalar()
     return found
+
+
+def log_position(engine: Engine) -> int:
+    """How far the log has got: the newest source id (0 for an empty log)."""
+    with engine.connect() as conn:
+        found: int | None = conn.execute(select(func.max(sources.c.id))).scalar()
+    return found or 0
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One thing the log took for a day, at its position (source id), when and in which revision: a
+    poll's declaration (of any status but superseded) or a council's result in seats."""
+
+    position: int
+    at: datetime
+    revision: int
+    poll: Poll | None = None
+    council_result: CouncilResult | None = None
+
+    @property
+    def council(self) -> CouncilRef:
+        if self.poll is not None:
+            return self.poll.council
+        assert self.council_result is not None
+        return self.council_result.council
+
+
+def day_entries(engine: Engine, parties: PartyRegister, on: date, after: int, upto: int) -> list[Entry]:
+    """What the log took for day `on` after position `after` up to `upto`, in the order it took it:
+    each delivery's declarations in the order written, then its council results."""
+    declared = (
+        select(
+            polls.c.election_date,
+            polls.c.election_type,
+            polls.c.council_code,
+            polls.c.council_name,
+            polls.c.ward_code,
+            polls.c.ward_name,
+            polls.c.kind,
+            declarations.c.seats,
+            declarations.c.electorate,
+            declarations.c.ballots_counted,
+            declarations.c.rejected,
+            declarations.c.turnout_published,
+            declarations.c.candidacies,
+            declarations.c.status,
+            declarations.c.revision,
+            declarations.c.source_id,
+            declarations.c.recorded_at,
+        )
+        .join(polls, polls.c.id == declarations.c.poll_id)
+        .where(
+            polls.c.election_date == on,
+            declarations.c.source_id > after,
+            declarations.c.source_id <= upto,
+            declarations.c.status != DeclarationStatus.SUPERSEDED.value,
+        )
+        .order_by(declarations.c.source_id, declarations.c.id)
+    )
+    records = (
+        select(council_records)
+        .where(
+            council_records.c.kind == "council-result",
+            council_records.c.on_date == on,
+            council_records.c.source_id > after,
+            council_records.c.source_id <= upto,
+            council_records.c.status == DeclarationStatus.DECLARED.value,
+        )
+        .order_by(council_records.c.source_id, council_records.c.id)
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(declared).all()
+        found = [
+            (row.source_id, 0, Entry(row.source_id, _utc(row.recorded_at), row.revision, poll=poll))
+            for row, poll in zip(rows, _Polls(parties).build(rows), strict=True)
+        ]
+        for row in conn.execute(records):
+            result = _council_result(
+                CouncilRef(row.council_code, row.council_name), row.on_date, json.loads(row.payload), parties
+            )
+            entry = Entry(row.source_id, _utc(row.recorded_at), row.revision, council_result=result)
+            found.append((row.source_id, 1, entry))
+    return [entry for *_, entry in sorted(found, key=lambda f: (f[0], f[1]))]
+
+
+def _utc(moment: datetime) -> datetime:
+    """A time the log recorded, in UTC (SQLite gives it back without its zone)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def eve_changes(engine: Engine, on: date, after: int, upto: int) -> list[tuple[int, datetime, str]]:
+    """Deliveries after position `after` up to `upto` that changed what councils polling on `on` stand
+    on, as (position, when, council code) in log order: their earlier results, a councillor roll taken
+    before the day, or a record of control on the eve of poll."""
+    earlier = (
+        select(declarations.c.source_id, polls.c.council_code)
+        .join(polls, polls.c.id == declarations.c.poll_id)
+        .where(polls.c.election_date < on, declarations.c.source_id > after, declarations.c.source_id <= upto)
+        .distinct()
+        .subquery()
+    )
+    records = (
+        select(council_records.c.source_id, council_records.c.council_code)
+        .where(
+            council_records.c.source_id > after,
+            council_records.c.source_id <= upto,
+            ((council_records.c.kind == "control") & (council_records.c.on_date == on))
+            | ((council_records.c.kind == "snapshot") & (council_records.c.on_date < on)),
+        )
+        .distinct()
+        .subquery()
+    )
+    found: set[tuple[int, datetime, str]] = set()
+    with engine.connect() as conn:
+        for changed in (earlier, records):
+            query = select(changed.c.source_id, sources.c.loaded_at, changed.c.council_code).join(
+                sources, sources.c.id == changed.c.source_id
+            )
+            found |= {(row[0], _utc(row[1]), row[2]) for row in conn.execute(query)}
+    return sorted(found)

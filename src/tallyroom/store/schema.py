@@ -10,6 +10,10 @@ A revision's status is `declared` (a result: the newest declared revision is the
 `provisional` or `recount` (figures shown before a declaration, or a recount called: the poll is
 pending again), or `superseded` (a feed message that arrived after a newer one, by the feed's own
 revision numbers: kept for the record, never current). `source_revision` is the feed's number.
+
+Every delivery the log takes is one transaction with one `sources` row, and writers queue on one lock,
+so source ids are numbered in the order the log took them: a source id is a position in the log, and
+every row a delivery wrote carries it.
 """
 
 from __future__ import annotations
@@ -64,7 +68,7 @@ declarations = Table(
     Column("poll_id", ForeignKey("polls.id"), nullable=False),
     Column("revision", Integer, nullable=False),
     Column("status", String(20), nullable=False),
-    Column("source_id", ForeignKey("sources.id"), nullable=False),
+    Column("source_id", ForeignKey("sources.id"), nullable=False, index=True),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
     Column("entered_by", String(100), nullable=False),
     Column("seats", Integer, nullable=False),
@@ -87,7 +91,7 @@ council_records = Table(
     Column("council_name", Text, nullable=False),
     Column("on_date", Date, nullable=False),
     Column("revision", Integer, nullable=False),
-    Column("source_id", ForeignKey("sources.id"), nullable=False),
+    Column("source_id", ForeignKey("sources.id"), nullable=False, index=True),
     Column("recorded_at", DateTime(timezone=True), nullable=False),
     Column("fingerprint", String(64), nullable=False),
     Column("payload", Text, nullable=False),

@@ -167,11 +167,10 @@ def live(
     last_event_id: Annotated[int | None, Header()] = None,
 ) -> StreamingResponse:
     """Server-sent events (contract §2.1 objects), for one council or all; a reconnecting reader gets
-    the events it missed since `Last-Event-ID`."""
+    the events it missed since `Last-Event-ID` (event numbers come from the log, so any worker will do)."""
     site = site_of(request)
-    backlog = site.view.events_after(last_event_id) if last_event_id is not None else []
     return StreamingResponse(
-        site.broadcaster.stream(council, backlog),
+        site.broadcaster.stream(council, last_event_id, lambda after: site.view.events_after(after)),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )
@@ -190,7 +189,6 @@ async def declarations_feed(request: Request) -> Response:
             [e for e in view.events if e.type == "declaration"],
             base,
             election_date=site.day,
-            times=view.times,
         ),
     )
 

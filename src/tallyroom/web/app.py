@@ -22,10 +22,11 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tallyroom import __version__, reference
+from tallyroom.copy.newsroom import Redrafter
 from tallyroom.rules.control import ControlSettings
 from tallyroom.store.database import StoreError, connect, database_url
 from tallyroom.web import accounts, api, desk, pages, signin
-from tallyroom.web.relay import Relay
+from tallyroom.web.relay import Poller, Relay
 from tallyroom.web.site import Site
 from tallyroom.web.templating import render
 
@@ -114,13 +115,17 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        """While serving: live readers on this loop; stories redrafted beside the writes; what other
+        workers and commands write to the log heard and taken in."""
         site.broadcaster.attach(asyncio.get_running_loop())
-        relay = Relay(site) if site.engine.dialect.name == "postgresql" else None
-        if relay is not None:  # other workers may share the database: hear what they write
-            relay.start()
+        helpers: list[Relay | Poller | Redrafter] = [site.redrafter, Poller(site)]
+        if site.engine.dialect.name == "postgresql":  # other workers may share the database
+            helpers.append(Relay(site))
+        for helper in helpers:
+            helper.start()
         yield
-        if relay is not None:
-            relay.stop()
+        for helper in reversed(helpers):
+            helper.stop()
 
     app = FastAPI(
         title="tallyroom",

@@ -231,6 +231,7 @@ def review_story(request: Request, code: str) -> Response:
     user = require(request, Role.REPORTER)
     site = site_of(request)
     outcome = _council(site, code)
+    site.redrafter.drain(only=code)  # the story as the results now stand, even if its redraft is queued
     history = review.versions(site.engine, story_key(outcome))
     return page(
         request,

@@ -62,12 +62,12 @@ def declarations_feed(
     """The declarations among `events` as an Atom feed, newest (highest `seq`) first.
 
     `election_date` is the night's (the events do not carry it) and dates every id. `times` gives when
-    each event (by `seq`) was made; an event without one takes the feed's `updated`. `updated`
-    defaults to the newest of `times`, else now. `site_url` is the site's absolute address; entries
-    link to the ward pages under it."""
+    each event (by `seq`) was made, else the event's own time (when the log took it); an event without
+    either takes the feed's `updated`. `updated` defaults to the newest of those times, else now.
+    `site_url` is the site's absolute address; entries link to the ward pages under it."""
     base, host = _site(site_url)
-    times = times or {}
     found = sorted((e for e in events if e.type == "declaration"), key=lambda e: e.seq, reverse=True)
+    times = {e.seq: e.at for e in found if e.at is not None} | dict(times or {})
     when = [times[e.seq] for e in found if e.seq in times]
     feed_updated = updated or (max(when, key=_utc) if when else datetime.now(UTC))
     entries = [_declaration(e, base, host, election_date, times.get(e.seq, feed_updated)) for e in found]

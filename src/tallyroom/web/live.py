@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
 
 from tallyroom.live.events import Event
@@ -69,19 +69,24 @@ class Broadcaster:
                     reader.queue.put_nowait(None)
                     break
 
-    async def stream(self, council: str | None, backlog: Iterable[Event]) -> AsyncIterator[bytes]:
-        """One reader's stream: the events in `backlog` (missed since its Last-Event-ID), then each new
-        one, with a comment line now and then so proxies keep the connection open."""
+    async def stream(
+        self, council: str | None, after: int | None, backlog: Callable[[int], Iterable[Event]]
+    ) -> AsyncIterator[bytes]:
+        """One reader's stream: with `after` (its Last-Event-ID), the events it missed since, from
+        `backlog(after)`; then each new one; with a comment line now and then so proxies keep the
+        connection open. The reader is listening before the backlog is read, and nothing numbered at or
+        below what it has seen is sent again, so it misses nothing and gets nothing twice."""
         reader = _Reader(council)
         self._readers.add(reader)
         try:
             yield b"retry: 3000\n\n"
-            last = 0
-            for event in backlog:
-                if reader.wants(event.council.code):
-                    seq, _, body = message(event)
-                    last = seq
-                    yield body
+            last = after or 0
+            if after is not None:
+                for event in backlog(after):
+                    if reader.wants(event.council.code) and event.seq > last:
+                        seq, _, body = message(event)
+                        last = seq
+                        yield body
             while True:
                 try:
                     async with asyncio.timeout(HEARTBEAT_SECONDS):

@@ -1,55 +1,67 @@
 """What the website serves: one night, its results as an immutable view, and the way new results come in.
 
 Every write goes one way: a file (a desk entry, a posted CSV) is read and checked, appended to the log,
-the councils it touched are recomputed, and a new `View` replaces the old one whole. Pages and the API
-read only the current view, so a reader never sees a half-made update, and nothing waits on a lock to
-read. Writes are serialised by one thread lock (they block on the database, so they run in worker
-threads). Each change's events go to the live-update broadcaster.
+and the night takes in what the log gained, in the log's order (`live.night.follow`); a new `View` then
+replaces the old one whole. Pages and the API read only the current view, so a reader never sees a
+half-made update, and nothing waits on a lock to read. Writes are serialised by one thread lock (they
+block on the database, so they run in worker threads). Each change's events go to the live-update
+broadcaster and to the listeners (the story redrafter, the relay to other workers, the publisher).
+
+Event numbers and ETags come from the log and the bytes served, never from this process: every worker
+that folds the same log numbers the same events alike, before or after a restart.
 """
 
 from __future__ import annotations
 
+import hashlib
 import tempfile
 import threading
-from collections import OrderedDict, deque
-from collections.abc import Callable, Collection, Iterable, Iterator
+from bisect import bisect_right
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import Engine
 
+from tallyroom.copy.newsroom import Redrafter
 from tallyroom.importers import reader
 from tallyroom.importers.base import Batch, Context
 from tallyroom.live.events import Event
 from tallyroom.live.feed import ingest_with_report
-from tallyroom.live.night import Night, open_night
-from tallyroom.live.replay import Timed, paced, schedule
+from tallyroom.live.night import Night, follow, open_night
+from tallyroom.live.replay import Timed, opening, paced, schedule
 from tallyroom.reference import Reference
 from tallyroom.results import load_day
 from tallyroom.rules.control import ControlSettings
-from tallyroom.rules.counting import PollResult, count
-from tallyroom.rules.model import ElectionType, Poll, WardRef
+from tallyroom.rules.counting import PollResult
+from tallyroom.rules.model import Poll, WardRef
 from tallyroom.rules.outcome import CouncilOutcome
 from tallyroom.store import queries
 from tallyroom.store.log import AppendReport
 from tallyroom.web.live import Broadcaster
 
-T = TypeVar("T")
-
-KEPT_EVENTS = 1000
-"""Events kept for latest declarations, feeds and live clients that reconnect (Last-Event-ID)."""
-
 CACHED = 4096
 """Pages and documents kept made; the least recently made go first (keys can come from requests)."""
+
+Listener = Callable[[list[Event], bool], None]
+
+
+@dataclass(frozen=True)
+class Made:
+    """A page or document made for a view: its bytes and their ETag (a digest of the bytes)."""
+
+    body: bytes
+    etag: str
 
 
 @dataclass(frozen=True)
 class View:
-    """The night at one moment. `version` counts the views made, naming each (ETags, caches); `seq` is
-    the number of the last event the night has given."""
+    """The night at one moment. `version` names the view inside this process (caches); `seq` is the
+    number of the last event the night has given. `events` holds every event of the night so far."""
 
     version: int
     seq: int
@@ -58,19 +70,18 @@ class View:
     progress: dict[str, Any]
     events: tuple[Event, ...]
     executive: tuple[PollResult, ...]
-    times: dict[int, datetime]
-    """When the server took each event in `events`, by seq."""
     by_code: dict[str, CouncilOutcome] = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_code", {o.council.code: o for o in self.outcomes})
 
     def events_after(self, seq: int) -> list[Event]:
-        return [e for e in self.events if e.seq > seq]
+        """The events numbered above `seq`, oldest first."""
+        return list(self.events[bisect_right(self.events, seq, key=lambda e: e.seq) :])
 
 
 class Site:
-    """One night served: the log, the night recomputed from it, the current view and live updates."""
+    """One night served: the log, the night folded from it, the current view and live updates."""
 
     def __init__(
         self,
@@ -80,20 +91,20 @@ class Site:
         settings: ControlSettings | None = None,
         night: Night | None = None,
     ) -> None:
-        """A site for a day, its night opened from the log unless one (say, from nominations) is given."""
+        """A site for a day, its night read from the log (`open`), or a night given (say, one opened
+        from nominations, or a replay's)."""
         self.engine, self.reference, self.day = engine, reference, day
         self.settings = settings or ControlSettings()
         self.context = Context(reference)
         self.night: Night = night or open_night(engine, reference, day, self.settings)
         self.lock = threading.Lock()
         self.broadcaster = Broadcaster()
-        self._events: deque[Event] = deque(maxlen=KEPT_EVENTS)
-        self._times: dict[int, datetime] = {}
-        self._executive = self._load_executive()
+        self._events: list[Event] = []
         self._cache: OrderedDict[str, tuple[int, Any]] = OrderedDict()
         self._version = 0
         self._making = threading.Lock()
-        self.listeners: list[Callable[[list[Event], bool], None]] = []
+        self.redrafter = Redrafter(engine, reference, self._outcome_now)
+        self.listeners: list[Listener] = [self._redraft]
         """Called with each change's events, and whether this process made it (not another worker),
         under the write lock: keep them quick (queue the work)."""
         self.view = self._build()
@@ -107,32 +118,35 @@ class Site:
         settings: ControlSettings | None = None,
         replaying: bool = False,
     ) -> Site:
-        """The site for a day. The results the log already holds are declared at once, unless the
-        night is to be replayed (`declare` then takes them one by one)."""
-        site = cls(engine, reference, day, settings)
-        if not replaying:
-            with site.lock:
-                found = [
-                    e
-                    for council in list(site.night.councils.values())
-                    for poll in list(council.polls.values())
-                    for e in site.night.declare(poll)
-                ]
-                site._publish([*found, *site.night.settled_before_results()], changed=True)
+        """The site for a day, with everything the log already holds for it taken in; or, when the night
+        is to be replayed, with its polls known and none declared (`replay` then declares them)."""
+        night = opening(engine, reference, day, settings)[0] if replaying else None
+        site = cls(engine, reference, day, settings, night)
+        site.follow(local=True)
+        site.redrafter.notice(site.night.councils)
         return site
+
+    def follow(self, local: bool = False) -> list[Event]:
+        """Take in what the log gained since the night last read it: this process's own writes, another
+        worker's, or a command's (`import`, `watch`). Nothing waits on the write lock to learn that the
+        log has not moved."""
+        if queries.log_position(self.engine) <= self.night.position:
+            return []
+        with self.lock:
+            found = follow(self.engine, self.night)
+            self._publish(found, local=local)
+        return found
 
     def ingest(
         self, format_name: str, path: Path, entered_by: str | None, tonight_only: bool = False
     ) -> tuple[list[Event], AppendReport]:
-        """Read, check and log one file, recompute what it touched and publish the new view. Blocks:
-        call it from a worker thread. An InputError changes nothing. With `tonight_only`, a file that
-        holds a result of another day is refused."""
+        """Read, check and log one file, take what the log gained into the night and publish the new
+        view. Blocks: call it from a worker thread. An InputError changes nothing. With `tonight_only`,
+        a file that holds a result of another day is refused."""
         with self.lock:
             found, report = ingest_with_report(
                 self.engine, self.night, format_name, path, self.context, entered_by, tonight_only
             )
-            if any(e.type == "executive" for e in found):
-                self._executive = self._load_executive()
             self._publish(found)
         return found, report
 
@@ -168,39 +182,27 @@ class Site:
                 if echo is not None:
                     echo(Timed(at, event))
 
-    def catch_up(self, councils: Collection[str], executive: bool) -> list[Event]:
-        """Take in what another worker wrote to the log: the newest declarations of these councils
-        that this night does not hold yet, and the mayors and commissioners when they changed."""
-        with self.lock:
-            found = []
-            for poll in queries.load_polls(
-                self.engine, self.reference.parties, on=self.day, councils=councils
-            ):
-                if poll.election_type is ElectionType.LOCAL and not self.night.holds(poll):
-                    found += self.night.declare(poll)
-            if executive:
-                self._executive = self._load_executive()
-            self._publish(found, changed=executive, local=False)
-        return found
-
     def outcome_of(self, code: str) -> CouncilOutcome | None:
         """A council's outcome tonight. One this process has not heard of, but the register knows, is
         looked for in the log first: another worker may have just taken its first result."""
         found = self.view.by_code.get(code)
         if found is None and self.reference.councils.get(code) is not None:
-            self.catch_up([code], False)
+            self.follow()
             found = self.view.by_code.get(code)
         return found
 
-    def _load_executive(self) -> tuple[PollResult, ...]:
-        return tuple(count(p) for p in load_day(self.engine, self.reference, self.day).executive)
+    def _outcome_now(self, code: str) -> CouncilOutcome | None:
+        return self.view.by_code.get(code)
+
+    def _redraft(self, found: list[Event], _local: bool) -> None:
+        self.redrafter.notice(e.council.code for e in found if e.council.code in self.night.councils)
 
     def _publish(self, found: list[Event], changed: bool = False, local: bool = True) -> None:
         if not found and not changed:
             return
-        now = datetime.now(UTC)
+        now = datetime.now(UTC)  # for a replay's events; the log's own carry when the log took them
+        found = [e if e.at is not None else replace(e, at=now) for e in found]
         self._events.extend(found)
-        self._times = {e.seq: self._times.get(e.seq, now) for e in self._events}
         self.view = self._build()
         self.broadcaster.publish(found)
         for listener in self.listeners:
@@ -219,37 +221,40 @@ class Site:
             pending=pending,
             progress=self.night.progress(),
             events=tuple(self._events),
-            executive=self._executive,
-            times=self._times,
+            executive=tuple(self.night.executive.values()),
         )
 
-    def fresh(self, key: str) -> tuple[int, Any] | None:
+    def fresh(self, key: str) -> Made | None:
         """What was made under `key` for the current view, if it has been."""
         hit = self._cache.get(key)
-        return hit if hit is not None and hit[0] == self.view.version else None
+        return hit[1] if hit is not None and hit[0] == self.view.version else None
 
-    def cached(self, key: str, make: Callable[[View], T]) -> tuple[int, T]:
-        """`make(view)` for the current view, made once per view (pages, JSON documents), with the
-        version of the view it was made from."""
+    def cached(self, key: str, make: Callable[[View], str | bytes]) -> Made:
+        """`make(view)` for the current view, made once per view (pages, JSON documents), with the ETag
+        of its bytes."""
         view = self.view
         hit = self._cache.get(key)
         if hit is not None and hit[0] == view.version:
-            return hit
+            made: Made = hit[1]
+            return made
         with self._making:  # one reader makes it while the others wait, not all of them at once
             hit = self._cache.get(key)
             if hit is not None and hit[0] == view.version:
-                return hit
-            made = (view.version, make(view))
-            self._cache[key] = made
+                made = hit[1]
+                return made
+            body = make(view)
+            data = body.encode() if isinstance(body, str) else body
+            made = Made(data, f'"{hashlib.blake2b(data, digest_size=16).hexdigest()}"')
+            self._cache[key] = (view.version, made)
             self._cache.move_to_end(key)
             if len(self._cache) > CACHED:
                 self._cache.popitem(last=False)
         return made
 
-    def touch(self) -> None:
+    def touch(self, local: bool = True) -> None:
         """A new view of the same results, for what pages show beside them (a story published)."""
         with self.lock:
-            self._publish([], changed=True)
+            self._publish([], changed=True, local=local)
 
     def region_of(self, code: str) -> str:
         council = self.reference.councils.get(code)

@@ -1,15 +1,15 @@
 """The desk's sessions kept in the store (so they can be ended), failed logins counted in the store (so
 every worker shares the limit), and API tokens issued as trusted machine feeds.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
