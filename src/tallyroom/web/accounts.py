@@ -200,12 +200,6 @@ def _end_sessions_of(conn: Connection, name: str) -> None:
     conn.execute(delete(desk_sessions).where(desk_sessions.c.user_id == who))
 
 
-def user(engine: Engine, name: str) -> User | None:
-    with engine.connect() as conn:
-        row = conn.execute(select(users).where(users.c.name == name)).first()
-    return None if row is None else User(row.name, Role(row.role), row.disabled)
-
-
 def all_users(engine: Engine) -> list[User]:
     with engine.connect() as conn:
         rows = conn.execute(select(users).order_by(users.c.name)).all()

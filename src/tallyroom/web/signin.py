@@ -7,7 +7,7 @@ every write checks it.
 
 Logins are limited twice over. Each address has five tries in five minutes (`Throttle`), counted in the
 store and recorded before the password is checked, so neither concurrent tries nor several workers
-get more. And checking a password (Argon2: 64 MiB and most of a core for a tenth of a second) is
+get more. And checking a password (Argon2: 64 MiB, and a fifth of a second of a core) is
 bounded in each process (`Hashing`): one at a time, a few more waiting, and the rest answered 429 at
 once, so a flood of logins cannot exhaust memory or starve the readers.
 """
