@@ -17,17 +17,15 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, insert, select
 from sqlalchemy.exc import DataError, InternalError, OperationalError
-from uk_election_ids.election_ids import IdBuilder
 
 from tallyroom.importers.base import Batch
+from tallyroom.rules.ballots import ballot_id as ballot_id
 from tallyroom.rules.model import (
     CompositionSnapshot,
     CouncilRef,
     CouncilResult,
     DeclarationStatus,
-    ElectionType,
     Poll,
-    PollKind,
 )
 from tallyroom.rules.parties import Party
 from tallyroom.store.database import StoreError, writing
@@ -59,17 +57,6 @@ class AppendReport:
     @property
     def changed(self) -> int:
         return self.new + self.revised
-
-
-def ballot_id(poll: Poll) -> str:
-    """The poll's Democracy Club ballot id (§10), e.g. `local.derby.darley.2021-05-06`."""
-    builder = IdBuilder(poll.election_type.value, poll.election_date).with_organisation(poll.council.name)
-    if poll.election_type is ElectionType.LOCAL:
-        builder = builder.with_division(poll.ward.name)
-    if poll.kind is PollKind.BY_ELECTION:
-        builder = builder.with_contest_type("by")
-    ballot: str = builder.ballot_id
-    return ballot
 
 
 def fingerprint(content: Any) -> str:
