@@ -18,9 +18,11 @@ import pytest
 from sqlalchemy import Engine, func, select
 from starlette.testclient import TestClient
 
-from tallyroom.importers import reader
-from tallyroom.importers.base import Context, InputError
+from tallyroom.importers import reader, ward
+from tallyroom.importers.base import Batch, Context, InputError
 from tallyroom.reference import Reference
+from tallyroom.rules.model import WardRef
+from tallyroom.store.log import SourceInfo, append
 from tallyroom.store.schema import declarations
 from tallyroom.web.accounts import AccountError, Role, add_user, issue_token
 from tallyroom.web.app import create_app
@@ -30,6 +32,7 @@ from tests.conftest import (
     LEAP,
     NIGHT,
     NIGHT_FILE,
+    POSTGRES,
     SHARED,
     copy_of,
     copy_url,
@@ -436,3 +439,19 @@ def test_control_by_a_party_nobody_knows_is_refused(context: Context, tmp_path: 
         "conservative",
         "NOC",
     ]
+
+
+# The database's own refusals
+
+
+@pytest.mark.skipif(not POSTGRES, reason="SQLite takes a value of any length")
+def test_a_value_the_database_refuses_is_bad_input_not_try_again(engine: Engine, ref: Reference) -> None:
+    """Past the importers (the log written directly), a code too long for its column: PostgreSQL
+    refuses it (a DataError), and that is an InputError (400 over HTTP), not a StoreError (503 with
+    Retry-After, which machines retry for ever)."""
+    poll = ward.read(NIGHT_FILE, Context(ref)).polls[0]
+    long = poll._replace(ward=WardRef(poll.ward.name, "E" + "0" * 20))
+    before = logged(engine)
+    with pytest.raises(InputError, match="the database refused a value, and nothing was written"):
+        append(engine, Batch(polls=[long]), SourceInfo("ward", "long.csv", "0" * 64))
+    assert logged(engine) == before

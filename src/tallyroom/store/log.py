@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, insert, select
 from sqlalchemy.exc import DataError, InternalError, OperationalError
 
-from tallyroom.importers.base import Batch
+from tallyroom.importers.base import Batch, InputError
 from tallyroom.rules.ballots import ballot_id as ballot_id
 from tallyroom.rules.model import (
     CompositionSnapshot,
@@ -92,10 +92,17 @@ def declaration_fingerprint(poll: Poll, candidacies: str) -> str:
 
 def append(engine: Engine, batch: Batch, source: SourceInfo) -> AppendReport:
     """Write a batch to the log in one transaction and say what changed; the delivery itself goes into
-    the audit trail whatever it changed."""
+    the audit trail whatever it changed.
+
+    A database that cannot write now (read-only, full, gone away) is a StoreError: try again later. A
+    value it will never take (too long, out of range: the importers check for these, so this is the
+    last line) is an InputError, since sending the same again cannot help."""
     try:
         return _append(engine, batch, source)
-    except (OperationalError, InternalError, DataError) as error:  # read-only, full, gone away, refused
+    except DataError as error:
+        message = f"the database refused a value, and nothing was written: {str(error.orig).strip()}"
+        raise InputError(source.name, message) from error
+    except (OperationalError, InternalError) as error:
         raise StoreError(f"the database refused the write, and nothing was written: {error.orig}") from error
 
 
