@@ -8,6 +8,7 @@ import queue
 import re
 import secrets
 import sys
+import tempfile
 import threading
 from collections.abc import Mapping
 from datetime import date
@@ -15,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any
 
+import httpx2
 import typer
 import uvicorn
 from rich.console import Console
@@ -364,19 +366,12 @@ def _serve(site: Site, host: str, port: int, confirm: bool = False, publish_to: 
 
 
 def _publish_as_it_changes(publisher: Publisher) -> None:
-    """Bake everything now, then, in a thread of its own, what each change touches."""
-    publisher.everything()
+    """Bake everything now, then, in a thread of its own, what each change touches (`Publisher.follow`:
+    a page that fails is logged and tried again; nothing stops the thread)."""
+    baked = publisher.safely(publisher.everything)
     changes: queue.SimpleQueue[list[Event]] = queue.SimpleQueue()
     publisher.site.listeners.append(lambda found, _local: changes.put(found))
-
-    def bake() -> None:
-        while True:
-            found = changes.get()
-            while not changes.empty():  # a burst of declarations is baked once
-                found += changes.get()
-            publisher.after(found)
-
-    threading.Thread(target=bake, daemon=True).start()
+    threading.Thread(target=publisher.follow, args=(changes, not baked), daemon=True).start()
 
 
 @app.command()
@@ -388,10 +383,47 @@ def publish(
     base_url: Annotated[str, typer.Option(help="Where readers will find the folder.")] = "http://localhost",
 ) -> None:
     """Bake every public page and JSON document of a night to static files, for any static host or
-    CDN. (`serve --publish-to DIR` keeps such a folder up to date through the night.)"""
+    CDN. (`serve --publish-to DIR` keeps such a folder up to date through the night.) Exit 1, naming
+    them, when pages could not be baked."""
+    _base_url(base_url)
+    _folder_to_write(to)
     site = Site.open(State.engine(), reference_data.load(), _day_or_newest(day), State.settings)
-    written = Publisher(site, to, base_url).everything()
+    publisher = Publisher(site, to, base_url)
+    written = publisher.everything()
     err.print(f"{written} file(s) written to {to}", highlight=False)
+    for path, reason in publisher.failed.items():
+        _refused("not published", f"{path}: {reason}")
+    if publisher.failed:
+        raise typer.Exit(1)
+
+
+def _base_url(url: str) -> None:
+    """Exit 2 unless the URL is the root of an http or https site (the pages are fetched from the
+    app at their own paths, under it)."""
+    try:
+        parsed: httpx2.URL | None = httpx2.URL(url)
+    except httpx2.InvalidURL:
+        parsed = None
+    if parsed is None or parsed.scheme not in {"http", "https"} or not parsed.host:
+        _refused("refused", f"--base-url: not an http or https address: {url!r}")
+        raise typer.Exit(2)
+    if parsed.path.strip("/"):
+        _refused("refused", f"--base-url: give the site's root, with no path: {url!r}")
+        raise typer.Exit(2)
+
+
+def _folder_to_write(folder: Path) -> None:
+    """Make the folder, or exit 2 saying why it cannot be written to."""
+    if folder.exists() and not folder.is_dir():
+        _refused("refused", f"--to: {folder} is a file, not a folder")
+        raise typer.Exit(2)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        _refused("refused", f"--to: cannot write to {folder}: {error.strerror or error}")
+        raise typer.Exit(2) from None
 
 
 @app.command()
