@@ -20,6 +20,7 @@ from tallyroom.importers.limits import (
     ballot_id_fault,
     code_fault,
     count_fault,
+    first_text_fault,
     place_fault,
     text_fault,
 )
@@ -158,11 +159,11 @@ def records(path: Path, text: str, header: Sequence[str], first: int) -> Iterato
                 f"{len(values)} fields where there should be {len(header)} (is the file cut short?)",
                 number,
             )
-        last = number
-        yield (
-            number,
-            [checked_text(path, number, name, v.strip()) for name, v in zip(header, values, strict=True)],
-        )
+        last, stripped = number, [v.strip() for v in values]
+        fault = first_text_fault(stripped)
+        if fault is not None:
+            raise InputError(path, fault[1], number, header[fault[0]])
+        yield number, stripped
     if last is not None and text.endswith(","):
         raise InputError(
             path, "the file ends right after a comma, with no line break: is it cut short?", last, header[-1]
@@ -259,7 +260,6 @@ def assemble_polls(path: Path, rows: Iterable[CandidateRow], register: Reference
     """
     grouped: dict[tuple[object, ...], list[CandidateRow]] = {}
     for row in rows:
-        check_place(path, row.row, row.fields, row.council, row.ward)
         key = (
             row.election_date,
             row.election_type,
@@ -271,6 +271,7 @@ def assemble_polls(path: Path, rows: Iterable[CandidateRow], register: Reference
     polls = []
     for members in grouped.values():
         first = members[0]
+        check_place(path, first.row, first.fields, first.council, first.ward)
         seen: dict[tuple[str, str], int] = {}
         for member in members:
             name = (" ".join(member.candidacy.name.casefold().split()), member.candidacy.party.id)

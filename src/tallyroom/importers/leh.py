@@ -56,11 +56,10 @@ from tallyroom.importers.base import (
     InputError,
     Skip,
     assemble_polls,
-    checked_text,
     parse_flag,
     parse_int,
 )
-from tallyroom.importers.limits import GSS
+from tallyroom.importers.limits import GSS, first_text_fault
 from tallyroom.rules.councils import CouncilRegister, name_key
 from tallyroom.rules.model import BallotFigures, Candidacy, CouncilRef, WardRef
 from tallyroom.rules.parties import Party, PartyRegister, normalise
@@ -169,8 +168,10 @@ class _Sheet:
         first = self.header_row + 1
         for number, values in enumerate(self.worksheet.iter_rows(min_row=first, values_only=True), first):
             if any(v is not None and v != "" for v in values):
-                for name in self.columns:
-                    checked_text(path, number, self.labels[name], self.text(values, name))
+                names = list(self.columns)
+                fault = first_text_fault([self.text(values, name) for name in names])
+                if fault is not None:
+                    raise InputError(path, fault[1], number, self.labels[names[fault[0]]])
                 yield number, values
 
     def fields(self) -> Fields:

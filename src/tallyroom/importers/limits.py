@@ -24,7 +24,7 @@ the row and field.
 from __future__ import annotations
 
 import re
-import unicodedata
+from collections.abc import Sequence
 
 MAX_TEXT = 2_000
 MAX_PLACE = 100
@@ -35,17 +35,13 @@ MAX_COUNT = 10_000_000
 GSS = re.compile(r"[ENSW][0-9]{8}")
 OWN_CODE = re.compile(rf"[a-z0-9](?:[a-z0-9-]{{0,{MAX_CODE - 2}}}[a-z0-9])?")
 COUNT = re.compile(r"(?P<digits>[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)(?:\.0+)?")
-CONTROL_CATEGORIES = frozenset({"Cc", "Zl", "Zp"})
-
-
-def control_characters(value: str) -> list[str]:
-    """The control characters in a text, each as its escape (`\\x1b`)."""
-    return [_escape(ch) for ch in value if unicodedata.category(ch) in CONTROL_CATEGORIES]
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+"""Unicode's control characters (category Cc), and the line and paragraph separators."""
 
 
 def escape_controls(value: str) -> str:
     """The text with each control character written as its escape (`\\x1b`): what a terminal is given."""
-    return "".join(_escape(ch) if unicodedata.category(ch) in CONTROL_CATEGORIES else ch for ch in value)
+    return CONTROL.sub(lambda found: _escape(found.group()), value)
 
 
 def _escape(ch: str) -> str:
@@ -55,10 +51,19 @@ def _escape(ch: str) -> str:
 def text_fault(value: str) -> str | None:
     if len(value) > MAX_TEXT:
         return f"{len(value):,} characters: at most {MAX_TEXT:,}"
-    found = control_characters(value)
+    found = CONTROL.search(value)
     if found:
-        return f"a control character ({found[0]}): names and figures hold none"
+        return f"a control character ({_escape(found.group())}): names and figures hold none"
     return None
+
+
+def first_text_fault(values: Sequence[str]) -> tuple[int, str] | None:
+    """The first of a row's fields outside the limits on text, and what is wrong with it; quick when
+    none is, as in every real file."""
+    if max(map(len, values), default=0) <= MAX_TEXT and not CONTROL.search("".join(values)):
+        return None
+    faults = ((index, text_fault(value)) for index, value in enumerate(values))
+    return next(((index, fault) for index, fault in faults if fault is not None), None)
 
 
 def place_fault(name: str) -> str | None:
