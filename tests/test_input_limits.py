@@ -317,14 +317,14 @@ def test_papers_below_the_votes_cast_are_taken_and_flagged(site: Site) -> None:
     assert any("votes total 11650, more than 2990 papers x 2 seats" in flag for flag in council["flags"])
 
 
-def test_an_unresolved_tie_is_refused_naming_the_row_and_the_night_goes_on(site: Site) -> None:
+def tie(rows: Rows) -> None:
     """Wilson level with Smith on 2,237 for the second seat, and no winner chosen by lot."""
+    for row in rows:
+        row["elected"] = ""
+    rows[1]["votes"] = rows[2]["votes"]
 
-    def tie(rows: Rows) -> None:
-        for row in rows:
-            row["elected"] = ""
-        rows[1]["votes"] = rows[2]["votes"]
 
+def test_an_unresolved_tie_is_refused_naming_the_row_and_the_night_goes_on(site: Site) -> None:
     message = refused(site, edited(tie), 3, "tie_break")
     assert "Smith P.J., Wilson D. tie on 2237 votes for 1 seat(s)" in message
     assert message.endswith("mark the winner(s) chosen by lot: tie_break=lot")
@@ -343,12 +343,6 @@ def test_an_unresolved_tie_is_refused_naming_the_row_and_the_night_goes_on(site:
 def test_an_unresolved_tie_in_an_imported_file_leaves_the_day_readable(db: str, tmp_path: Path) -> None:
     """Once, `import` said "1 new" and `councils` then died for the whole day."""
     path = tmp_path / "tie.csv"
-
-    def tie(rows: Rows) -> None:
-        for row in rows:
-            row["elected"] = ""
-        rows[1]["votes"] = rows[2]["votes"]
-
     path.write_bytes(edited(tie))
     done = tallyroom(db, "import", "ward", str(path))
     assert done.returncode == 1
