@@ -17,18 +17,16 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Engine, func, insert, select
 from sqlalchemy.exc import DataError, InternalError, OperationalError
-from uk_election_ids.election_ids import IdBuilder
 
-from tallyroom.importers.base import Batch
+from tallyroom.importers.base import Batch, InputError
+from tallyroom.rules.ballots import ballot_id as ballot_id
 from tallyroom.rules.model import (
     BallotFigures,
     CompositionSnapshot,
     CouncilRef,
     CouncilResult,
     DeclarationStatus,
-    ElectionType,
     Poll,
-    PollKind,
 )
 from tallyroom.rules.parties import Party
 from tallyroom.store.database import StoreError, writing
@@ -60,17 +58,6 @@ class AppendReport:
     @property
     def changed(self) -> int:
         return self.new + self.revised
-
-
-def ballot_id(poll: Poll) -> str:
-    """The poll's Democracy Club ballot id (§10), e.g. `local.derby.darley.2021-05-06`."""
-    builder = IdBuilder(poll.election_type.value, poll.election_date).with_organisation(poll.council.name)
-    if poll.election_type is ElectionType.LOCAL:
-        builder = builder.with_division(poll.ward.name)
-    if poll.kind is PollKind.BY_ELECTION:
-        builder = builder.with_contest_type("by")
-    ballot: str = builder.ballot_id
-    return ballot
 
 
 def fingerprint(content: Any) -> str:
@@ -106,10 +93,17 @@ def declaration_fingerprint(poll: Poll, candidacies: str) -> str:
 
 def append(engine: Engine, batch: Batch, source: SourceInfo) -> AppendReport:
     """Write a batch to the log in one transaction and say what changed; the delivery itself goes into
-    the audit trail whatever it changed."""
+    the audit trail whatever it changed.
+
+    A database that cannot write now (read-only, full, gone away) is a StoreError: try again later. A
+    value it will never take (too long, out of range: the importers check for these, so this is the
+    last line) is an InputError, since sending the same again cannot help."""
     try:
         return _append(engine, batch, source)
-    except (OperationalError, InternalError, DataError) as error:  # read-only, full, gone away, refused
+    except DataError as error:
+        message = f"the database refused a value, and nothing was written: {str(error.orig).strip()}"
+        raise InputError(source.name, message) from error
+    except (OperationalError, InternalError) as error:
         raise StoreError(f"the database refused the write, and nothing was written: {error.orig}") from error
 
 
