@@ -40,6 +40,17 @@ POSTGRES = os.environ.get("TALLYROOM_TEST_POSTGRES", "")
 """A PostgreSQL server's URL: when set, every store the tests make is a database on it, not SQLite."""
 
 
+def _night_file_rows() -> list[dict[str, str]]:
+    with NIGHT_FILE.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+NIGHT_ROWS = len(_night_file_rows())
+"""Candidacies in the demo's night file, counted straight from the CSV."""
+NIGHT_POLLS = len({(r["council_code"], r["ward_code"] or r["ward"], r["kind"]) for r in _night_file_rows()})
+NIGHT_COUNCILS = len({r["council_code"] for r in _night_file_rows()})
+
+
 def leap(year: int) -> Path:
     return next((LEAP / str(year)).glob("leap-*.csv"))
 

@@ -24,7 +24,7 @@ from tallyroom.rules.parties import PartyRegister
 from tallyroom.store import queries
 from tallyroom.web import feeds
 from tallyroom.web.export import results_csv
-from tests.conftest import DEMO, copy_of, demo_store
+from tests.conftest import DEMO, NIGHT_POLLS, NIGHT_ROWS, copy_of, demo_store
 
 DAY = date(2021, 5, 6)
 DEMO_DAY = DEMO / "2021-05-06-east-midlands.csv"
@@ -149,7 +149,7 @@ def test_the_export_has_democracy_clubs_columns_then_ours(polls: list[Poll]) -> 
 
 def test_the_export_has_one_row_per_candidacy_in_the_log(polls: list[Poll]) -> None:
     rows = exported(polls)
-    assert len(rows) == sum(len(p.candidacies) for p in polls) == len(demo_rows()) == 1206
+    assert len(rows) == sum(len(p.candidacies) for p in polls) == len(demo_rows()) == NIGHT_ROWS
     got = Counter((r["organisation_name"], r["post_label"], r["person_name"], r["votes_cast"]) for r in rows)
     source = Counter((r["council"], r["ward"], r["candidate"], r["votes"]) for r in demo_rows())
     assert got == source
@@ -258,17 +258,17 @@ def test_the_declarations_feed_has_each_declaration_newest_first(
 ) -> None:
     _, events = night_of(engine, ref, polls)
     declarations = [e for e in events if e.type == "declaration"]
-    assert len(declarations) == len(polls) == 283
+    assert len(declarations) == len(polls) == NIGHT_POLLS
     text = feeds.declarations_feed(
         events, SITE, NIGHT_START + timedelta(hours=8), election_date=DAY, times=minutes(events)
     )
     feed, entries = parse_atom(text)
     assert feed.findtext(f"{ATOM}id") == "tag:results.example.org,2021-05-06:declarations"
     assert feed.findtext(f"{ATOM}updated") == "2021-05-07T06:00:00Z"
-    assert len(entries) == 283
-    assert len({text_of(e, "id") for e in entries}) == 283
+    assert len(entries) == NIGHT_POLLS
+    assert len({text_of(e, "id") for e in entries}) == NIGHT_POLLS
     times = [stamp(text_of(e, "updated")) for e in entries]
-    assert times == sorted(times, reverse=True) and len(set(times)) == 283
+    assert times == sorted(times, reverse=True) and len(set(times)) == NIGHT_POLLS
     newest = declarations[-1]
     assert text_of(entries[0], "title").startswith(f"{newest.council.name}, {newest.body['ward']['name']}:")
 
@@ -293,7 +293,7 @@ def test_a_corrected_result_is_a_new_entry_on_top(engine: Engine, ref: Reference
     feed, entries = parse_atom(
         feeds.declarations_feed(events, SITE + "/", election_date=DAY, times=minutes(events))
     )
-    assert len(entries) == 284
+    assert len(entries) == NIGHT_POLLS + 1
     assert text_of(entries[0], "id").endswith(":declaration/E06000015/E05001775/2")
     assert (
         text_of(entries[0], "title")

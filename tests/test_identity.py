@@ -23,7 +23,7 @@ from tallyroom.reference import Reference
 from tallyroom.store.database import connect
 from tallyroom.web.app import create_app
 from tallyroom.web.site import Site
-from tests.conftest import NIGHT_FILE, copy_url, demo_store, night_wards
+from tests.conftest import NIGHT_COUNCILS, NIGHT_FILE, copy_url, demo_store, night_wards
 
 ON = date(2021, 5, 6)
 DERBYSHIRE = "E10000007"
@@ -152,6 +152,6 @@ def test_a_night_opened_from_the_log_has_its_stories_drafted(
     assert site.redrafter.drain() == []
     drafted = {o.council.name: review.current(engine, story_key(o)) for o in site.view.outcomes}
     engine.dispose()
-    assert len(drafted) == 7 and all(v is not None for v in drafted.values())
+    assert len(drafted) == NIGHT_COUNCILS and all(v is not None for v in drafted.values())
     derbyshire = drafted["Derbyshire"]
     assert derbyshire is not None and derbyshire.text.startswith("Conservatives hold Derbyshire")

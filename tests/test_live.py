@@ -25,7 +25,7 @@ from tallyroom.serialise import council_outcome
 from tallyroom.store import queries
 from tallyroom.store.database import connect
 from tallyroom.store.schema import declarations, polls
-from tests.conftest import DEMO, SHARED, copy_of, copy_url, demo_store, leap, store_url
+from tests.conftest import DEMO, NIGHT_COUNCILS, SHARED, copy_of, copy_url, demo_store, leap, store_url
 
 COUNTIES_DAY = date(2021, 5, 6)
 
@@ -60,7 +60,7 @@ def test_each_call_comes_at_the_declaration_that_decides_it(engine: Engine, ref:
             assert (event["control"], event["outcome"], event["seats"]) == ("Conservative", "GAIN", 34)
     assert reached is not None
     calls = Counter(e["council"]["name"] for e in events if e["type"] == "call")
-    assert calls == Counter({name: 1 for name in calls}) and len(calls) == 7
+    assert calls == Counter({name: 1 for name in calls}) and len(calls) == NIGHT_COUNCILS
     for i, event in enumerate(events):
         if event["type"] == "call" and event["cannot_change_hands"] and i < 7:
             continue  # called before any result: seats not up decide it
@@ -88,7 +88,7 @@ def test_progress_through_the_night(engine: Engine, ref: Reference) -> None:
     night = Night.open(ref, COUNTIES_DAY, polls_of_day, day.earlier, day.snapshots, day.control)
     start = night.progress()["night"]
     assert (start["seats_declared"], start["wards_declared"], start["councils_complete"]) == (0, 0, 0)
-    assert start["wards_up"] == len(polls_of_day) and start["councils"] == 7
+    assert start["wards_up"] == len(polls_of_day) and start["councils"] == NIGHT_COUNCILS
     seats = 0
     for poll in polls_of_day:
         night.declare(poll)
@@ -97,7 +97,7 @@ def test_progress_through_the_night(engine: Engine, ref: Reference) -> None:
         seats = now["night"]["seats_declared"]
     end = night.progress()
     assert end["night"]["seats_declared"] == end["night"]["seats_up"] == seats
-    assert end["night"]["councils_complete"] == end["night"]["councils_decided"] == 7
+    assert end["night"]["councils_complete"] == end["night"]["councils_decided"] == NIGHT_COUNCILS
     assert end["regions"]["East Midlands"] == end["night"]
 
 
@@ -107,7 +107,7 @@ def test_replay_is_deterministic_for_a_seed_and_rehearses(engine: Engine, ref: R
     assert first != [t.json() for t in replay(engine, ref, COUNTIES_DAY, seed=12)]
     rehearsed = [t.json() for t in replay(engine, ref, COUNTIES_DAY, seed=11, rehearsal=True)]
     opening = [e for e in rehearsed if e["type"] == "rehearsal"]
-    assert len(opening) == 7 and rehearsed[:7] == opening
+    assert len(opening) == NIGHT_COUNCILS and rehearsed[:NIGHT_COUNCILS] == opening
     assert all(e["progress"]["seats_declared"] == 0 and e["won"] == {} for e in opening)
 
 
@@ -220,7 +220,7 @@ def test_replay_jsonl_follows_the_contract(store: str, tmp_path: Path) -> None:
             assert {"control", "outcome", "seats"} <= set(event)
         elif event["type"] == "complete":
             assert event["outcome_detail"]["council"] == event["council"]
-    assert sum(1 for e in lines if e["type"] == "complete") == 7
+    assert sum(1 for e in lines if e["type"] == "complete") == NIGHT_COUNCILS
 
 
 def test_records_of_the_night_fall_as_they_happen(engine: Engine, ref: Reference) -> None:

@@ -18,7 +18,7 @@ from tallyroom.reference import Reference
 from tallyroom.web.accounts import Role, add_user, issue_token
 from tallyroom.web.app import create_app
 from tallyroom.web.site import Site
-from tests.conftest import copy_of, demo_store
+from tests.conftest import NIGHT_COUNCILS, copy_of, demo_store
 
 ON = date(2021, 5, 6)
 DERBYSHIRE = "E10000007"
@@ -66,7 +66,7 @@ def test_councils_headlines_and_progress_are_what_the_command_line_prints(
 def test_the_night_in_json(client: TestClient) -> None:
     night = client.get("/api/night").json()
     assert night["election_date"] == "2021-05-06"
-    assert night["progress"]["night"]["councils_complete"] == len(night["councils"]) == 7
+    assert night["progress"]["night"]["councils_complete"] == len(night["councils"]) == NIGHT_COUNCILS
     derbyshire = next(c for c in night["councils"] if c["council"]["code"] == DERBYSHIRE)
     assert derbyshire["composition"] == {"Conservative": 45, "Labour": 14, "Liberal Democrats": 4, "Green": 1}
     assert client.get("/api/councils/Nowhere").status_code == 404

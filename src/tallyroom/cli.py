@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import os
 import queue
+import re
 import secrets
 import sys
+import tempfile
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,11 +19,13 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
+import httpx2
 import typer
 import uvicorn
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 from sqlalchemy import Engine
 
 from tallyroom import reference as reference_data
@@ -36,6 +40,7 @@ from tallyroom.copy.review import flagged, versions
 from tallyroom.copy.review import publish as review_publish
 from tallyroom.importers import FORMATS
 from tallyroom.importers.base import Context, InputError
+from tallyroom.importers.limits import escape_controls
 from tallyroom.live.events import Event
 from tallyroom.live.night import follow, open_night
 from tallyroom.live.replay import Timed, paced
@@ -57,8 +62,22 @@ from tallyroom.web.publish import Publisher
 from tallyroom.web.site import Site
 
 app = typer.Typer(help="Election-night results for UK local elections.", no_args_is_help=True)
-err = Console(stderr=True, soft_wrap=True)
-out = Console(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
+
+
+class Terminal(Console):
+    """A console that prints what the data says as text: never as markup (a name with `[red]` in it
+    prints as written), and with control characters as escapes (`\\x1b`), so that no name can restyle,
+    move or retitle a terminal. Otherwise names print exactly (right-to-left marks, emoji)."""
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(markup=False, **options)
+
+    def render_str(self, text: str, **options: Any) -> Text:
+        return super().render_str(escape_controls(text), **options)
+
+
+err = Terminal(stderr=True, soft_wrap=True)
+out = Terminal(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 
 DateOption = Annotated[str, typer.Option("--date", help="Election day, YYYY-MM-DD.")]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (contract §2) and nothing else.")]
@@ -116,20 +135,24 @@ def import_(
     engine = State.engine()
     failed = False
     with Progress(
-        TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err, transient=True
+        TextColumn("{task.description}", markup=False),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
     ) as progress:
         task = progress.add_task("loading", total=len(files))
         for path in files:
-            progress.update(task, description=f"loading {path.name}")
+            progress.update(task, description=escape_controls(f"loading {path.name}"))
             try:
                 batch, report = load_file(engine, format_name, path, context)
             except InputError as error:
-                err.print(f"[red]rejected[/red] {error}", highlight=False)
+                _refused("rejected", str(error))
                 failed = True
                 progress.advance(task)
                 continue
             except StoreError as error:
-                err.print(f"[red]not loaded[/red] {path.name}: {error}", highlight=False)
+                _refused("not loaded", f"{path.name}: {error}")
                 raise typer.Exit(1) from None
             progress.advance(task)
             err.print(
@@ -164,8 +187,18 @@ def _party(party_id: str) -> Party:
     return reference_data.load().parties.get(party_id)
 
 
-def _print_json(value: Any) -> None:
-    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2) + "\n")
+def _refused(what: str, message: str) -> None:
+    err.print(Text(what, style="red"), message, highlight=False)
+
+
+def _print_json(value: Any, indent: int | None = 2) -> None:
+    """JSON on standard output, UTF-8; the control characters JSON may leave raw (DEL, C1, the line
+    and paragraph separators) are written as escapes, which JSON reads back as the same text."""
+    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    sys.stdout.write(RAW_CONTROLS.sub(lambda found: f"\\u{ord(found.group()):04x}", text) + "\n")
+
+
+RAW_CONTROLS = re.compile("[\x7f-\x9f\u2028\u2029]")
 
 
 @app.command()
@@ -204,7 +237,7 @@ def council(
     if as_json:
         _print_json(body)
         return
-    out.print(f"[bold]{body['headline']}[/bold]", highlight=False)
+    out.print(body["headline"], style="bold", highlight=False)
     out.print(
         f"{body['seats_declared']} of {body['seats_up']} seats up declared; {body['total_seats']} seats, "
         f"{body['majority_threshold']} for a majority",
@@ -214,7 +247,7 @@ def council(
     out.print(f"make-up: {_seats_text(body['composition'])}", highlight=False)
     out.print(f"change: {_change_text(body['change'])}", highlight=False)
     for flag in body["flags"]:
-        out.print(f"[yellow]note[/yellow] {flag}", highlight=False)
+        out.print(Text("note", style="yellow"), flag, highlight=False)
 
 
 @app.command()
@@ -280,7 +313,9 @@ def demo(
         site = Site.open(engine, ref, day, State.settings, replaying=True)
         password = _demo_user(engine)
         out.print(
-            f"[bold]The night of 6 May 2021 in the East Midlands, live at {speed:g} times real speed[/bold]\n"
+            f"The night of 6 May 2021 in the East Midlands, live at {speed:g} times real speed", style="bold"
+        )
+        out.print(
             f"  website:      http://{host}:{port}/\n"
             f"  results desk: http://{host}:{port}/desk  (name: {DEMO_USER}, password: {password})\n"
             f"  API:          http://{host}:{port}/api/night  (described at /openapi.json)\n"
@@ -291,10 +326,10 @@ def demo(
         threading.Thread(target=site.replay, args=(speed, 0, echo), daemon=True).start()
         _serve(site, host, port)
         return
-    out.print("[bold]The night of 6 May 2021 in the East Midlands, replayed: calls and records[/bold]")
+    out.print("The night of 6 May 2021 in the East Midlands, replayed: calls and records", style="bold")
     for timed in replay_night(engine, ref, day, 0, False, State.settings):
         _echo_calls(timed)
-    out.print("\n[bold]Headlines[/bold]")
+    out.print("\nHeadlines", style="bold")
     for line in sorted(_outcomes(DEMO_DAY), key=newsworthiness):
         out.print(f"  {headline(line, _party)}", highlight=False)
     councils(DEMO_DAY, None, False)
@@ -408,19 +443,12 @@ def _serve(
 
 
 def _publish_as_it_changes(publisher: Publisher) -> None:
-    """Bake everything now, then, in a thread of its own, what each change touches."""
-    publisher.everything()
+    """Bake everything now, then, in a thread of its own, what each change touches (`Publisher.follow`:
+    a page that fails is logged and tried again; nothing stops the thread)."""
+    baked = publisher.safely(publisher.everything)
     changes: queue.SimpleQueue[list[Event]] = queue.SimpleQueue()
     publisher.site.listeners.append(lambda found, _local: changes.put(found))
-
-    def bake() -> None:
-        while True:
-            found = changes.get()
-            while not changes.empty():  # a burst of declarations is baked once
-                found += changes.get()
-            publisher.after(found)
-
-    threading.Thread(target=bake, daemon=True).start()
+    threading.Thread(target=publisher.follow, args=(changes, not baked), daemon=True).start()
 
 
 @app.command()
@@ -432,10 +460,47 @@ def publish(
     base_url: Annotated[str, typer.Option(help="Where readers will find the folder.")] = "http://localhost",
 ) -> None:
     """Bake every public page and JSON document of a night to static files, for any static host or
-    CDN. (`serve --publish-to DIR` keeps such a folder up to date through the night.)"""
+    CDN. (`serve --publish-to DIR` keeps such a folder up to date through the night.) Exit 1, naming
+    them, when pages could not be baked."""
+    _base_url(base_url)
+    _folder_to_write(to)
     site = Site.open(State.engine(), reference_data.load(), _day_or_newest(day), State.settings)
-    written = Publisher(site, to, base_url).everything()
+    publisher = Publisher(site, to, base_url)
+    written = publisher.everything()
     err.print(f"{written} file(s) written to {to}", highlight=False)
+    for path, reason in publisher.failed.items():
+        _refused("not published", f"{path}: {reason}")
+    if publisher.failed:
+        raise typer.Exit(1)
+
+
+def _base_url(url: str) -> None:
+    """Exit 2 unless the URL is the root of an http or https site (the pages are fetched from the
+    app at their own paths, under it)."""
+    try:
+        parsed: httpx2.URL | None = httpx2.URL(url)
+    except httpx2.InvalidURL:
+        parsed = None
+    if parsed is None or parsed.scheme not in {"http", "https"} or not parsed.host:
+        _refused("refused", f"--base-url: not an http or https address: {url!r}")
+        raise typer.Exit(2)
+    if parsed.path.strip("/"):
+        _refused("refused", f"--base-url: give the site's root, with no path: {url!r}")
+        raise typer.Exit(2)
+
+
+def _folder_to_write(folder: Path) -> None:
+    """Make the folder, or exit 2 saying why it cannot be written to."""
+    if folder.exists() and not folder.is_dir():
+        _refused("refused", f"--to: {folder} is a file, not a folder")
+        raise typer.Exit(2)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        _refused("refused", f"--to: cannot write to {folder}: {error.strerror or error}")
+        raise typer.Exit(2) from None
 
 
 @app.command()
@@ -558,7 +623,7 @@ def user_add(
     try:
         accounts.add_user(State.engine(), name, role, password)
     except AccountError as error:
-        err.print(f"[red]refused[/red] {error}", highlight=False)
+        _refused("refused", str(error))
         raise typer.Exit(1) from None
     err.print(f"{name} added as {role}", highlight=False)
 
@@ -579,7 +644,7 @@ def user_token(
     try:
         print(accounts.issue_token(State.engine(), name, trusted_feed))
     except AccountError as error:
-        err.print(f"[red]refused[/red] {error}", highlight=False)
+        _refused("refused", str(error))
         raise typer.Exit(1) from None
 
 
@@ -611,9 +676,9 @@ def story(
         _print_json({**drafted, "text": version.text, "review": review_state})
         return
     out.print(version.text, highlight=False)
-    out.print(f"\n[dim]{version.state} (version {version.version})[/dim]", highlight=False)
+    out.print(f"\n{version.state} (version {version.version})", style="dim", highlight=False)
     if version.flag:
-        out.print(f"[yellow]flag[/yellow] {version.flag}", highlight=False)
+        out.print(Text("flag", style="yellow"), version.flag, highlight=False)
 
 
 @app.command()
@@ -642,7 +707,7 @@ def review(
         if publish:
             review_publish(engine, key, user)
     except ValueError as error:
-        err.print(f"[red]refused[/red] {error}", highlight=False)
+        _refused("refused", str(error))
         raise typer.Exit(1) from None
     for version in versions(engine, key):
         out.print(
@@ -696,13 +761,13 @@ def watch(
     redrafter = Redrafter(engine, ref, lambda code: c.outcome if (c := night.councils.get(code)) else None)
 
     def rejected(error: InputError) -> None:
-        err.print(f"[red]rejected[/red] {error}", highlight=False)
+        _refused("rejected", str(error))
 
     watched = Folder(folder, format_name)
     batches = [watched.take(engine, night, Context(ref), rejected)] if once else None
     for found in batches or keep_taking(watched, engine, night, Context(ref), rejected):
         for event in found:
-            sys.stdout.write(json.dumps(event.json(), ensure_ascii=False) + "\n")
+            _print_json(event.json(), indent=None)
         sys.stdout.flush()
         redrafter.notice(e.council.code for e in found)
         redrafter.drain()
@@ -749,7 +814,7 @@ def replay(
     )
     for _, timed in paced(((t.at, t) for t in night), speed):
         if jsonl:
-            sys.stdout.write(json.dumps(timed.json(), ensure_ascii=False) + "\n")
+            _print_json(timed.json(), indent=None)
             sys.stdout.flush()
         else:
             out.print(_event_line(timed), highlight=False)

@@ -10,8 +10,11 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from tallyroom.importers import reader
-from tallyroom.importers.base import Batch, Context, InputError
+from tallyroom.importers.base import Batch, Context, InputError, checked_text
 from tallyroom.store.log import AppendReport, SourceInfo, append
+
+MAX_ENTERED_BY = 100
+"""The longest `entered_by` the log stores (a desk user, or two: who entered and who confirmed)."""
 
 
 def load_file(
@@ -27,6 +30,11 @@ def load_file(
     was read (with an InputError) before anything is appended."""
     if not path.is_file():
         raise InputError(path, "no such file")
+    if entered_by is not None:
+        checked_text(path, None, "entered_by", entered_by)
+        if len(entered_by) > MAX_ENTERED_BY:
+            message = f"{len(entered_by)} characters: the log keeps at most {MAX_ENTERED_BY}"
+            raise InputError(path, message, None, "entered_by")
     batch = reader(format_name)(path, context)
     if accept is not None:
         accept(path, batch)

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tallyroom.importers.base import Batch, Context, InputError, csv_rows, parse_date, parse_int, require_int
+from tallyroom.importers.base import (
+    NATIVE,
+    Batch,
+    Context,
+    InputError,
+    check_place,
+    csv_rows,
+    parse_date,
+    parse_int,
+    require_int,
+)
 from tallyroom.importers.ward import council_ref
 from tallyroom.rules.model import CouncilResult
 from tallyroom.rules.parties import Party
@@ -18,6 +28,7 @@ def read(path: Path, context: Context) -> Batch:
     for number, r in csv_rows(path, COLUMNS):
         day = parse_date(path, number, "election_date", r["election_date"])
         council = council_ref(path, number, context, r["council"], r["council_code"], day)
+        check_place(path, number, NATIVE, council)
         total = require_int(path, number, "total_seats", r["total_seats"])
         party = context.reference.parties.resolve(r["party"])
         after = require_int(path, number, "seats_after", r["seats_after"])

@@ -24,11 +24,20 @@ from pathlib import Path
 
 from uk_election_ids.election_ids import IdBuilder
 
-from tallyroom.importers.base import Batch, CandidateRow, Context, InputError, Skip, assemble_polls
+from tallyroom.importers.base import (
+    Batch,
+    CandidateRow,
+    Context,
+    Fields,
+    InputError,
+    Skip,
+    assemble_polls,
+    checked_text,
+)
+from tallyroom.importers.limits import GSS, count_fault
 from tallyroom.rules.model import BallotFigures, Candidacy, CouncilRef, ElectionType, PollKind, WardRef
 from tallyroom.rules.parties import PartyRegister
 
-GSS = re.compile(r"^[ENSW]\d{8}$")
 TYPES = {"local": ElectionType.LOCAL, "mayor": ElectionType.MAYOR, "pcc": ElectionType.PCC}
 _SPACE = re.compile(r"[ \t\n\r]*")
 
@@ -74,10 +83,10 @@ class Node:
         return [Node(item, at.child(index)) for index, item in enumerate(value)]
 
     def text(self, key: str) -> str:
-        value = self._get(key)
+        value, at = self._get(key), self.at.child(key)
         if not isinstance(value, str):
-            raise self.at.child(key).error(f"expected text, got {_kind(value)}")
-        return value.strip()
+            raise at.error(f"expected text, got {_kind(value)}")
+        return checked_text(at.path, at.row, at.field, value.strip())
 
     def whole(self, key: str) -> int:
         value = self.optional_whole(key, required=True)
@@ -94,14 +103,19 @@ class Node:
             raise self.at.child(key).error(f"expected a whole number, got {_kind(value)}")
         if value < 0:
             raise self.at.child(key).error(f"cannot be negative: {value}")
+        fault = count_fault(value)
+        if fault is not None:
+            raise self.at.child(key).error(fault)
         return value
 
-    def optional_number(self, key: str) -> float | None:
+    def optional_percentage(self, key: str) -> float | None:
         value = self.data.get(key)
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.at.child(key).error(f"expected a number, got {_kind(value)}")
+        if not 0 <= value <= 100:
+            raise self.at.child(key).error(f"not a percentage: {value}")
         return float(value)
 
     def flag(self, key: str) -> bool:
@@ -177,9 +191,28 @@ def _candidate_rows(
             kind=kind,
             election_type=election_type,
             figures=figures,
+            fields=_fields(result.at.field),
         )
         for result in results
     ]
+
+
+def _fields(result: str) -> Fields:
+    """Where each field of one candidate result is, as a path inside its result set."""
+    post = f"{result}.membership.post"
+    return Fields(
+        council="ballot_paper_id",
+        council_code="ballot_paper_id",
+        ward=f"{post}.label",
+        ward_code=f"{post}.id",
+        votes=f"{result}.num_ballots",
+        elected=f"{result}.is_winner",
+        electorate="total_electorate",
+        ballots="num_turnout_reported",
+        rejected="num_spoilt_ballots",
+        tie_break=f"{result}.tied_vote_winner",
+        lot="true",
+    )
 
 
 def _ballot(ballot_id: str, at: At) -> IdBuilder:
@@ -223,7 +256,7 @@ def _ward(results: list[Node]) -> WardRef:
                 f"{other.text('id')!r} where the first candidate stands in {post_id!r}"
             )
     code = post_id.rpartition(":")[2]
-    return WardRef(post.text("label"), code if GSS.match(code) else "")
+    return WardRef(post.text("label"), code if GSS.fullmatch(code) else "")
 
 
 def _no_duplicates(results: list[Node]) -> None:
@@ -269,7 +302,7 @@ def _figures(result_set: Node, votes: list[int]) -> BallotFigures:
     electorate = result_set.optional_whole("total_electorate")
     reported = result_set.optional_whole("num_turnout_reported")
     spoilt = result_set.optional_whole("num_spoilt_ballots")
-    turnout = result_set.optional_number("turnout_percentage")
+    turnout = result_set.optional_percentage("turnout_percentage")
     ballots = reported
     if reported is not None and votes and reported <= 100 and reported < max(votes):
         ballots, turnout = None, turnout if turnout is not None else float(reported)

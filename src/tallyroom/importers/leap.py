@@ -8,8 +8,6 @@ carry NULL in every other field and no votes: they are skipped, and said so.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from datetime import date
 from pathlib import Path
@@ -18,20 +16,22 @@ from tallyroom.importers.base import (
     Batch,
     CandidateRow,
     Context,
+    Fields,
     InputError,
     Skip,
     assemble_polls,
-    mark_by_elections,
     parse_flag,
     read_text,
     records,
     require_int,
 )
+from tallyroom.importers.limits import GSS
 from tallyroom.importers.ward import council_ref
 from tallyroom.rules.model import Candidacy, CouncilRef, Poll, WardRef
 
 HEADER = ["council", "council_code", "ward", "ward_code", "candidate", "party", "votes", "elected"]
-GSS = re.compile(r"^[ENSW]\d{8}$")
+FIELDS = Fields(tie_break="elected", lot="1")
+"""A winner chosen by lot is the one of the tied candidates marked elected."""
 
 
 def election_date(path: Path, context: Context) -> date:
@@ -45,17 +45,16 @@ def election_date(path: Path, context: Context) -> date:
 
 def read(path: Path, context: Context) -> Batch:
     polling_day = election_date(path, context)
-    reader = csv.reader(io.StringIO(read_text(path), newline=""))
     parties = context.reference.parties
     councils: dict[tuple[str, str], CouncilRef] = {}
     wards: dict[tuple[str, str], WardRef] = {}
     rows, skipped = [], []
-    for number, values in records(path, reader, len(HEADER), first=1):
+    for number, values in records(path, read_text(path), HEADER, first=1):
         council, council_code, ward, ward_code, candidate, party, votes, elected = values
         if ward == "Elected Mayor" or "NULL" in (ward_code, candidate):
             skipped.append(Skip(number, f"{council}: placeholder row with no candidate or votes"))
             continue
-        if not GSS.match(ward_code):
+        if not GSS.fullmatch(ward_code):
             raise InputError(path, f"not a GSS ward code: {ward_code!r}", number, "ward_code")
         if (council, council_code) not in councils:
             councils[council, council_code] = council_ref(
@@ -74,9 +73,10 @@ def read(path: Path, context: Context) -> Batch:
                     votes=require_int(path, number, "votes", votes),
                     elected=parse_flag(path, number, "elected", elected),
                 ),
+                fields=FIELDS,
             )
         )
-    polls = mark_by_elections(assemble_polls(path, rows), context.reference)
+    polls = assemble_polls(path, rows, context.reference)
     return Batch(polls=[_unopposed(p) for p in polls], skipped=skipped)
 
 

@@ -52,13 +52,14 @@ from tallyroom.importers.base import (
     Batch,
     CandidateRow,
     Context,
+    Fields,
     InputError,
     Skip,
     assemble_polls,
-    mark_by_elections,
     parse_flag,
     parse_int,
 )
+from tallyroom.importers.limits import GSS, first_text_fault
 from tallyroom.rules.councils import CouncilRegister, name_key
 from tallyroom.rules.model import BallotFigures, Candidacy, CouncilRef, WardRef
 from tallyroom.rules.parties import Party, PartyRegister, normalise
@@ -128,7 +129,6 @@ KIND_PREFIX = {
     "SDT": "E07",
     "LB": "E09",
 }
-GSS = re.compile(r"^[ENSW]\d{8}$")
 YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 DAMAGED = (BadZipFile, zlib.error, ParseError, EOFError)
 
@@ -162,12 +162,31 @@ class _Sheet:
     labels: dict[str, str]
     caption: str
 
-    def rows(self) -> Iterator[tuple[int, Sequence[object]]]:
-        """The rows under the header, numbered as the spreadsheet numbers them; empty rows left out."""
+    def rows(self, path: Path) -> Iterator[tuple[int, Sequence[object]]]:
+        """The rows under the header, numbered as the spreadsheet numbers them; empty rows left out.
+        Every cell read is held to the limits on text."""
         first = self.header_row + 1
         for number, values in enumerate(self.worksheet.iter_rows(min_row=first, values_only=True), first):
             if any(v is not None and v != "" for v in values):
+                names = list(self.columns)
+                fault = first_text_fault([self.text(values, name) for name in names])
+                if fault is not None:
+                    raise InputError(path, fault[1], number, self.labels[names[fault[0]]])
                 yield number, values
+
+    def fields(self) -> Fields:
+        """What this sheet calls each field, for errors."""
+        label = self.labels.get
+        return Fields(
+            council=label("council", "council"),
+            council_code=label("council_code", "council_code"),
+            ward=label("ward", "ward"),
+            ward_code=label("ward_code", "ward_code"),
+            votes=label("votes", "votes"),
+            elected=label("elected", "elected"),
+            tie_break=label("elected", "elected"),
+            lot="1",
+        )
 
     def get(self, values: Sequence[object], name: str) -> object:
         index = self.columns.get(name)
@@ -338,7 +357,7 @@ def _read_wards(path: Path, sheet: _Sheet | None, skipped: list[Skip]) -> _WardI
     if sheet is None:
         return _WardIndex(lines)
     with _InSheet(sheet):
-        for number, values in sheet.rows():
+        for number, values in sheet.rows(path):
             code = sheet.text(values, "ward_code")
             if not code:
                 skipped.append(
@@ -392,11 +411,11 @@ class _Parties:
         return party
 
 
-def _read_key(sheet: _Sheet | None) -> dict[str, str]:
+def _read_key(path: Path, sheet: _Sheet | None) -> dict[str, str]:
     """Abbreviation -> full party name; an abbreviation the key gives two names is left out."""
     names: dict[str, set[str]] = {}
     if sheet is not None:
-        for _, values in sheet.rows():
+        for _, values in sheet.rows(path):
             abbreviation, name = sheet.text(values, "abbreviation"), sheet.text(values, "name")
             if abbreviation and name:
                 names.setdefault(normalise(abbreviation), set()).add(name)
@@ -414,7 +433,7 @@ class _Councils:
         """The register's everyday name for a code it knows, else the name printed."""
         ref = self.cache.get(("code", code))
         if ref is None:
-            if not GSS.match(code):
+            if not GSS.fullmatch(code):
                 raise InputError(self.path, f"not a GSS council code: {code!r}", row, label)
             council = self.register.get(code)
             ref = CouncilRef(code, council.name if council else printed or code)
@@ -479,7 +498,7 @@ class _Reader:
 
     def read(self, skipped: list[Skip]) -> list[_Ward]:
         with _InSheet(self.sheet):
-            for number, values in self.sheet.rows():
+            for number, values in self.sheet.rows(self.path):
                 if not self.sheet.text(values, "ward_code") and not self.sheet.text(values, "candidate"):
                     skipped.append(
                         Skip(number, f"sheet {self.sheet.title!r}: not a candidate row: {_gist(values)}")
@@ -498,7 +517,7 @@ class _Reader:
     def ward(self, number: int, values: Sequence[object]) -> _Ward:
         """The ward a row is in; checked once for each way a row places it, however many candidates."""
         code = self.required(number, values, "ward_code")
-        if not GSS.match(code):
+        if not GSS.fullmatch(code):
             raise InputError(self.path, f"not a GSS ward code: {code!r}", number, self.label("ward_code"))
         name = self.required(number, values, "ward")
         line = self.wards.find(code, name)
@@ -625,6 +644,7 @@ class _Completion:
     shared_codes: set[str]
     votes_label: str
     seats_column: bool
+    fields: Fields
 
 
 def _finish(done: _Completion, ward: _Ward) -> list[CandidateRow]:
@@ -661,6 +681,7 @@ def _finish(done: _Completion, ward: _Ward) -> list[CandidateRow]:
             ),
             seats=seats_of_row,
             figures=figures,
+            fields=done.fields,
         )
         for e, name, vote, won, tie, seats_of_row in zip(
             entries, names, votes, elected, ties, seats_each, strict=True
@@ -742,15 +763,20 @@ def _read_workbook(path: Path, workbook: Any, context: Context) -> Batch:
         )
     skipped: list[Skip] = []
     wards = _read_wards(path, sheets.wards, skipped)
-    parties = _Parties(context.reference.parties, _read_key(sheets.key))
+    parties = _Parties(context.reference.parties, _read_key(path, sheets.key))
     read_wards = _Reader(path, context, sheets.candidates, wards, parties).read(skipped)
     candidates = sheets.candidates
     done = _Completion(
-        path, wards, _shared_codes(read_wards), candidates.labels["votes"], "seats" in candidates.columns
+        path,
+        wards,
+        _shared_codes(read_wards),
+        candidates.labels["votes"],
+        "seats" in candidates.columns,
+        candidates.fields(),
     )
     rows: list[CandidateRow] = []
     with _InSheet(candidates):
         for ward in read_wards:
             rows.extend(_finish(done, ward))
-        polls = mark_by_elections(assemble_polls(path, rows), context.reference)
+        polls = assemble_polls(path, rows, context.reference)
     return Batch(polls=polls, skipped=skipped)

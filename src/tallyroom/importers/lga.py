@@ -35,6 +35,7 @@ from tallyroom.importers.base import (
     Batch,
     CandidateRow,
     Context,
+    Fields,
     InputError,
     Skip,
     assemble_polls,
@@ -42,6 +43,7 @@ from tallyroom.importers.base import (
     parse_date,
     parse_int,
 )
+from tallyroom.importers.limits import GSS
 from tallyroom.rules.model import BallotFigures, Candidacy, CouncilRef, PollKind, WardRef
 
 COLUMNS = (
@@ -75,7 +77,20 @@ REJECTED = (
 LOCAL_TYPES = ("DistrictAndBorough", "County", "Unitary", "LondonBorough", "MetropolitanBorough")
 BY_ELECTION = "byelection"
 ELECTED = {"ELECTED": True, "NOT ELECTED": False}
-GSS = re.compile(r"^[ENSW]\d{8}$")
+FIELDS = Fields(
+    council="ElectedBodyLabel",
+    council_code="ElectedBodyURI",
+    ward="ElectoralAreaLabel",
+    ward_code="ElectoralAreaURI",
+    votes="VotesWon",
+    elected="Elected",
+    electorate="EligibleElectorate",
+    ballots="VotesCast",
+    rejected="BallotsRejected*",
+    tie_break="Elected",
+    lot="ELECTED",
+)
+"""The schema's columns for each field; a winner chosen by lot is the tied candidate marked ELECTED."""
 
 
 def read(path: Path, context: Context) -> Batch:
@@ -123,6 +138,7 @@ def _candidate_row(
         ),
         kind=kind,
         figures=_figures(path, number, r),
+        fields=FIELDS,
     )
 
 
@@ -140,7 +156,7 @@ def _council(path: Path, number: int, r: dict[str, str], context: Context) -> Co
 
 def _ward_code(path: Path, number: int, uri: str) -> str:
     code = uri.rstrip("/").rpartition("/")[2]
-    if code and not GSS.match(code):
+    if code and not GSS.fullmatch(code):
         raise InputError(path, f"does not end in a GSS code: {uri!r}", number, "ElectoralAreaURI")
     return code
 

@@ -52,6 +52,7 @@ from pathlib import Path
 from xml.parsers import expat
 
 from tallyroom.importers.base import Batch, Context, InputError, Skip, read_text
+from tallyroom.importers.limits import count_fault, text_fault
 from tallyroom.rules.model import CouncilRef, CouncilResult
 from tallyroom.rules.parties import Party
 
@@ -114,6 +115,9 @@ class Node:
         value = self.element.get(attribute, "").strip()
         if not value:
             raise self.error("is missing" if attribute not in self.element.attrib else "is blank", attribute)
+        fault = text_fault(value)
+        if fault is not None:
+            raise self.error(fault, attribute)
         return value
 
     def optional_whole(self, attribute: str, signed: bool = False) -> int | None:
@@ -126,6 +130,9 @@ class Node:
         number = int(value)
         if number < 0 and not signed:
             raise self.error(f"cannot be negative: {value!r}", attribute)
+        fault = count_fault(number)
+        if fault is not None:
+            raise self.error(fault, attribute)
         return number
 
     def whole(self, attribute: str, signed: bool = False) -> int:

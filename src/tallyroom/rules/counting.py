@@ -17,7 +17,16 @@ from tallyroom.rules.model import Candidacy, ElectionType, Poll, VotingSystem
 
 
 class CountError(ValueError):
-    """The figures cannot produce a result: too few candidates, or a tie nobody resolved."""
+    """The figures cannot produce a result: a supplementary vote count without its second round, or a
+    tie nobody resolved (`UnresolvedTie`)."""
+
+
+class UnresolvedTie(CountError):
+    """A tie that decides a seat with no winner chosen by lot (§2.2), between the candidates named."""
+
+    def __init__(self, message: str, between: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.between = between
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,9 +139,10 @@ def _tie_at_the_line(poll: Poll, ranked: tuple[Candidacy, ...]) -> TieBreak | No
     winners = [c for c in tied if c.tie_break_winner or c.elected]
     if len(winners) != places:
         names = ", ".join(c.name for c in tied)
-        raise CountError(
+        raise UnresolvedTie(
             f"{poll.ward.name}: {names} tie on {line} votes for {places} seat(s); "
-            "mark the winner(s) chosen by lot"
+            "mark the winner(s) chosen by lot",
+            tuple(c.name for c in tied),
         )
     return TieBreak("lot", tuple(c.name for c in tied), tuple(c.name for c in winners))
 
@@ -177,7 +187,10 @@ def count_supplementary(poll: Poll) -> PollResult:
             poll, tuple(by_first), (leader,), True, (leader.votes or 0) - (by_first[1].votes or 0), sv=sv
         )
     if len(by_first) > 2 and (by_first[1].votes or 0) == (by_first[2].votes or 0):
-        raise CountError(f"{poll.ward.name}: a tie for second place on first choices needs a lot")
+        raise UnresolvedTie(
+            f"{poll.ward.name}: a tie for second place on first choices needs a lot",
+            tuple(c.name for c in by_first if c.votes == by_first[1].votes),
+        )
     finalists = by_first[:2]
     missing = [c.name for c in finalists if c.transfers is None and len(by_first) > 2]  # two: none to add
     if missing:
@@ -187,7 +200,10 @@ def count_supplementary(poll: Poll) -> PollResult:
     winner, runner_up = ranked_final
     if final[winner.name] == final[runner_up.name]:
         if not (winner.tie_break_winner or runner_up.tie_break_winner):
-            raise CountError(f"{poll.ward.name}: the final round is tied; mark the winner chosen by lot")
+            raise UnresolvedTie(
+                f"{poll.ward.name}: the final round is tied; mark the winner chosen by lot",
+                (winner.name, runner_up.name),
+            )
         if runner_up.tie_break_winner:
             winner, runner_up = runner_up, winner
     ranked = (winner, runner_up, *by_first[2:])

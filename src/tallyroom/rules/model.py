@@ -28,13 +28,27 @@ class ElectionType(StrEnum):
 
 
 class DeclarationStatus(StrEnum):
-    """Where a poll's figures stand (§11.1). Only a declared result counts; provisional figures and a
-    recount leave the poll pending; a superseded revision arrived after a newer one and never counts."""
+    """Where a poll stands (§11.1). Only a declared result counts. Before it, the poll is on the card:
+    `nominated` (its candidates known, no figures yet) or `postponed` (countermanded or cancelled: no
+    result tonight); then `provisional` figures, perhaps a `recount`, leave it pending until declared. A
+    `superseded` revision arrived after a newer one and never counts."""
 
-    DECLARED = "declared"
+    NOMINATED = "nominated"
+    POSTPONED = "postponed"
     PROVISIONAL = "provisional"
     RECOUNT = "recount"
+    DECLARED = "declared"
     SUPERSEDED = "superseded"
+
+    @property
+    def on_card(self) -> bool:
+        """A poll known before its count: nominated, or postponed."""
+        return self in (DeclarationStatus.NOMINATED, DeclarationStatus.POSTPONED)
+
+    @property
+    def counting(self) -> bool:
+        """Figures shown but not declared: the count is still open."""
+        return self in (DeclarationStatus.PROVISIONAL, DeclarationStatus.RECOUNT)
 
 
 class VotingSystem(StrEnum):

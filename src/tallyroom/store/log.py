@@ -13,21 +13,20 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Engine, func, insert, select
 from sqlalchemy.exc import DataError, InternalError, OperationalError
-from uk_election_ids.election_ids import IdBuilder
 
-from tallyroom.importers.base import Batch
+from tallyroom.importers.base import Batch, InputError
+from tallyroom.rules.ballots import ballot_id as ballot_id
 from tallyroom.rules.model import (
+    BallotFigures,
     CompositionSnapshot,
     CouncilRef,
     CouncilResult,
     DeclarationStatus,
-    ElectionType,
     Poll,
-    PollKind,
 )
 from tallyroom.rules.parties import Party
 from tallyroom.store.database import StoreError, writing
@@ -59,17 +58,6 @@ class AppendReport:
     @property
     def changed(self) -> int:
         return self.new + self.revised
-
-
-def ballot_id(poll: Poll) -> str:
-    """The poll's Democracy Club ballot id (§10), e.g. `local.derby.darley.2021-05-06`."""
-    builder = IdBuilder(poll.election_type.value, poll.election_date).with_organisation(poll.council.name)
-    if poll.election_type is ElectionType.LOCAL:
-        builder = builder.with_division(poll.ward.name)
-    if poll.kind is PollKind.BY_ELECTION:
-        builder = builder.with_contest_type("by")
-    ballot: str = builder.ballot_id
-    return ballot
 
 
 def fingerprint(content: Any) -> str:
@@ -105,10 +93,17 @@ def declaration_fingerprint(poll: Poll, candidacies: str) -> str:
 
 def append(engine: Engine, batch: Batch, source: SourceInfo) -> AppendReport:
     """Write a batch to the log in one transaction and say what changed; the delivery itself goes into
-    the audit trail whatever it changed."""
+    the audit trail whatever it changed.
+
+    A database that cannot write now (read-only, full, gone away) is a StoreError: try again later. A
+    value it will never take (too long, out of range: the importers check for these, so this is the
+    last line) is an InputError, since sending the same again cannot help."""
     try:
         return _append(engine, batch, source)
-    except (OperationalError, InternalError, DataError) as error:  # read-only, full, gone away, refused
+    except DataError as error:
+        message = f"the database refused a value, and nothing was written: {str(error.orig).strip()}"
+        raise InputError(source.name, message) from error
+    except (OperationalError, InternalError) as error:
         raise StoreError(f"the database refused the write, and nothing was written: {error.orig}") from error
 
 
@@ -124,7 +119,7 @@ def _append(engine: Engine, batch: Batch, source: SourceInfo) -> AppendReport:
                 source_id.append(conn.execute(insert(sources).returning(sources.c.id), row).scalar_one())
             return source_id[0]
 
-        _append_polls(conn, batch.polls, batch.source_revision, source_row, now, source.loaded_by, report)
+        _append_polls(conn, batch.polls, batch.source_revision, source_row, now, source, report)
         for kind, key_date, council, content, record in _council_records(batch):
             taken = _append_record(
                 conn, kind, council, key_date, content, batch.source_revision, source_row, now, report
@@ -156,14 +151,14 @@ def _append_polls(
     source_revision: int | None,
     source_row: Any,
     now: datetime,
-    who: str,
+    source: SourceInfo,
     report: AppendReport,
 ) -> None:
     if not batch_polls:
         return
-    ids = {ballot_id(p): p for p in batch_polls}
     days = {p.election_date for p in batch_polls}
-    known = _latest_declarations(conn, days)
+    known, by_ward = _known_polls(conn, days)
+    ids = {by_ward.get(_ward_key(p), ballot_id(p)) if p.ward.code else ballot_id(p): p for p in batch_polls}
     new_polls = [
         {
             "ballot_id": bid,
@@ -180,20 +175,22 @@ def _append_polls(
     ]
     if new_polls:
         conn.execute(insert(polls), new_polls)
-        known = _latest_declarations(conn, days)
+        known, _ = _known_polls(conn, days)
     rows = []
     for bid, poll in ids.items():
-        poll_id, revision, previous, newest_feed_revision = known[bid]
+        held = known[bid]
+        if held.revision and source.format != held.format:
+            poll = _with_figures_held(poll, held)
         candidates = candidacies_json(poll)
         content = declaration_fingerprint(poll, candidates)
-        if content == previous:
+        if content == held.fingerprint or (held.revision and _nothing_new(poll, held, source.format)):
             report.unchanged += 1
             continue
         status = poll.status.value
-        if stale(source_revision, newest_feed_revision):
+        if stale(source_revision, held.feed_revision):
             status = DeclarationStatus.SUPERSEDED.value
             report.superseded += 1
-        elif revision:
+        elif held.revision:
             report.revised += 1
         else:
             report.new += 1
@@ -202,12 +199,12 @@ def _append_polls(
         figures = poll.figures
         rows.append(
             {
-                "poll_id": poll_id,
-                "revision": revision + 1,
+                "poll_id": held.poll_id,
+                "revision": held.revision + 1,
                 "status": status,
                 "source_id": source_row(),
                 "recorded_at": now,
-                "entered_by": who,
+                "entered_by": source.loaded_by,
                 "seats": poll.seats,
                 "electorate": figures.electorate,
                 "ballots_counted": figures.ballots_counted,
@@ -224,22 +221,113 @@ def _append_polls(
         conn.execute(insert(declarations), rows)
 
 
+def _nothing_new(poll: Poll, held: _Held, format_name: str) -> bool:
+    """Whether a delivery says nothing the log does not already hold of a poll: a card for a poll whose
+    count has begun, or another source's copy of the same result. Sources print names and party labels
+    their own way, and some leave figures out, so another source's copy is the same result when each
+    candidate's party, votes and election agree and every ballot figure it gives is the one held; the
+    same source's copy must match in full (a corrected name is a correction)."""
+    if poll.status.on_card and not DeclarationStatus(held.status).on_card:
+        return True
+    if format_name == held.format or poll.status.value != held.status or poll.seats != held.seats:
+        return False
+    figures = poll.figures
+    given = (
+        (held.electorate, figures.electorate),
+        (held.ballots_counted, figures.ballots_counted),
+        (held.rejected, figures.rejected),
+    )
+    if any(new is not None and new != old for old, new in given):
+        return False
+    turnout = figures.turnout_published
+    if turnout is not None and (
+        held.turnout_published is None or abs(float(held.turnout_published) - turnout) >= TURNOUT_ROUNDING
+    ):
+        return False
+    return _standing(json.loads(candidacies_json(poll))) == _standing(json.loads(held.candidacies))
+
+
+TURNOUT_ROUNDING = 0.5
+"""Published turnouts are rounded percentages, and sources round their own way (the Library's 32.2 is
+Democracy Club's 32.0 for Beighton, Sheffield, 2021): two within this many points say the same."""
+
+
+def _with_figures_held(poll: Poll, held: _Held) -> Poll:
+    """Another source's copy of a poll, with the ballot figures it leaves out taken from the result the
+    log holds, so a copy without an electorate does not take the electorate away."""
+    figures = poll.figures
+    return poll._replace(
+        figures=BallotFigures(
+            figures.electorate if figures.electorate is not None else held.electorate,
+            figures.ballots_counted if figures.ballots_counted is not None else held.ballots_counted,
+            figures.rejected if figures.rejected is not None else held.rejected,
+            figures.turnout_published
+            if figures.turnout_published is not None
+            else None
+            if held.turnout_published is None
+            else float(held.turnout_published),
+        )
+    )
+
+
+def _standing(candidacies: list[list[Any]]) -> list[tuple[str, int, int]]:
+    """Each candidacy's party, votes and whether elected (unknown counted as not), in order."""
+    return sorted((c[1], -1 if c[4] is None else c[4], int(bool(c[5]))) for c in candidacies)
+
+
 def stale(source_revision: int | None, newest: int | None) -> bool:
     """A feed message numbered below one already taken arrived out of order: it is kept, never current."""
     return source_revision is not None and newest is not None and source_revision < newest
 
 
-def _latest_declarations(
+class _Held(NamedTuple):
+    """What the log holds of a poll: its newest revision (0 for none yet), with the status, source
+    format and figures of that revision, and the highest feed revision it has taken."""
+
+    poll_id: int
+    revision: int
+    fingerprint: str
+    status: str
+    format: str
+    seats: int | None
+    electorate: int | None
+    ballots_counted: int | None
+    rejected: int | None
+    turnout_published: str | None
+    candidacies: str
+    feed_revision: int | None
+
+
+def _ward_key(poll: Poll) -> tuple[date, str, str, str, str]:
+    """A poll by its ward's GSS code: one ward, one poll, whatever a source calls the ward."""
+    return (poll.election_date, poll.election_type.value, poll.council.code, poll.ward.code, poll.kind.value)
+
+
+def _known_polls(
     conn: Connection, days: Iterable[date]
-) -> dict[str, tuple[int, int, str, int | None]]:
-    """ballot id -> (poll id, newest revision, its fingerprint, the highest feed revision taken)."""
+) -> tuple[dict[str, _Held], dict[tuple[date, str, str, str, str], str]]:
+    """The polls of these days: by ballot id, what the log holds; and the ballot id of each ward that
+    has a GSS code."""
     newest = newest_revisions()
     query = (
         select(
             polls.c.ballot_id,
             polls.c.id,
+            polls.c.election_date,
+            polls.c.election_type,
+            polls.c.council_code,
+            polls.c.ward_code,
+            polls.c.kind,
             newest.c.revision,
             declarations.c.fingerprint,
+            declarations.c.status,
+            sources.c.format,
+            declarations.c.seats,
+            declarations.c.electorate,
+            declarations.c.ballots_counted,
+            declarations.c.rejected,
+            declarations.c.turnout_published,
+            declarations.c.candidacies,
             newest.c.source_revision,
         )
         .select_from(polls)
@@ -248,9 +336,31 @@ def _latest_declarations(
             declarations,
             (declarations.c.poll_id == polls.c.id) & (declarations.c.revision == newest.c.revision),
         )
+        .outerjoin(sources, sources.c.id == declarations.c.source_id)
         .where(polls.c.election_date.in_(sorted(set(days))))
+        .order_by(polls.c.id)
     )
-    return {bid: (pid, rev or 0, fp or "", feed) for bid, pid, rev, fp, feed in conn.execute(query)}
+    held: dict[str, _Held] = {}
+    by_ward: dict[tuple[date, str, str, str, str], str] = {}
+    for row in conn.execute(query):
+        held[row.ballot_id] = _Held(
+            row.id,
+            row.revision or 0,
+            row.fingerprint or "",
+            row.status or "",
+            row.format or "",
+            row.seats,
+            row.electorate,
+            row.ballots_counted,
+            row.rejected,
+            row.turnout_published,
+            row.candidacies or "[]",
+            row.source_revision,
+        )
+        if row.ward_code:
+            key = (row.election_date, row.election_type, row.council_code, row.ward_code, row.kind)
+            by_ward.setdefault(key, row.ballot_id)
+    return held, by_ward
 
 
 def _council_records(batch: Batch) -> Iterable[tuple[str, date, CouncilRef, Any, object]]:

@@ -5,21 +5,34 @@ Pages are fetched from the app itself, in process, so a baked page is byte for b
 would answer. A page goes to `PATH/index.html`, a JSON document to `PATH.json`, anything else (feeds,
 the CSV, styles) to its own path. A file is replaced atomically (written beside it, then renamed) and
 only when its bytes change, so a CDN syncing the folder moves only what is new.
+
+Nothing is written outside the folder, whatever the codes and names in the log. An address is baked
+only when each of its segments is a plain file name (`SEGMENT`: letters, digits, `-`, `_` and inner
+dots, so no `..`, `/`, `\\`, `%`, `?`, `#` or NUL, and not too long for a file system), so the address
+fetched is the address written, with nothing for the HTTP client to normalise; and every file's
+resolved path is checked to lie inside the folder before it is written. A page that cannot be baked (an
+address refused, an answer other than 200, a file that cannot be written) is logged and kept in
+`failed`, and tried again with the next bake; the others are baked all the same.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
+import queue
+import re
 import tempfile
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
+from functools import partial
 from pathlib import Path
 
 import httpx2
 
+from tallyroom.importers.limits import escape_controls
 from tallyroom.live.events import Event
+from tallyroom.rules.ballots import ballot_id
 from tallyroom.rules.parties import slug
-from tallyroom.store.log import ballot_id
 from tallyroom.web.app import create_app
 from tallyroom.web.site import Site, View
 from tallyroom.web.templating import ward_key
@@ -38,6 +51,20 @@ ALWAYS = (
 """What changes with any result."""
 
 ONCE = ("/openapi.json", "/static/site.css", "/static/live.js")
+
+SEGMENT = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,199}")
+"""A segment of an address that is baked: a plain file name (with `.json` added, within the 255 bytes
+file systems allow)."""
+
+FIRST_RETRY, LAST_RETRY = 5.0, 300.0
+"""Seconds before pages that failed are tried again when nothing changes: the wait doubles from the
+first to the last while they keep failing."""
+
+log = logging.getLogger(__name__)
+
+
+class Unpublishable(Exception):
+    """A page that cannot be baked, and why."""
 
 
 def council_paths(site: Site, view: View, code: str) -> list[str]:
@@ -69,20 +96,36 @@ def changed_paths(site: Site, view: View, events: Iterable[Event]) -> list[str]:
     return list(dict.fromkeys(paths))
 
 
+def segments(path: str) -> list[str]:
+    """The segments of an address that can be baked; Unpublishable for any other."""
+    parts = path.removeprefix("/").split("/") if path != "/" else []
+    if not path.startswith("/") or not all(SEGMENT.fullmatch(part) for part in parts):
+        raise Unpublishable(f"not an address that can be a file: {path!r}")
+    return parts
+
+
 def file_for(folder: Path, path: str, media_type: str) -> Path:
+    """Where a page's file goes, inside `folder` (Unpublishable if it would not be)."""
+    parts = segments(path)
     if media_type.startswith("text/html"):
-        return folder / path.strip("/") / "index.html"
-    if media_type.startswith("application/json") and not path.endswith(".json"):
-        return folder / f"{path.strip('/')}.json"
-    return folder / path.strip("/")
+        target = folder.joinpath(*parts, "index.html")
+    elif media_type.startswith("application/json") and not path.endswith(".json"):
+        target = folder.joinpath(*parts[:-1], f"{parts[-1]}.json") if parts else folder / "index.json"
+    else:
+        target = folder.joinpath(*parts)
+    if folder.resolve() not in target.resolve().parents:
+        raise Unpublishable(f"{path!r} would be written outside {folder}")
+    return target
 
 
 class Publisher:
-    """Bakes the site's pages into `folder`, for readers at `base_url` (the feeds' links use it)."""
+    """Bakes the site's pages into `folder`, for readers at `base_url` (the feeds' links use it).
+    `failed` holds the pages the last bakes could not make, and why, until a bake makes them."""
 
     def __init__(self, site: Site, folder: Path, base_url: str = "http://localhost") -> None:
         self.site, self.folder, self.base_url = site, folder, base_url.rstrip("/")
         self.app = create_app(site, base_url=self.base_url)
+        self.failed: dict[str, str] = {}
 
     def everything(self) -> int:
         return self.bake(every_path(self.site, self.site.view))
@@ -90,20 +133,70 @@ class Publisher:
     def after(self, events: Collection[Event]) -> int:
         return self.bake(changed_paths(self.site, self.site.view, events))
 
+    def retry(self) -> int:
+        """Bake again the pages that failed."""
+        return self.bake([])
+
+    def safely(self, bake: Callable[[], int]) -> bool:
+        """Run a bake; False, with the error logged, if it failed whole (not one page, which `bake`
+        keeps in `failed`, but something no page is to blame for)."""
+        try:
+            bake()
+        except Exception:
+            log.exception("publishing failed part way; everything will be baked again")
+            return False
+        return True
+
+    def follow(self, changes: queue.SimpleQueue[list[Event]], whole: bool = False) -> None:
+        """Bake what each change touches, for as long as the process runs (a thread's loop); a burst of
+        changes is baked once. Pages that failed are tried again with the next change, or after a wait
+        (`FIRST_RETRY`, doubling to `LAST_RETRY`) while nothing changes; after a bake that failed whole
+        (or from the start, with `whole`), the next bakes everything. Nothing ends the loop."""
+        wait = FIRST_RETRY
+        while True:
+            try:
+                found = changes.get(timeout=wait if whole or self.failed else None)
+            except queue.Empty:
+                found, wait = [], min(2 * wait, LAST_RETRY)
+            else:
+                wait = FIRST_RETRY
+            while not changes.empty():
+                found += changes.get()
+            if whole:
+                whole = not self.safely(self.everything)
+            elif found:
+                whole = not self.safely(partial(self.after, found))
+            else:
+                whole = not self.safely(self.retry)
+
     def bake(self, paths: Iterable[str]) -> int:
-        """Fetch and write each path; the number of files whose bytes changed."""
-        return asyncio.run(self._bake(list(paths)))
+        """Fetch and write each path, and each that failed before; the number of files whose bytes
+        changed. A page that fails is logged and kept in `failed`; the rest are baked all the same."""
+        return asyncio.run(self._bake(list(dict.fromkeys([*paths, *self.failed]))))
 
     async def _bake(self, paths: list[str]) -> int:
         written = 0
-        transport = httpx2.ASGITransport(app=self.app)
+        transport = httpx2.ASGITransport(app=self.app, raise_app_exceptions=False)
         async with httpx2.AsyncClient(transport=transport, base_url=self.base_url) as client:
             for path in paths:
-                answer = await client.get(path)
-                answer.raise_for_status()
-                media = answer.headers.get("content-type", "")
-                written += _write(file_for(self.folder, path, media), answer.content)
+                try:
+                    written += await self._bake_one(client, path)
+                except (Unpublishable, OSError, httpx2.HTTPError) as error:
+                    reason = str(error) or type(error).__name__
+                    if self.failed.get(path) != reason:  # said once, not at every retry
+                        log.warning("not published: %s: %s", escape_controls(path), reason)
+                    self.failed[path] = reason
+                else:
+                    self.failed.pop(path, None)
         return written
+
+    async def _bake_one(self, client: httpx2.AsyncClient, path: str) -> int:
+        segments(path)  # checked before it is fetched
+        answer = await client.get(path)
+        if answer.status_code != 200:
+            raise Unpublishable(f"the site answered {answer.status_code} {answer.reason_phrase}")
+        media = answer.headers.get("content-type", "")
+        return _write(file_for(self.folder, path, media), answer.content)
 
 
 def _write(target: Path, body: bytes) -> int:
