@@ -299,7 +299,14 @@ class Election:
     source: str
     seats: int = 0
     labels: Counter[str] = field(default_factory=Counter)
+    wards: Counter[str] = field(default_factory=Counter)  # seats filled, by ward name
     complete: bool = True  # False where the source leaves some seats out (LEH 2023: uncontested wards)
+
+    def fill(self, ward: str, seats: int, label: str | None = None) -> None:
+        self.seats += seats
+        self.wards[clean(ward)] += seats
+        if label is not None:
+            self.labels[label] += seats
 
 
 @dataclass
@@ -315,7 +322,12 @@ class Data:
     kinds: defaultdict[str, set[tuple[str, str]]] = field(default_factory=lambda: defaultdict(set))
     county_of: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     unmatched: defaultdict[tuple[str, str], set[int]] = field(default_factory=lambda: defaultdict(set))
+    # Open Council Data rolls: (code, roll year) -> ward key -> each councillor's next election year
+    rolls: defaultdict[Key, defaultdict[str, list[int | None]]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(list))
+    )
     notes: list[str] = field(default_factory=list)
+    seats_up_notes: list[str] = field(default_factory=list)
 
     def spell(self, code: str, name: str, source: str) -> None:
         name = clean(name)
@@ -362,13 +374,12 @@ def read_leap(raw: Path, data: Data) -> None:
         year = int(path.parent.name)
         with path.open(encoding="utf-8", newline="") as handle:
             for row in csv.reader(handle):
-                name, code, ward_code, elected = row[0], row[1], row[3], row[7]
+                name, code, ward, ward_code, elected = row[0], row[1], row[2], row[3], row[7]
                 if not CODE_RE.match(code) or ward_code == "NULL":
                     continue
                 data.spell(code, name, f"leap {year}")
                 data.seen_years[code].add(year)
-                election = data.election(code, year, "leap")
-                election.seats += elected == "1"
+                data.election(code, year, "leap").fill(ward, int(elected == "1"))
 
 
 LEH_CODED = (
@@ -430,9 +441,7 @@ def read_leh_coded(raw: Path, data: Data) -> None:
             elif seats != elected:
                 data.notes.append(f"{ward}: Vacancies {seats} but {elected} elected")
             label = row.get("Election type") or kind
-            election = data.election(code, year, "leh")
-            election.seats += seats
-            election.labels[label] += seats
+            data.election(code, year, "leh").fill(ward_name or row[ward_col], seats, label)
             data.state(code, year, label, f"leh {year}")
 
 
@@ -654,9 +663,8 @@ def read_leh_2025(raw: Path, data: Data, index: NameIndex) -> None:
         else:
             data.spell(code, lower, "leh 2025")
         seats = as_int(row["Seats"]) or 0
-        election = data.election(code, 2025, "leh")
-        election.seats += seats
-        election.labels[row["Election type"]] += seats
+        ward = row["Ward/ County Electoral District name"]
+        data.election(code, 2025, "leh").fill(ward, seats, row["Election type"])
         data.state(code, 2025, row["Election type"], "leh 2025")
 
 
@@ -673,8 +681,7 @@ def read_leh_2023(raw: Path, data: Data, index: NameIndex) -> None:
         data.state(code, 2023, kind, "leh 2023")
         election = data.election(code, 2023, "leh")
         election.complete = False
-        election.seats += as_int(row["VACS"]) or 0
-        election.labels[kind] += as_int(row["VACS"]) or 0
+        election.fill(row["WARDNAME"], as_int(row["VACS"]) or 0, kind)
 
 
 # ----------------------------------------------------------------------------------------------------
