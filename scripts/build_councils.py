@@ -8,8 +8,9 @@ It writes, in ``src/tallyroom/data/`` (or ``--out``):
 
 - ``councils.csv`` (``code,name,type,region,nation,aliases``): one row per principal-council GSS code
   that a coded source uses.
-- ``council_seats.csv`` (``code,year,total_seats,cycle,source``): the council's size, and the kind of
-  election it held, in each year a source tells it.
+- ``council_seats.csv`` (``code,year,total_seats,seats_up,cycle,source,seats_up_source``): the
+  council's size, the seats up at its ordinary election and the kind of election it held, in each year
+  a source tells it.
 - the ``## Councils`` section of ``DATA.md`` (any other section of that file is kept as it is).
 
 It prints the names it could not match and where the sources disagree. Output is sorted, so a rebuild
@@ -24,8 +25,9 @@ Sources (folders under the raw data folder; each has a SOURCE.md)
   2022 composition, region, "seats" All/Third/Half). In LEH 2021 a county division (type SC) is filed
   under its district's code; its council is the ``County code`` column.
 - ``hoc-library-leh/Ward_Level-Table 1.csv``: LEH 2023 wards (district names and ward types only).
-- ``opencouncildata``: yearly council size 2016-2025 (``history2016-2025.csv``) and councillor rolls,
-  with Open Council Data's own ids and names but no GSS codes.
+- ``opencouncildata``: yearly council size 2016-2025 (``history2016-2025.csv``) and councillor rolls
+  (ward and next election of each councillor), with Open Council Data's own ids and names but no GSS
+  codes.
 - ``odileeds-hexmaps``: the Open Innovations hex maps of local authority districts (2021 and 2023
   layouts), keyed by GSS code, with each council's region (``E12`` code; ``S92``/``W92``/``N92`` for the
   nations). Read for regions only: a code found only here is not added to the register. The
@@ -122,18 +124,67 @@ has no code for halves, so CBP-9545's "Half" wins over LEH's thirds. A year with
 count of seats filled takes the type columns when they agree. A partial election no source types is
 ``partial`` (LEAP has no type column: Liverpool, Craven and South Lakeland in 2019). Years without an
 ordinary election (by-elections only, under ``BY_ELECTION_SHARE`` of the seats) have a blank cycle.
+
+Seats up
+--------
+``seats_up`` is the number of seats filled at the council's ordinary election that year: its scheduled
+seats, with a casual vacancy combined into a ward's ordinary poll (one more seat in that ward), but not
+a separate by-election held the same day in a ward with no ordinary poll. Blank when the council held no
+ordinary election that year (blank ``cycle``) or no source tells it. ``seats_up_source`` says where it
+comes from:
+
+- ``total``: an all-out year (``cycle`` all-out, decided as above): every seat is up, so seats up is
+  ``total_seats``. Where the year's count of seats filled is lower (a postponed poll, uncontested seats
+  left out of a source: Shropshire 2021, Gwynedd 2022, the LEH 2023 ward sheet) the build prints it.
+- ``leap`` or ``leh``: a partial year (thirds, halves, partial): the seats filled in that year's source,
+  ward by ward: LEAP's winners (2016-2019); the LEH ward ``Vacancies`` (2021, 2022, 2024; the elected
+  count where it is "NA") and ``Seats`` (2025); the LEH 2023 ward sheet's ``VACS``.
+
+  The order of trust: first the handbooks, which state each ward's number of vacancies (compiled by
+  the Elections Centre for the Library); then LEAP, whose seats per ward are inferred from its elected
+  flags; then the cycle statements. These only say all-out or not: data_tables' "Seats Up" column
+  holds ``ALL`` or ``THIRD`` (for 2023; it is not a number), CBP-9545's ``seats`` ``All``, ``Third``
+  or ``Half`` (for 2022). They count through ``cycle`` (an all-out year's seats up is its size), never
+  as a number. The counting sources cover different years (LEAP 2016-2019, the handbooks 2021-2025),
+  so in practice they never compete for one council-year.
+
+Neither LEAP nor the handbooks mark a ward's poll as a by-election, and both carry some same-day
+by-elections in wards with no ordinary poll (LEAP 2019: Thurrock's Corringham and Fobbing, Craven's
+Upper Wharfedale; LEH 2022: Epping Forest's Waltham Abbey North East, West Lancashire's Wrightington).
+Open Council Data's rolls tell them: a ward's poll is left out when the roll from before the election
+(the roll for the year before, taken after that year's May elections) lists the ward with none of its
+councillors due that year, and the roll from after it (that year's) lists none in the ward with the
+full term of a seat filled at that election (four years; three for the 2020 seats filled in 2021). Where
+the roll from after has no full terms at all (the next election is all-out, so every term ends then), the
+roll from before decides alone. A roll is used for a council only where it shows itself to be from
+before (it has councillors due that year) or from after (it has councillors with a full term from that
+year): the rolls for 2016 and 2017 are, for most councils, copies of the state after May 2018, so the
+2016-2018 counts cannot be checked so. Ward names are matched by ``ward_key`` (case, accents,
+punctuation, "&"/"and", "St"/"Saint" ignored), else by a unique name containing the other or a unique
+close spelling; a ward the rolls do not name is kept. Every ward left out is printed.
+
+The other way round, a ward the roll from before has councillors due in, but the source has no poll
+for, is added when the roll from after shows seats in it filled at that election (with a full term):
+the handbooks leave out some wards, uncontested ones or polls held later it seems (Huntingdonshire's
+Sawtry in 2022, an all-out year, so seats up is its size anyway; Sefton's St Oswald in 2022, the one
+partial election this changes: 22 seats up, not 21); ``seats_up_source`` then reads ``leh|ocd``.
+Without that evidence the ward is printed and not added (a stale roll: Hull's wards from before its
+2018 boundaries). The LEH 2023 ward sheet leaves out every uncontested ward, so for a partial 2023
+election, where such a ward is neither in the sheet nor shown filled by the roll from after, seats up
+is left blank and printed (no thirds council of 2023 has one).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import difflib
 import json
 import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 ALL_OUT_SHARE = 0.5
@@ -142,6 +193,11 @@ BY_ELECTION_SHARE = 0.2
 SOURCE_ORDER = ("leap", "leh", "data_tables", "cbp9545", "ocd")
 LIBRARY = ("data_tables", "cbp9545")
 VACANT_COUNTED_YEARS = frozenset({2022, 2023})  # Library composition years with a vacant-seats column
+TERM_YEARS = 4
+POSTPONED_TO = {2021: 2020}  # the 2020 elections were held in 2021, for three-year terms
+WARD_FILLER_WORDS = frozenset({"and", "the", "ward", "with"})
+MIN_WARD_KEY = 5
+WARD_SPELLING_CUTOFF = 0.85
 
 FILLER_PHRASES = ("royal borough of", "london borough of", "city of", "borough of", "county of")
 FILLER_WORDS = frozenset(
@@ -253,6 +309,7 @@ SUCCESSORS = {
 }
 
 Key = tuple[str, int]
+Roll = dict[str, list[int | None]]  # ward key -> each councillor's next election year (None: not given)
 
 
 def name_key(name: str) -> str:
@@ -288,6 +345,32 @@ def clean(name: str) -> str:
     return " ".join(name.split())
 
 
+def ward_key(name: str) -> str:
+    """The form ward names are compared in: "St. John's & Woodhatch" and "Saint Johns and Woodhatch"
+    are both "saintjohnswoodhatch"."""
+    text = name.replace("\u00e2\u20ac\u2122", "'")  # LEH 2022's mis-decoded apostrophe
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().casefold()
+    text = re.sub(r"['’.]", "", text.replace("&", " and "))
+    words = ("saint" if word == "st" else word for word in re.sub(r"[^a-z0-9]+", " ", text).split())
+    return "".join(word for word in words if word not in WARD_FILLER_WORDS)
+
+
+def match_ward(key: str, keys: Iterable[str]) -> str | None:
+    """The one ward key of `keys` that is `key`: the same, else the only one that contains it or is
+    contained in it ("Bewbush North", "Bewbush & North Broadfield"), else the only close spelling
+    ("Bilinge", "Billinge")."""
+    keys = list(keys)
+    if key in keys:
+        return key
+    for found in (
+        [k for k in keys if min(len(k), len(key)) >= MIN_WARD_KEY and (k in key or key in k)],
+        difflib.get_close_matches(key, keys, n=2, cutoff=WARD_SPELLING_CUTOFF),
+    ):
+        if len(found) == 1:
+            return found[0]
+    return None
+
+
 # ----------------------------------------------------------------------------------------------------
 # What is read
 
@@ -299,7 +382,14 @@ class Election:
     source: str
     seats: int = 0
     labels: Counter[str] = field(default_factory=Counter)
+    wards: Counter[str] = field(default_factory=Counter)  # seats filled, by ward name
     complete: bool = True  # False where the source leaves some seats out (LEH 2023: uncontested wards)
+
+    def fill(self, ward: str, seats: int, label: str | None = None) -> None:
+        self.seats += seats
+        self.wards[clean(ward)] += seats
+        if label is not None:
+            self.labels[label] += seats
 
 
 @dataclass
@@ -315,7 +405,12 @@ class Data:
     kinds: defaultdict[str, set[tuple[str, str]]] = field(default_factory=lambda: defaultdict(set))
     county_of: defaultdict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     unmatched: defaultdict[tuple[str, str], set[int]] = field(default_factory=lambda: defaultdict(set))
+    # Open Council Data rolls: (code, roll year) -> ward key -> each councillor's next election year
+    rolls: defaultdict[Key, defaultdict[str, list[int | None]]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(list))
+    )
     notes: list[str] = field(default_factory=list)
+    seats_up_notes: list[str] = field(default_factory=list)
 
     def spell(self, code: str, name: str, source: str) -> None:
         name = clean(name)
@@ -362,13 +457,12 @@ def read_leap(raw: Path, data: Data) -> None:
         year = int(path.parent.name)
         with path.open(encoding="utf-8", newline="") as handle:
             for row in csv.reader(handle):
-                name, code, ward_code, elected = row[0], row[1], row[3], row[7]
+                name, code, ward, ward_code, elected = row[0], row[1], row[2], row[3], row[7]
                 if not CODE_RE.match(code) or ward_code == "NULL":
                     continue
                 data.spell(code, name, f"leap {year}")
                 data.seen_years[code].add(year)
-                election = data.election(code, year, "leap")
-                election.seats += elected == "1"
+                data.election(code, year, "leap").fill(ward, int(elected == "1"))
 
 
 LEH_CODED = (
@@ -430,9 +524,7 @@ def read_leh_coded(raw: Path, data: Data) -> None:
             elif seats != elected:
                 data.notes.append(f"{ward}: Vacancies {seats} but {elected} elected")
             label = row.get("Election type") or kind
-            election = data.election(code, year, "leh")
-            election.seats += seats
-            election.labels[label] += seats
+            data.election(code, year, "leh").fill(ward_name or row[ward_col], seats, label)
             data.state(code, year, label, f"leh {year}")
 
 
@@ -622,12 +714,20 @@ def read_ocd(raw: Path, data: Data, index: NameIndex) -> None:
 
     for path in sorted(folder.glob("opencouncildata_councillors_*.csv")):
         year = int(path.stem.rsplit("_", 1)[1])
-        for name in sorted({clean(row["Council"]) for row in read_rows(path, "Council")}):
-            roll_code = code_of.get((name, year)) or index.resolve(name, year)
+        roll = list(read_rows(path, "Council"))
+        roll_codes: dict[str, str | None] = {}
+        for name in sorted({clean(row["Council"]) for row in roll}):
+            roll_code = roll_codes[name] = code_of.get((name, year)) or index.resolve(name, year)
             if roll_code is None:
                 data.unmatched[("Open Council Data rolls", name)].add(year)
             else:
                 data.spell(roll_code, name, "ocd rolls")
+        for row in roll:
+            roll_code = roll_codes[clean(row["Council"])]
+            if roll_code is not None:
+                due = as_int(row["Next Election"][:4])  # "2023-05-04"; a few are "0000" or "2107"
+                ward = data.rolls[(roll_code, year)][ward_key(row["Ward Name"])]
+                ward.append(due if due is not None and year <= due <= year + 6 else None)
 
 
 def read_leh_2025(raw: Path, data: Data, index: NameIndex) -> None:
@@ -654,9 +754,8 @@ def read_leh_2025(raw: Path, data: Data, index: NameIndex) -> None:
         else:
             data.spell(code, lower, "leh 2025")
         seats = as_int(row["Seats"]) or 0
-        election = data.election(code, 2025, "leh")
-        election.seats += seats
-        election.labels[row["Election type"]] += seats
+        ward = row["Ward/ County Electoral District name"]
+        data.election(code, 2025, "leh").fill(ward, seats, row["Election type"])
         data.state(code, 2025, row["Election type"], "leh 2025")
 
 
@@ -673,8 +772,7 @@ def read_leh_2023(raw: Path, data: Data, index: NameIndex) -> None:
         data.state(code, 2023, kind, "leh 2023")
         election = data.election(code, 2023, "leh")
         election.complete = False
-        election.seats += as_int(row["VACS"]) or 0
-        election.labels[kind] += as_int(row["VACS"]) or 0
+        election.fill(row["WARDNAME"], as_int(row["VACS"]) or 0, kind)
 
 
 # ----------------------------------------------------------------------------------------------------
@@ -698,6 +796,8 @@ class SeatsRow:
     total_seats: int
     cycle: str
     source: str
+    seats_up: int | None = None
+    seats_up_source: str = ""
 
 
 def move_retro_sizes(data: Data, index: NameIndex) -> None:
@@ -782,6 +882,123 @@ def decide_seats(data: Data, index: NameIndex) -> list[SeatsRow]:
         ordered = sorted(set(sources), key=SOURCE_ORDER.index)
         rows.append(SeatsRow(code, year, total, cycle, "|".join(ordered)))
     return rows
+
+
+def roll_wards(data: Data, index: NameIndex, code: str, year: int) -> dict[str, list[int | None]]:
+    """Open Council Data's roll for `year`: each ward's councillors' next election years, under any of
+    the council's codes."""
+    wards: dict[str, list[int | None]] = {}
+    for other in index.group_of(code):
+        for ward, due in data.rolls.get((other, year), {}).items():
+            wards.setdefault(ward, []).extend(due)
+    return wards
+
+
+def due_years(year: int) -> set[int]:
+    """The next-election years that mean "up at the ordinary election of `year`"."""
+    return {year} | ({POSTPONED_TO[year]} if year in POSTPONED_TO else set())
+
+
+def full_term(year: int) -> int:
+    """The earliest next election of a seat filled at the ordinary election of `year`."""
+    return year + TERM_YEARS - (year in POSTPONED_TO)
+
+
+def rolls_around(data: Data, index: NameIndex, code: str, year: int) -> tuple[Roll, Roll]:
+    """Open Council Data's rolls for the council from before and from after the election of `year`,
+    each empty unless it shows it is one: the roll for the year before with councillors due in `year`,
+    the roll for `year` with councillors elected then for a full term. (The rolls for 2016 and 2017
+    are, for many councils, copies of a later state.)"""
+    before, after = roll_wards(data, index, code, year - 1), roll_wards(data, index, code, year)
+    if not any(due in due_years(year) for dues in before.values() for due in dues):
+        before = {}
+    if not any(due is not None and due >= full_term(year) for dues in after.values() for due in dues):
+        after = {}
+    return before, after
+
+
+def separate_by_elections(code: str, year: int, wards: Iterable[str], before: Roll, after: Roll) -> list[str]:
+    """The wards (of those a source reports for a partial election) whose poll was a by-election held
+    the same day, not part of the ordinary election: in the roll from before the election none of the
+    ward's councillors was due that year, and in the roll from after it none has the full term of a
+    seat filled at that election. Where the roll from after has no full terms at all (the next election
+    is all-out, so every term ends then: West Lancashire 2022), the roll from before decides alone. A
+    ward the rolls do not name is kept."""
+    dropped = []
+    for ward in wards:
+        key = ward_key(ward)
+        was = match_ward(key, before)
+        if was is None or None in before[was] or set(before[was]) & due_years(year):
+            continue
+        if after:
+            now = match_ward(key, after)
+            if now is None or any(due is None or due >= full_term(year) for due in after[now]):
+                continue
+        dropped.append(ward)
+    return dropped
+
+
+def wards_due_but_missing(
+    wards: Iterable[str], year: int, before: Roll, after: Roll
+) -> dict[str, tuple[int, int]]:
+    """The wards the roll from before the election has councillors due in, that none of `wards` is:
+    for each, the seats due, and the seats the roll from after shows filled at that election (with a
+    full term)."""
+    keys = [ward_key(ward) for ward in wards]
+    missing = {}
+    for ward, dues in before.items():
+        up = sum(1 for due in dues if due in due_years(year))
+        if up and match_ward(ward, keys) is None:
+            now = match_ward(ward, after)
+            filled = (
+                0
+                if now is None
+                else sum(1 for due in after[now] if due is not None and due >= full_term(year))
+            )
+            missing[ward] = (up, filled)
+    return missing
+
+
+def decide_seats_up(data: Data, index: NameIndex, rows: list[SeatsRow]) -> list[SeatsRow]:
+    """Each row with the seats up at that year's ordinary election (see the module's docstring)."""
+    decided = []
+    for row in rows:
+        code, year, total = row.code, row.year, row.total_seats
+        election = data.elections.get((code, year))
+        seats_up: int | None = None
+        how = ""
+        note = data.seats_up_notes.append
+        if row.cycle == "all-out":
+            seats_up, how = total, "total"
+            if election is not None and election.seats != total:
+                counted = f"{election.source} counts {election.seats}"
+                note(f"{code} {year}: all-out, so {total} seats up (its size); {counted}")
+        elif row.cycle and election is None:
+            note(f"{code} {year}: {row.cycle}, but no source counts the seats filled: left blank")
+        elif row.cycle and election is not None:
+            wards = Counter(election.wards)
+            before, after = rolls_around(data, index, code, year)
+            for ward in separate_by_elections(code, year, wards, before, after):
+                note(f"{code} {year}: {ward} ({wards[ward]} seat) left out: a by-election, by the rolls")
+                del wards[ward]
+            missing = wards_due_but_missing(wards, year, before, after)
+            added = {ward: filled for ward, (_, filled) in missing.items() if filled}
+            unknown = {ward: due for ward, (due, filled) in missing.items() if not filled}
+            seats_up, how = sum(wards.values()) + sum(added.values()), election.source
+            if added:
+                how = f"{how}|ocd"
+                note(f"{code} {year}: {election.source} has no poll in {added}, filled then by the rolls")
+            if unknown and not election.complete:
+                note(f"{code} {year}: {election.source} counts contested wards only; lacks {unknown}: blank")
+                seats_up, how = None, ""
+            elif unknown:
+                note(
+                    f"{code} {year}: {election.source} has no poll in {unknown}, due by the rolls: not added"
+                )
+            if seats_up is not None and seats_up >= total:
+                note(f"{code} {year}: {row.cycle}, but {seats_up} seats up of {total}")
+        decided.append(replace(row, seats_up=seats_up, seats_up_source=how))
+    return decided
 
 
 def nearest_size(sizes: dict[int, int], year: int) -> int | None:
@@ -924,14 +1141,29 @@ docstring gives every matching and tie-break rule. Rebuild them, from the projec
   code. A council whose code changed (St Albans E07000100, later E07000240) has a row
   per code, and a county replaced by a unitary of the same name (Buckinghamshire, Dorset, North
   Yorkshire, Somerset) shares the name with it; `council_seats.csv` tells which code is in use when.
-- `council_seats.csv` (`code,year,total_seats,cycle,source`), {seats} rows: the council's size in each
-  year a source tells it. In an all-out year it is the number elected when another source agrees (or
-  none gives a size); otherwise the Library's composition total that counts vacant seats (2022, 2023),
-  then Open Council Data's, then the Library's seats-held total (2017-2019). `cycle` is the kind of
-  election held that year (`all-out`, `thirds`, `halves`; `partial` where no source types a partial
-  election), blank when there was none. `source` names the sources that gave the figure: `leap`,
-  `leh` (Library handbooks), `data_tables` and `cbp9545` (Library composition tables), `ocd` (Open
-  Council Data).
+- `council_seats.csv` (`code,year,total_seats,seats_up,cycle,source,seats_up_source`), {seats} rows:
+  the council's size in each year a source tells it. In an all-out year it is the number elected when
+  another source agrees (or none gives a size); otherwise the Library's composition total that counts
+  vacant seats (2022, 2023), then Open Council Data's, then the Library's seats-held total (2017-2019).
+  `cycle` is the kind of election held that year (`all-out`, `thirds`, `halves`; `partial` where no
+  source types a partial election), blank when there was none. `source` names the sources that gave
+  the size: `leap`, `leh` (Library handbooks), `data_tables` and `cbp9545` (Library composition
+  tables), `ocd` (Open Council Data).
+- `seats_up` ({seats_up} rows have it) is the number of seats filled at that year's ordinary election,
+  known before its first result: its scheduled seats, plus a casual vacancy combined into a ward's
+  ordinary poll, but not a separate same-day by-election in another ward. It is blank when the council
+  held no ordinary election that year. `seats_up_source` says where it comes from: `total` for an
+  all-out year (every seat is up, so seats up is `total_seats`; {up_total} rows), else the seats filled
+  ward by ward in that year's results: `leap` (2016-2019, {up_leap} rows) or `leh` (the handbooks'
+  vacancies per ward, 2021-2025, {up_leh} rows). The Library's data_tables "Seats Up" and CBP-9545
+  "seats" columns say only all-out, thirds or halves, so they count through `cycle`. Same-day
+  by-elections in wards with no ordinary poll, which LEAP and the handbooks carry unmarked, are found
+  with Open Council Data's councillor rolls (each councillor's next election) and left out (from 2019:
+  the rolls for 2016 and 2017 do not show the state of those years, so 2016-2018 are not checked). A
+  ward the rolls show due and filled that year, but with no poll in the source (the handbooks leave out
+  some wards, uncontested or polled later), is added (`seats_up_source` `leh|ocd`; count: {up_leh_ocd}).
+  For a partial 2023 election, whose ward sheet leaves out every uncontested ward, a ward due that the
+  rolls cannot show filled would leave seats up blank.
 
 Not in the register, because no source gives them a GSS code: the 11 Northern Ireland councils and the
 English districts abolished before 2021 that held no election in 2016-2019 (Aylesbury Vale, Corby,
@@ -1003,7 +1235,7 @@ def main(argv: list[str] | None = None) -> int:
     read_leh_2023(raw, data, index)
     move_retro_sizes(data, index)
 
-    seats = decide_seats(data, index)
+    seats = decide_seats_up(data, index, decide_seats(data, index))
     councils, region_how = decide_councils(data, index)
     out.mkdir(parents=True, exist_ok=True)
     n_councils = write_csv(
@@ -1013,12 +1245,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     n_seats = write_csv(
         out / "council_seats.csv",
-        ["code", "year", "total_seats", "cycle", "source"],
-        ((s.code, s.year, s.total_seats, s.cycle, s.source) for s in seats),
+        ["code", "year", "total_seats", "seats_up", "cycle", "source", "seats_up_source"],
+        ((s.code, s.year, s.total_seats, s.seats_up, s.cycle, s.source, s.seats_up_source) for s in seats),
     )
+    up_by: Counter[str] = Counter(s.seats_up_source for s in seats if s.seats_up is not None)
     section = DATA_MD_SECTION.format(
         councils=n_councils,
         seats=n_seats,
+        seats_up=sum(up_by.values()),
+        up_total=up_by["total"],
+        up_leap=up_by["leap"],
+        up_leh=up_by["leh"],
+        up_leh_ocd=up_by["leh|ocd"],
         hexmaps_commit=hexmaps_commit(raw),
         hexmaps_licence=(raw / HEXMAPS / "LICENSE").read_text(encoding="utf-8").strip(),
     )
@@ -1039,9 +1277,16 @@ def main(argv: list[str] | None = None) -> int:
             raise SystemExit(f"bug: {name!r} fits a coded council but was not matched")
     for name, seen in sorted(by_name.items()):
         print(f"  {name} ({'; '.join(seen)})")
+    elections = sum(1 for s in seats if s.cycle)
+    print(
+        f"seats up: {sum(up_by.values())} of {elections} council-years with an election, from {dict(up_by)}"
+    )
     if not args.quiet:
         print(f"disagreements and notes ({len(data.notes)}):")
         for note in sorted(set(data.notes)):
+            print(f"  {note}")
+        print(f"seats up: disagreements and notes ({len(data.seats_up_notes)}):")
+        for note in sorted(set(data.seats_up_notes)):
             print(f"  {note}")
     return 0
 

@@ -10,10 +10,9 @@ Run: .venv/bin/python scripts/build_demo_data.py ../shared/data/raw [OUT_FOLDER]
 
 from __future__ import annotations
 
+import csv
 import sys
 from pathlib import Path
-
-import csv
 
 from tallyroom import reference
 from tallyroom.importers import leap, leh, ward

@@ -55,7 +55,7 @@ def test_headers_and_one_row_per_code_and_year() -> None:
     with (DATA / "councils.csv").open(encoding="utf-8") as handle:
         assert handle.readline().strip() == "code,name,type,region,nation,aliases"
     with (DATA / "council_seats.csv").open(encoding="utf-8") as handle:
-        assert handle.readline().strip() == "code,year,total_seats,cycle,source"
+        assert handle.readline().strip() == "code,year,total_seats,seats_up,cycle,source,seats_up_source"
     rows = read(DATA / "council_seats.csv")
     assert len(rows) == len(seats())
     assert len(read(DATA / "councils.csv")) == len(councils())

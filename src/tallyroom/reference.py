@@ -46,7 +46,13 @@ def council_register() -> CouncilRegister:
     councils = [Council(r["code"], r["name"], r["type"], r["region"], r["nation"]) for r in rows]
     aliases = [(alias, r["code"]) for r in rows for alias in r["aliases"].split("|") if alias]
     sizes = [
-        CouncilSize(r["code"], int(r["year"]), int(r["total_seats"]), Cycle(r["cycle"]))
+        CouncilSize(
+            r["code"],
+            int(r["year"]),
+            int(r["total_seats"]),
+            Cycle(r["cycle"]),
+            int(r["seats_up"]) if r["seats_up"] else None,
+        )
         for r in _rows("council_seats.csv")
         if r["total_seats"]
     ]

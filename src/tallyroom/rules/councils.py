@@ -35,10 +35,15 @@ class Council:
 
 @dataclass(frozen=True, slots=True)
 class CouncilSize:
+    """The council's size in a year, the kind of election it held, and the seats up at that election
+    (§1.4: scheduled seats plus casual vacancies combined into them; None when the register does not
+    know, or there was no ordinary election)."""
+
     code: str
     year: int
     total_seats: int
     cycle: Cycle
+    seats_up: int | None = None
 
 
 class CouncilRegister:
@@ -107,6 +112,13 @@ class CouncilRegister:
     def total_seats(self, code: str, on: date) -> int | None:
         size = self.size(code, on)
         return size.total_seats if size else None
+
+    def seats_up(self, code: str, on: date) -> int | None:
+        """The seats up at the council's ordinary election in the year of `on` (§1.4), known before its
+        first result; None when the register has no figure for that very year (no nearby year is
+        used: seats up change every year) or the council has no ordinary election that year."""
+        size = self._sizes.get(code, {}).get(on.year)
+        return None if size is None or size.cycle is Cycle.NONE else size.seats_up
 
     def __iter__(self) -> Iterator[Council]:
         return iter(self._by_code.values())
