@@ -16,7 +16,15 @@ from tallyroom.reference import Reference
 from tallyroom.rules.control import ControlSettings
 from tallyroom.rules.counting import PollResult, count
 from tallyroom.rules.history import history
-from tallyroom.rules.model import CompositionSnapshot, CouncilRef, CouncilResult, ElectionType, Poll, PollKind
+from tallyroom.rules.model import (
+    CompositionSnapshot,
+    CouncilRef,
+    CouncilResult,
+    DeclarationStatus,
+    ElectionType,
+    Poll,
+    PollKind,
+)
 from tallyroom.rules.outcome import CouncilElection, CouncilOutcome, compute
 from tallyroom.rules.roster import roll_forward
 from tallyroom.store import queries
@@ -35,11 +43,14 @@ class DayResults:
 
 @dataclass(frozen=True)
 class Day:
-    """What the log holds for one polling day, sorted for the rules: each council's polls, the
-    by-elections of councils with no election of their own that day, the mayors and commissioners, and
-    for the councils the earlier polls, councillor rolls and control records their outcomes need."""
+    """What the log holds for one polling day, sorted for the rules: each council's declared polls and
+    its polls still open (on the card, or counting), the councils whose card is loaded, the by-elections
+    of councils with no election of their own that day, the mayors and commissioners, and for the
+    councils the earlier polls, councillor rolls and control records their outcomes need."""
 
     council_polls: dict[str, list[Poll]]
+    open_polls: dict[str, list[Poll]]
+    cards: set[str]
     council_results: dict[str, CouncilResult]
     by_elections: list[Poll]
     executive: list[Poll]
@@ -50,25 +61,35 @@ class Day:
 
 def load_day(engine: Engine, reference: Reference, on: date) -> Day:
     parties = reference.parties
-    today = queries.load_polls(engine, parties, on=on)
+    today = queries.load_polls(engine, parties, on=on, current=True)
     council_results = queries.council_results(engine, parties, on)
     local = [p for p in today if p.election_type is ElectionType.LOCAL]
     holding = {p.council.code for p in local if p.kind is PollKind.ORDINARY}
     codes = holding | set(council_results)
     history = queries.load_polls(engine, parties, before=on, councils=codes) if codes else []
     by_council: dict[str, list[Poll]] = defaultdict(list)
+    still_open: dict[str, list[Poll]] = defaultdict(list)
     for poll in local:
         if poll.council.code in holding:
-            by_council[poll.council.code].append(poll)
+            declared = poll.status is DeclarationStatus.DECLARED
+            (by_council if declared else still_open)[poll.council.code].append(poll)
     earlier: dict[str, list[Poll]] = defaultdict(list)
     for poll in history:
         if poll.election_type is ElectionType.LOCAL:
             earlier[poll.council.code].append(poll)
     return Day(
         council_polls=dict(by_council),
+        open_polls=dict(still_open),
+        cards=queries.card_councils(engine, on),
         council_results=council_results,
-        by_elections=[p for p in local if p.council.code not in holding],
-        executive=[p for p in today if p.election_type is not ElectionType.LOCAL],
+        by_elections=[
+            p for p in local if p.council.code not in holding and p.status is DeclarationStatus.DECLARED
+        ],
+        executive=[
+            p
+            for p in today
+            if p.election_type is not ElectionType.LOCAL and p.status is DeclarationStatus.DECLARED
+        ],
         earlier=dict(earlier),
         snapshots=queries.snapshots_before(engine, parties, on),
         control=queries.control_records(engine, on),
@@ -81,17 +102,18 @@ def outcomes(
     day = load_day(engine, reference, on)
     by_council, council_results = day.council_polls, day.council_results
     found = []
-    for code in sorted(
-        set(by_council) | set(council_results), key=lambda c: _name(c, by_council, council_results)
-    ):
+    councils = set(by_council) | set(day.open_polls) | set(council_results)
+    for code in sorted(councils, key=lambda c: _name(c, day)):
         council_polls = by_council.get(code, [])
-        council = council_polls[0].council if council_polls else council_results[code].council
+        council = _council(code, day)
         election = council_election(
             reference,
             council,
             on,
             council_polls,
             day.earlier.get(code, []),
+            pending=tuple(day.open_polls.get(code, ())),
+            card=code in day.cards,
             snapshot=day.snapshots.get(code),
             control_before=day.control.get(code),
             council_result=council_results.get(code),
@@ -117,9 +139,13 @@ def in_region(found: Iterable[CouncilOutcome], reference: Reference, region: str
     ]
 
 
-def _name(code: str, by_council: dict[str, list[Poll]], council_results: dict[str, CouncilResult]) -> str:
-    polls = by_council.get(code)
-    return polls[0].council.name if polls else council_results[code].council.name
+def _council(code: str, day: Day) -> CouncilRef:
+    polls = day.council_polls.get(code) or day.open_polls.get(code)
+    return polls[0].council if polls else day.council_results[code].council
+
+
+def _name(code: str, day: Day) -> str:
+    return _council(code, day).name
 
 
 def council_election(
@@ -130,6 +156,7 @@ def council_election(
     earlier: list[Poll],
     *,
     pending: tuple[Poll, ...] = (),
+    card: bool = False,
     snapshot: CompositionSnapshot | None = None,
     control_before: str | None = None,
     council_result: CouncilResult | None = None,
@@ -153,6 +180,8 @@ def council_election(
         else register.total_seats(council.code, on),
         results=tuple(count(p) for p in declared),
         pending=pending,
+        card=card,
+        seats_up_expected=register.seats_up(council.code, on),
         roster=roll_forward(past.rounds, on),
         missing_rounds=past.missing,
         snapshot=snapshot,

@@ -66,6 +66,11 @@ def council_outcome(outcome: CouncilOutcome, party: PartyLookup, wards: bool = F
         "control_before_source": outcome.control_before_source,
         "carry_over_source": outcome.carry_over_source,
         "flags": list(outcome.flags),
+        "seats_up_known": outcome.seats_up_known,
+        "still_to_declare": [
+            {"ward": {"name": p.ward.name, "code": p.ward.code}, "seats": p.seats, "status": p.status.value}
+            for p in outcome.pending
+        ],
     }
     if wards:
         body["wards"] = [ward(w) for w in outcome.wards]

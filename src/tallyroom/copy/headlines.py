@@ -14,10 +14,13 @@ PartyLookup = Callable[[str], Party]
 
 
 def headline(outcome: CouncilOutcome, party: PartyLookup) -> str:
-    """The council's headline, from `templates/headline.txt.j2`."""
+    """The council's headline, from `templates/headline.txt.j2`. `largest` is the party that won the
+    most seats tonight, when one did, for a council whose control cannot be known."""
     winner = party(outcome.control_after) if outcome.control_after not in (None, NOC) else None
     before = party(outcome.control_before) if outcome.control_before not in (None, NOC) else None
-    return render("headline.txt.j2", outcome=outcome, winner=winner, before=before)
+    ranked = sorted(outcome.won.items(), key=lambda kv: -kv[1])
+    largest = ranked[0] if ranked and (len(ranked) == 1 or ranked[1][1] < ranked[0][1]) else None
+    return render("headline.txt.j2", outcome=outcome, winner=winner, before=before, largest=largest)
 
 
 _RANK = {

@@ -8,12 +8,38 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from tallyroom.rules.counting import PollResult
-from tallyroom.rules.model import CouncilRef
+from tallyroom.rules.model import CouncilRef, Poll
 from tallyroom.rules.outcome import CouncilOutcome, WardOutcome
 from tallyroom.rules.parties import NOC, Party
+
+
+class EventType(StrEnum):
+    DECLARATION = "declaration"
+    """A poll's result, or a correction of it (contract §2.1)."""
+    CALL = "call"
+    """A council's outcome became certain."""
+    CALL_WITHDRAWN = "call_withdrawn"
+    """A correction, a provisional figure or a recount unsettled a call."""
+    COMPLETE = "complete"
+    """The council's last seat to be declared tonight was declared."""
+    COUNCIL_RESULT = "council_result"
+    """A council's result in seats per party (a news agency's)."""
+    PROVISIONAL = "provisional"
+    """Figures shown to the candidates before a declaration: the poll stays open."""
+    RECOUNT = "recount"
+    """A recount was called: the poll stays open."""
+    POSTPONED = "postponed"
+    """A poll countermanded or cancelled: its seats are not declared tonight."""
+    RECORD = "record"
+    """A record of the night so far: the closest result, the biggest swing."""
+    EXECUTIVE = "executive"
+    """A mayor or police and crime commissioner elected."""
+    REHEARSAL = "rehearsal"
+    """A council at zero, before any result (a replay's rehearsal)."""
 
 
 @dataclass(frozen=True)
@@ -22,7 +48,7 @@ class Event:
     which the replay times itself)."""
 
     seq: int
-    type: str
+    type: EventType
     council: CouncilRef
     body: dict[str, Any] = field(default_factory=dict)
     at: datetime | None = None
@@ -42,28 +68,47 @@ def _party_name(control: str | None, parties: dict[str, Party]) -> str | None:
     return party.name if party else control
 
 
-def declaration(ward: WardOutcome, outcome: CouncilOutcome, revision: int) -> dict[str, Any]:
-    result: PollResult = ward.result
+def ward(poll: Poll) -> dict[str, str]:
+    return {"name": poll.ward.name, "code": poll.ward.code}
+
+
+def progress(outcome: CouncilOutcome) -> dict[str, int]:
+    return {"seats_declared": outcome.seats_declared, "seats_up": outcome.seats_up}
+
+
+def declaration(found: WardOutcome, outcome: CouncilOutcome, revision: int) -> dict[str, Any]:
+    result: PollResult = found.result
     body: dict[str, Any] = {
-        "ward": {"name": result.poll.ward.name, "code": result.poll.ward.code},
+        "ward": ward(result.poll),
         "elected": [{"candidate": c.name, "party": c.party.name} for c in result.elected],
-        "progress": {"seats_declared": outcome.seats_declared, "seats_up": outcome.seats_up},
+        "progress": progress(outcome),
         "revision": revision,
         "majority": result.majority,
     }
-    if ward.swing is not None:
+    if found.swing is not None:
         body["swing"] = {
-            "to": ward.swing.to.name,
-            "from": ward.swing.away.name,
-            "points": round(ward.swing.points, 1),
+            "to": found.swing.to.name,
+            "from": found.swing.away.name,
+            "points": round(found.swing.points, 1),
         }
-    if ward.change is not None:
-        body["holds"] = [p.name for p in ward.change.holds]
+    if found.change is not None:
+        body["holds"] = [p.name for p in found.change.holds]
         body["gains"] = [
             {"party": g.party.name, "from": g.from_party.name if g.from_party else None}
-            for g in ward.change.gains
+            for g in found.change.gains
         ]
     return body
+
+
+def counting(poll: Poll, outcome: CouncilOutcome) -> dict[str, Any]:
+    """Provisional figures or a recount: the ward, its figures as shown, and the council's progress."""
+    return {
+        "ward": ward(poll),
+        "candidates": [
+            {"candidate": c.name, "party": c.party.name, "votes": c.votes} for c in poll.candidacies
+        ],
+        "progress": progress(outcome),
+    }
 
 
 def call(outcome: CouncilOutcome, parties: dict[str, Party]) -> dict[str, Any]:
@@ -83,5 +128,5 @@ def withdrawn(previous: str, outcome: CouncilOutcome, parties: dict[str, Party])
     return {
         "control": _party_name(previous, parties),
         "reason": "a corrected result changed the call",
-        "progress": {"seats_declared": outcome.seats_declared, "seats_up": outcome.seats_up},
+        "progress": progress(outcome),
     }

@@ -26,7 +26,7 @@ from sqlalchemy import Engine
 
 from tallyroom import serialise
 from tallyroom.live import events
-from tallyroom.live.events import Event
+from tallyroom.live.events import Event, EventType
 from tallyroom.reference import Reference
 from tallyroom.results import council_election
 from tallyroom.rules.control import ControlSettings
@@ -62,13 +62,18 @@ class CouncilNight:
     polls: dict[str, Poll]
     declared: dict[str, PollResult] = field(default_factory=dict)
     revisions: dict[str, int] = field(default_factory=dict)
+    card: bool = False
+    """Tonight's polls are all known, from nominations."""
     called: str | None = None
     complete: bool = False
     outcome: CouncilOutcome | None = None
 
     def recompute(self) -> CouncilOutcome:
         pending = tuple(p for key, p in self.polls.items() if key not in self.declared)
-        self.outcome = compute(replace(self.template, results=tuple(self.declared.values()), pending=pending))
+        election = replace(
+            self.template, results=tuple(self.declared.values()), pending=pending, card=self.card
+        )
+        self.outcome = compute(election)
         return self.outcome
 
 
@@ -119,19 +124,26 @@ class Night:
 
         night = cls(reference, on, preloaded)
         by_council: dict[str, list[Poll]] = {}
-        for poll in polls:
+        for poll in polls:  # on the card: known, not yet declared, whatever the copy given says
+            if poll.status is not DeclarationStatus.POSTPONED:
+                poll = poll._replace(status=DeclarationStatus.NOMINATED)
             by_council.setdefault(poll.council.code, []).append(poll)
         for _, council_polls in sorted(by_council.items(), key=lambda kv: kv[1][0].council.name):
-            night._council(council_polls[0].council, council_polls)
+            night._council(council_polls[0].council, council_polls, card=True)
         return night
 
     def _council(
-        self, council: CouncilRef, polls: Iterable[Poll] = (), template: CouncilElection | None = None
+        self,
+        council: CouncilRef,
+        polls: Iterable[Poll] = (),
+        template: CouncilElection | None = None,
+        card: bool = False,
     ) -> CouncilNight:
-        """A council joins the night with the polls known for it (none, when results come unannounced)."""
+        """A council joins the night with the polls known for it (none, when results come unannounced;
+        all of tonight's, from its `card` of nominations)."""
         if template is None:
             template = self.templates([council], None)[council.code]
-        joined = self.councils[council.code] = CouncilNight(template, {})
+        joined = self.councils[council.code] = CouncilNight(template, {}, card=card)
         for poll in polls:
             joined.polls[ballot_id(poll)] = poll
             for c in poll.candidacies:
@@ -178,11 +190,13 @@ class Night:
         try:
             if entry.council_result is not None:
                 return self.declare_council(entry.council_result)
-            assert entry.poll is not None
-            if entry.poll.election_type is not ElectionType.LOCAL:
-                declared = entry.poll.status is DeclarationStatus.DECLARED
-                return self.declare_executive(entry.poll) if declared else []
-            return self.declare(entry.poll, entry.revision)
+            poll = entry.poll
+            assert poll is not None
+            if poll.election_type is not ElectionType.LOCAL:
+                return self.declare_executive(poll) if poll.status is DeclarationStatus.DECLARED else []
+            if poll.status.on_card:
+                return self.nominate(poll)
+            return self.declare(poll, entry.revision)
         except CountError as error:  # a log written before counting ran at input: never fatal
             log.error("not counted: %s (position %s)", error, entry.position)
             return []
@@ -200,15 +214,34 @@ class Night:
             found += self._calls(council, council.recompute())
         return found
 
+    def nominate(self, poll: Poll) -> list[Event]:
+        """A poll on the council's card: its candidates known before its count, or its poll postponed.
+        A council with a card knows every seat up tonight; a postponed poll is announced."""
+        council = self.councils.get(poll.council.code) or self._council(poll.council)
+        council.card = True
+        council.polls[ballot_id(poll)] = poll
+        for c in poll.candidacies:
+            self.parties.setdefault(c.party.id, c.party)
+        outcome = council.recompute()
+        found = []
+        if poll.status is DeclarationStatus.POSTPONED:
+            found.append(self._event(EventType.POSTPONED, poll.council, {"ward": events.ward(poll)}))
+        return found + self._calls(council, outcome)
+
     def declare(self, poll: Poll, revision: int | None = None) -> list[Event]:
         """Take one declaration, a first result or a correction (its `revision` in the log, when it
         comes from the log), and return the events it causes. Provisional figures and a recount are
-        announced, and leave the poll pending."""
+        announced, and leave the poll pending, or make it so again: until it is declared, the count is
+        open, the council is not complete, and a call it unsettles is withdrawn."""
         council = self.councils.get(poll.council.code) or self._council(poll.council)
-        if poll.status is not DeclarationStatus.DECLARED:
-            named = {"name": poll.ward.name, "code": poll.ward.code}
-            return [self._event(poll.status.value, poll.council, {"ward": named})]
         key = ballot_id(poll)
+        if poll.status.counting:
+            council.polls[key] = poll
+            council.declared.pop(key, None)
+            outcome = council.recompute()
+            council.complete = council.complete and outcome.complete
+            told = self._event(EventType(poll.status.value), poll.council, events.counting(poll, outcome))
+            return [told, *self._calls(council, outcome)]
         council.polls[key] = poll
         council.declared[key] = count(poll)
         council.revisions[key] = revision or council.revisions.get(key, 0) + 1
@@ -218,13 +251,15 @@ class Night:
         ward = next(w for w in outcome.wards if w.result is council.declared[key])
         found = [
             self._event(
-                "declaration", poll.council, events.declaration(ward, outcome, council.revisions[key])
+                EventType.DECLARATION, poll.council, events.declaration(ward, outcome, council.revisions[key])
             )
         ]
         found += self._calls(council, outcome)
         if outcome.complete and not council.complete:
             council.complete = True
-            found.append(self._event("complete", poll.council, {"outcome_detail": self._detail(outcome)}))
+            found.append(
+                self._event(EventType.COMPLETE, poll.council, {"outcome_detail": self._detail(outcome)})
+            )
         found += self._records(poll.council, ward)
         return found
 
@@ -239,7 +274,7 @@ class Night:
             "area": poll.ward.name,
             "elected": [{"candidate": c.name, "party": c.party.name} for c in result.elected],
         }
-        return [self._event("executive", poll.council, body)]
+        return [self._event(EventType.EXECUTIVE, poll.council, body)]
 
     def declare_council(self, result: CouncilResult) -> list[Event]:
         """A council's result as a news agency sends it, seats per party: it settles the council whole."""
@@ -250,10 +285,12 @@ class Night:
             self.parties.setdefault(party.id, party)
         outcome = council.recompute()
         body = {"won": serialise.seats(outcome.won), "composition": serialise.seats(outcome.composition)}
-        found = [self._event("council_result", result.council, body), *self._calls(council, outcome)]
+        found = [self._event(EventType.COUNCIL_RESULT, result.council, body), *self._calls(council, outcome)]
         if not council.complete:
             council.complete = True
-            found.append(self._event("complete", result.council, {"outcome_detail": self._detail(outcome)}))
+            found.append(
+                self._event(EventType.COMPLETE, result.council, {"outcome_detail": self._detail(outcome)})
+            )
         return found
 
     def _calls(self, council: CouncilNight, outcome: CouncilOutcome) -> list[Event]:
@@ -262,13 +299,15 @@ class Night:
         if council.called is not None and now != council.called:
             found.append(
                 self._event(
-                    "call_withdrawn", outcome.council, events.withdrawn(council.called, outcome, self.parties)
+                    EventType.CALL_WITHDRAWN,
+                    outcome.council,
+                    events.withdrawn(council.called, outcome, self.parties),
                 )
             )
             council.called = None
         if now is not None and council.called is None:
             council.called = now
-            found.append(self._event("call", outcome.council, events.call(outcome, self.parties)))
+            found.append(self._event(EventType.CALL, outcome.council, events.call(outcome, self.parties)))
         return found
 
     def _records(self, council: CouncilRef, ward: WardOutcome) -> list[Event]:
@@ -282,7 +321,7 @@ class Night:
         ):
             self.closest = result.majority
             body = {"record": "closest-result", "ward": named, "majority": result.majority}
-            found.append(self._event("record", council, body))
+            found.append(self._event(EventType.RECORD, council, body))
         swing = ward.swing
         if swing is not None and (self.biggest_swing is None or abs(swing.points) > abs(self.biggest_swing)):
             self.biggest_swing = swing.points
@@ -291,13 +330,13 @@ class Night:
                 "ward": named,
                 "swing": {"to": swing.to.name, "from": swing.away.name, "points": round(swing.points, 1)},
             }
-            found.append(self._event("record", council, body))
+            found.append(self._event(EventType.RECORD, council, body))
         return found
 
     def _detail(self, outcome: CouncilOutcome) -> dict[str, object]:
         return council_outcome(outcome, self.reference.parties.get)
 
-    def _event(self, kind: str, council: CouncilRef, body: dict[str, Any]) -> Event:
+    def _event(self, kind: EventType, council: CouncilRef, body: dict[str, Any]) -> Event:
         self.seq += 1
         return Event(self.seq, kind, council, body)
 
@@ -314,7 +353,7 @@ class Night:
         """Every council at zero, before any result, as newsrooms rehearse their pages and feeds."""
         return [
             self._event(
-                "rehearsal",
+                EventType.REHEARSAL,
                 council.template.council,
                 {
                     "progress": {

@@ -74,7 +74,7 @@ def opening(
     the log gains after this (a desk's entry during a replay) comes to the night by `night.follow`."""
     position = queries.log_position(engine)
     day = load_day(engine, reference, on)
-    polls = [p for council in day.council_polls.values() for p in council]
+    polls = [p for council in (*day.council_polls.values(), *day.open_polls.values()) for p in council]
     night = Night.open(reference, on, polls, day.earlier, day.snapshots, day.control, settings)
     night.position = position
     return night, day

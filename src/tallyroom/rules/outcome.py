@@ -38,7 +38,14 @@ from tallyroom.rules.control import (
 )
 from tallyroom.rules.councils import Cycle
 from tallyroom.rules.counting import PollResult
-from tallyroom.rules.model import CompositionSnapshot, CouncilRef, CouncilResult, Poll
+from tallyroom.rules.model import (
+    CompositionSnapshot,
+    CouncilRef,
+    CouncilResult,
+    DeclarationStatus,
+    Poll,
+    PollKind,
+)
 from tallyroom.rules.parties import Party, slug
 from tallyroom.rules.roster import Holder, Roster
 
@@ -80,10 +87,12 @@ class CouncilElection:
     `past_control` is who controlled the council after each earlier all-out election in the store.
     `cycle` is the council's cycle this year by the register: at an all-out election every seat is up,
     declared or not (a postponed poll stays undeclared). `results` are the declared polls, `pending`
-    the polls not yet declared. `roster` is who held each seat on the eve of poll by the store's earlier
-    results, and `missing_rounds` the years of elections the register knows of that the roster lacks;
-    `snapshot` a councillor roll from before the poll, and `roll_seats` the council's size when it was
-    taken; `control_before` an explicit record of control on the eve of poll.
+    the polls not yet declared. `card` is set when tonight's polls are all known from nominations;
+    without one, `seats_up_expected` is how many seats the year's ordinary election fills, where the
+    register (or a news agency's nominations) says. `roster` is who held each seat on the eve of poll by
+    the store's earlier results, and `missing_rounds` the years of elections the register knows of that
+    the roster lacks; `snapshot` a councillor roll from before the poll, and `roll_seats` the council's
+    size when it was taken; `control_before` an explicit record of control on the eve of poll.
     """
 
     council: CouncilRef
@@ -92,6 +101,8 @@ class CouncilElection:
     cycle: Cycle = Cycle.NONE
     results: tuple[PollResult, ...] = ()
     pending: tuple[Poll, ...] = ()
+    card: bool = False
+    seats_up_expected: int | None = None
     roster: Roster | None = None
     missing_rounds: tuple[int, ...] = ()
     snapshot: CompositionSnapshot | None = None
@@ -136,10 +147,15 @@ class CouncilOutcome:
     past_control: tuple[tuple[date, str], ...] = ()
     control_before_as_of: date | None = None
     """When what control before is read from was so: the roll's date, or the last election's."""
+    pending: tuple[Poll, ...] = ()
+    """The polls still to declare, each with where it stands (nominated, postponed, provisional...)."""
+    seats_up_known: bool = True
+    seats_postponed: int = 0
 
     @property
     def complete(self) -> bool:
-        return self.seats_declared >= self.seats_up
+        """Every seat to be declared tonight is declared (a postponed poll's are declared another day)."""
+        return self.seats_up_known and self.seats_declared + self.seats_postponed >= self.seats_up
 
     @property
     def change(self) -> Change | None:
@@ -158,19 +174,40 @@ def compute(election: CouncilElection) -> CouncilOutcome:
     return _from_polls(election)
 
 
+def _seats_up(election: CouncilElection, polls: Sequence[Poll]) -> tuple[int, bool]:
+    """How many seats are up tonight, and whether that is known: every seat at an all-out election;
+    else the polls on the card; else the register's figure for the year's ordinary election, with any
+    by-election seen beside it; else only what has arrived, which may not be all (§1.4)."""
+    arrived = sum(p.seats for p in polls)
+    total = election.total_seats
+    if total is not None and is_all_out(arrived, total, election.cycle):
+        return max(arrived, total), True
+    if election.card:
+        return arrived, True
+    if election.seats_up_expected is not None:
+        ordinary = sum(p.seats for p in polls if p.kind is PollKind.ORDINARY)
+        return max(ordinary, election.seats_up_expected) + arrived - ordinary, True
+    return arrived, False
+
+
 def _from_polls(election: CouncilElection) -> CouncilOutcome:
     flags: list[str] = []
     polls = [r.poll for r in election.results] + list(election.pending)
-    seats_up = sum(p.seats for p in polls)
-    if election.cycle is Cycle.ALL_OUT and election.total_seats is not None:
-        seats_up = max(seats_up, election.total_seats)
+    seats_up, seats_up_known = _seats_up(election, polls)
     seats_declared = sum(r.poll.seats for r in election.results)
     total = election.total_seats
     won_seats = [Seat(c.party, c.name, r.poll.ward.name) for r in election.results for c in r.elected]
     for r in election.results:
         flags.extend(f"{r.poll.ward.name}: {flag}" for flag in r.flags)
 
-    carry, carry_source = _carry_over(election, polls, seats_up, flags)
+    if seats_up_known:
+        carry, carry_source = _carry_over(election, polls, seats_up, flags)
+    else:
+        flags.append(
+            "how many seats are up tonight is not known (no card of nominations is loaded and the register "
+            f"has no figure for {election.election_date.year}): the council is not called until it is"
+        )
+        carry, carry_source = None, None
     threshold = None
     if total:
         filled = total if carry is None else min(total, len(carry) + seats_up)
@@ -218,6 +255,9 @@ def _from_polls(election: CouncilElection) -> CouncilOutcome:
         wards=wards,
         flags=tuple(flags),
         past_control=election.past_control,
+        pending=election.pending,
+        seats_up_known=seats_up_known,
+        seats_postponed=sum(p.seats for p in election.pending if p.status is DeclarationStatus.POSTPONED),
     )
 
 
@@ -350,10 +390,11 @@ def _control_before(
 def _possible(election: CouncilElection, remaining: int) -> dict[ControlGroup, int] | None:
     """The most seats each group can win in the polls still to declare (§6.5); None when some of the
     undeclared seats have no known candidates (a postponed poll), so anyone might win them."""
-    if sum(p.seats for p in election.pending) < remaining:
+    contested = [p for p in election.pending if p.status is not DeclarationStatus.POSTPONED]
+    if sum(p.seats for p in contested) < remaining:
         return None
     possible: Counter[ControlGroup] = Counter()
-    for poll in election.pending:
+    for poll in contested:
         standing = Counter(
             group_of(Seat(c.party, c.name, poll.ward.name), election.settings) for c in poll.candidacies
         )

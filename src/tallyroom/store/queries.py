@@ -29,9 +29,10 @@ from tallyroom.rules.parties import Party, PartyRegister
 from tallyroom.store.schema import council_records, declarations, polls, sources
 
 
-def newest_revisions(declared_only: bool = False, upto: int | None = None) -> Subquery:
-    """Each poll's newest revision (of any status, or the newest declared one), as the log held it at
-    position `upto` when given, and the highest feed revision number it has taken."""
+def newest_revisions(declared_only: bool = False, upto: int | None = None, current: bool = False) -> Subquery:
+    """Each poll's newest revision (of any status; or the newest declared one; or with `current` the
+    newest that counts, a superseded one left out), as the log held it at position `upto` when given,
+    and the highest feed revision number it has taken."""
     query = select(
         declarations.c.poll_id,
         func.max(declarations.c.revision).label("revision"),
@@ -39,6 +40,8 @@ def newest_revisions(declared_only: bool = False, upto: int | None = None) -> Su
     )
     if declared_only:
         query = query.where(declarations.c.status == DeclarationStatus.DECLARED.value)
+    if current:
+        query = query.where(declarations.c.status != DeclarationStatus.SUPERSEDED.value)
     if upto is not None:
         query = query.where(declarations.c.source_id <= upto)
     return query.group_by(declarations.c.poll_id).subquery()
@@ -52,9 +55,11 @@ def load_polls(
     before: date | None = None,
     councils: Collection[str] | None = None,
     upto: int | None = None,
+    current: bool = False,
 ) -> list[Poll]:
     """The newest declaration of each poll matching the filters (as the log held it at position
-    `upto`, when given), with its candidacies in order."""
+    `upto`, when given), with its candidacies in order; or with `current`, each poll as it now stands,
+    whatever its status: on the card, counting (provisional, recount) or declared."""
     conditions: list[ColumnElement[bool]] = []
     if on is not None:
         conditions.append(polls.c.election_date == on)
@@ -62,7 +67,7 @@ def load_polls(
         conditions.append(polls.c.election_date < before)
     if councils is not None:
         conditions.append(polls.c.council_code.in_(sorted(councils)))
-    newest = newest_revisions(declared_only=True, upto=upto)
+    newest = newest_revisions(declared_only=not current, upto=upto, current=current)
     query = (
         select(
             polls.c.election_date,
@@ -78,6 +83,7 @@ def load_polls(
             declarations.c.rejected,
             declarations.c.turnout_published,
             declarations.c.candidacies,
+            declarations.c.status,
         )
         .select_from(polls)
         .join(newest, newest.c.poll_id == polls.c.id)
@@ -132,8 +138,23 @@ class _Polls:
                     row.rejected,
                     None if row.turnout_published is None else float(row.turnout_published),
                 ),
-                status=self.statuses[getattr(row, "status", DeclarationStatus.DECLARED.value)],
+                status=self.statuses[row.status],
             )
+
+
+def card_councils(engine: Engine, on: date) -> set[str]:
+    """The councils whose card (nominations) for day `on` the log holds: all their polls are known."""
+    query = (
+        select(polls.c.council_code)
+        .join(declarations, declarations.c.poll_id == polls.c.id)
+        .where(
+            polls.c.election_date == on,
+            declarations.c.status.in_([DeclarationStatus.NOMINATED.value, DeclarationStatus.POSTPONED.value]),
+        )
+        .distinct()
+    )
+    with engine.connect() as conn:
+        return set(conn.execute(query).scalars())
 
 
 def _newest_records(

@@ -75,10 +75,20 @@ def _nobody() -> str:
     return _hasher.hash(secrets.token_hex(16))
 
 
+MAX_NAME = 40
+"""A desk user's name, at most: an entry confirmed by a second person is logged in both names,
+"A, confirmed by B", which then fits the log's 100 characters."""
+
+
+def confirmed_by(entered_by: str, confirmer: str) -> str:
+    """Who an entry is logged as when a second person confirmed it."""
+    return f"{entered_by}, confirmed by {confirmer}"
+
+
 def add_user(engine: Engine, name: str, role: Role, password: str) -> User:
     name = name.strip()
-    if not name or len(name) > 100:
-        raise AccountError("a user needs a name of 1 to 100 characters")
+    if not name or len(name) > MAX_NAME:
+        raise AccountError(f"a user needs a name of 1 to {MAX_NAME} characters")
     if len(password) < MIN_PASSWORD:
         raise AccountError(f"a password needs at least {MIN_PASSWORD} characters")
     with writing(engine) as conn:

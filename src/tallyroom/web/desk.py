@@ -204,7 +204,10 @@ async def decide(request: Request, entry_id: int, decision: str) -> Response:
     if decision == Decision.CONFIRM:
         try:
             found, report = await run_in_threadpool(
-                site.ingest_text, "ward", entry.body.encode(), f"{entry.entered_by}, confirmed by {user.name}"
+                site.ingest_text,
+                "ward",
+                entry.body.encode(),
+                accounts.confirmed_by(entry.entered_by, user.name),
             )
         except InputError as error:
             return back("/desk", f"Not logged: {error}", request)

@@ -24,7 +24,7 @@ from tallyroom.copy.headlines import headline
 from tallyroom.copy.newsroom import story_key
 from tallyroom.copy.review import published
 from tallyroom.rules.counting import PollResult, count
-from tallyroom.rules.model import Poll, WardRef
+from tallyroom.rules.model import DeclarationStatus, Poll, WardRef
 from tallyroom.rules.outcome import CouncilOutcome, WardOutcome
 from tallyroom.rules.parties import NOC, Party, slug
 from tallyroom.serialise import control_name
@@ -37,6 +37,13 @@ from tallyroom.web.templating import render, ward_key
 router = APIRouter(include_in_schema=False)
 HTML = "text/html; charset=utf-8"
 T = TypeVar("T")
+STATUS_WORDS = {
+    DeclarationStatus.NOMINATED: "nominated",
+    DeclarationStatus.POSTPONED: "postponed",
+    DeclarationStatus.PROVISIONAL: "provisional figures",
+    DeclarationStatus.RECOUNT: "recount",
+}
+"""How a poll still to declare stands, in words for a page."""
 
 
 @dataclass(frozen=True)
@@ -244,7 +251,8 @@ async def council(request: Request, code: str) -> Response:
                 [(r.party, r.change) for r in rows if r.change], title="Change in seats"
             ),
             "wards": sorted(outcome.wards, key=lambda w: w.result.poll.ward.name),
-            "pending": sorted(view.pending.get(code, ()), key=lambda w: w.name),
+            "pending": sorted(outcome.pending, key=lambda p: p.ward.name),
+            "standing": STATUS_WORDS,
             "story": story,
             "live": f"/live?council={code}",
         }
@@ -263,12 +271,15 @@ async def ward(request: Request, code: str, key: str) -> Response:
     def context(view: View, pages: Pages) -> dict[str, Any]:
         outcome = view.by_code[code]
         found = next((w for w in outcome.wards if ward_key(w.result.poll.ward) == key), None)
+        standing = next((p for p in outcome.pending if ward_key(p.ward) == key), None)
         name = found.result.poll.ward.name if found else pending[0].name
         return {
             "title": f"{name}, {outcome.council.name}: result",
             "outcome": outcome,
             "name": name,
             "ward": found,
+            "standing": standing,
+            "status_words": STATUS_WORDS,
             "shares": _shares(found) if found else None,
             "previous": _previous(found) if found else [],
             "live": f"/live?council={code}",

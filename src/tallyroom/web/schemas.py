@@ -15,6 +15,16 @@ class Control(BaseModel):
     before: str | None
     after: str | None
     decided: bool
+    before_source: str
+    """What control before is judged against: `record`, `roll`, `earlier-results`, `new-council` or
+    `unknown`."""
+
+
+class StillToDeclare(BaseModel):
+    ward: Named
+    seats: int
+    status: str
+    """`nominated`, `postponed`, `provisional` or `recount`."""
 
 
 class Change(BaseModel):
@@ -40,6 +50,8 @@ class CouncilOutcome(BaseModel):
     outcome: str | None
     change: Change
     headline: str
+    seats_up_known: bool
+    still_to_declare: list[StillToDeclare]
 
 
 class Event(BaseModel):

@@ -209,16 +209,13 @@ class Site:
             listener(found, local)
 
     def _build(self) -> View:
-        pending = {
-            code: tuple(p.ward for key, p in council.polls.items() if key not in council.declared)
-            for code, council in self.night.councils.items()
-        }
+        outcomes = tuple(sorted(self.night.outcomes(), key=lambda o: o.council.name))
         self._version += 1
         return View(
             version=self._version,
             seq=self.night.seq,
-            outcomes=tuple(sorted(self.night.outcomes(), key=lambda o: o.council.name)),
-            pending=pending,
+            outcomes=outcomes,
+            pending={o.council.code: tuple(p.ward for p in o.pending) for o in outcomes},
             progress=self.night.progress(),
             events=tuple(self._events),
             executive=tuple(self.night.executive.values()),
