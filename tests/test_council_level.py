@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from tallyroom.importers.base import Context, InputError
+from tallyroom.errors import InputError
+from tallyroom.importers.base import Context
 from tallyroom.loading import load_file
 from tallyroom.reference import Reference
 from tallyroom.results import outcomes

@@ -23,8 +23,9 @@ from tallyroom.importers.base import Context
 from tallyroom.live.events import Event
 from tallyroom.live.night import Night
 from tallyroom.reference import Reference
+from tallyroom.rules.ballots import ballot_id
 from tallyroom.rules.model import Poll
-from tallyroom.store.log import ballot_id, candidacies_json
+from tallyroom.store.log import candidacies_json
 from tallyroom.store.schema import declarations, polls, sources
 from tallyroom.web.accounts import Role, add_user, issue_token
 from tallyroom.web.app import create_app

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from tallyroom.errors import InputError
 from tallyroom.importers import dc
-from tallyroom.importers.base import Context, InputError
+from tallyroom.importers.base import Context
 from tallyroom.rules.model import ElectionType, Poll, PollKind
 from tests.conftest import SHARED
 

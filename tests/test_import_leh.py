@@ -14,8 +14,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from tallyroom.delivery import Batch
+from tallyroom.errors import InputError
 from tallyroom.importers import leh
-from tallyroom.importers.base import Batch, Context, InputError
+from tallyroom.importers.base import Context
 from tallyroom.reference import Reference
 from tallyroom.rules.model import Poll
 from tests.conftest import LEH

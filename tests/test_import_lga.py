@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from tallyroom.delivery import Batch
+from tallyroom.errors import InputError
 from tallyroom.importers import lga
-from tallyroom.importers.base import Batch, Context, InputError
+from tallyroom.importers.base import Context
 from tallyroom.rules.model import Poll, PollKind
 from tests.conftest import SHARED
 

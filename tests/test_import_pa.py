@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from tallyroom.errors import InputError
 from tallyroom.importers import pa
-from tallyroom.importers.base import Context, InputError
+from tallyroom.importers.base import Context
 from tallyroom.rules.parties import Party
 from tests.conftest import SHARED
 

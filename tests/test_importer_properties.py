@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 from sqlalchemy import Engine, text
 
-from tallyroom.importers.base import Context, InputError
+from tallyroom.errors import InputError
+from tallyroom.importers.base import Context
 from tallyroom.loading import load_file
 from tallyroom.reference import Reference
 from tests.conftest import DEMO, LEH, NIGHT, SHARED, leap

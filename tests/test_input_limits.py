@@ -18,8 +18,10 @@ import pytest
 from sqlalchemy import Engine, func, select
 from starlette.testclient import TestClient
 
+from tallyroom.delivery import Batch
+from tallyroom.errors import InputError
 from tallyroom.importers import reader, ward
-from tallyroom.importers.base import Batch, Context, InputError
+from tallyroom.importers.base import Context
 from tallyroom.reference import Reference
 from tallyroom.rules.model import WardRef
 from tallyroom.store import queries

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, func, select, text
 
-from tallyroom.importers.base import Context, InputError
+from tallyroom.errors import InputError
+from tallyroom.importers.base import Context
 from tallyroom.loading import load_file
 from tallyroom.reference import Reference
 from tallyroom.results import outcomes

@@ -20,8 +20,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Engine
 
+from tallyroom.delivery import Batch
 from tallyroom.importers import ward
-from tallyroom.importers.base import Batch, Context
+from tallyroom.importers.base import Context
 from tallyroom.live.events import Event
 from tallyroom.live.night import Night
 from tallyroom.reference import Reference

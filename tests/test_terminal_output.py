@@ -12,8 +12,9 @@ from collections.abc import Iterator
 
 import pytest
 
+from tallyroom.delivery import Batch
 from tallyroom.importers import ward
-from tallyroom.importers.base import Batch, Context
+from tallyroom.importers.base import Context
 from tallyroom.reference import Reference
 from tallyroom.rules.model import CouncilRef, Poll, WardRef
 from tallyroom.store.database import connect

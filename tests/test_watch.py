@@ -8,7 +8,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from tallyroom.importers.base import Context, InputError
+from tallyroom.errors import InputError
+from tallyroom.importers.base import Context
 from tallyroom.live.night import open_night
 from tallyroom.live.watch import Folder
 from tallyroom.reference import Reference

@@ -38,8 +38,9 @@ from tallyroom.copy.review import approve as review_approve
 from tallyroom.copy.review import edit as review_edit
 from tallyroom.copy.review import flagged, versions
 from tallyroom.copy.review import publish as review_publish
+from tallyroom.errors import InputError
 from tallyroom.importers import FORMATS
-from tallyroom.importers.base import Context, InputError
+from tallyroom.importers.base import Context
 from tallyroom.importers.limits import escape_controls
 from tallyroom.live.events import Event
 from tallyroom.live.night import follow, open_night

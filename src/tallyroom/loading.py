@@ -9,8 +9,10 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from tallyroom.delivery import Batch
+from tallyroom.errors import InputError
 from tallyroom.importers import reader
-from tallyroom.importers.base import Batch, Context, InputError, checked_text
+from tallyroom.importers.base import Context, checked_text
 from tallyroom.store.log import AppendReport, SourceInfo, append
 
 MAX_ENTERED_BY = 100

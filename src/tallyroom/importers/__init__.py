@@ -6,7 +6,8 @@ from collections.abc import Callable
 from importlib import import_module
 from pathlib import Path
 
-from tallyroom.importers.base import Batch, Context
+from tallyroom.delivery import Batch
+from tallyroom.importers.base import Context
 
 FORMATS = ("ward", "council", "control", "leap", "leh", "dc", "lga", "ocd", "pa")
 

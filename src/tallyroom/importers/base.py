@@ -10,11 +10,12 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import NamedTuple
 
+from tallyroom.errors import InputError
 from tallyroom.importers.limits import (
     COUNT,
     ballot_id_fault,
@@ -31,48 +32,13 @@ from tallyroom.rules.model import (
     NO_FIGURES,
     BallotFigures,
     Candidacy,
-    CompositionSnapshot,
-    ControlRecord,
     CouncilRef,
-    CouncilResult,
     DeclarationStatus,
     ElectionType,
     Poll,
     PollKind,
     WardRef,
 )
-
-
-class InputError(ValueError):
-    """A file that cannot be loaded, with where and why."""
-
-    def __init__(self, path: Path | str, message: str, row: int | None = None, field: str | None = None):
-        self.path, self.row, self.field, self.message = str(path), row, field, message
-        where = self.path + (f", row {row}" if row is not None else "")
-        what = f"field '{field}': " if field else ""
-        super().__init__(f"{where}: {what}{message}")
-
-
-@dataclass(frozen=True, slots=True)
-class Skip:
-    """A row deliberately left out, and why (e.g. a mayoral placeholder with no votes)."""
-
-    row: int
-    reason: str
-
-
-@dataclass
-class Batch:
-    """What one file holds. `nominations` are polls known before their results (candidates, no votes).
-    `source_revision` is the revision number a feed gives its message, where it gives one."""
-
-    polls: list[Poll] = field(default_factory=list)
-    council_results: list[CouncilResult] = field(default_factory=list)
-    control_records: list[ControlRecord] = field(default_factory=list)
-    snapshots: list[CompositionSnapshot] = field(default_factory=list)
-    nominations: list[Poll] = field(default_factory=list)
-    source_revision: int | None = None
-    skipped: list[Skip] = field(default_factory=list)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tallyroom.importers.base import NATIVE, Batch, Context, InputError, check_place, csv_rows, parse_date
+from tallyroom.delivery import Batch
+from tallyroom.errors import InputError
+from tallyroom.importers.base import NATIVE, Context, check_place, csv_rows, parse_date
 from tallyroom.importers.ward import council_ref
 from tallyroom.rules.model import ControlRecord
 from tallyroom.rules.parties import NOC

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from tallyroom.delivery import Batch
+from tallyroom.errors import InputError
 from tallyroom.importers.base import (
     NATIVE,
-    Batch,
     Context,
-    InputError,
     check_place,
     csv_rows,
     parse_date,

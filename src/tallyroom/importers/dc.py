@@ -24,16 +24,9 @@ from pathlib import Path
 
 from uk_election_ids.election_ids import IdBuilder
 
-from tallyroom.importers.base import (
-    Batch,
-    CandidateRow,
-    Context,
-    Fields,
-    InputError,
-    Skip,
-    assemble_polls,
-    checked_text,
-)
+from tallyroom.delivery import Batch, Skip
+from tallyroom.errors import InputError
+from tallyroom.importers.base import CandidateRow, Context, Fields, assemble_polls, checked_text
 from tallyroom.importers.limits import GSS, count_fault
 from tallyroom.rules.model import BallotFigures, Candidacy, CouncilRef, ElectionType, PollKind, WardRef
 from tallyroom.rules.parties import PartyRegister

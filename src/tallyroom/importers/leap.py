@@ -12,13 +12,12 @@ import re
 from datetime import date
 from pathlib import Path
 
+from tallyroom.delivery import Batch, Skip
+from tallyroom.errors import InputError
 from tallyroom.importers.base import (
-    Batch,
     CandidateRow,
     Context,
     Fields,
-    InputError,
-    Skip,
     assemble_polls,
     parse_flag,
     read_text,

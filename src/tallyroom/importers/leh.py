@@ -48,17 +48,9 @@ from zipfile import BadZipFile
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
 
-from tallyroom.importers.base import (
-    Batch,
-    CandidateRow,
-    Context,
-    Fields,
-    InputError,
-    Skip,
-    assemble_polls,
-    parse_flag,
-    parse_int,
-)
+from tallyroom.delivery import Batch, Skip
+from tallyroom.errors import InputError
+from tallyroom.importers.base import CandidateRow, Context, Fields, assemble_polls, parse_flag, parse_int
 from tallyroom.importers.limits import GSS, first_text_fault
 from tallyroom.rules.councils import CouncilRegister, name_key
 from tallyroom.rules.model import BallotFigures, Candidacy, CouncilRef, WardRef

@@ -31,13 +31,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from tallyroom.delivery import Batch, Skip
+from tallyroom.errors import InputError
 from tallyroom.importers.base import (
-    Batch,
     CandidateRow,
     Context,
     Fields,
-    InputError,
-    Skip,
     assemble_polls,
     csv_rows,
     parse_date,

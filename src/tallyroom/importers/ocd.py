@@ -28,7 +28,9 @@ import re
 from datetime import date
 from pathlib import Path
 
-from tallyroom.importers.base import Batch, Context, InputError, Skip, csv_rows, parse_date
+from tallyroom.delivery import Batch, Skip
+from tallyroom.errors import InputError
+from tallyroom.importers.base import Context, csv_rows, parse_date
 from tallyroom.rules.model import CompositionSnapshot, Councillor, CouncilRef
 from tallyroom.rules.parties import normalise
 

@@ -51,7 +51,9 @@ from datetime import date
 from pathlib import Path
 from xml.parsers import expat
 
-from tallyroom.importers.base import Batch, Context, InputError, Skip, read_text
+from tallyroom.delivery import Batch, Skip
+from tallyroom.errors import InputError
+from tallyroom.importers.base import Context, read_text
 from tallyroom.importers.limits import count_fault, text_fault
 from tallyroom.rules.model import CouncilRef, CouncilResult
 from tallyroom.rules.parties import Party

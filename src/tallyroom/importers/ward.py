@@ -15,11 +15,11 @@ from datetime import date
 from pathlib import Path
 from typing import TextIO, TypeVar
 
+from tallyroom.delivery import Batch
+from tallyroom.errors import InputError
 from tallyroom.importers.base import (
-    Batch,
     CandidateRow,
     Context,
-    InputError,
     assemble_polls,
     csv_rows,
     parse_date,

@@ -10,7 +10,9 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from tallyroom.importers.base import Batch, Context, InputError
+from tallyroom.delivery import Batch
+from tallyroom.errors import InputError
+from tallyroom.importers.base import Context
 from tallyroom.live.events import Event
 from tallyroom.live.night import Night, follow
 from tallyroom.loading import load_file

@@ -29,6 +29,7 @@ from tallyroom.live import events
 from tallyroom.live.events import Event, EventType
 from tallyroom.reference import Reference
 from tallyroom.results import council_election
+from tallyroom.rules.ballots import ballot_id
 from tallyroom.rules.control import ControlSettings
 from tallyroom.rules.counting import CountError, PollResult, count
 from tallyroom.rules.model import (
@@ -44,7 +45,6 @@ from tallyroom.rules.parties import Party
 from tallyroom.rules.progress import of_night
 from tallyroom.serialise import council_outcome
 from tallyroom.store import queries
-from tallyroom.store.log import ballot_id
 from tallyroom.store.queries import Entry
 
 log = logging.getLogger(__name__)

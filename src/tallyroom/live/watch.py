@@ -12,7 +12,8 @@ from pathlib import Path
 from sqlalchemy import Engine
 from watchfiles import watch
 
-from tallyroom.importers.base import Context, InputError
+from tallyroom.errors import InputError
+from tallyroom.importers.base import Context
 from tallyroom.live.events import Event
 from tallyroom.live.feed import ingest
 from tallyroom.live.night import Night

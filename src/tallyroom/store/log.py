@@ -18,8 +18,9 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection, Engine, func, insert, select
 from sqlalchemy.exc import DataError, InternalError, OperationalError
 
-from tallyroom.importers.base import Batch, InputError
-from tallyroom.rules.ballots import ballot_id as ballot_id
+from tallyroom.delivery import Batch
+from tallyroom.errors import InputError
+from tallyroom.rules.ballots import ballot_id
 from tallyroom.rules.model import (
     BallotFigures,
     CompositionSnapshot,

@@ -14,7 +14,7 @@ from starlette.responses import Response
 from tallyroom import serialise
 from tallyroom.copy.newsroom import story_key
 from tallyroom.copy.review import published
-from tallyroom.importers.base import InputError
+from tallyroom.errors import InputError
 from tallyroom.results import find_council, in_region
 from tallyroom.rules.outcome import CouncilOutcome
 from tallyroom.store import queries

@@ -19,7 +19,7 @@ from starlette.responses import HTMLResponse, Response
 
 from tallyroom.copy import review
 from tallyroom.copy.newsroom import story_key
-from tallyroom.importers.base import InputError
+from tallyroom.errors import InputError
 from tallyroom.importers.ward import HEADER
 from tallyroom.live.events import Event
 from tallyroom.rules.outcome import CouncilOutcome

@@ -28,10 +28,10 @@ from typing import TextIO
 
 from uk_election_ids.election_ids import IdBuilder
 
+from tallyroom.rules.ballots import ballot_id
 from tallyroom.rules.counting import CountError, PollResult, count
 from tallyroom.rules.model import ElectionType, Poll, PollKind
 from tallyroom.rules.parties import Party
-from tallyroom.store.log import ballot_id
 
 DC_COLUMNS = (
     "person_name",

@@ -23,12 +23,12 @@ from tallyroom.copy.facts import CouncilFacts, RegionFacts, council_facts, regio
 from tallyroom.copy.headlines import headline
 from tallyroom.copy.newsroom import story_key
 from tallyroom.copy.review import published
+from tallyroom.rules.ballots import ballot_id
 from tallyroom.rules.counting import PollResult, count
 from tallyroom.rules.model import DeclarationStatus, Poll, WardRef
 from tallyroom.rules.outcome import CouncilOutcome, WardOutcome
 from tallyroom.rules.parties import NOC, Party, slug
 from tallyroom.serialise import control_name
-from tallyroom.store.log import ballot_id
 from tallyroom.web import charts
 from tallyroom.web.caching import cached_response, site_of
 from tallyroom.web.site import Site, View

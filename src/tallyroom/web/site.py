@@ -28,8 +28,9 @@ from typing import Any
 from sqlalchemy import Engine
 
 from tallyroom.copy.newsroom import Redrafter
+from tallyroom.delivery import Batch
 from tallyroom.importers import reader
-from tallyroom.importers.base import Batch, Context
+from tallyroom.importers.base import Context
 from tallyroom.live.events import Event
 from tallyroom.live.feed import ingest_with_report
 from tallyroom.live.night import Night, follow, open_night

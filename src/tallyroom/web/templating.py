@@ -9,9 +9,9 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from tallyroom.copy.style import signed
+from tallyroom.rules.ballots import ballot_id
 from tallyroom.rules.model import WardRef
 from tallyroom.rules.parties import slug
-from tallyroom.store.log import ballot_id
 from tallyroom.web.palette import swatch
 
 
