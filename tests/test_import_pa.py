@@ -71,7 +71,7 @@ def test_lincoln_result(context: Context) -> None:
     }
     assert result.total_seats == 33
     assert batch.source_revision == 1
-    assert (batch.polls, batch.nominations, batch.skipped) == ([], [], [])
+    assert (batch.polls, batch.skipped) == ([], [])
 
 
 def test_barnsley_nominations_hold_counts_not_candidates(context: Context) -> None:
