@@ -81,8 +81,8 @@ def test_barnsley_nominations_hold_counts_not_candidates(context: Context) -> No
     candidates = len(root.findall(".//Candidate"))
     wards = len(root.findall(".//Ward")) + len(root.findall(".//Constituency"))
     batch = pa.read(BARNSLEY, context)
-    assert len(batch.nominations) == wards == 0
-    assert sum(len(p.candidacies) for p in batch.nominations) == candidates == 0
+    assert len(batch.polls) == wards == 0
+    assert sum(len(p.candidacies) for p in batch.polls) == candidates == 0
     assert len(batch.skipped) == len(councils) == 1
     (skip,) = batch.skipped
     assert "Barnsley (E08000016)" in skip.reason
@@ -95,7 +95,7 @@ def test_barnsley_nominations_hold_counts_not_candidates(context: Context) -> No
 
 def test_state_of_parties_is_a_skip(context: Context) -> None:
     batch = pa.read(STATE, context)
-    assert (batch.polls, batch.council_results, batch.nominations) == ([], [], [])
+    assert (batch.polls, batch.council_results, batch.snapshots) == ([], [], [])
     (skip,) = batch.skipped
     assert skip.row == 2
     assert "running total" in skip.reason and "98 of 136" in skip.reason
