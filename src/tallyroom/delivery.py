@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tallyroom.rules.model import CompositionSnapshot, ControlRecord, CouncilResult, Poll
+from tallyroom.rules.model import CompositionSnapshot, ControlRecord, CouncilResult, EveOfPoll, Poll
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,5 +25,6 @@ class Batch:
     council_results: list[CouncilResult] = field(default_factory=list)
     control_records: list[ControlRecord] = field(default_factory=list)
     snapshots: list[CompositionSnapshot] = field(default_factory=list)
+    eves: list[EveOfPoll] = field(default_factory=list)
     source_revision: int | None = None
     skipped: list[Skip] = field(default_factory=list)

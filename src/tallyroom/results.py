@@ -22,6 +22,7 @@ from tallyroom.rules.model import (
     CouncilResult,
     DeclarationStatus,
     ElectionType,
+    EveOfPoll,
     Poll,
     PollKind,
 )
@@ -57,6 +58,7 @@ class Day:
     earlier: dict[str, list[Poll]]
     snapshots: dict[str, CompositionSnapshot]
     control: dict[str, str]
+    eves: dict[str, EveOfPoll]
 
 
 def load_day(engine: Engine, reference: Reference, on: date) -> Day:
@@ -93,6 +95,7 @@ def load_day(engine: Engine, reference: Reference, on: date) -> Day:
         earlier=dict(earlier),
         snapshots=queries.snapshots_before(engine, parties, on),
         control=queries.control_records(engine, on),
+        eves=queries.eves(engine, parties, on),
     )
 
 
@@ -116,6 +119,7 @@ def outcomes(
             card=code in day.cards,
             snapshot=day.snapshots.get(code),
             control_before=day.control.get(code),
+            eve=day.eves.get(code),
             council_result=council_results.get(code),
             settings=settings,
         )
@@ -159,6 +163,7 @@ def council_election(
     card: bool = False,
     snapshot: CompositionSnapshot | None = None,
     control_before: str | None = None,
+    eve: EveOfPoll | None = None,
     council_result: CouncilResult | None = None,
     settings: ControlSettings | None = None,
 ) -> CouncilElection:
@@ -187,8 +192,9 @@ def council_election(
         snapshot=snapshot,
         roll_seats=register.total_seats(council.code, snapshot.taken) if snapshot else None,
         control_before=control_before,
+        eve=eve,
         council_result=council_result,
-        new_council=register.is_new(council.code, on),
+        new_council=register.is_new(council.code, on) or (eve is not None and eve.new_council),
         settings=settings,
         past_control=past.control_after(settings),
     )

@@ -27,7 +27,7 @@ from tallyroom.importers.limits import (
 )
 from tallyroom.reference import Reference
 from tallyroom.rules.ballots import ballot_id
-from tallyroom.rules.counting import CountError, UnresolvedTie, count
+from tallyroom.rules.counting import CountError, UnresolvedTie, count, unopposed
 from tallyroom.rules.model import (
     NO_FIGURES,
     BallotFigures,
@@ -275,6 +275,8 @@ def assemble_polls(path: Path, rows: Iterable[CandidateRow], register: Reference
         if register is not None:
             (poll,) = mark_by_elections([poll], register)
         check_poll(path, poll, members)
+        if poll.status is DeclarationStatus.NOMINATED and unopposed(poll):
+            poll = poll._replace(status=DeclarationStatus.DECLARED)  # returned unopposed: a result already
         polls.append(poll)
     return polls
 
@@ -300,11 +302,13 @@ def check_place(
 def check_poll(path: Path, poll: Poll, members: Sequence[CandidateRow]) -> None:
     """Refuse what no real count gives; leave to the count's flags what figures may only seem to break.
 
-    Refused, naming the row and field: more candidates marked elected than there are seats; a candidate
+    Refused, naming the row and field: figures for a poll on the card (nominated or postponed, with no
+    result yet); more candidates marked elected than there are seats; a candidate
     with more votes than the ward has electors (no elector gives one candidate two votes); more rejected
     papers than papers counted; a ballot id that cannot be made or stored; and a poll the count itself
     cannot decide (`rules.counting.count`: a tie for a seat with no winner chosen by lot, a supplementary
-    vote count without its second round), so that nothing in the log stops a night from being counted.
+    vote count without its second round), so that nothing declared in the log stops a night from being
+    counted.
 
     Flagged, not refused, as domain §3.3 says: votes above the ballot papers (a candidate's, or all of
     them above papers times seats), and more papers than electors. The papers figure is the one sources
@@ -312,6 +316,12 @@ def check_poll(path: Path, poll: Poll, members: Sequence[CandidateRow]) -> None:
     times seats; Democracy Club's turnout box is misused), and the result stands on the votes.
     """
     first, figures = members[0], poll.figures
+    if poll.status.on_card:
+        given = next((m for m in members if m.candidacy.votes is not None or m.candidacy.elected), None)
+        if given is not None:
+            field = given.fields.votes if given.candidacy.votes is not None else given.fields.elected
+            message = f"a {poll.status} poll has no result yet: leave votes and elected blank"
+            raise InputError(path, message, given.row, field)
     elected = [m for m in members if m.candidacy.elected]
     if first.seats is not None and len(elected) > poll.seats:
         extra = elected[poll.seats]
@@ -332,6 +342,8 @@ def check_poll(path: Path, poll: Poll, members: Sequence[CandidateRow]) -> None:
         fault = "a council's and a ward's name each need a letter or digit, to make the poll's ballot id"
     if fault is not None:
         raise InputError(path, fault, first.row, first.fields.ward)
+    if poll.status is not DeclarationStatus.DECLARED:
+        return  # no result yet, or figures still open to a recount: nothing to count
     try:
         count(poll)
     except UnresolvedTie as error:

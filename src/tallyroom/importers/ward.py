@@ -2,9 +2,14 @@
 
 Beyond the contract's columns, optional ones: `tie_break` (`lot` on a winner chosen by lot), `kind`
 (`ordinary` or `by-election`), `election_type` (`local`, `mayor`, `pcc`), `transfers` (second
-preferences added in the final round of a supplementary vote count), `status` (`declared`, the
-default; `provisional` figures shown before a declaration; `recount`) and `incumbent` (1 for a sitting
-councillor, 0 for anyone else).
+preferences added in the final round of a supplementary vote count), `status` and `incumbent` (1 for
+a sitting councillor, 0 for anyone else).
+
+`status` says where the poll stands (contract §6): `declared` (the default), a result; `nominated`, a
+candidacy on the card, standing tonight with no result yet (`votes` and `elected` blank); `postponed`,
+a poll countermanded or cancelled, whose seats are not declared tonight; `provisional`, figures shown
+before the declaration; `recount`, figures under a recount. A poll whose candidates are no more than
+its seats is returned unopposed: on the card, it is given as declared with `votes` blank.
 """
 
 from __future__ import annotations
@@ -63,7 +68,8 @@ def council_ref(path: Path, row: int, context: Context, name: str, code: str, on
 
 
 E = TypeVar("E", PollKind, ElectionType, DeclarationStatus)
-LIVE_STATUSES = (DeclarationStatus.DECLARED, DeclarationStatus.PROVISIONAL, DeclarationStatus.RECOUNT)
+STATUSES = tuple(s for s in DeclarationStatus if s is not DeclarationStatus.SUPERSEDED)
+"""What a row may say of its poll: the log marks a revision superseded itself."""
 
 
 def _enum(path: Path, row: int, name: str, value: str, kind: type[E], default: E) -> E:
@@ -78,8 +84,8 @@ def _enum(path: Path, row: int, name: str, value: str, kind: type[E], default: E
 
 def _status(path: Path, row: int, value: str) -> DeclarationStatus:
     status = _enum(path, row, "status", value, DeclarationStatus, DeclarationStatus.DECLARED)
-    if status not in LIVE_STATUSES:
-        raise InputError(path, f"{value!r} is not one of {', '.join(LIVE_STATUSES)}", row, "status")
+    if status not in STATUSES:
+        raise InputError(path, f"{value!r} is not one of {', '.join(STATUSES)}", row, "status")
     return status
 
 

@@ -38,6 +38,7 @@ from tallyroom.rules.model import (
     CouncilResult,
     DeclarationStatus,
     ElectionType,
+    EveOfPoll,
     Poll,
 )
 from tallyroom.rules.outcome import CouncilElection, CouncilOutcome, WardOutcome, compute
@@ -103,6 +104,7 @@ class Night:
         snapshots: dict[str, CompositionSnapshot] | None = None,
         control: dict[str, str] | None = None,
         settings: ControlSettings | None = None,
+        eves: dict[str, EveOfPoll] | None = None,
     ) -> Night:
         """A night before any result, with the polls to be declared (nominations) for each council and
         what each council stands on given in the dicts."""
@@ -117,6 +119,7 @@ class Night:
                     earlier.get(council.code, []),
                     snapshot=(snapshots or {}).get(council.code),
                     control_before=(control or {}).get(council.code),
+                    eve=(eves or {}).get(council.code),
                     settings=settings,
                 )
                 for council in councils
@@ -409,6 +412,7 @@ def _templates_from_log(
                 earlier.setdefault(poll.council.code, []).append(poll)
         snapshots = queries.snapshots_before(engine, reference.parties, on, upto=position, councils=codes)
         control = queries.control_records(engine, on, upto=position)
+        eves = queries.eves(engine, reference.parties, on, upto=position, councils=codes)
         return {
             c.code: council_election(
                 reference,
@@ -418,6 +422,7 @@ def _templates_from_log(
                 earlier.get(c.code, []),
                 snapshot=snapshots.get(c.code),
                 control_before=control.get(c.code),
+                eve=eves.get(c.code),
                 settings=settings,
             )
             for c in councils

@@ -75,7 +75,7 @@ def opening(
     position = queries.log_position(engine)
     day = load_day(engine, reference, on)
     polls = [p for council in (*day.council_polls.values(), *day.open_polls.values()) for p in council]
-    night = Night.open(reference, on, polls, day.earlier, day.snapshots, day.control, settings)
+    night = Night.open(reference, on, polls, day.earlier, day.snapshots, day.control, settings, day.eves)
     night.position = position
     return night, day
 

@@ -95,9 +95,14 @@ def count_as_published(poll: Poll) -> PollResult:
     return PollResult(poll, ranked, elected, True, None, flags=flags)
 
 
+def unopposed(poll: Poll) -> bool:
+    """No more candidates than seats: all of them are elected at the close of nominations (§2.4)."""
+    return len(poll.candidacies) <= poll.seats
+
+
 def is_contested(poll: Poll) -> bool:
-    """A poll with no more candidates than seats, or with no votes published, was not contested (§2.4)."""
-    return len(poll.candidacies) > poll.seats and any(c.votes is not None for c in poll.candidacies)
+    """A poll returned unopposed, or with no votes published, was not contested (§2.4)."""
+    return not unopposed(poll) and any(c.votes is not None for c in poll.candidacies)
 
 
 def count_block(poll: Poll) -> PollResult:

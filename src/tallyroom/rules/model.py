@@ -149,6 +149,22 @@ class ControlRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class EveOfPoll:
+    """A council on the eve of poll as a news agency's nominations give it (PA): the seats each party
+    holds (`seats_held`, the whole council's make-up), the seats each defends tonight (`defending`, when
+    given), how many seats are up, and whether the council is new or on new boundaries. It names no
+    wards or candidates."""
+
+    election_date: date
+    council: CouncilRef
+    seats_held: dict[Party, int]
+    seats_up: int | None = None
+    defending: dict[Party, int] | None = None
+    new_council: bool = False
+    boundary_change: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Councillor:
     """A sitting councillor in a composition snapshot (Open Council Data roll)."""
 

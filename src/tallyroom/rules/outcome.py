@@ -43,6 +43,7 @@ from tallyroom.rules.model import (
     CouncilRef,
     CouncilResult,
     DeclarationStatus,
+    EveOfPoll,
     Poll,
     PollKind,
 )
@@ -57,6 +58,8 @@ class CarryOver(StrEnum):
     """None are: every seat was up."""
     ROLL = "roll"
     """The councillor roll on the eve of poll."""
+    RECORD = "record"
+    """A news agency's record of the seats each party held and defended on the eve of poll."""
     EARLIER_RESULTS = "earlier-results"
     """The council's earlier results in the store, rolled forward seat by seat."""
     COUNCIL_RESULT = "council-result"
@@ -92,7 +95,8 @@ class CouncilElection:
     register (or a news agency's nominations) says. `roster` is who held each seat on the eve of poll by
     the store's earlier results, and `missing_rounds` the years of elections the register knows of that
     the roster lacks; `snapshot` a councillor roll from before the poll, and `roll_seats` the council's
-    size when it was taken; `control_before` an explicit record of control on the eve of poll.
+    size when it was taken; `control_before` an explicit record of control on the eve of poll, and
+    `eve` a news agency's record of the make-up then.
     """
 
     council: CouncilRef
@@ -108,6 +112,7 @@ class CouncilElection:
     snapshot: CompositionSnapshot | None = None
     roll_seats: int | None = None
     control_before: str | None = None
+    eve: EveOfPoll | None = None
     council_result: CouncilResult | None = None
     new_council: bool = False
     settings: ControlSettings = field(default_factory=ControlSettings)
@@ -176,17 +181,19 @@ def compute(election: CouncilElection) -> CouncilOutcome:
 
 def _seats_up(election: CouncilElection, polls: Sequence[Poll]) -> tuple[int, bool]:
     """How many seats are up tonight, and whether that is known: every seat at an all-out election;
-    else the polls on the card; else the register's figure for the year's ordinary election, with any
-    by-election seen beside it; else only what has arrived, which may not be all (§1.4)."""
+    else the polls on the card; else a news agency's eve-of-poll figure, or the register's for the year's
+    ordinary election, with any by-election seen beside it; else only what has arrived, which may not be
+    all (§1.4)."""
     arrived = sum(p.seats for p in polls)
     total = election.total_seats
     if total is not None and is_all_out(arrived, total, election.cycle):
         return max(arrived, total), True
     if election.card:
         return arrived, True
-    if election.seats_up_expected is not None:
+    expected = election.eve.seats_up if election.eve and election.eve.seats_up else election.seats_up_expected
+    if expected is not None:
         ordinary = sum(p.seats for p in polls if p.kind is PollKind.ORDINARY)
-        return max(ordinary, election.seats_up_expected) + arrived - ordinary, True
+        return max(ordinary, expected) + arrived - ordinary, True
     return arrived, False
 
 
@@ -289,6 +296,12 @@ def _carry_over(
             f"the councillor roll of {election.snapshot.taken} has {len(sitting)} seats not up where {total} "
             f"less the {seats_up} up is {total - seats_up}: its next-election dates do not fit; not used"
         )
+    if election.eve is not None and election.eve.defending is not None:
+        kept = Counter(election.eve.seats_held)
+        kept.subtract(election.eve.defending)
+        if min(kept.values(), default=0) >= 0 and sum(kept.values()) + seats_up <= total:
+            return [Seat(p, "", f"{p.id}-{i}") for p, n in kept.items() for i in range(n)], CarryOver.RECORD
+        flags.append("the eve-of-poll record's seats held and defended do not fit the seats up: not used")
     if election.roster is not None and election.missing_rounds:
         flags.append(
             f"the council's election of {_years(election.missing_rounds)} is not in the store and no "
@@ -363,6 +376,12 @@ def _control_before(
         return None, ControlBefore.NEW_COUNCIL, None
     if election.control_before is not None:
         return election.control_before, ControlBefore.RECORD, None
+    if election.eve is not None and election.eve.seats_held:
+        eve = election.eve
+        held = [Seat(p, "", f"{p.id}-{i}") for p, n in eve.seats_held.items() for i in range(n)]
+        then = sum(eve.seats_held.values()) if eve.boundary_change else election.total_seats or len(held)
+        control = control_of(held, majority_threshold(then), election.settings)
+        return control, ControlBefore.RECORD, eve.election_date
     if election.snapshot is not None:
         seats = [Seat(c.party, c.name, c.ward) for c in election.snapshot.councillors]
         size = election.roll_seats or election.total_seats

@@ -27,12 +27,13 @@ from tallyroom.rules.model import (
     CouncilRef,
     CouncilResult,
     DeclarationStatus,
+    EveOfPoll,
     Poll,
 )
 from tallyroom.rules.parties import Party
 from tallyroom.store.database import StoreError, writing
 from tallyroom.store.queries import newest_revisions
-from tallyroom.store.schema import attempts, council_records, declarations, polls, sources
+from tallyroom.store.schema import RecordKind, attempts, council_records, declarations, polls, sources
 
 
 @dataclass(frozen=True)
@@ -364,14 +365,17 @@ def _known_polls(
     return held, by_ward
 
 
-def _council_records(batch: Batch) -> Iterable[tuple[str, date, CouncilRef, Any, object]]:
+def _council_records(batch: Batch) -> Iterable[tuple[RecordKind, date, CouncilRef, Any, object]]:
     for result in batch.council_results:
-        yield "council-result", result.election_date, result.council, council_result_content(result), result
+        content = council_result_content(result)
+        yield RecordKind.COUNCIL_RESULT, result.election_date, result.council, content, result
     for record in batch.control_records:
         content = {"control_before": record.control_before}
-        yield "control", record.election_date, record.council, content, record
+        yield RecordKind.CONTROL, record.election_date, record.council, content, record
     for snapshot in batch.snapshots:
-        yield "snapshot", snapshot.taken, snapshot.council, snapshot_content(snapshot), snapshot
+        yield RecordKind.SNAPSHOT, snapshot.taken, snapshot.council, snapshot_content(snapshot), snapshot
+    for eve in batch.eves:
+        yield RecordKind.EVE, eve.election_date, eve.council, eve_content(eve), eve
 
 
 def _seats(seats: Mapping[Party, int] | None) -> dict[str, Any] | None:
@@ -385,6 +389,16 @@ def council_result_content(result: CouncilResult) -> dict[str, Any]:
         "total_seats": result.total_seats,
         "seats_after": _seats(result.seats_after),
         "seats_won": _seats(result.seats_won),
+    }
+
+
+def eve_content(eve: EveOfPoll) -> dict[str, Any]:
+    return {
+        "seats_held": _seats(eve.seats_held),
+        "seats_up": eve.seats_up,
+        "defending": _seats(eve.defending),
+        "new_council": eve.new_council,
+        "boundary_change": eve.boundary_change,
     }
 
 
@@ -405,7 +419,7 @@ def snapshot_content(snapshot: CompositionSnapshot) -> dict[str, Any]:
 
 def _append_record(
     conn: Connection,
-    kind: str,
+    kind: RecordKind,
     council: CouncilRef,
     on: date,
     content: Any,

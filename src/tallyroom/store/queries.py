@@ -21,12 +21,13 @@ from tallyroom.rules.model import (
     CouncilResult,
     DeclarationStatus,
     ElectionType,
+    EveOfPoll,
     Poll,
     PollKind,
     WardRef,
 )
 from tallyroom.rules.parties import Party, PartyRegister
-from tallyroom.store.schema import council_records, declarations, polls, sources
+from tallyroom.store.schema import RecordKind, council_records, declarations, polls, sources
 
 
 def newest_revisions(declared_only: bool = False, upto: int | None = None, current: bool = False) -> Subquery:
@@ -159,7 +160,7 @@ def card_councils(engine: Engine, on: date) -> set[str]:
 
 def _newest_records(
     engine: Engine,
-    kind: str,
+    kind: RecordKind,
     on: date | None = None,
     before: date | None = None,
     upto: int | None = None,
@@ -219,14 +220,38 @@ def _council_result(
 def council_results(engine: Engine, parties: PartyRegister, on: date) -> dict[str, CouncilResult]:
     return {
         council.code: _council_result(council, day, content, parties)
-        for council, day, content in _newest_records(engine, "council-result", on=on)
+        for council, day, content in _newest_records(engine, RecordKind.COUNCIL_RESULT, on=on)
     }
 
 
 def control_records(engine: Engine, on: date, upto: int | None = None) -> dict[str, str]:
     return {
         council.code: content["control_before"]
-        for council, _, content in _newest_records(engine, "control", on=on, upto=upto)
+        for council, _, content in _newest_records(engine, RecordKind.CONTROL, on=on, upto=upto)
+    }
+
+
+def eves(
+    engine: Engine,
+    parties: PartyRegister,
+    on: date,
+    upto: int | None = None,
+    councils: Collection[str] | None = None,
+) -> dict[str, EveOfPoll]:
+    """Each council's eve of poll for day `on`, as a news agency's nominations gave it."""
+    return {
+        council.code: EveOfPoll(
+            day,
+            council,
+            _parties(content["seats_held"], parties) or {},
+            content["seats_up"],
+            _parties(content["defending"], parties),
+            content["new_council"],
+            content["boundary_change"],
+        )
+        for council, day, content in _newest_records(
+            engine, RecordKind.EVE, on=on, upto=upto, councils=councils
+        )
     }
 
 
@@ -239,7 +264,7 @@ def snapshots_before(
 ) -> dict[str, CompositionSnapshot]:
     """The newest councillor roll of each council (of `councils`, when given) taken before `before`."""
     chosen: dict[str, tuple[CouncilRef, date, dict[str, Any]]] = {}
-    records = _newest_records(engine, "snapshot", before=before, upto=upto, councils=councils)
+    records = _newest_records(engine, RecordKind.SNAPSHOT, before=before, upto=upto, councils=councils)
     for council, day, content in records:
         if council.code not in chosen or chosen[council.code][1] < day:
             chosen[council.code] = (council, day, content)
@@ -370,7 +395,7 @@ def day_entries(engine: Engine, parties: PartyRegister, on: date, after: int, up
     records = (
         select(council_records)
         .where(
-            council_records.c.kind == "council-result",
+            council_records.c.kind == RecordKind.COUNCIL_RESULT,
             council_records.c.on_date == on,
             council_records.c.source_id > after,
             council_records.c.source_id <= upto,
@@ -414,8 +439,11 @@ def eve_changes(engine: Engine, on: date, after: int, upto: int) -> list[tuple[i
         .where(
             council_records.c.source_id > after,
             council_records.c.source_id <= upto,
-            ((council_records.c.kind == "control") & (council_records.c.on_date == on))
-            | ((council_records.c.kind == "snapshot") & (council_records.c.on_date < on)),
+            (
+                (council_records.c.kind.in_([RecordKind.CONTROL, RecordKind.EVE]))
+                & (council_records.c.on_date == on)
+            )
+            | ((council_records.c.kind == RecordKind.SNAPSHOT) & (council_records.c.on_date < on)),
         )
         .distinct()
         .subquery()

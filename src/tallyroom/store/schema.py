@@ -18,6 +18,8 @@ every row a delivery wrote carries it.
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from sqlalchemy import (
     Boolean,
     Column,
@@ -81,6 +83,20 @@ declarations = Table(
     Column("source_revision", Integer),
     UniqueConstraint("poll_id", "revision"),
 )
+
+
+class RecordKind(StrEnum):
+    """What a council record holds."""
+
+    COUNCIL_RESULT = "council-result"
+    """A council's result in seats per party."""
+    CONTROL = "control"
+    """Who controlled the council on the eve of poll."""
+    SNAPSHOT = "snapshot"
+    """A councillor roll: everyone sitting, with their next election."""
+    EVE = "eve"
+    """A news agency's eve of poll: seats held and defended per party, seats up, new council."""
+
 
 council_records = Table(
     "council_records",
