@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from tallyroom.rules.outcome import CouncilOutcome
@@ -20,10 +20,13 @@ class Progress:
     councils_decided: int = 0
 
     def __add__(self, other: Progress) -> Progress:
-        return Progress(*(a + b for a, b in zip(asdict(self).values(), asdict(other).values(), strict=True)))
+        return Progress(*(getattr(self, f) + getattr(other, f) for f in FIELDS))
 
     def json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+FIELDS = tuple(f.name for f in fields(Progress))
 
 
 def of_council(outcome: CouncilOutcome) -> Progress:

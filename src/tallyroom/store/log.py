@@ -159,7 +159,8 @@ def _append_polls(
     if not batch_polls:
         return
     days = {p.election_date for p in batch_polls}
-    known, by_ward = _known_polls(conn, days)
+    councils = {p.council.code for p in batch_polls}
+    known, by_ward = _known_polls(conn, days, councils)
     ids = {by_ward.get(_ward_key(p), ballot_id(p)) if p.ward.code else ballot_id(p): p for p in batch_polls}
     new_polls = [
         {
@@ -177,7 +178,7 @@ def _append_polls(
     ]
     if new_polls:
         conn.execute(insert(polls), new_polls)
-        known, _ = _known_polls(conn, days)
+        known, _ = _known_polls(conn, days, councils)
     rows = []
     for bid, poll in ids.items():
         held = known[bid]
@@ -306,11 +307,12 @@ def _ward_key(poll: Poll) -> tuple[date, str, str, str, str]:
 
 
 def _known_polls(
-    conn: Connection, days: Iterable[date]
+    conn: Connection, days: Iterable[date], councils: Iterable[str]
 ) -> tuple[dict[str, _Held], dict[tuple[date, str, str, str, str], str]]:
-    """The polls of these days: by ballot id, what the log holds; and the ballot id of each ward that
-    has a GSS code."""
-    newest = newest_revisions()
+    """The polls of these councils on these days: by ballot id, what the log holds; and the ballot id of
+    each ward that has a GSS code."""
+    these = (polls.c.election_date.in_(sorted(set(days)))) & (polls.c.council_code.in_(sorted(set(councils))))
+    newest = newest_revisions(of=select(polls.c.id).where(these))
     query = (
         select(
             polls.c.ballot_id,
@@ -339,7 +341,7 @@ def _known_polls(
             (declarations.c.poll_id == polls.c.id) & (declarations.c.revision == newest.c.revision),
         )
         .outerjoin(sources, sources.c.id == declarations.c.source_id)
-        .where(polls.c.election_date.in_(sorted(set(days))))
+        .where(these)
         .order_by(polls.c.id)
     )
     held: dict[str, _Held] = {}

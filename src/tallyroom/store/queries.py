@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, Subquery, func, select
+from sqlalchemy import ColumnElement, Engine, Select, Subquery, func, select
 
 from tallyroom.rules.model import (
     BallotFigures,
@@ -30,10 +30,12 @@ from tallyroom.rules.parties import Party, PartyRegister
 from tallyroom.store.schema import RecordKind, council_records, declarations, polls, sources
 
 
-def newest_revisions(declared_only: bool = False, upto: int | None = None, current: bool = False) -> Subquery:
+def newest_revisions(
+    declared_only: bool = False, upto: int | None = None, current: bool = False, of: Select[Any] | None = None
+) -> Subquery:
     """Each poll's newest revision (of any status; or the newest declared one; or with `current` the
     newest that counts, a superseded one left out), as the log held it at position `upto` when given,
-    and the highest feed revision number it has taken."""
+    and the highest feed revision number it has taken; of the polls `of` selects, or of every poll."""
     query = select(
         declarations.c.poll_id,
         func.max(declarations.c.revision).label("revision"),
@@ -45,6 +47,8 @@ def newest_revisions(declared_only: bool = False, upto: int | None = None, curre
         query = query.where(declarations.c.status != DeclarationStatus.SUPERSEDED.value)
     if upto is not None:
         query = query.where(declarations.c.source_id <= upto)
+    if of is not None:
+        query = query.where(declarations.c.poll_id.in_(of))
     return query.group_by(declarations.c.poll_id).subquery()
 
 
@@ -68,7 +72,8 @@ def load_polls(
         conditions.append(polls.c.election_date < before)
     if councils is not None:
         conditions.append(polls.c.council_code.in_(sorted(councils)))
-    newest = newest_revisions(declared_only=not current, upto=upto, current=current)
+    chosen = select(polls.c.id).where(*conditions) if conditions else None
+    newest = newest_revisions(declared_only=not current, upto=upto, current=current, of=chosen)
     query = (
         select(
             polls.c.election_date,

@@ -134,8 +134,9 @@ class Site:
         if queries.log_position(self.engine) <= self.night.position:
             return []
         with self.lock:
+            before = self.night.position
             found = follow(self.engine, self.night)
-            self._publish(found, local=local)
+            self._publish(found, changed=self.night.position != before, local=local)
         return found
 
     def ingest(
@@ -145,10 +146,11 @@ class Site:
         view. Blocks: call it from a worker thread. An InputError changes nothing. With `tonight_only`,
         a file that holds a result of another day is refused."""
         with self.lock:
+            before = self.night.position
             found, report = ingest_with_report(
                 self.engine, self.night, format_name, path, self.context, entered_by, tonight_only
             )
-            self._publish(found)
+            self._publish(found, changed=self.night.position != before)
         return found, report
 
     def ingest_text(
