@@ -5,8 +5,8 @@ already at the close of nominations, and is written as the declared result it wa
 
 Run: .venv/bin/python scripts/build_card.py FORMAT RESULTS_FILE CARD_FILE [--date YYYY-MM-DD]
 
-e.g. the 2025 county night from the Library's handbook:
-    .venv/bin/python scripts/build_card.py leh ../shared/data/raw/hoc-library-leh/LEH-2025-results-HoC.xlsx card-2025.csv
+e.g. the 2025 county night from the Library's handbook (in ../shared/data/raw/hoc-library-leh/):
+    .venv/bin/python scripts/build_card.py leh LEH-2025-results-HoC.xlsx card-2025.csv
 """
 
 from __future__ import annotations
@@ -18,21 +18,8 @@ from pathlib import Path
 from tallyroom import reference
 from tallyroom.importers import reader, ward
 from tallyroom.importers.base import Context
-from tallyroom.rules.counting import unopposed
-from tallyroom.rules.model import BallotFigures, DeclarationStatus, ElectionType, Poll
-
-
-def card(poll: Poll) -> Poll:
-    """A poll as its card gives it: who stands, for how many seats, before any count."""
-    if unopposed(poll):
-        return poll
-    return poll._replace(
-        status=DeclarationStatus.NOMINATED,
-        candidacies=tuple(
-            c._replace(votes=None, elected=None, tie_break_winner=False, transfers=None) for c in poll.candidacies
-        ),
-        figures=BallotFigures(electorate=poll.figures.electorate),
-    )
+from tallyroom.rules.counting import card_of
+from tallyroom.rules.model import ElectionType
 
 
 def main() -> None:
@@ -43,7 +30,7 @@ def main() -> None:
     parser.add_argument("--date", type=date.fromisoformat)
     args = parser.parse_args()
     batch = reader(args.format)(args.results, Context(reference.load(), args.date))
-    polls = [card(p) for p in batch.polls if p.election_type is ElectionType.LOCAL]
+    polls = [card_of(p) for p in batch.polls if p.election_type is ElectionType.LOCAL]
     with args.card.open("w", encoding="utf-8", newline="") as handle:
         ward.write(polls, handle)
     print(f"{args.card}: {len(polls)} polls, {sum(len(p.candidacies) for p in polls)} candidacies")

@@ -13,7 +13,14 @@ from functools import cache
 
 from uk_election_ids.metadata_tools import VotingSystemMatcher
 
-from tallyroom.rules.model import Candidacy, ElectionType, Poll, VotingSystem
+from tallyroom.rules.model import (
+    BallotFigures,
+    Candidacy,
+    DeclarationStatus,
+    ElectionType,
+    Poll,
+    VotingSystem,
+)
 
 
 class CountError(ValueError):
@@ -98,6 +105,21 @@ def count_as_published(poll: Poll) -> PollResult:
 def unopposed(poll: Poll) -> bool:
     """No more candidates than seats: all of them are elected at the close of nominations (§2.4)."""
     return len(poll.candidacies) <= poll.seats
+
+
+def card_of(poll: Poll) -> Poll:
+    """A poll as its card gives it, before any count: who stands, for how many seats, and the
+    electorate; a poll returned unopposed is already its result."""
+    if unopposed(poll):
+        return poll
+    return poll._replace(
+        status=DeclarationStatus.NOMINATED,
+        candidacies=tuple(
+            c._replace(votes=None, elected=None, tie_break_winner=False, transfers=None)
+            for c in poll.candidacies
+        ),
+        figures=BallotFigures(electorate=poll.figures.electorate),
+    )
 
 
 def is_contested(poll: Poll) -> bool:
