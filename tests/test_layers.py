@@ -42,4 +42,6 @@ def test_the_ballot_id_is_taken_from_the_rules_alone() -> None:
     for module in sorted(PACKAGE.rglob("*.py")):
         for name, imported in imports(module):
             if imported == "ballot_id":
-                assert name == "tallyroom.rules.ballots", f"{module.relative_to(PACKAGE)} takes it from {name}"
+                assert name == "tallyroom.rules.ballots", (
+                    f"{module.relative_to(PACKAGE)} takes it from {name}"
+                )
