@@ -36,11 +36,11 @@ Where a ballot stands (domain §11) is read from all its rows together:
   some) lists its winners first, as the count of a poll without votes takes the first candidates.
 * `cancelled_poll` true: Every Election cancels a ballot with no more candidates than seats as well as
   one countermanded (domain §2.4: `EQUAL_CANDIDATES`, `UNDER_CONTESTED`, `CANDIDATE_DEATH`). So a
-  cancelled ballot with no more candidates than `seats_contested` is returned unopposed (declared,
-  whether or not YNR has marked its candidates elected yet), and one with more is `postponed`, with no
-  votes or winners.
+  cancelled ballot with more candidates than `seats_contested` is `postponed`, with no votes or
+  winners, and one with no more is returned unopposed, as below.
 
-A ballot with no more candidates than seats is returned unopposed on the card too (`assemble_polls`).
+A ballot without votes and with no more candidates than seats is returned unopposed, all its candidates
+elected, whether or not YNR has marked them so yet (`assemble_polls` declares it).
 
 Ballot-level columns (`election_id`, `election_date`, `post_label`, `gss`, `post_id`,
 `organisation_name`, `seats_contested`, `cancelled_poll`, `by_election` and the four figures) repeat on
@@ -314,12 +314,12 @@ def _status(path: Path, ballot: _Ballot, seats: int) -> tuple[DeclarationStatus,
     cancelled = flag(path, first.number, "cancelled_poll", first.values["cancelled_poll"])
     with_votes = [r for r in rows if r.votes is not None]
     won = any(r.elected for r in rows)
-    if not with_votes and not won:
+    if not with_votes and (not won or len(rows) <= seats):
         for row in rows:
-            row.elected = None  # nothing is decided before a result
+            row.elected = None  # nothing decided yet, or every candidate returned unopposed
         if cancelled and len(rows) > seats:
             return DeclarationStatus.POSTPONED, rows
-        return DeclarationStatus.NOMINATED, rows
+        return DeclarationStatus.NOMINATED, rows  # `assemble_polls` declares an unopposed return
     if cancelled and len(rows) > seats:
         given = with_votes[0] if with_votes else next(r for r in rows if r.elected)
         field = "votes_cast" if with_votes else "elected"
