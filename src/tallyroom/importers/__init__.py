@@ -9,15 +9,15 @@ from pathlib import Path
 from tallyroom.delivery import Batch
 from tallyroom.importers.base import Context
 
-FORMATS = ("ward", "council", "control", "leap", "leh", "dc", "lga", "ocd", "pa")
+FORMATS = ("ward", "council", "control", "leap", "leh", "dc", "dc-csv", "lga", "ocd", "pa")
 
 Reader = Callable[[Path, Context], Batch]
 
 
 def reader(format_name: str) -> Reader:
-    """The `read` function of a format's module."""
+    """The `read` function of a format's module (`dc-csv` is module `dc_csv`)."""
     if format_name not in FORMATS:
         raise KeyError(format_name)
-    module = import_module(f"tallyroom.importers.{format_name}")
+    module = import_module(f"tallyroom.importers.{format_name.replace('-', '_')}")
     read: Reader = module.read
     return read

@@ -145,7 +145,7 @@ def read(path: Path, context: Context) -> Batch:
     for index, value in result_sets(path, decode(path, path.read_bytes())):
         result_set = Node(value, At(path, index))
         ballot = result_set.text("ballot_paper_id")
-        builder = _ballot(ballot, result_set.at.child("ballot_paper_id"))
+        builder = parse_ballot_id(ballot, result_set.at.child("ballot_paper_id"))
         election_type = TYPES.get(builder.election_type)
         if election_type is None:
             reason = f"{ballot}: a {builder.election_type} ballot, not a local, mayor or pcc poll"
@@ -208,7 +208,7 @@ def _fields(result: str) -> Fields:
     )
 
 
-def _ballot(ballot_id: str, at: At) -> IdBuilder:
+def parse_ballot_id(ballot_id: str, at: At) -> IdBuilder:
     """The ballot's parsed id; a group id (`local.sheffield.2021-05-06`) is not a ballot."""
     try:
         builder = IdBuilder.from_id(ballot_id)
@@ -278,7 +278,21 @@ def _candidacy(result: Node, parties: PartyRegister) -> Candidacy:
 
 
 def _figures(result_set: Node, votes: list[int]) -> BallotFigures:
-    """Ballot figures, reading `num_turnout_reported` as YourNextRepresentative defines it.
+    """The result set's ballot figures, read as `ballot_figures` says."""
+    return ballot_figures(
+        electorate=result_set.optional_whole("total_electorate"),
+        reported=result_set.optional_whole("num_turnout_reported"),
+        spoilt=result_set.optional_whole("num_spoilt_ballots"),
+        turnout=result_set.optional_percentage("turnout_percentage"),
+        votes=votes,
+    )
+
+
+def ballot_figures(
+    electorate: int | None, reported: int | None, spoilt: int | None, turnout: float | None, votes: list[int]
+) -> BallotFigures:
+    """Ballot figures, reading the reported turnout as YourNextRepresentative defines it (the API's
+    `num_turnout_reported`, the CSV export's `turnout_reported`).
 
     YNR's `ResultSet.num_turnout_reported` ("Reported Turnout") is a number of ballot papers: YNR
     computes `turnout_percentage` as `num_turnout_reported / total_electorate`, and in the sample it
@@ -292,10 +306,6 @@ def _figures(result_set: Node, votes: list[int]) -> BallotFigures:
     and left to the checks of domain §3.3, even where it looks wrong (Doncaster 2021, Conisbrough:
     12,222 papers for 7,475 votes in a three-seat ward, with no electorate given).
     """
-    electorate = result_set.optional_whole("total_electorate")
-    reported = result_set.optional_whole("num_turnout_reported")
-    spoilt = result_set.optional_whole("num_spoilt_ballots")
-    turnout = result_set.optional_percentage("turnout_percentage")
     ballots = reported
     if reported is not None and votes and reported <= 100 and reported < max(votes):
         ballots, turnout = None, turnout if turnout is not None else float(reported)

@@ -12,10 +12,34 @@ PA sends one message per event; its root element says which kind it is:
   `Batch.source_revision`: a later revision of a council's message is the whole result again, not a
   change to the earlier one. `Changes` (seats gained or lost against the last time those seats were
   fought) is checked to be whole numbers and otherwise not used.
-* `LocalElectionNominations` (LocalNominations.xsd): per council and party, the seats held, seats
-  offered, unopposed returns and the number of candidates. The schema says so itself: these messages
-  "do not list details of actual candidates", nor wards, so they hold no polls; each council is read,
-  checked and recorded as a `Skip`.
+* `LocalElectionNominations` (LocalNominations.xsd): each council's eve of poll, one `EveOfPoll` each.
+  The schema says so itself: these messages "do not list details of actual candidates", nor wards, so
+  they hold no polls. Per party they give `seatsHeld`, the party's seats on the whole council on the
+  eve of poll (`seats_held`), and `seatsOffered`, the seats it defends tonight (`defending`); PA's
+  other test-run messages bear that reading out (Adur, by halves: 29 held, 14 defended; Burnley, by
+  thirds: 45 held, 15 defended; Birmingham, all out: 101 and 101). `unopposedReturns` and `candidates`
+  are checked to be whole numbers and otherwise not used; `newCouncil` and `boundaryChange`
+  (`xs:boolean`, absent is false) are kept. PA's `Ind` resolves to Independent, so for control each of
+  its seats counts on its own (domain §6.3): a minor party among them is never seen to control a council.
+
+  PA gives no vacancies, so the seats up are derived, never invented, from the seats defended and the
+  council register's size (`total_seats`, the size on the eve of poll being the register's for the
+  year before), checked against PA's `proportion`:
+
+  - Refused, naming the attribute: a party without `seatsHeld` or `seatsOffered` (optional in the
+    schema, which says they should in practice be there), or listed twice; a party defending more
+    seats than it holds; and parties holding more seats between them than the council had (unless
+    `newCouncil`).
+  - `all`: every seat held must be defended, and the seats up are the council's size that year (the
+    register's, which for new boundaries it must hold for that very year).
+  - `half`, `third`: the seats defended may run past that share of the council by half as much again
+    (by-elections combined with the ordinary election, uneven wards; Amber Valley 2021 filled 16 of 45)
+    and no further. Where every seat is held, the seats up are the seats defended; where some are
+    vacant, PA does not say whether they are up, and the seats up are left unknown.
+  - Figures that cannot be squared with the proportion (the sample: Barnsley by thirds, all 63 of its
+    seats defended) are not refused whole: the seats held, which square with the register, are kept
+    and give control before the poll; the seats defended and the seats up are left out, and a `Skip`
+    says so. So does one where the seats up are unknown.
 * `LocalStateOfParties` (LocalStateOfParties.xsd): PA's national running total (councils, seats and
   net changes per party, with a No Overall Control pseudo-party). It names no single council's result,
   and tallyroom derives its own totals, so it is read, checked and recorded as one `Skip`.
@@ -48,14 +72,16 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from fractions import Fraction
 from pathlib import Path
+from typing import NamedTuple
 from xml.parsers import expat
 
 from tallyroom.delivery import Batch, Skip
 from tallyroom.errors import InputError
 from tallyroom.importers.base import Context, read_text
 from tallyroom.importers.limits import count_fault, text_fault
-from tallyroom.rules.model import CouncilRef, CouncilResult
+from tallyroom.rules.model import CouncilRef, CouncilResult, EveOfPoll
 from tallyroom.rules.parties import Party
 
 RESULT, NOMINATIONS, STATE_OF_PARTIES = (
@@ -289,29 +315,132 @@ def _seats(parent: Node, context: Context) -> dict[Party, tuple[int, Node]]:
 
 # LocalElectionNominations
 
+SHARES = {"all": Fraction(1), "half": Fraction(1, 2), "third": Fraction(1, 3)}
+"""The share of a council up at an election by PA's `proportion`."""
+LEEWAY = Fraction(3, 2)
+"""How far a partial election's seats up may run past its share: by half as much again."""
+
 
 def _nominations(root: Node, context: Context) -> Batch:
     election = root.child("Election")
     on = _election_date(election, context)
-    return Batch(skipped=[_council_nominations(n, c) for n, c in _councils(election, on, context)])
+    eves, notes = [], []
+    for node, council in _councils(election, on, context):
+        eve, note = _eve_of_poll(node, council, on, context)
+        eves.append(eve)
+        if note is not None:
+            notes.append(Skip(node.line, f"PA nominations for {council.name} ({council.code}): {note}"))
+    return Batch(eves=eves, skipped=notes)
 
 
-def _council_nominations(node: Node, council: CouncilRef) -> Skip:
-    parties = node.children("Party")
-    counts = {"candidates": 0, "unopposedReturns": 0}
-    for party in parties:
-        party.text("name")
-        party.text("abbreviation")
-        for attribute in ("seatsHeld", "seatsOffered", "unopposedReturns", "candidates"):
-            number = party.optional_whole(attribute)
-            if attribute in counts:
-                counts[attribute] += number or 0
-    reason = (
-        f"PA nominations for {council.name} ({council.code}): {len(parties)} parties, "
-        f"{counts['candidates']} candidates, {counts['unopposedReturns']} unopposed returns; PA gives only "
-        "counts per party, no wards or candidates, so there are no polls to load"
+def _eve_of_poll(node: Node, council: CouncilRef, on: date, context: Context) -> tuple[EveOfPoll, str | None]:
+    """One council's nominations as its eve of poll, and what was left out of it and why (the module's
+    notes say how the figures are checked)."""
+    proportion = node.text("proportion")
+    if proportion not in SHARES:
+        raise node.error(f"{proportion!r} is not one of {', '.join(SHARES)}", "proportion")
+    new_council = _boolean(node, "newCouncil")
+    boundary_change = _boolean(node, "boundaryChange")
+    _boolean(node, "firstTimePR")
+    held: dict[Party, tuple[int, Node]] = {}
+    defending: dict[Party, int] = {}
+    for party_node in node.children("Party"):
+        party = context.reference.parties.resolve_first(
+            [party_node.text("abbreviation")], party_node.text("name")
+        )
+        if party in held:
+            first = held[party][1].line
+            raise party_node.error(f"{party.name} is listed twice (also line {first})", "abbreviation")
+        seats, offered = party_node.whole("seatsHeld"), party_node.whole("seatsOffered")
+        party_node.optional_whole("unopposedReturns")
+        party_node.optional_whole("candidates")
+        if offered > seats:
+            raise party_node.error(f"{party.name} defends {offered} seats but holds {seats}", "seatsOffered")
+        held[party], defending[party] = (seats, party_node), offered
+    seats_held = {party: seats for party, (seats, _) in held.items()}
+    register = context.reference.councils
+    before = register.size(council.code, date(on.year - 1, 12, 31))
+    if before is not None and not new_council and sum(seats_held.values()) > before.total_seats:
+        raise node.error(
+            f"the parties hold {sum(seats_held.values())} seats; {council.name} has {before.total_seats} "
+            f"(the council register, {before.year})"
+        )
+    size = before.total_seats if before is not None and not new_council else None
+    tonight = register.size(council.code, on)
+    if tonight is not None and tonight.year != on.year and (boundary_change or new_council):
+        tonight = None  # new boundaries: the size before them is not the size now
+    reading = _seats_up(proportion, seats_held, defending, size, tonight.total_seats if tonight else None)
+    eve = EveOfPoll(
+        election_date=on,
+        council=council,
+        seats_held=seats_held,
+        seats_up=reading.seats_up,
+        defending=defending if reading.defending_trusted else None,
+        new_council=new_council,
+        boundary_change=boundary_change,
     )
-    return Skip(node.line, reason)
+    return eve, reading.note
+
+
+class _SeatsUp(NamedTuple):
+    seats_up: int | None
+    defending_trusted: bool = True
+    note: str | None = None
+
+
+def _seats_up(
+    proportion: str,
+    held: dict[Party, int],
+    defending: dict[Party, int],
+    size: int | None,
+    size_tonight: int | None,
+) -> _SeatsUp:
+    """The seats up from the seats defended, whether the seats defended can be trusted, and a note
+    where either is left out."""
+    untrusted = "seats defended and seats up not taken: "
+    defended = sum(defending.values())
+    if proportion == "all":
+        short = [f"{p.name} {defending[p]} of {n}" for p, n in held.items() if defending[p] != n]
+        if short:
+            note = f"at an all-out election every seat held is defended, not {', '.join(short)}"
+            return _SeatsUp(None, False, untrusted + note)
+        if size_tonight is None:
+            return _SeatsUp(
+                None, note="seats up not known: the council register has no size for it this year"
+            )
+        return _SeatsUp(size_tonight)
+    if size is None:
+        return _SeatsUp(None, note="seats up not known: the council register has no size for it")
+    share = SHARES[proportion]
+    most = int(size * share * LEEWAY)
+    if defended > most:
+        note = (
+            f"{defended} of the {size} seats defended at an election by {proportion}s, where a "
+            f"{proportion} is {float(size * share):g} (with by-elections, at most {most} are taken)"
+        )
+        return _SeatsUp(None, False, untrusted + note)
+    vacant = size - sum(held.values())
+    if defended + vacant == 0:
+        return _SeatsUp(None, False, untrusted + "no seat is defended and none is vacant: none would be up")
+    if vacant:
+        note = (
+            f"seats up not known: {defended} seats defended, and PA does not say which of the {vacant} "
+            f"vacant seat(s) are up (between {defended} and {defended + vacant})"
+        )
+        return _SeatsUp(None, note=note)
+    return _SeatsUp(defended)
+
+
+def _boolean(node: Node, attribute: str) -> bool:
+    """An `xs:boolean` attribute: true, false, 1 or 0; absent is false."""
+    value = node.element.get(attribute)
+    if value is None:
+        return False
+    if value.strip() in {"true", "1"}:
+        return True
+    if value.strip() in {"false", "0"}:
+        return False
+    raise node.error(f"not true or false: {value!r}", attribute)
 
 
 # LocalStateOfParties
