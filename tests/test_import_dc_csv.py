@@ -320,7 +320,12 @@ def test_mayors_are_executive_polls_and_other_elections_are_skipped(tmp_path: Pa
     mayor = extra(
         base, "mayor.doncaster.2021-05-06", "mayor.doncaster.2021-05-06", post_label="Mayor of Doncaster"
     )
-    elsewhere = extra(base, "mayor.west-yorkshire.2021-05-06", "mayor.west-yorkshire.2021-05-06")
+    elsewhere = extra(
+        base,
+        "mayor.west-yorkshire.2021-05-06",
+        "mayor.west-yorkshire.2021-05-06",
+        organisation_name="West Yorkshire Combined Authority",
+    )
     holyrood = extra(
         base, "sp.c.aberdeen-central.2021-05-06", "sp.c.2021-05-06", post_label="Aberdeen Central"
     )

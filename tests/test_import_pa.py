@@ -404,11 +404,6 @@ def test_the_eve_of_poll_gives_the_seats_up_control_before_and_the_seats_not_up(
     assert sum(not_up.values()) == 63 - 21
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="results.outcomes lists only councils with polls or a council result today: a council known "
-    "only from its eve of poll has no outcome until its first poll arrives",
-)
 def test_the_eve_of_poll_before_any_result(tmp_path: Path) -> None:
     db = store_url(tmp_path / "night.db")
     load(db, "pa", copy(tmp_path, BARNSLEY, *A_THIRD))

@@ -105,7 +105,7 @@ def outcomes(
     day = load_day(engine, reference, on)
     by_council, council_results = day.council_polls, day.council_results
     found = []
-    councils = set(by_council) | set(day.open_polls) | set(council_results)
+    councils = set(by_council) | set(day.open_polls) | set(council_results) | set(day.eves)
     for code in sorted(councils, key=lambda c: _name(c, day)):
         council_polls = by_council.get(code, [])
         council = _council(code, day)
@@ -145,7 +145,9 @@ def in_region(found: Iterable[CouncilOutcome], reference: Reference, region: str
 
 def _council(code: str, day: Day) -> CouncilRef:
     polls = day.council_polls.get(code) or day.open_polls.get(code)
-    return polls[0].council if polls else day.council_results[code].council
+    if polls:
+        return polls[0].council
+    return day.council_results[code].council if code in day.council_results else day.eves[code].council
 
 
 def _name(code: str, day: Day) -> str:

@@ -191,6 +191,8 @@ class Night:
 
     def _take(self, entry: Entry) -> list[Event]:
         try:
+            if entry.eve is not None:
+                return []  # the council joined the night, standing on it (`_join`, `_refresh`)
             if entry.council_result is not None:
                 return self.declare_council(entry.council_result)
             poll = entry.poll

@@ -130,6 +130,7 @@ def name_key(name: str) -> str:
     for word in ("city of", "borough of", "county of", "royal borough of", "london borough of"):
         key = key.replace(f" {word} ", " ")
     for word in (
+        "metropolitan borough council",
         "city council",
         "borough council",
         "district council",

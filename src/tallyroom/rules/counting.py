@@ -131,7 +131,8 @@ def count_block(poll: Poll) -> PollResult:
     """First past the post with one vote per seat: the top `seats` candidates by votes win (§2.1-§2.3)."""
     seats = poll.seats
     if not is_contested(poll):
-        elected = tuple(poll.candidacies[:seats])
+        flagged = tuple(c for c in poll.candidacies if c.elected)
+        elected = flagged if flagged else tuple(poll.candidacies[:seats])
         unfilled = () if len(elected) == seats else (f"{seats - len(elected)} seat(s) left unfilled",)
         return PollResult(poll, elected, elected, contested=False, majority=None, flags=unfilled)
 

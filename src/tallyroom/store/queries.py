@@ -244,20 +244,20 @@ def eves(
     councils: Collection[str] | None = None,
 ) -> dict[str, EveOfPoll]:
     """Each council's eve of poll for day `on`, as a news agency's nominations gave it."""
-    return {
-        council.code: EveOfPoll(
-            day,
-            council,
-            _parties(content["seats_held"], parties) or {},
-            content["seats_up"],
-            _parties(content["defending"], parties),
-            content["new_council"],
-            content["boundary_change"],
-        )
-        for council, day, content in _newest_records(
-            engine, RecordKind.EVE, on=on, upto=upto, councils=councils
-        )
-    }
+    records = _newest_records(engine, RecordKind.EVE, on=on, upto=upto, councils=councils)
+    return {council.code: _eve(council, day, content, parties) for council, day, content in records}
+
+
+def _eve(council: CouncilRef, day: date, content: dict[str, Any], parties: PartyRegister) -> EveOfPoll:
+    return EveOfPoll(
+        day,
+        council,
+        _parties(content["seats_held"], parties) or {},
+        content["seats_up"],
+        _parties(content["defending"], parties),
+        content["new_council"],
+        content["boundary_change"],
+    )
 
 
 def snapshots_before(
@@ -349,20 +349,22 @@ def log_position(engine: Engine) -> int:
 @dataclass(frozen=True, slots=True)
 class Entry:
     """One thing the log took for a day, at its position (source id), when and in which revision: a
-    poll's declaration (of any status but superseded) or a council's result in seats."""
+    poll's declaration (of any status but superseded), a council's result in seats, or a council's eve
+    of poll (it polls tonight)."""
 
     position: int
     at: datetime
     revision: int
     poll: Poll | None = None
     council_result: CouncilResult | None = None
+    eve: EveOfPoll | None = None
 
     @property
     def council(self) -> CouncilRef:
-        if self.poll is not None:
-            return self.poll.council
-        assert self.council_result is not None
-        return self.council_result.council
+        for held in (self.poll, self.council_result, self.eve):
+            if held is not None:
+                return held.council
+        raise ValueError("an entry holds a poll, a council's result or its eve of poll")
 
 
 def day_entries(engine: Engine, parties: PartyRegister, on: date, after: int, upto: int) -> list[Entry]:
@@ -400,7 +402,7 @@ def day_entries(engine: Engine, parties: PartyRegister, on: date, after: int, up
     records = (
         select(council_records)
         .where(
-            council_records.c.kind == RecordKind.COUNCIL_RESULT,
+            council_records.c.kind.in_([RecordKind.COUNCIL_RESULT, RecordKind.EVE]),
             council_records.c.on_date == on,
             council_records.c.source_id > after,
             council_records.c.source_id <= upto,
@@ -415,10 +417,15 @@ def day_entries(engine: Engine, parties: PartyRegister, on: date, after: int, up
             for row, poll in zip(rows, _Polls(parties).build(rows), strict=True)
         ]
         for row in conn.execute(records):
-            result = _council_result(
-                CouncilRef(row.council_code, row.council_name), row.on_date, json.loads(row.payload), parties
-            )
-            entry = Entry(row.source_id, _utc(row.recorded_at), row.revision, council_result=result)
+            council, content = CouncilRef(row.council_code, row.council_name), json.loads(row.payload)
+            at = _utc(row.recorded_at)
+            if row.kind == RecordKind.EVE:
+                entry = Entry(
+                    row.source_id, at, row.revision, eve=_eve(council, row.on_date, content, parties)
+                )
+            else:
+                result = _council_result(council, row.on_date, content, parties)
+                entry = Entry(row.source_id, at, row.revision, council_result=result)
             found.append((row.source_id, 1, entry))
     return [entry for *_, entry in sorted(found, key=lambda f: (f[0], f[1]))]
 
