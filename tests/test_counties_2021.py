@@ -160,3 +160,14 @@ def test_with_the_roll_of_the_eve_of_poll_control_before_is_the_eve_of_polls(
     assert derbyshire["headline"] == "Conservatives hold Derbyshire"
     assert notts["headline"] == "Conservatives gain Nottinghamshire from no overall control"
     assert not any(flag.startswith("control before is judged") for flag in derbyshire["flags"])
+
+
+def test_no_fully_declared_council_says_counting_continues(day: DayResults, ref: Reference) -> None:
+    """The README's own imports (LEAP 2017, the Library's 2021 handbook): every council of the night is
+    fully declared, so none is headlined as still counting, whether or not its control can be known."""
+    lines = {
+        o.council.name: (o.complete, council_outcome(o, ref.parties.get)["headline"]) for o in day.councils
+    }
+    assert len(lines) > 140
+    assert all(complete for complete, _ in lines.values())
+    assert [name for name, (_, line) in lines.items() if line.startswith("Counting continues")] == []

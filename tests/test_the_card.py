@@ -130,9 +130,12 @@ def test_a_ward_goes_from_provisional_figures_to_a_recount_to_its_declaration(
     assert f"{poll.candidacies[0].votes:,}" in ward_page
     assert "(provisional figures)" in client.get(f"/council/{DERBY}").text
     standing = client.get(f"/api/councils/{DERBY}").json()
-    assert {"ward": {"name": poll.ward.name, "code": key}, "seats": 1, "status": "provisional"} in standing[
-        "still_to_declare"
-    ]
+    assert {
+        "ward": {"name": poll.ward.name, "code": key},
+        "kind": "ordinary",
+        "seats": 1,
+        "status": "provisional",
+    } in standing["still_to_declare"]
     assert standing["seats_declared"] == 0
 
     assert [e.type for e in site.ingest_text("ward", as_csv([poll], "recount"), "rita")[0]] == ["recount"]

@@ -24,7 +24,6 @@ from tallyroom.rules.model import (
     ElectionType,
     EveOfPoll,
     Poll,
-    PollKind,
 )
 from tallyroom.rules.outcome import CouncilElection, CouncilOutcome, compute
 from tallyroom.rules.roster import roll_forward
@@ -33,27 +32,25 @@ from tallyroom.store import queries
 
 @dataclass(frozen=True)
 class DayResults:
-    """Every council outcome on a day; the by-elections of councils with no election that day; and
-    the mayoral and commissioner polls."""
+    """Every council outcome on a day (a council with only by-elections that day among them), and the
+    mayoral and commissioner polls."""
 
     election_date: date
     councils: list[CouncilOutcome]
-    by_elections: list[PollResult]
     executive: list[PollResult]
 
 
 @dataclass(frozen=True)
 class Day:
     """What the log holds for one polling day, sorted for the rules: each council's declared polls and
-    its polls still open (on the card, or counting), the councils whose card is loaded, the by-elections
-    of councils with no election of their own that day, the mayors and commissioners, and for the
-    councils the earlier polls, councillor rolls and control records their outcomes need."""
+    its polls still open (on the card, or counting), by-elections among them, the councils whose card is
+    loaded, the mayors and commissioners, and for the councils the earlier polls, councillor rolls and
+    control records their outcomes need."""
 
     council_polls: dict[str, list[Poll]]
     open_polls: dict[str, list[Poll]]
     cards: set[str]
     council_results: dict[str, CouncilResult]
-    by_elections: list[Poll]
     executive: list[Poll]
     earlier: dict[str, list[Poll]]
     snapshots: dict[str, CompositionSnapshot]
@@ -66,15 +63,13 @@ def load_day(engine: Engine, reference: Reference, on: date) -> Day:
     today = queries.load_polls(engine, parties, on=on, current=True)
     council_results = queries.council_results(engine, parties, on)
     local = [p for p in today if p.election_type is ElectionType.LOCAL]
-    holding = {p.council.code for p in local if p.kind is PollKind.ORDINARY}
-    codes = holding | set(council_results)
+    codes = {p.council.code for p in local} | set(council_results)
     history = queries.load_polls(engine, parties, before=on, councils=codes) if codes else []
     by_council: dict[str, list[Poll]] = defaultdict(list)
     still_open: dict[str, list[Poll]] = defaultdict(list)
     for poll in local:
-        if poll.council.code in holding:
-            declared = poll.status is DeclarationStatus.DECLARED
-            (by_council if declared else still_open)[poll.council.code].append(poll)
+        declared = poll.status is DeclarationStatus.DECLARED
+        (by_council if declared else still_open)[poll.council.code].append(poll)
     earlier: dict[str, list[Poll]] = defaultdict(list)
     for poll in history:
         if poll.election_type is ElectionType.LOCAL:
@@ -84,9 +79,6 @@ def load_day(engine: Engine, reference: Reference, on: date) -> Day:
         open_polls=dict(still_open),
         cards=queries.card_councils(engine, on),
         council_results=council_results,
-        by_elections=[
-            p for p in local if p.council.code not in holding and p.status is DeclarationStatus.DECLARED
-        ],
         executive=[
             p
             for p in today
@@ -124,7 +116,7 @@ def outcomes(
             settings=settings,
         )
         found.append(compute(election))
-    return DayResults(on, found, [count(p) for p in day.by_elections], [count(p) for p in day.executive])
+    return DayResults(on, found, [count(p) for p in day.executive])
 
 
 def find_council(

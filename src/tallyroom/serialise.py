@@ -68,7 +68,12 @@ def council_outcome(outcome: CouncilOutcome, party: PartyLookup, wards: bool = F
         "flags": list(outcome.flags),
         "seats_up_known": outcome.seats_up_known,
         "still_to_declare": [
-            {"ward": {"name": p.ward.name, "code": p.ward.code}, "seats": p.seats, "status": p.status.value}
+            {
+                "ward": {"name": p.ward.name, "code": p.ward.code},
+                "kind": p.kind.value,
+                "seats": p.seats,
+                "status": p.status.value,
+            }
             for p in outcome.pending
         ],
     }
@@ -81,6 +86,7 @@ def ward(found: WardOutcome) -> dict[str, Any]:
     result = found.result
     body: dict[str, Any] = {
         "ward": {"name": result.poll.ward.name, "code": result.poll.ward.code},
+        "kind": result.poll.kind.value,
         "seats": result.poll.seats,
         "contested": result.contested,
         "majority": result.majority,

@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from tallyroom.rules.counting import PollResult
-from tallyroom.rules.model import CouncilRef, Poll
+from tallyroom.rules.model import CouncilRef, Poll, PollKind
 from tallyroom.rules.outcome import CouncilOutcome, WardOutcome
 from tallyroom.rules.parties import NOC, Party
 
@@ -69,7 +69,9 @@ def _party_name(control: str | None, parties: dict[str, Party]) -> str | None:
 
 
 def ward(poll: Poll) -> dict[str, str]:
-    return {"name": poll.ward.name, "code": poll.ward.code}
+    """A poll's ward, and its kind when it is a by-election (a poll of its own beside any other there)."""
+    named = {"name": poll.ward.name, "code": poll.ward.code}
+    return named | {"kind": poll.kind.value} if poll.kind is PollKind.BY_ELECTION else named
 
 
 def progress(outcome: CouncilOutcome) -> dict[str, int]:

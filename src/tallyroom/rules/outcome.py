@@ -156,6 +156,8 @@ class CouncilOutcome:
     """The polls still to declare, each with where it stands (nominated, postponed, provisional...)."""
     seats_up_known: bool = True
     seats_postponed: int = 0
+    by_elections_only: bool = False
+    """The council fills only casual vacancies tonight: by-elections, no ordinary election."""
 
     @property
     def complete(self) -> bool:
@@ -181,15 +183,15 @@ def compute(election: CouncilElection) -> CouncilOutcome:
 
 def _seats_up(election: CouncilElection, polls: Sequence[Poll]) -> tuple[int, bool]:
     """How many seats are up tonight, and whether that is known: every seat at an all-out election;
-    else the polls on the card; else a news agency's eve-of-poll figure, or the register's for the year's
-    ordinary election, with any by-election seen beside it; else only what has arrived, which may not be
-    all (§1.4)."""
+    else the polls on the card, or the by-elections of a council with no ordinary election tonight; else
+    a news agency's eve-of-poll figure, or the register's for the year's ordinary election, with any
+    by-election seen beside it; else only what has arrived, which may not be all (§1.4)."""
     arrived = sum(p.seats for p in polls)
     total = election.total_seats
     if total is not None and is_all_out(arrived, total, election.cycle):
         return max(arrived, total), True
-    if election.card:
-        return arrived, True
+    if election.card or (polls and all(p.kind is PollKind.BY_ELECTION for p in polls)):
+        return arrived, True  # by-elections alone: each is announced, and fills the seats it says
     expected = election.eve.seats_up if election.eve and election.eve.seats_up else election.seats_up_expected
     if expected is not None:
         ordinary = sum(p.seats for p in polls if p.kind is PollKind.ORDINARY)
@@ -265,6 +267,7 @@ def _from_polls(election: CouncilElection) -> CouncilOutcome:
         pending=election.pending,
         seats_up_known=seats_up_known,
         seats_postponed=sum(p.seats for p in election.pending if p.status is DeclarationStatus.POSTPONED),
+        by_elections_only=bool(polls) and all(p.kind is PollKind.BY_ELECTION for p in polls),
     )
 
 

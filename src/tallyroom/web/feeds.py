@@ -9,7 +9,8 @@ Ids are tag URIs (RFC 4151) on the site's host name, dated with the election day
 what identifies the thing itself, so a feed rendered again, or by another worker, gives every entry the
 same id:
 - a declaration: `tag:HOST,DATE:declaration/COUNCIL_CODE/WARD_KEY/REVISION`, one entry per declaration
-  event, so a corrected result is a new entry beside the first;
+  event, so a corrected result is a new entry beside the first (a by-election's WARD_KEY ends `/by`:
+  it is a poll of its own beside the ward's ordinary one);
 - a story: `tag:HOST,DATE:story/COUNCIL_CODE`, one entry per piece, its `updated` the time of its newest
   published version, so a republished story updates its entry.
 WARD_KEY is the ward's GSS code, or its name as a slug where it has none, as in the ward page address
@@ -108,9 +109,11 @@ def _declaration(event: Event, base: str, host: str, on: date, updated: datetime
     ward = body.get("ward") or {}
     ward_name, ward_code = str(ward.get("name") or ""), str(ward.get("code") or "")
     key = ward_code or slug(ward_name)
+    poll = f"{_segment(key)}/by" if ward.get("kind") == "by-election" else _segment(key)
     revision = int(body.get("revision") or 1)
     elected = [f"{e.get('candidate')} ({e.get('party')})" for e in body.get("elected") or []]
-    place = f"{event.council.name}, {ward_name}" + (" (revised)" if revision > 1 else "")
+    by_election = " by-election" if ward.get("kind") == "by-election" else ""
+    place = f"{event.council.name}, {ward_name}{by_election}" + (" (revised)" if revision > 1 else "")
     title = f"{place}: {', '.join(elected)} elected" if elected else f"{place}: result declared"
 
     lines = [f"Elected: {', '.join(elected)}." if elected else "No one was elected."]
@@ -131,7 +134,7 @@ def _declaration(event: Event, base: str, host: str, on: date, updated: datetime
     if revision > 1:
         lines.append(f"Revision {revision}: this result replaces the one declared earlier.")
 
-    specific = f"declaration/{_segment(event.council.code)}/{_segment(key)}/{revision}"
+    specific = f"declaration/{_segment(event.council.code)}/{poll}/{revision}"
     return Entry(
         id=f"tag:{host},{on.isoformat()}:{specific}",
         title=title,

@@ -25,7 +25,7 @@ from tallyroom.copy.newsroom import story_key
 from tallyroom.copy.review import published
 from tallyroom.rules.ballots import ballot_id
 from tallyroom.rules.counting import PollResult, count
-from tallyroom.rules.model import DeclarationStatus, Poll, WardRef
+from tallyroom.rules.model import DeclarationStatus, Poll, PollKind, WardRef
 from tallyroom.rules.outcome import CouncilOutcome, WardOutcome
 from tallyroom.rules.parties import NOC, Party, slug
 from tallyroom.serialise import control_name
@@ -270,7 +270,11 @@ async def ward(request: Request, code: str, key: str) -> Response:
 
     def context(view: View, pages: Pages) -> dict[str, Any]:
         outcome = view.by_code[code]
-        found = next((w for w in outcome.wards if ward_key(w.result.poll.ward) == key), None)
+        here = sorted(
+            (w for w in outcome.wards if ward_key(w.result.poll.ward) == key),
+            key=lambda w: w.result.poll.kind is not PollKind.ORDINARY,
+        )
+        found, by_elections = (here[0], here[1:]) if here else (None, [])
         standing = next((p for p in outcome.pending if ward_key(p.ward) == key), None)
         name = found.result.poll.ward.name if found else pending[0].name
         return {
@@ -278,6 +282,7 @@ async def ward(request: Request, code: str, key: str) -> Response:
             "outcome": outcome,
             "name": name,
             "ward": found,
+            "by_elections": by_elections,
             "standing": standing,
             "status_words": STATUS_WORDS,
             "shares": _shares(found) if found else None,
