@@ -37,6 +37,7 @@ browser:
 bench: install postgres
 	$(BIN)/python benchmarks/bench_load.py
 	$(BIN)/python benchmarks/bench_replay.py
+	$(BIN)/python benchmarks/bench_card.py
 	$(BIN)/python benchmarks/bench_copy.py
 	$(BIN)/python benchmarks/bench_web.py
 	$(BIN)/python benchmarks/bench_night.py --postgres $(POSTGRES_TEST_URL)

@@ -9,10 +9,12 @@ poll; the roster rolled forward from earlier elections in the store.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from functools import partial
+from typing import TypeVar
 
 from tallyroom.rules.change import (
     Baseline,
@@ -49,6 +51,8 @@ from tallyroom.rules.model import (
 )
 from tallyroom.rules.parties import Party, slug
 from tallyroom.rules.roster import Holder, Roster
+
+T = TypeVar("T")
 
 
 class CarryOver(StrEnum):
@@ -117,6 +121,20 @@ class CouncilElection:
     new_council: bool = False
     settings: ControlSettings = field(default_factory=ControlSettings)
     past_control: tuple[tuple[date, str], ...] = ()
+    worked_out: dict[int, tuple[object, object]] = field(default_factory=dict, compare=False, repr=False)
+    """What has been worked out for a poll or a result already (its ward outcome, the most seats each
+    group can win in it), by identity, kept for the next computation of the same council: an election
+    made from this one with `replace` shares it, so a night recomputing a council after each declaration
+    works out each ward once. A cache only: every figure is the same without it."""
+
+
+def _worked_out(election: CouncilElection, item: object, make: Callable[[], T]) -> T:
+    """`make()` for `item` (a poll or a result), once per election and the elections made from it."""
+    hit = election.worked_out.get(id(item))
+    if hit is None or hit[0] is not item:
+        hit = election.worked_out[id(item)] = (item, make())
+    found: T = hit[1]  # type: ignore[assignment]
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -417,12 +435,14 @@ def _possible(election: CouncilElection, remaining: int) -> dict[ControlGroup, i
         return None
     possible: Counter[ControlGroup] = Counter()
     for poll in contested:
-        standing = Counter(
-            group_of(Seat(c.party, c.name, poll.ward.name), election.settings) for c in poll.candidacies
-        )
-        for group, n in standing.items():
-            possible[group] += min(n, poll.seats)
+        possible.update(_worked_out(election, poll, partial(_most_seats, poll, election.settings)))
     return dict(possible)
+
+
+def _most_seats(poll: Poll, settings: ControlSettings) -> Counter[ControlGroup]:
+    """The most seats each group can win in one poll: one per candidate standing, up to its seats."""
+    standing = Counter(group_of(Seat(c.party, c.name, poll.ward.name), settings) for c in poll.candidacies)
+    return Counter({group: min(n, poll.seats) for group, n in standing.items()})
 
 
 def _changes(election: CouncilElection) -> tuple[tuple[WardOutcome, ...], tuple[Change, ...]]:
@@ -431,18 +451,13 @@ def _changes(election: CouncilElection) -> tuple[tuple[WardOutcome, ...], tuple[
     baseline_dates: list[date] = []
     not_compared = 0
     for result in election.results:
-        now = [c.party for c in result.elected]
-        replaced = election.roster.replaced_by(result) if election.roster is not None else None
-        if replaced is None or len(replaced) != len(now):
+        ward = _worked_out(election, result, partial(_ward_outcome, election.roster, result))
+        wards.append(ward)
+        if ward.baseline is None:
             not_compared += result.poll.seats
-            wards.append(WardOutcome(result, None, None))
             continue
-        before = [h.party for h in replaced]
-        pairs.append((now, before))
-        baseline_dates.extend(h.elected for h in replaced)
-        last_polls = {id(h.poll): h.poll for h in replaced if h.poll is not None}
-        swing = ward_swing(result.poll, *last_polls.values()) if len(last_polls) == 1 else None
-        wards.append(WardOutcome(result, tuple(replaced), ward_change(now, before), swing))
+        pairs.append(([c.party for c in result.elected], [h.party for h in ward.baseline]))
+        baseline_dates.extend(h.elected for h in ward.baseline)
     changes: list[Change] = []
     compared = sum(len(now) for now, _ in pairs)
     if compared:
@@ -459,6 +474,17 @@ def _changes(election: CouncilElection) -> tuple[tuple[WardOutcome, ...], tuple[
     if eve is not None:
         changes.append(eve)
     return tuple(wards), tuple(changes)
+
+
+def _ward_outcome(roster: Roster | None, result: PollResult) -> WardOutcome:
+    """A declared ward against the seats it fills, as the roster has them: gains, holds and swing."""
+    now = [c.party for c in result.elected]
+    replaced = roster.replaced_by(result) if roster is not None else None
+    if replaced is None or len(replaced) != len(now):
+        return WardOutcome(result, None, None)
+    last_polls = {id(h.poll): h.poll for h in replaced if h.poll is not None}
+    swing = ward_swing(result.poll, *last_polls.values()) if len(last_polls) == 1 else None
+    return WardOutcome(result, tuple(replaced), ward_change(now, [h.party for h in replaced]), swing)
 
 
 def _eve_of_poll_change(election: CouncilElection) -> Change | None:
