@@ -354,6 +354,17 @@ def check_poll(path: Path, poll: Poll, members: Sequence[CandidateRow]) -> None:
         raise InputError(path, str(error), first.row, first.fields.transfers) from None
 
 
+def council_ref(path: Path, row: int, context: Context, name: str, code: str, on: date | None) -> CouncilRef:
+    """The council a row names, with the register's everyday name when the register knows it."""
+    council = context.reference.councils.find(code, on) if code else None
+    council = council or context.reference.councils.find(name, on)
+    if council is not None:
+        return CouncilRef(council.code, council.name)
+    if not code:
+        raise InputError(path, f"unknown council {name!r}: give its GSS code", row, "council_code")
+    return CouncilRef(code, name)
+
+
 def mark_by_elections(polls: Iterable[Poll], reference: Reference) -> list[Poll]:
     """For sources that do not mark by-elections: a local poll for a council that has no scheduled
     election that year, by the register, is a by-election (a county by-election on district polling

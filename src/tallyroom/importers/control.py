@@ -10,8 +10,7 @@ from pathlib import Path
 
 from tallyroom.delivery import Batch
 from tallyroom.errors import InputError
-from tallyroom.importers.base import NATIVE, Context, check_place, csv_rows, parse_date
-from tallyroom.importers.ward import council_ref
+from tallyroom.importers.base import NATIVE, Context, check_place, council_ref, csv_rows, parse_date
 from tallyroom.rules.model import ControlRecord
 from tallyroom.rules.parties import NOC
 

@@ -10,12 +10,12 @@ from tallyroom.importers.base import (
     NATIVE,
     Context,
     check_place,
+    council_ref,
     csv_rows,
     parse_date,
     parse_int,
     require_int,
 )
-from tallyroom.importers.ward import council_ref
 from tallyroom.rules.model import CouncilResult
 from tallyroom.rules.parties import Party
 

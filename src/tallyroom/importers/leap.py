@@ -19,13 +19,13 @@ from tallyroom.importers.base import (
     Context,
     Fields,
     assemble_polls,
+    council_ref,
     parse_flag,
     read_text,
     records,
     require_int,
 )
 from tallyroom.importers.limits import GSS
-from tallyroom.importers.ward import council_ref
 from tallyroom.rules.model import Candidacy, CouncilRef, Poll, WardRef
 
 HEADER = ["council", "council_code", "ward", "ward_code", "candidate", "party", "votes", "elected"]

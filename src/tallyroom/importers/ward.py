@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable
-from datetime import date
 from pathlib import Path
 from typing import TextIO, TypeVar
 
@@ -26,6 +25,7 @@ from tallyroom.importers.base import (
     CandidateRow,
     Context,
     assemble_polls,
+    council_ref,
     csv_rows,
     parse_date,
     parse_flag,
@@ -35,7 +35,6 @@ from tallyroom.importers.base import (
 from tallyroom.rules.model import (
     BallotFigures,
     Candidacy,
-    CouncilRef,
     DeclarationStatus,
     ElectionType,
     Poll,
@@ -54,17 +53,6 @@ COLUMNS = (
     "party",
     "votes",
 )
-
-
-def council_ref(path: Path, row: int, context: Context, name: str, code: str, on: date | None) -> CouncilRef:
-    """The council a row names, with the register's everyday name when the register knows it."""
-    council = context.reference.councils.find(code, on) if code else None
-    council = council or context.reference.councils.find(name, on)
-    if council is not None:
-        return CouncilRef(council.code, council.name)
-    if not code:
-        raise InputError(path, f"unknown council {name!r}: give its GSS code", row, "council_code")
-    return CouncilRef(code, name)
 
 
 E = TypeVar("E", PollKind, ElectionType, DeclarationStatus)
