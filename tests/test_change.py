@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import date
 
 from tallyroom.reference import Reference
-from tallyroom.rules.change import butler_swing, net_change, top_vote_shares, ward_change
+from tallyroom.rules.change import net_change, ward_change
 from tallyroom.rules.model import Candidacy, CouncilRef, Poll, WardRef
+from tallyroom.rules.shares import butler_swing, top_vote_shares
 
 
 def test_multi_seat_ward_compares_multisets(ref: Reference) -> None:

@@ -16,6 +16,7 @@ from enum import StrEnum
 
 from tallyroom.rules.model import Poll
 from tallyroom.rules.parties import Party
+from tallyroom.rules.shares import butler_swing, top_vote_shares
 
 
 class Baseline(StrEnum):
@@ -93,29 +94,11 @@ def most_common_date(dates: Iterable[date]) -> date | None:
     return min(d for d, n in counted if n == top)
 
 
-def top_vote_shares(poll: Poll) -> dict[str, float]:
-    """Each party's share by the top-vote method (§3.4): its best candidate's votes over the sum of every
-    party's best; each independent stands alone (keyed by name). Empty for an uncontested poll."""
-    best: dict[str, int] = {}
-    for c in poll.candidacies:
-        if c.votes is None:
-            return {}
-        key = f"{c.party.id}#{c.name}" if c.party.independent else c.party.id
-        best[key] = max(best.get(key, 0), c.votes)
-    total = sum(best.values())
-    return {key: votes / total for key, votes in best.items()} if total else {}
-
-
-def butler_swing(now: dict[str, float], before: dict[str, float], to: str, away: str) -> float:
-    """Swing from `away` to `to` in percentage points (§8.2): the mean of one's gain and the other's
-    loss in share; positive is a swing to `to`."""
-    return ((now.get(to, 0) - before.get(to, 0)) + (before.get(away, 0) - now.get(away, 0))) / 2 * 100
-
-
 @dataclass(frozen=True, slots=True)
 class Swing:
     """The swing between the first two parties of a ward now, against the poll its seats were last
-    fought in, by the top-vote method; always stated as a positive swing `away` -> `to`."""
+    fought in, by the top-vote method; always stated as a positive swing `away` -> `to`. There is none
+    where either of them did not stand in that poll (§8.1): it would be a party's whole share."""
 
     to: Party
     away: Party
@@ -131,6 +114,8 @@ def ward_swing(now: Poll, before: Poll) -> Swing | None:
     if len(ranked) < 2:
         return None
     first, second = ranked[0], ranked[1]
+    if first not in shares_before or second not in shares_before:
+        return None
     points = butler_swing(shares_now, shares_before, first, second)
     if points < 0:  # said the way it went
         first, second, points = second, first, -points
