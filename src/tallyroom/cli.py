@@ -29,7 +29,7 @@ from rich.text import Text
 from sqlalchemy import Engine
 
 from tallyroom import reference as reference_data
-from tallyroom import serialise
+from tallyroom import serialise, serialise_shares
 from tallyroom.copy.drafts import story_json
 from tallyroom.copy.facts import council_facts
 from tallyroom.copy.headlines import headline, newsworthiness
@@ -48,7 +48,8 @@ from tallyroom.live.replay import Timed, paced
 from tallyroom.live.replay import replay as replay_night
 from tallyroom.live.watch import Folder, keep_taking
 from tallyroom.loading import demo_format, load_file
-from tallyroom.results import find_council, in_region, outcomes
+from tallyroom.results import area_shares, find_council, in_region, outcomes, share_pairs
+from tallyroom.results import projection as project_night
 from tallyroom.rules.control import THRESHOLD_BASES, ControlSettings
 from tallyroom.rules.outcome import CouncilOutcome
 from tallyroom.rules.parties import NOC, Party
@@ -843,3 +844,76 @@ def _event_line(timed: Timed) -> str:
             ward = event["ward"]["name"]
             return f"{stamp}  RECORD {event['record']}: {council}, {ward}, majority {event['majority']}"
     return f"{stamp}  {event['type']} {council}"
+
+
+@app.command()
+def shares(
+    day: DateOption,
+    council_name: Annotated[str | None, typer.Option("--council", help="Only this council.")] = None,
+    region: RegionOption = None,
+    ward: Annotated[str | None, typer.Option("--ward", help="Only wards of this name.")] = None,
+    between: Annotated[
+        list[str] | None, typer.Option("--swing", metavar="TO,FROM", help="Swing between two parties.")
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Vote share by top vote and total votes, change since the seats were last fought, and swing."""
+    ref, on = reference_data.load(), parse_day(day)
+    known = ref.councils.find(council_name, on) if council_name else None
+    if council_name and known is None:
+        err.print(f"no council called {council_name!r}", highlight=False)
+        raise typer.Exit(1)
+    pairs = [tuple(ref.parties.resolve(p.strip()) for p in pair.split(",")) for pair in between or []]
+    if any(len(pair) != 2 for pair in pairs):
+        raise typer.BadParameter("give two parties: TO,FROM", param_hint="--swing")
+    area = " / ".join(a for a in (known.name if known else "", region or "", ward or "") if a) or "the night"
+    found = area_shares(
+        share_pairs(State.engine(), ref, on, known.code if known else None, region, ward),
+        area,
+        [(to, away) for to, away in pairs],
+    )
+    if as_json:
+        _print_json(serialise_shares.shares(found))
+        return
+    for table in (serialise_shares.share_table(t) for t in found.tables):
+        out.print(
+            f"{area}, {table['method']}: {table['wards']} wards, {table['wards_compared']} comparable "
+            f"with {table['baseline'] or 'no earlier poll'}",
+            highlight=False,
+        )
+        rows = Table("party", "share", "comparable", "before", "change", "")
+        for p in table["parties"]:
+            rows.add_row(
+                p["party"],
+                *(
+                    f"{p[k]:.1f}" if p[k] is not None else ""
+                    for k in ("share", "share_compared", "share_before")
+                ),
+                f"{p['change']:+.1f}" if p["change"] is not None else "",
+                p["note"] or "",
+            )
+        out.print(rows)
+    for s in found.swings:
+        what = (
+            f"{s.points:.1f} points from {s.away.name} to {s.to.name}" if s.points is not None else s.reason
+        )
+        out.print(f"swing, {s.to.name} and {s.away.name}: {what}", highlight=False)
+
+
+@app.command()
+def projection(day: DateOption, as_json: JsonOption = False) -> None:
+    """A projected national share from the key wards declared so far: a projection, not PNS."""
+    found = serialise_shares.projection(project_night(State.engine(), reference_data.load(), parse_day(day)))
+    if as_json:
+        _print_json(found)
+        return
+    out.print(
+        f"{found['label']}, {found['date']}: "
+        f"{found['wards_used']} key wards in {found['councils_used']} councils",
+        highlight=False,
+    )
+    for party, share in found["shares"].items():
+        out.print(f"  {party}: {share:.1f}%", highlight=False)
+    for year, baseline in found["baseline"].items():
+        out.print(f"baseline {year} ({baseline['source']}): {baseline['shares']}", highlight=False)
+    out.print(found["method"], highlight=False)

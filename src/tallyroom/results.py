@@ -6,13 +6,15 @@ Every outcome is derived from the log on demand; nothing computed is stored.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import Engine
 
+from tallyroom.published import baselines_for
 from tallyroom.reference import Reference
+from tallyroom.rules.change import most_common_date
 from tallyroom.rules.control import ControlSettings
 from tallyroom.rules.counting import PollResult, count
 from tallyroom.rules.history import history
@@ -24,9 +26,13 @@ from tallyroom.rules.model import (
     ElectionType,
     EveOfPoll,
     Poll,
+    PollKind,
 )
 from tallyroom.rules.outcome import CouncilElection, CouncilOutcome, compute
+from tallyroom.rules.parties import Party, slug
+from tallyroom.rules.projection import Projection, Tally, key_ward
 from tallyroom.rules.roster import roll_forward
+from tallyroom.rules.shares import Earlier, ShareMethod, ShareSwing, ShareTable, share_table, swing
 from tallyroom.store import queries
 
 
@@ -192,3 +198,91 @@ def council_election(
         settings=settings,
         past_control=past.control_after(settings),
     )
+
+
+def share_pairs(
+    engine: Engine,
+    reference: Reference,
+    on: date,
+    council: str | None = None,
+    region: str | None = None,
+    ward: str | None = None,
+) -> list[tuple[Poll, Poll | None]]:
+    """The day's declared ordinary council polls (of one council by code, one region, one ward by name),
+    each with the poll its seats were last fought in, if the store has it: what shares and share change
+    are worked out from."""
+    day = load_day(engine, reference, on)
+    pairs: list[tuple[Poll, Poll | None]] = []
+    for code, polls in day.council_polls.items():
+        known = reference.councils.get(code)
+        if council is not None and code != council:
+            continue
+        if region is not None and (known is None or known.region.casefold() != region.casefold()):
+            continue
+        earlier = Earlier(day.earlier.get(code, ()))
+        pairs += [
+            (p, earlier.last_fought(p))
+            for p in polls
+            if p.kind is PollKind.ORDINARY and (ward is None or slug(p.ward.name) == slug(ward))
+        ]
+    return pairs
+
+
+@dataclass(frozen=True)
+class AreaShares:
+    """Shares by both methods (top vote first) and swings for a ward, a council, a region or the night."""
+
+    area: str
+    tables: tuple[ShareTable, ...]
+    swings: tuple[ShareSwing, ...]
+
+
+def area_shares(
+    pairs: list[tuple[Poll, Poll | None]], area: str, between: Sequence[tuple[Party, Party]] = ()
+) -> AreaShares:
+    """The shares of `pairs`, and the swing between each pair of parties in `between`; by default
+    between the first two parties by top-vote share."""
+    tables = tuple(share_table(pairs, method) for method in ShareMethod)
+    if not between:
+        first = [p.party for p in tables[0].parties if not p.party.independent][:2]
+        between = [(first[0], first[1])] if len(first) == 2 else []
+    return AreaShares(area, tables, tuple(swing(tables[0], to, away) for to, away in between))
+
+
+@dataclass(frozen=True)
+class NightProjection:
+    """A day's projection, and where each baseline year's shares came from: `published`, or this
+    projection of that year (for a year without a published figure)."""
+
+    election_date: date
+    projection: Projection
+    baselines: dict[int, tuple[str, dict[str, float]]]
+    names: dict[str, str]
+    """Party names by id, as the polls name them."""
+
+
+def projection(engine: Engine, reference: Reference, on: date) -> NightProjection:
+    """The projected national share from the day's declared key wards (`rules.projection`). A baseline
+    year with no published figure is projected in turn from its own results in the store."""
+    pairs = share_pairs(engine, reference, on)
+    tally = Tally()
+    for now, last in pairs:
+        if (ward := key_ward(now, last)) is not None:
+            tally.add(ward)
+    names = {c.party.id: c.party.name for now, _ in pairs for c in now.candidacies}
+    baselines = {y: ("published", shares) for y, shares in baselines_for(on.year).items()}
+    found = tally.projection({y: shares for y, (_, shares) in baselines.items()})
+    for year in found.missing_baselines:
+        days = [
+            last.election_date for _, last in pairs if last is not None and last.election_date.year == year
+        ]
+        day = most_common_date(days)
+        if day is not None:
+            earlier = projection(engine, reference, day)
+            if earlier.projection.wards_used:
+                baselines[year] = ("projected", earlier.projection.shares)
+                names = earlier.names | names
+    if found.missing_baselines:
+        found = tally.projection({y: shares for y, (_, shares) in baselines.items()})
+    used = {y: baselines[y] for y in found.baseline_years}
+    return NightProjection(on, found, used, names)

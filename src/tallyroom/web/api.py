@@ -11,11 +11,12 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from tallyroom import serialise
+from tallyroom import serialise, serialise_shares
 from tallyroom.copy.newsroom import story_key
 from tallyroom.copy.review import published
 from tallyroom.errors import InputError
-from tallyroom.results import find_council, in_region
+from tallyroom.results import area_shares, find_council, in_region, share_pairs
+from tallyroom.results import projection as project_night
 from tallyroom.rules.outcome import CouncilOutcome
 from tallyroom.store import queries
 from tallyroom.store.database import StoreError
@@ -132,6 +133,39 @@ async def executive(request: Request) -> Response:
     """Mayors and police and crime commissioners elected tonight, with each round's votes."""
     return await _json(
         request, "api:executive", lambda view: [serialise.executive(r) for r in view.executive]
+    )
+
+
+@router.get("/api/shares", tags=["results"])
+async def shares(
+    request: Request, council: str | None = None, region: str | None = None, ward: str | None = None
+) -> Response:
+    """Vote share by top vote and total votes, change since the seats were last fought, and the swing
+    between the first two parties, for a ward, a council, a region or the night, as `shares --json`."""
+    site = site_of(request)
+    known = site.reference.councils.find(council, site.day) if council else None
+    if council and known is None:
+        raise HTTPException(404, f"no council called {council!r}")
+    area = " / ".join(a for a in (known.name if known else "", region or "", ward or "") if a) or "the night"
+
+    def make(_: View) -> dict[str, Any]:
+        pairs = share_pairs(
+            site.engine, site.reference, site.day, known.code if known else None, region, ward
+        )
+        return serialise_shares.shares(area_shares(pairs, area))
+
+    return await _json(request, f"api:shares:{area.casefold()}", make)
+
+
+@router.get("/api/projection", tags=["results"])
+async def projection(request: Request) -> Response:
+    """A projected national share from the key wards declared so far (projection, not PNS), as
+    `projection --json`."""
+    site = site_of(request)
+    return await _json(
+        request,
+        "api:projection",
+        lambda _: serialise_shares.projection(project_night(site.engine, site.reference, site.day)),
     )
 
 
