@@ -211,14 +211,18 @@ def _party_shares(
 def swing(table: ShareTable, to: Party, away: Party) -> ShareSwing:
     """Butler swing between two parties over the table's comparable wards (§8.2). A party that did not
     stand at the baseline has no swing: "did not stand in 2019"."""
+    changes: list[float] = []
     for party in (to, away):
         found = table.party(party.id)
-        if found is None or found.standing is None:
-            return ShareSwing(to, away, None, f"{party.name} did not stand in the comparable wards")
-        if found.standing is Standing.NEW:
-            return ShareSwing(to, away, None, f"{party.name} did not stand in {table.baseline_label}")
-        if found.standing is Standing.GONE:
-            return ShareSwing(to, away, None, f"{party.name} did not stand this time")
-    a, b = table.party(to.id), table.party(away.id)
-    assert a is not None and b is not None and a.change is not None and b.change is not None
-    return ShareSwing(to, away, (a.change - b.change) / 2)
+        if found is None or found.change is None or found.standing is not Standing.BOTH:
+            return ShareSwing(to, away, None, _did_not_stand(party, found, table.baseline_label))
+        changes.append(found.change)
+    return ShareSwing(to, away, (changes[0] - changes[1]) / 2)
+
+
+def _did_not_stand(party: Party, found: PartyShare | None, baseline: str) -> str:
+    if found is not None and found.standing is Standing.NEW:
+        return f"{party.name} did not stand in {baseline}"
+    if found is not None and found.standing is Standing.GONE:
+        return f"{party.name} did not stand this time"
+    return f"{party.name} did not stand in the comparable wards"
