@@ -9,8 +9,9 @@ a projection, not the PNS.
 3. Wards are grouped by the year their seats were last fought (2021 has two: the seats of 2016 and of
    2017). Each group's projection is that year's projected share plus its national change; the groups
    are then averaged, weighted by their key wards.
-4. A party without a projected share in the baseline year (Greens, Reform UK in 2021, independents) is
-   given its mean share in the key wards now: its change from an unknown baseline cannot be measured.
+4. The parties without a projected share in the baseline year (Greens, Reform UK in 2021, independents:
+   their change from an unknown share cannot be measured) share what the others leave (100 less their
+   projected shares), in proportion to their mean shares in the key wards now.
 
 Nothing here reads a file: the baselines are handed in, and a projection for a year must be handed a
 table without that year's own figure (see `tallyroom.published`).
@@ -34,8 +35,9 @@ METHOD = (
     "averaged over each council's key wards, then over councils, each counting once, and added to the "
     "projected national share of the year the seats were last fought (published figures; for a year "
     "without one, this projection of that year). Where the seats of different years are up, each year's "
-    "wards are projected from their own year and the results averaged by key wards. A party with no "
-    "projected share in the baseline year is given its mean share in the key wards now."
+    "wards are projected from their own year and the results averaged by key wards. The parties with no "
+    "projected share in the baseline year share what the others leave, in proportion to their mean "
+    "shares in the key wards now."
 )
 
 
@@ -81,25 +83,36 @@ def key_ward(now: Poll, before: Poll | None, parties: Sequence[str] = KEY_PARTIE
 
 
 class Tally:
-    """Running sums of the key wards by baseline year and council, so that each declaration adds one
-    ward and the projection is worked out from the sums: the same figures as from the wards at once."""
+    """Running sums of the key wards by baseline year: each council's totals, and the sum over councils
+    of each council's mean, kept up to date as each ward is added. A declaration then costs the parties
+    of one council to add and the parties of the night to project, and the figures are those of the
+    wards taken at once."""
 
     def __init__(self) -> None:
         self._wards: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-        self._change: dict[int, dict[str, dict[str, float]]] = defaultdict(
-            lambda: defaultdict(lambda: defaultdict(float))
+        self._totals: dict[int, dict[str, dict[str, list[float]]]] = defaultdict(
+            lambda: defaultdict(lambda: defaultdict(lambda: [0.0, 0.0]))
         )
-        self._now: dict[int, dict[str, dict[str, float]]] = defaultdict(
-            lambda: defaultdict(lambda: defaultdict(float))
-        )
+        self._means: dict[int, dict[str, list[float]]] = defaultdict(lambda: defaultdict(lambda: [0.0, 0.0]))
+        """Per year and party: the sums over councils of the mean change and of the mean share now."""
 
     def add(self, ward: KeyWard) -> None:
         year, council = ward.baseline_year, ward.council
-        self._wards[year][council] += 1
-        change, now = self._change[year][council], self._now[year][council]
+        totals, means, n = self._totals[year][council], self._means[year], self._wards[year][council]
+        self._take(totals, means, n, -1)
         for party in {*ward.now, *ward.before}:
-            change[party] += ward.now.get(party, 0) - ward.before.get(party, 0)
-            now[party] += ward.now.get(party, 0)
+            totals[party][0] += ward.now.get(party, 0) - ward.before.get(party, 0)
+            totals[party][1] += ward.now.get(party, 0)
+        self._wards[year][council] = n + 1
+        self._take(totals, means, n + 1, 1)
+
+    @staticmethod
+    def _take(totals: dict[str, list[float]], means: dict[str, list[float]], n: int, sign: int) -> None:
+        """Add (or with `sign` -1 take away) a council's means over its `n` key wards."""
+        if n:
+            for party, (change, now) in totals.items():
+                means[party][0] += sign * change / n
+                means[party][1] += sign * now / n
 
     def projection(self, baselines: Mapping[int, Mapping[str, float]]) -> Projection:
         """The projected shares from the key wards so far and each baseline year's projected shares."""
@@ -119,20 +132,13 @@ class Tally:
         )
 
     def _group(self, year: int, baseline: Mapping[str, float]) -> dict[str, float]:
-        """One baseline year's projection: its projected shares plus the mean council's change, and each
-        other party's mean key-ward share now."""
-        change: dict[str, float] = defaultdict(float)
-        share_now: dict[str, float] = defaultdict(float)
-        for council, n in self._wards[year].items():
-            for party, total in self._change[year][council].items():
-                change[party] += total / n
-            for party, total in self._now[year][council].items():
-                share_now[party] += total / n
-        councils = len(self._wards[year])
-        projected = {party: s / councils for party, s in share_now.items() if party not in baseline}
-        projected.update(
-            {party: max(0.0, base + change[party] / councils) for party, base in baseline.items()}
-        )
+        """One baseline year's projection: its projected shares plus the mean council's change; the
+        other parties share what those leave, by their mean key-ward shares now."""
+        councils, means = len(self._wards[year]), self._means[year]
+        projected = {p: max(0.0, base + means[p][0] / councils) for p, base in baseline.items()}
+        rest = max(0.0, 100 - sum(projected.values()))
+        others = {p: now for p, (_, now) in means.items() if p not in baseline and now > 0}
+        projected.update({p: rest * now / sum(others.values()) for p, now in others.items()})
         return projected
 
 
