@@ -18,7 +18,7 @@ from tallyroom.cli import app as cli
 from tallyroom.importers.base import Context
 from tallyroom.loading import load_file
 from tallyroom.reference import Reference
-from tallyroom.results import projection, share_pairs
+from tallyroom.results import earlier_polls, outcomes, projection, share_pairs
 from tallyroom.rules.projection import KeyWard, Tally, key_ward, project
 from tallyroom.store.database import connect
 from tallyroom.web.app import create_app
@@ -78,7 +78,8 @@ def test_the_projection_is_the_same_ward_by_ward_as_at_once(
     night: tuple[Engine, date], ref: Reference
 ) -> None:
     engine, on = night
-    wards = [w for now, last in share_pairs(engine, ref, on) if (w := key_ward(now, last)) is not None]
+    pairs = share_pairs(outcomes(engine, ref, on).councils, earlier_polls(engine, ref, on), ref)
+    wards = [w for now, last in pairs if (w := key_ward(now, last)) is not None]
     baselines = published.baselines_for(on.year)
     tally = Tally()
     used = []

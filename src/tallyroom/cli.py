@@ -48,7 +48,7 @@ from tallyroom.live.replay import Timed, paced
 from tallyroom.live.replay import replay as replay_night
 from tallyroom.live.watch import Folder, keep_taking
 from tallyroom.loading import demo_format, load_file
-from tallyroom.results import area_shares, find_council, in_region, outcomes, share_pairs
+from tallyroom.results import area_shares, earlier_polls, find_council, in_region, outcomes, share_pairs
 from tallyroom.results import projection as project_night
 from tallyroom.rules.control import THRESHOLD_BASES, ControlSettings
 from tallyroom.rules.outcome import CouncilOutcome
@@ -868,7 +868,14 @@ def shares(
         raise typer.BadParameter("give two parties: TO,FROM", param_hint="--swing")
     area = " / ".join(a for a in (known.name if known else "", region or "", ward or "") if a) or "the night"
     found = area_shares(
-        share_pairs(State.engine(), ref, on, known.code if known else None, region, ward),
+        share_pairs(
+            _outcomes(day),
+            earlier_polls(State.engine(), ref, on),
+            ref,
+            known.code if known else None,
+            region,
+            ward,
+        ),
         area,
         [(to, away) for to, away in pairs],
     )

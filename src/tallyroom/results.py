@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from sqlalchemy import Engine
 
@@ -28,7 +29,7 @@ from tallyroom.rules.model import (
     Poll,
     PollKind,
 )
-from tallyroom.rules.outcome import CouncilElection, CouncilOutcome, compute
+from tallyroom.rules.outcome import CouncilElection, CouncilOutcome, WardOutcome, compute
 from tallyroom.rules.parties import Party, slug
 from tallyroom.rules.projection import Projection, Tally, key_ward
 from tallyroom.rules.roster import roll_forward
@@ -200,32 +201,46 @@ def council_election(
     )
 
 
+@lru_cache(maxsize=4)
+def earlier_polls(engine: Engine, reference: Reference, on: date) -> Earlier:
+    """Every poll in the store before `on`, indexed to find the poll each ward was last fought in. Read
+    once a night: the results of earlier years do not change on the night."""
+    return Earlier(queries.load_polls(engine, reference.parties, before=on))
+
+
 def share_pairs(
-    engine: Engine,
+    found: Iterable[CouncilOutcome],
+    earlier: Earlier,
     reference: Reference,
-    on: date,
     council: str | None = None,
     region: str | None = None,
     ward: str | None = None,
 ) -> list[tuple[Poll, Poll | None]]:
-    """The day's declared ordinary council polls (of one council by code, one region, one ward by name),
-    each with the poll its seats were last fought in, if the store has it: what shares and share change
-    are worked out from."""
-    day = load_day(engine, reference, on)
+    """The declared ordinary polls of the outcomes (of one council by code, one region, wards of one
+    name), each with the poll its seats were last fought in, if the store has it: what shares, share
+    change and the projection are worked out from."""
     pairs: list[tuple[Poll, Poll | None]] = []
-    for code, polls in day.council_polls.items():
-        known = reference.councils.get(code)
-        if council is not None and code != council:
+    for outcome in found:
+        known = reference.councils.get(outcome.council.code)
+        if council is not None and outcome.council.code != council:
             continue
         if region is not None and (known is None or known.region.casefold() != region.casefold()):
             continue
-        earlier = Earlier(day.earlier.get(code, ()))
         pairs += [
-            (p, earlier.last_fought(p))
-            for p in polls
-            if p.kind is PollKind.ORDINARY and (ward is None or slug(p.ward.name) == slug(ward))
+            (w.result.poll, _last_fought(w, earlier))
+            for w in outcome.wards
+            if w.result.poll.kind is PollKind.ORDINARY
+            and (ward is None or slug(w.result.poll.ward.name) == slug(ward))
         ]
     return pairs
+
+
+def _last_fought(ward: WardOutcome, earlier: Earlier) -> Poll | None:
+    """The poll that elected the councillors a ward's poll replaces, where the roster has them all from
+    one poll (it knows terms served late: the seats of 2020 fought in 2021 are up in 2024); else the
+    ward's latest poll a full term before (`Earlier.last_fought`)."""
+    polls = {id(h.poll): h.poll for h in ward.baseline or () if h.poll is not None}
+    return next(iter(polls.values())) if len(polls) == 1 else earlier.last_fought(ward.result.poll)
 
 
 @dataclass(frozen=True)
@@ -261,28 +276,45 @@ class NightProjection:
     """Party names by id, as the polls name them."""
 
 
-def projection(engine: Engine, reference: Reference, on: date) -> NightProjection:
-    """The projected national share from the day's declared key wards (`rules.projection`). A baseline
-    year with no published figure is projected in turn from its own results in the store."""
-    pairs = share_pairs(engine, reference, on)
+def projection(
+    engine: Engine, reference: Reference, on: date, found: Iterable[CouncilOutcome] | None = None
+) -> NightProjection:
+    """The projected national share from the day's declared key wards (`rules.projection`), from the
+    outcomes `found` (the day's, worked out afresh, by default). A baseline year with no published
+    figure is projected in turn from its own results in the store."""
+    found = outcomes(engine, reference, on).councils if found is None else found
+    pairs = share_pairs(found, earlier_polls(engine, reference, on), reference)
     tally = Tally()
     for now, last in pairs:
         if (ward := key_ward(now, last)) is not None:
             tally.add(ward)
     names = {c.party.id: c.party.name for now, _ in pairs for c in now.candidacies}
     baselines = {y: ("published", shares) for y, shares in baselines_for(on.year).items()}
-    found = tally.projection({y: shares for y, (_, shares) in baselines.items()})
-    for year in found.missing_baselines:
+    projected = tally.projection({y: shares for y, (_, shares) in baselines.items()})
+    for year in projected.missing_baselines:
         days = [
             last.election_date for _, last in pairs if last is not None and last.election_date.year == year
         ]
         day = most_common_date(days)
         if day is not None:
-            earlier = projection(engine, reference, day)
+            earlier = _past_projection(engine, reference, day)
             if earlier.projection.wards_used:
                 baselines[year] = ("projected", earlier.projection.shares)
                 names = earlier.names | names
-    if found.missing_baselines:
-        found = tally.projection({y: shares for y, (_, shares) in baselines.items()})
-    used = {y: baselines[y] for y in found.baseline_years}
-    return NightProjection(on, found, used, names)
+    if projected.missing_baselines:
+        projected = tally.projection({y: shares for y, (_, shares) in baselines.items()})
+    used = {y: baselines[y] for y in projected.baseline_years}
+    return NightProjection(on, projected, used, names)
+
+
+@lru_cache(maxsize=4)
+def _past_projection(engine: Engine, reference: Reference, on: date) -> NightProjection:
+    """A past night's projection, the baseline of a later one: worked out once."""
+    return projection(engine, reference, on)
+
+
+def outcome_shares(
+    engine: Engine, reference: Reference, on: date, found: Sequence[CouncilOutcome]
+) -> AreaShares:
+    """The shares and swing of the outcomes' declared wards, for a page."""
+    return area_shares(share_pairs(found, earlier_polls(engine, reference, on), reference), "")

@@ -1,11 +1,13 @@
 """Vote share, share change and swing for a ward, a council, a region or the night (§3.4, §8.1, §8.2).
 
-A ward is compared with the poll its seats were last fought in: the same ward's latest ordinary poll
-held at least a four-year term before (`last_fought`). A ward is known by its GSS code; its name
-matches only where one side has no code (a source that prints names only). Shares over many wards add
-up each party's votes, by the method, over the wards; change is measured over the comparable wards
-only (contested both times), with the same method both times. Each independent is a party of their
-own within a ward (§3.4) and all independents are pooled in the totals.
+A ward is compared with the poll its seats were last fought in: the poll that elected the councillors
+it replaces, where the roster knows them (see `tallyroom.results`), else the same ward's latest ordinary
+poll held at least a four-year term before (`Earlier.last_fought`). There a ward is known by its GSS
+code, and by its name only where one side has no code (a source that prints names only).
+
+Shares over many wards add up each party's votes, by the method, over the wards; change is measured
+over the comparable wards only (contested both times), with the same method both times. Each
+independent is a party of their own within a ward (§3.4) and all independents are pooled in the totals.
 """
 
 from __future__ import annotations

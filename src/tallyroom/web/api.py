@@ -15,7 +15,7 @@ from tallyroom import serialise, serialise_shares
 from tallyroom.copy.newsroom import story_key
 from tallyroom.copy.review import published
 from tallyroom.errors import InputError
-from tallyroom.results import area_shares, find_council, in_region, share_pairs
+from tallyroom.results import area_shares, earlier_polls, find_council, in_region, share_pairs
 from tallyroom.results import projection as project_night
 from tallyroom.rules.outcome import CouncilOutcome
 from tallyroom.store import queries
@@ -148,10 +148,10 @@ async def shares(
         raise HTTPException(404, f"no council called {council!r}")
     area = " / ".join(a for a in (known.name if known else "", region or "", ward or "") if a) or "the night"
 
-    def make(_: View) -> dict[str, Any]:
-        pairs = share_pairs(
-            site.engine, site.reference, site.day, known.code if known else None, region, ward
-        )
+    def make(view: View) -> dict[str, Any]:
+        earlier = earlier_polls(site.engine, site.reference, site.day)
+        code = known.code if known else None
+        pairs = share_pairs(view.outcomes, earlier, site.reference, code, region, ward)
         return serialise_shares.shares(area_shares(pairs, area))
 
     return await _json(request, f"api:shares:{area.casefold()}", make)
@@ -165,7 +165,9 @@ async def projection(request: Request) -> Response:
     return await _json(
         request,
         "api:projection",
-        lambda _: serialise_shares.projection(project_night(site.engine, site.reference, site.day)),
+        lambda view: serialise_shares.projection(
+            project_night(site.engine, site.reference, site.day, view.outcomes)
+        ),
     )
 
 
