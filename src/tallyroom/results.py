@@ -288,8 +288,9 @@ def projection(
     for now, last in pairs:
         if (ward := key_ward(now, last)) is not None:
             tally.add(ward)
-    names = {c.party.id: c.party.name for now, _ in pairs for c in now.candidacies}
     baselines = {y: ("published", shares) for y, shares in baselines_for(on.year).items()}
+    names = {p: reference.parties.get(p).name for _, shares in baselines.values() for p in shares}
+    names |= {c.party.id: c.party.name for now, _ in pairs for c in now.candidacies}
     projected = tally.projection({y: shares for y, (_, shares) in baselines.items()})
     for year in projected.missing_baselines:
         days = [
