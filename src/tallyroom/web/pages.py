@@ -28,6 +28,7 @@ from tallyroom.rules.counting import PollResult, count
 from tallyroom.rules.model import DeclarationStatus, Poll, PollKind, WardRef
 from tallyroom.rules.outcome import CouncilOutcome, WardOutcome
 from tallyroom.rules.parties import NOC, Party, slug
+from tallyroom.rules.prospects import watch
 from tallyroom.serialise import control_name
 from tallyroom.web import charts
 from tallyroom.web.caching import cached_response, site_of
@@ -194,6 +195,7 @@ async def night(request: Request) -> Response:
             "latest": [e for e in reversed(view.events) if e.type == "declaration"][:10],
             "bullets": pages.bullets(view, view.outcomes)[:10],
             "maps": council_maps(view.outcomes, pages.party, _council_path(request)),
+            "watching": [watch(o) for o in view.outcomes],
             "live": "/live",
         }
 
