@@ -10,6 +10,7 @@ from tallyroom.rules.change import Change
 from tallyroom.rules.counting import PollResult
 from tallyroom.rules.outcome import CouncilOutcome, WardOutcome
 from tallyroom.rules.parties import NOC, Party
+from tallyroom.rules.prospects import Prospect, Watch
 
 PartyLookup = Callable[[str], Party]
 
@@ -139,3 +140,21 @@ def executive(result: PollResult) -> dict[str, Any]:
         ],
         "second_round": bool(sv and sv.final),
     }
+
+
+def watch_list(found: Iterable[Watch], party: PartyLookup) -> list[dict[str, Any]]:
+    """Councils to watch: those where control can change first, then the rest, by name."""
+    order = list(Prospect)
+    return [
+        {
+            "council": {"name": w.outcome.council.name, "code": w.outcome.council.code},
+            "prospect": w.prospect.value,
+            "control_before": control_name(w.outcome.control_before, party),
+            "majority_threshold": w.outcome.majority_threshold,
+            "seats_up": w.outcome.seats_up,
+            "seats_to_declare": w.remaining,
+            "needs": {p.name: n for p, n in w.needs},
+            "majority_at_risk": w.at_risk,
+        }
+        for w in sorted(found, key=lambda w: (order.index(w.prospect), w.outcome.council.name))
+    ]

@@ -176,6 +176,9 @@ class CouncilOutcome:
     seats_postponed: int = 0
     by_elections_only: bool = False
     """The council fills only casual vacancies tonight: by-elections, no ordinary election."""
+    reach: dict[str, int] | None = None
+    """The most seats each party can still win in the polls to declare (one per candidate standing, up to
+    each ward's seats), by party id; None where some of those seats have no known candidates."""
 
     @property
     def complete(self) -> bool:
@@ -244,14 +247,13 @@ def _from_polls(election: CouncilElection) -> CouncilOutcome:
 
     after: str | None = None
     settled_by_seats_not_up = False
+    possible = _possible(election, seats_up - seats_declared)
     if carry is not None and threshold is not None:
         settled_by_seats_not_up = (
             call(groups(carry, election.settings), None, seats_up, threshold) is not None
         )
         declared = groups([*carry, *won_seats], election.settings)
-        after = call(
-            declared, _possible(election, seats_up - seats_declared), seats_up - seats_declared, threshold
-        )
+        after = call(declared, possible, seats_up - seats_declared, threshold)
     composition = None
     if carry is not None:
         composition = tally([s.party for s in [*carry, *won_seats]])
@@ -286,6 +288,7 @@ def _from_polls(election: CouncilElection) -> CouncilOutcome:
         seats_up_known=seats_up_known,
         seats_postponed=sum(p.seats for p in election.pending if p.status is DeclarationStatus.POSTPONED),
         by_elections_only=bool(polls) and all(p.kind is PollKind.BY_ELECTION for p in polls),
+        reach=None if possible is None else {g.party: n for g, n in possible.items() if not g.holder},
     )
 
 

@@ -18,6 +18,7 @@ from tallyroom.errors import InputError
 from tallyroom.results import area_shares, earlier_polls, find_council, in_region, share_pairs
 from tallyroom.results import projection as project_night
 from tallyroom.rules.outcome import CouncilOutcome
+from tallyroom.rules.prospects import watch
 from tallyroom.store import queries
 from tallyroom.store.database import StoreError
 from tallyroom.web import entries, export, feeds, schemas
@@ -70,6 +71,16 @@ async def night(request: Request) -> Response:
             "councils": [serialise.council_outcome(o, party) for o in view.outcomes],
             "latest": [e.json() for e in view.events[-20:][::-1]],
         },
+    )
+
+
+@router.get("/api/watch", response_model=list[schemas.Watch], tags=["results"])
+async def watch_list(request: Request) -> Response:
+    """Councils to watch: where control can still change hands, from the card, the eve of poll and the
+    seats declared so far, with the seats each party needs for a majority."""
+    party = site_of(request).reference.parties.get
+    return await _json(
+        request, "api:watch", lambda view: serialise.watch_list(map(watch, view.outcomes), party)
     )
 
 

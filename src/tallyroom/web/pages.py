@@ -10,7 +10,7 @@ import bisect
 import itertools
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -28,9 +28,11 @@ from tallyroom.rules.counting import PollResult, count
 from tallyroom.rules.model import DeclarationStatus, Poll, PollKind, WardRef
 from tallyroom.rules.outcome import CouncilOutcome, WardOutcome
 from tallyroom.rules.parties import NOC, Party, slug
+from tallyroom.rules.prospects import watch
 from tallyroom.serialise import control_name
 from tallyroom.web import charts
 from tallyroom.web.caching import cached_response, site_of
+from tallyroom.web.maps import council_maps, ward_map
 from tallyroom.web.site import Site, View
 from tallyroom.web.templating import render, ward_key
 
@@ -169,6 +171,10 @@ async def _outcome(site: Site, code: str) -> CouncilOutcome:
     return found
 
 
+def _council_path(request: Request) -> Callable[[str], str]:
+    return lambda code: str(request.app.url_path_for("council", code=code))
+
+
 def _regions(site: Site, view: View) -> list[str]:
     return sorted({site.region_of(o.council.code) for o in view.outcomes} - {""})
 
@@ -188,6 +194,8 @@ async def night(request: Request) -> Response:
             "outcomes": view.outcomes,
             "latest": [e for e in reversed(view.events) if e.type == "declaration"][:10],
             "bullets": pages.bullets(view, view.outcomes)[:10],
+            "maps": council_maps(view.outcomes, pages.party, _council_path(request)),
+            "watching": [watch(o) for o in view.outcomes],
             "live": "/live",
         }
 
@@ -214,6 +222,9 @@ async def region(request: Request, region_slug: str) -> Response:
             "roundup": roundup(facts) if facts.councils else "",
             "outcomes": outcomes,
             "bullets": pages.bullets(view, outcomes),
+            "maps": council_maps(
+                outcomes, pages.party, _council_path(request), lambda c: site.region_of(c) == name
+            ),
             "live": "/live",
         }
 
@@ -254,6 +265,7 @@ async def council(request: Request, code: str) -> Response:
             "pending": sorted(outcome.pending, key=lambda p: p.ward.name),
             "standing": STATUS_WORDS,
             "story": story,
+            "maps": ward_map(outcome, lambda w: request.app.url_path_for("ward", code=code, key=ward_key(w))),
             "live": f"/live?council={code}",
         }
 

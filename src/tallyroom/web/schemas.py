@@ -3,6 +3,8 @@ dictionaries the command line prints (`tallyroom.serialise`); these models only 
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict
 
 
@@ -118,3 +120,17 @@ class Problem(BaseModel):
     error: str
     row: int | None = None
     field: str | None = None
+
+
+class Watch(BaseModel):
+    """A council to watch: whether control can change, and the seats each party able to take a majority
+    must still win."""
+
+    council: Named
+    prospect: Literal["can-change", "cannot-change", "not-known"]
+    control_before: str | None
+    majority_threshold: int | None
+    seats_up: int
+    seats_to_declare: int
+    needs: dict[str, int]
+    majority_at_risk: bool
