@@ -43,3 +43,13 @@ def test_pages_show_the_share_of_the_vote_and_the_swing(client: TestClient, page
     assert f'<th scope="row">{first["party"]}</th><td>{first["share"]:.1f}%</td>' in html
     (swing,) = found["swing"]
     assert f"Swing from {swing['from']} to {swing['to']}: {swing['points']:.1f} points" in html
+
+
+def test_the_night_page_shows_the_projection_the_api_gives(client: TestClient) -> None:
+    html, found = client.get("/").text, client.get("/api/projection").json()
+    assert found["wards_used"] > 0
+    assert "Projected national share (a projection, not PNS)" in html
+    assert f"From {found['wards_used']} key wards in {found['councils_used']} council" in html
+    for party, share in found["shares"].items():
+        if share >= 1:
+            assert f'<th scope="row">{party}</th><td>{share:.0f}%</td>' in html

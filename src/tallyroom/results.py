@@ -31,7 +31,7 @@ from tallyroom.rules.model import (
 )
 from tallyroom.rules.outcome import CouncilElection, CouncilOutcome, WardOutcome, compute
 from tallyroom.rules.parties import Party, slug
-from tallyroom.rules.projection import Projection, Tally, key_ward
+from tallyroom.rules.projection import KeyWard, Projection, Tally, key_ward
 from tallyroom.rules.roster import roll_forward
 from tallyroom.rules.shares import Earlier, ShareMethod, ShareSwing, ShareTable, share_table, swing
 from tallyroom.store import queries
@@ -276,46 +276,69 @@ class NightProjection:
     """Party names by id, as the polls name them."""
 
 
-def projection(
-    engine: Engine, reference: Reference, on: date, found: Iterable[CouncilOutcome] | None = None
-) -> NightProjection:
-    """The projected national share from the day's declared key wards (`rules.projection`), from the
-    outcomes `found` (the day's, worked out afresh, by default). A baseline year with no published
-    figure is projected in turn from its own results in the store."""
-    found = outcomes(engine, reference, on).councils if found is None else found
-    pairs = share_pairs(found, earlier_polls(engine, reference, on), reference)
-    tally = Tally()
-    for now, last in pairs:
-        if (ward := key_ward(now, last)) is not None:
-            tally.add(ward)
-    baselines = {y: ("published", shares) for y, shares in baselines_for(on.year).items()}
-    names = {p: reference.parties.get(p).name for _, shares in baselines.values() for p in shares}
-    names |= {c.party.id: c.party.name for now, _ in pairs for c in now.candidacies}
-    projected = tally.projection({y: shares for y, (_, shares) in baselines.items()})
-    for year in projected.missing_baselines:
-        days = [
-            last.election_date for _, last in pairs if last is not None and last.election_date.year == year
-        ]
-        day = most_common_date(days)
-        if day is not None:
-            earlier = _past_projection(engine, reference, day)
-            if earlier.projection.wards_used:
-                baselines[year] = ("projected", earlier.projection.shares)
-                names = earlier.names | names
-    if projected.missing_baselines:
+Pair = tuple[Poll, Poll | None]
+
+
+class NightShares:
+    """Shares, swing and the projection of one night, worked out a council at a time: each council's
+    wards are paired with the polls they were last fought in, and made key wards, once per outcome, so
+    a declaration costs its own council, not the night."""
+
+    def __init__(self, engine: Engine, reference: Reference, on: date) -> None:
+        self.engine, self.reference, self.on = engine, reference, on
+        self._made: dict[str, tuple[CouncilOutcome, list[Pair], list[KeyWard]]] = {}
+
+    def earlier(self) -> Earlier:
+        return earlier_polls(self.engine, self.reference, self.on)
+
+    def _council(self, outcome: CouncilOutcome) -> tuple[list[Pair], list[KeyWard]]:
+        made = self._made.get(outcome.council.code)
+        if made is None or made[0] is not outcome:
+            pairs = share_pairs([outcome], self.earlier(), self.reference)
+            wards = [w for now, last in pairs if (w := key_ward(now, last)) is not None]
+            made = self._made[outcome.council.code] = (outcome, pairs, wards)
+        return made[1], made[2]
+
+    def pairs(self, found: Iterable[CouncilOutcome]) -> list[Pair]:
+        return [pair for outcome in found for pair in self._council(outcome)[0]]
+
+    def shares(self, found: Iterable[CouncilOutcome]) -> AreaShares:
+        """The shares and swing of the outcomes' declared wards, for a page."""
+        return area_shares(self.pairs(found), "")
+
+    def projection(self, found: Iterable[CouncilOutcome]) -> NightProjection:
+        """The projected national share from the key wards of the outcomes `found` (`rules.projection`).
+        A baseline year with no published figure is projected in turn from its own results in the store."""
+        found = list(found)
+        tally = Tally()
+        for outcome in found:
+            for ward in self._council(outcome)[1]:
+                tally.add(ward)
+        pairs = self.pairs(found)
+        baselines = {y: ("published", shares) for y, shares in baselines_for(self.on.year).items()}
+        names = {p: self.reference.parties.get(p).name for _, shares in baselines.values() for p in shares}
+        names |= {c.party.id: c.party.name for now, _ in pairs for c in now.candidacies}
         projected = tally.projection({y: shares for y, (_, shares) in baselines.items()})
-    used = {y: baselines[y] for y in projected.baseline_years}
-    return NightProjection(on, projected, used, names)
+        for year in projected.missing_baselines:
+            days = [last.election_date for _, last in pairs if last and last.election_date.year == year]
+            day = most_common_date(days)
+            if day is not None:
+                earlier = _past_projection(self.engine, self.reference, day)
+                if earlier.projection.wards_used:
+                    baselines[year] = ("projected", earlier.projection.shares)
+                    names = earlier.names | names
+        if projected.missing_baselines:
+            projected = tally.projection({y: shares for y, (_, shares) in baselines.items()})
+        used = {y: baselines[y] for y in projected.baseline_years}
+        return NightProjection(self.on, projected, used, names)
+
+
+def projection(engine: Engine, reference: Reference, on: date) -> NightProjection:
+    """The day's projection, from its outcomes worked out afresh."""
+    return NightShares(engine, reference, on).projection(outcomes(engine, reference, on).councils)
 
 
 @lru_cache(maxsize=4)
 def _past_projection(engine: Engine, reference: Reference, on: date) -> NightProjection:
     """A past night's projection, the baseline of a later one: worked out once."""
     return projection(engine, reference, on)
-
-
-def outcome_shares(
-    engine: Engine, reference: Reference, on: date, found: Sequence[CouncilOutcome]
-) -> AreaShares:
-    """The shares and swing of the outcomes' declared wards, for a page."""
-    return area_shares(share_pairs(found, earlier_polls(engine, reference, on), reference), "")

@@ -15,8 +15,7 @@ from tallyroom import serialise, serialise_shares
 from tallyroom.copy.newsroom import story_key
 from tallyroom.copy.review import published
 from tallyroom.errors import InputError
-from tallyroom.results import area_shares, earlier_polls, find_council, in_region, share_pairs
-from tallyroom.results import projection as project_night
+from tallyroom.results import area_shares, find_council, in_region, share_pairs
 from tallyroom.rules.outcome import CouncilOutcome
 from tallyroom.rules.prospects import watch
 from tallyroom.store import queries
@@ -160,9 +159,9 @@ async def shares(
     area = " / ".join(a for a in (known.name if known else "", region or "", ward or "") if a) or "the night"
 
     def make(view: View) -> dict[str, Any]:
-        earlier = earlier_polls(site.engine, site.reference, site.day)
         code = known.code if known else None
-        pairs = share_pairs(view.outcomes, earlier, site.reference, code, region, ward)
+        found = [o for o in view.outcomes if code is None or o.council.code == code]
+        pairs = share_pairs(found, site.shares.earlier(), site.reference, code, region, ward)
         return serialise_shares.shares(area_shares(pairs, area))
 
     return await _json(request, f"api:shares:{area.casefold()}", make)
@@ -176,9 +175,7 @@ async def projection(request: Request) -> Response:
     return await _json(
         request,
         "api:projection",
-        lambda view: serialise_shares.projection(
-            project_night(site.engine, site.reference, site.day, view.outcomes)
-        ),
+        lambda view: serialise_shares.projection(site.shares.projection(view.outcomes)),
     )
 
 

@@ -28,6 +28,7 @@ from tallyroom.rules.counting import PollResult, count
 from tallyroom.rules.model import DeclarationStatus, Poll, PollKind, WardRef
 from tallyroom.rules.outcome import CouncilOutcome, WardOutcome
 from tallyroom.rules.parties import NOC, Party, slug
+from tallyroom.rules.projection import METHOD as PROJECTION_METHOD
 from tallyroom.rules.prospects import watch
 from tallyroom.serialise import control_name
 from tallyroom.web import charts
@@ -195,6 +196,9 @@ async def night(request: Request) -> Response:
             "latest": [e for e in reversed(view.events) if e.type == "declaration"][:10],
             "bullets": pages.bullets(view, view.outcomes)[:10],
             "maps": council_maps(view.outcomes, pages.party, _council_path(request)),
+            "area_shares": site.shares.shares(view.outcomes),
+            "projection": site.shares.projection(view.outcomes),
+            "method": PROJECTION_METHOD,
             "watching": [watch(o) for o in view.outcomes],
             "live": "/live",
         }
@@ -225,6 +229,7 @@ async def region(request: Request, region_slug: str) -> Response:
             "maps": council_maps(
                 outcomes, pages.party, _council_path(request), lambda c: site.region_of(c) == name
             ),
+            "area_shares": site.shares.shares(outcomes),
             "live": "/live",
         }
 
@@ -266,6 +271,7 @@ async def council(request: Request, code: str) -> Response:
             "standing": STATUS_WORDS,
             "story": story,
             "maps": ward_map(outcome, lambda w: request.app.url_path_for("ward", code=code, key=ward_key(w))),
+            "area_shares": site.shares.shares([outcome]),
             "live": f"/live?council={code}",
         }
 

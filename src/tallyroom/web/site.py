@@ -36,7 +36,7 @@ from tallyroom.live.feed import ingest_with_report
 from tallyroom.live.night import Night, follow, open_night
 from tallyroom.live.replay import Timed, opening, paced, schedule
 from tallyroom.reference import Reference
-from tallyroom.results import load_day
+from tallyroom.results import NightShares, load_day
 from tallyroom.rules.control import ControlSettings
 from tallyroom.rules.counting import PollResult
 from tallyroom.rules.model import Poll, WardRef
@@ -98,6 +98,7 @@ class Site:
         self.settings = settings or ControlSettings()
         self.context = Context(reference)
         self.night: Night = night or open_night(engine, reference, day, self.settings)
+        self.shares = NightShares(engine, reference, day)
         self.lock = threading.Lock()
         self.broadcaster = Broadcaster()
         self._events: list[Event] = []

@@ -9,7 +9,6 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from tallyroom.copy.style import signed
-from tallyroom.results import outcome_shares
 from tallyroom.rules.ballots import ballot_id
 from tallyroom.rules.model import WardRef
 from tallyroom.rules.parties import slug
@@ -42,7 +41,6 @@ def environment() -> Environment:
     )
     env.filters.update(figure=figure, signed=signed, slug=slug)
     env.globals.update(share=share, swatch=swatch, ballot_id=ballot_id, ward_key=ward_key)
-    env.globals.update(outcome_shares=outcome_shares)
     return env
 
 
