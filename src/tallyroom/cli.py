@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
+import errno
 import json
 import os
 import queue
 import re
 import secrets
+import socket
 import sys
 import tempfile
 import threading
@@ -49,39 +52,65 @@ from tallyroom.live.replay import replay as replay_night
 from tallyroom.live.watch import Folder, keep_taking
 from tallyroom.loading import demo_format, load_file
 from tallyroom.results import find_council, in_region, outcomes
-from tallyroom.rules.control import THRESHOLD_BASES, ControlSettings
+from tallyroom.rules.control import THRESHOLD_BASES, ControlSettings, Outcome
 from tallyroom.rules.outcome import CouncilOutcome
 from tallyroom.rules.parties import NOC, Party
 from tallyroom.rules.progress import of_night
 from tallyroom.serialise import council_outcome
 from tallyroom.store import queries
-from tallyroom.store.database import StoreError, connect, database_url
+from tallyroom.store.database import StoreError, StoreUnavailable, connect, database_url
 from tallyroom.web import accounts
 from tallyroom.web.accounts import AccountError, Role
 from tallyroom.web.app import create_app, settle
 from tallyroom.web.publish import Publisher
 from tallyroom.web.site import Site
 
-app = typer.Typer(help="Election-night results for UK local elections.", no_args_is_help=True)
+
+class Refused(Exception):
+    """What a command could not do, said in one line on standard error; exit status 1."""
+
+
+class Commands(typer.Typer):
+    """The command line, with one handler for the errors a user sees: each is one line, never a
+    traceback."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except (Refused, StoreUnavailable) as error:
+            err.print(str(error), highlight=False)
+            sys.exit(1)
+
+
+app = Commands(
+    help="Election-night results for UK local elections. The contract is docs/contract.md, the rules "
+    "behind every figure docs/domain.md, and every command is in docs/cli.md.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
 
 
 class Terminal(Console):
     """A console that prints what the data says as text: never as markup (a name with `[red]` in it
     prints as written), and with control characters as escapes (`\\x1b`), so that no name can restyle,
-    move or retitle a terminal. Otherwise names print exactly (right-to-left marks, emoji)."""
+    move or retitle a terminal. Otherwise names print exactly (right-to-left marks, emoji). The line
+    breaks of the program's own text stay line breaks (no name holds one: the importers refuse them)."""
 
     def __init__(self, **options: Any) -> None:
         super().__init__(markup=False, **options)
 
     def render_str(self, text: str, **options: Any) -> Text:
-        return super().render_str(escape_controls(text), **options)
+        return super().render_str("\n".join(escape_controls(line) for line in text.split("\n")), **options)
 
 
 err = Terminal(stderr=True, soft_wrap=True)
 out = Terminal(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 
-DateOption = Annotated[str, typer.Option("--date", help="Election day, YYYY-MM-DD.")]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (contract §2) and nothing else.")]
+DateOption = Annotated[str, typer.Option("--date", metavar="YYYY-MM-DD", help="Election day.")]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print JSON (docs/contract.md §2) and nothing else.")
+]
 RegionOption = Annotated[str | None, typer.Option("--region", help="Only councils in this region.")]
 
 
@@ -103,7 +132,7 @@ def main(
         str | None, typer.Option("--db", help="Database URL; else $TALLYROOM_DB; else tallyroom.db.")
     ] = None,
     independents_can_control: Annotated[
-        bool, typer.Option(help="Count independents together for control (domain §6.3).")
+        bool, typer.Option(help="Count independents together for control (docs/domain.md §6.3).")
     ] = False,
     threshold_basis: Annotated[
         str, typer.Option(help="Majority of total_seats (usual) or filled_seats (vacancies left out).")
@@ -141,6 +170,7 @@ def import_(
         TimeElapsedColumn(),
         console=err,
         transient=True,
+        disable=not err.is_terminal,
     ) as progress:
         task = progress.add_task("loading", total=len(files))
         for path in files:
@@ -171,16 +201,58 @@ def import_(
 
 def _outcomes(day: str, region: str | None = None) -> list[CouncilOutcome]:
     ref = reference_data.load()
+    if region and region.casefold() not in {r.casefold() for r in _regions()}:
+        raise Refused(
+            f"no region {region!r}{_did_you_mean(region, _regions())}; regions: {_listed(_regions())}"
+        )
     found = outcomes(State.engine(), ref, parse_day(day), State.settings).councils
     return in_region(found, ref, region) if region else found
 
 
+def _shown(day: str, region: str | None, as_json: bool) -> list[CouncilOutcome]:
+    """The outcomes to print; with none, and not as JSON, a Refused saying what the store holds."""
+    found = _outcomes(day, region)
+    if not found and not as_json:
+        raise Refused(_nothing_on(day, region))
+    return found
+
+
+def _nothing_on(day: str, region: str | None = None) -> str:
+    """What the store holds, for a day with nothing to show."""
+    days = queries.election_days(State.engine())
+    held = _listed([d.isoformat() for d in days])
+    if region and parse_day(day) in days:
+        that_night = {
+            c.region for o in _outcomes(day) if (c := reference_data.load().councils.get(o.council.code))
+        }
+        return f"no councils polled on {day} in {region}; regions that night: {_listed(sorted(that_night))}"
+    return f"no councils polled on {day} in this store; nights loaded: {held}; regions: {_listed(_regions())}"
+
+
+def _regions() -> list[str]:
+    return sorted({c.region for c in reference_data.load().councils if c.region})
+
+
+def _listed(names: list[str]) -> str:
+    return ", ".join(names) or "none"
+
+
+def _did_you_mean(wrong: str, names: list[str]) -> str:
+    close = difflib.get_close_matches(wrong, names, n=1, cutoff=0.75)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
 def _council_outcome(name_or_code: str, day: str) -> CouncilOutcome:
-    """One council's outcome on a day, by code or any of its names; exit 1 when there is none."""
-    found = find_council(_outcomes(day), reference_data.load(), name_or_code, parse_day(day))
+    """One council's outcome on a day, by code or any of its names; a Refused when there is none."""
+    polled = _outcomes(day)
+    found = find_council(polled, reference_data.load(), name_or_code, parse_day(day))
+    if found is None and not polled:
+        raise Refused(_nothing_on(day))
     if found is None:
-        err.print(f"no election for {name_or_code!r} on {day} in {State.url}", highlight=False)
-        raise typer.Exit(1)
+        names = [o.council.name for o in polled]
+        raise Refused(
+            f"no election for {name_or_code!r} on {day} in this store{_did_you_mean(name_or_code, names)}"
+        )
     return found
 
 
@@ -205,7 +277,7 @@ RAW_CONTROLS = re.compile("[\x7f-\x9f\u2028\u2029]")
 @app.command()
 def councils(day: DateOption, region: RegionOption = None, as_json: JsonOption = False) -> None:
     """The outcome of every council with an election on the day."""
-    found = _outcomes(day, region)
+    found = _shown(day, region, as_json)
     if as_json:
         _print_json([council_outcome(o, _party) for o in found])
         return
@@ -218,8 +290,8 @@ def councils(day: DateOption, region: RegionOption = None, as_json: JsonOption =
             str(o.majority_threshold or "?"),
             _short(o.composition) if o.composition is not None else "won: " + _short(o.won),
             f"{_control_short(o.control_before)} → {_control_short(o.control_after)}",
-            o.outcome.value if o.outcome else "",
-            _short(o.change.seats, signed=True) + f" ({o.change.baseline.value})"
+            _outcome_words(o.outcome),
+            f"{_changed({p.short: n for p, n in o.change.seats.items()})} ({o.change.baseline.value})"
             if o.change
             else "no comparison",
         )
@@ -254,7 +326,7 @@ def council(
 @app.command()
 def headlines(day: DateOption, region: RegionOption = None, as_json: JsonOption = False) -> None:
     """One headline per council, most newsworthy first."""
-    lines = serialise.headlines(_outcomes(day, region), _party)
+    lines = serialise.headlines(_shown(day, region, as_json), _party)
     if as_json:
         _print_json(lines)
         return
@@ -262,10 +334,28 @@ def headlines(day: DateOption, region: RegionOption = None, as_json: JsonOption 
         out.print(line["headline"], highlight=False)
 
 
-def _short(seats: Mapping[Party, int], signed: bool = False) -> str:
-    return ", ".join(
-        f"{party.short} {n:+d}" if signed else f"{party.short} {n}" for party, n in seats.items()
-    )
+def _short(seats: Mapping[Party, int]) -> str:
+    return ", ".join(f"{party.short} {n}" for party, n in seats.items())
+
+
+def _changed(seats: Mapping[str, int]) -> str:
+    """Each party's change in seats, signed, leaving out those with none: "no change" when none has."""
+    moved = [f"{party} {n:+d}" for party, n in seats.items() if n]
+    return ", ".join(moved) or "no change"
+
+
+OUTCOME_WORDS = {
+    Outcome.HOLD: "hold",
+    Outcome.GAIN: "gain",
+    Outcome.LOSS_TO_NOC: "lost to no overall control",
+    Outcome.NOC_HOLD: "no overall control (no change)",
+    Outcome.NEW: "new council",
+}
+"""An outcome in words, for people; JSON keeps the contract's values."""
+
+
+def _outcome_words(outcome: str | None) -> str:
+    return OUTCOME_WORDS[Outcome(outcome)] if outcome else "not called"
 
 
 def _control_short(control: str | None) -> str:
@@ -281,8 +371,7 @@ def _seats_text(seats: dict[str, int] | None) -> str:
 def _change_text(change: dict[str, Any]) -> str:
     if change["baseline"] is None:
         return "no comparison"
-    seats = ", ".join(f"{party} {n:+d}" for party, n in change["seats"].items())
-    return f"{seats} ({change['baseline']} {change['baseline_date']})"
+    return f"{_changed(change['seats'])} ({change['baseline']} {change['baseline_date']})"
 
 
 DEMO_DAY = "2021-05-06"
@@ -299,6 +388,8 @@ def demo(
 ) -> None:
     """A first run: loads the bundled East Midlands results (2016-2021), then replays 6 May 2021 on the
     website as a live night (or, with --no-serve, prints its calls and headlines)."""
+    if serve_site:
+        _port_free(host, port)
     engine = State.engine()
     ref = reference_data.load()
     context = Context(ref)
@@ -347,10 +438,10 @@ DEMO_USER = "demo-editor"
 
 
 def _demo_user(engine: Engine) -> str:
-    """The demo's desk user (an admin), with a new password for this run."""
+    """The demo's desk user (an editor), with a new password for this run."""
     password = secrets.token_urlsafe(12)
     try:
-        accounts.add_user(engine, DEMO_USER, Role.ADMIN, password)
+        accounts.add_user(engine, DEMO_USER, Role.EDITOR, password)
     except AccountError:
         accounts.set_password(engine, DEMO_USER, password)
     return password
@@ -441,6 +532,19 @@ def _serve(
     settle()
     app = create_app(site, secret=secret, confirm=confirm, **exposure.app_settings())
     uvicorn.run(app, host=host, port=port, log_level="warning", **exposure.uvicorn())
+
+
+def _port_free(host: str, port: int) -> None:
+    """A Refused unless the server could listen on the address (as uvicorn binds it)."""
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        socket.create_server((host, port), family=family).close()
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            raise Refused(
+                f"port {port} on {host} is in use: stop what uses it, or give another --port"
+            ) from None
+        raise Refused(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
 
 
 def _publish_as_it_changes(publisher: Publisher) -> None:
@@ -555,6 +659,7 @@ def serve(
     """The results website, the results desk and the API for one night. Sessions are signed with
     $TALLYROOM_SECRET (give every worker the same one)."""
     exposure = Exposure.of(host, port, base_url, allowed_host, behind_proxy, trusted_proxy, secure_cookies)
+    _port_free(host, port)
     on = _day_or_newest(day)
     if workers > 1:
         _serve_workers(on, host, port, confirm, workers, publish_to, exposure)
@@ -694,7 +799,10 @@ def review(
     """Review a council's story (edit, approve, publish), or with no council list the flagged copy."""
     engine = State.engine()
     if name_or_code is None:
-        for version in flagged(engine):
+        waiting = flagged(engine)
+        if not waiting:
+            raise Refused("no copy is flagged for review in this store")
+        for version in waiting:
             out.print(f"{version.key}: {version.state}, {version.flag}", highlight=False)
         return
     if day is None or not user:
@@ -730,8 +838,7 @@ def history(
     code = council.code if council else name_or_code
     found = [r for r in queries.history(State.engine(), code, on) if ward is None or r["ward"] == ward]
     if not found:
-        err.print(f"no results for {name_or_code!r} on {day} in {State.url}", highlight=False)
-        raise typer.Exit(1)
+        raise Refused(f"no results for {name_or_code!r} on {day} in this store")
     if as_json:
         _print_json(found)
         return
@@ -830,7 +937,8 @@ def _event_line(timed: Timed) -> str:
             done = "{seats_declared}/{seats_up}".format(**event["progress"])
             return f"{stamp}  {council}, {event['ward']['name']}: {winners} [{done}]"
         case "call":
-            return f"{stamp}  CALL {council}: {event['control']} ({event['outcome']})"
+            called = f" ({_outcome_words(event['outcome'])})" if event["outcome"] else ""
+            return f"{stamp}  CALL {council}: {event['control']}{called}"
         case "call_withdrawn":
             return f"{stamp}  CALL WITHDRAWN {council}: {event['control']}"
         case "complete":
