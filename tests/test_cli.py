@@ -175,3 +175,14 @@ def test_publish_bakes_the_night_to_a_folder(tmp_path: Path) -> None:
     assert "Conservatives hold Derbyshire" in (folder / "council" / "E10000007" / "index.html").read_text()
     feed = (folder / "feeds" / "declarations.atom").read_text(encoding="utf-8")
     assert "https://results.example.org/council/E10000007/ward/" in feed
+
+
+def test_the_command_line_starts_without_the_web_stack() -> None:
+    """`--help` and the reading commands load no web framework, server or HTTP client (issue 14)."""
+    heavy = ("fastapi", "pydantic", "starlette", "uvicorn", "httpx2", "openpyxl", "alembic")
+    done = subprocess.run(
+        [sys.executable, "-c", f"import sys, tallyroom.cli; print([m for m in {heavy} if m in sys.modules])"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.stdout.strip() == "[]", done.stderr

@@ -19,12 +19,10 @@ from datetime import date
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlsplit
 
-import httpx2
 import typer
-import uvicorn
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -33,23 +31,11 @@ from sqlalchemy import Engine
 
 from tallyroom import reference as reference_data
 from tallyroom import serialise
-from tallyroom.copy.drafts import story_json
-from tallyroom.copy.facts import council_facts
 from tallyroom.copy.headlines import headline, newsworthiness
-from tallyroom.copy.newsroom import Redrafter, redraft, story_key
-from tallyroom.copy.review import approve as review_approve
-from tallyroom.copy.review import edit as review_edit
-from tallyroom.copy.review import flagged, versions
-from tallyroom.copy.review import publish as review_publish
 from tallyroom.errors import InputError
 from tallyroom.importers import FORMATS
 from tallyroom.importers.base import Context
 from tallyroom.importers.limits import escape_controls
-from tallyroom.live.events import Event
-from tallyroom.live.night import follow, open_night
-from tallyroom.live.replay import Timed, paced
-from tallyroom.live.replay import replay as replay_night
-from tallyroom.live.watch import Folder, keep_taking
 from tallyroom.loading import demo_format, load_file
 from tallyroom.results import find_council, in_region, outcomes
 from tallyroom.rules.control import THRESHOLD_BASES, ControlSettings, Outcome
@@ -58,12 +44,15 @@ from tallyroom.rules.parties import NOC, Party
 from tallyroom.rules.progress import of_night
 from tallyroom.serialise import council_outcome
 from tallyroom.store import queries
-from tallyroom.store.database import StoreError, StoreUnavailable, connect, database_url
+from tallyroom.store.database import StoreError, StoreUnavailable, connect, database_url, shown
 from tallyroom.web import accounts
 from tallyroom.web.accounts import AccountError, Role
-from tallyroom.web.app import create_app, settle
-from tallyroom.web.publish import Publisher
-from tallyroom.web.site import Site
+
+if TYPE_CHECKING:  # the web stack, the copy desk and the live night load in the commands that use them
+    from tallyroom.live.events import Event
+    from tallyroom.live.replay import Timed
+    from tallyroom.web.publish import Publisher
+    from tallyroom.web.site import Site
 
 
 class Refused(Exception):
@@ -388,6 +377,9 @@ def demo(
 ) -> None:
     """A first run: loads the bundled East Midlands results (2016-2021), then replays 6 May 2021 on the
     website as a live night (or, with --no-serve, prints its calls and headlines)."""
+    from tallyroom.live.replay import replay as replay_night
+    from tallyroom.web.site import Site
+
     if serve_site:
         _port_free(host, port)
     engine = State.engine()
@@ -399,7 +391,7 @@ def demo(
         with resources.as_file(folder.joinpath(name)) as path:
             _, report = load_file(engine, demo_format(name), path, context)
         err.print(f"{name}: {report.new} new, {report.unchanged} already loaded", highlight=False)
-    err.print(f"database: {State.url}\n", highlight=False)
+    err.print(f"database: {shown(State.url)}\n", highlight=False)
     day = parse_day(DEMO_DAY)
     if serve_site:
         site = Site.open(engine, ref, day, State.settings, replaying=True)
@@ -525,6 +517,11 @@ def _serve(
     publish_to: Path | None = None,
     exposure: Exposure | None = None,
 ) -> None:
+    import uvicorn
+
+    from tallyroom.web.app import create_app, settle
+    from tallyroom.web.publish import Publisher
+
     exposure = exposure or Exposure.of(host, port)
     if publish_to is not None:
         _publish_as_it_changes(Publisher(site, publish_to))
@@ -567,6 +564,9 @@ def publish(
     """Bake every public page and JSON document of a night to static files, for any static host or
     CDN. (`serve --publish-to DIR` keeps such a folder up to date through the night.) Exit 1, naming
     them, when pages could not be baked."""
+    from tallyroom.web.publish import Publisher
+    from tallyroom.web.site import Site
+
     _base_url(base_url)
     _folder_to_write(to)
     site = Site.open(State.engine(), reference_data.load(), _day_or_newest(day), State.settings)
@@ -582,6 +582,8 @@ def publish(
 def _base_url(url: str) -> None:
     """Exit 2 unless the URL is the root of an http or https site (the pages are fetched from the
     app at their own paths, under it)."""
+    import httpx2
+
     try:
         parsed: httpx2.URL | None = httpx2.URL(url)
     except httpx2.InvalidURL:
@@ -658,6 +660,8 @@ def serve(
 ) -> None:
     """The results website, the results desk and the API for one night. Sessions are signed with
     $TALLYROOM_SECRET (give every worker the same one)."""
+    from tallyroom.web.site import Site
+
     exposure = Exposure.of(host, port, base_url, allowed_host, behind_proxy, trusted_proxy, secure_cookies)
     _port_free(host, port)
     on = _day_or_newest(day)
@@ -677,6 +681,8 @@ def _serve_workers(
     on: date, host: str, port: int, confirm: bool, workers: int, publish_to: Path | None, exposure: Exposure
 ) -> None:
     """Several worker processes, each with the night in memory, sharing changes through PostgreSQL."""
+    import uvicorn
+
     if State.engine().dialect.name != "postgresql":
         raise typer.BadParameter(
             "several workers share their changes through PostgreSQL: give --db postgresql://..."
@@ -774,6 +780,10 @@ def story(
     as_json: JsonOption = False,
 ) -> None:
     """The story for one council: redrafted from the results, as reviewed (a journalist's edit stands)."""
+    from tallyroom.copy.drafts import story_json
+    from tallyroom.copy.facts import council_facts
+    from tallyroom.copy.newsroom import redraft
+
     found = _council_outcome(name_or_code, day)
     (version,) = redraft(State.engine(), reference_data.load(), [found])
     drafted = story_json(council_facts(found, _party), headline(found, _party))
@@ -797,9 +807,12 @@ def review(
     publish: Annotated[bool, typer.Option("--publish", help="Publish the approved story.")] = False,
 ) -> None:
     """Review a council's story (edit, approve, publish), or with no council list the flagged copy."""
+    from tallyroom.copy import review as copy_review
+    from tallyroom.copy.newsroom import story_key
+
     engine = State.engine()
     if name_or_code is None:
-        waiting = flagged(engine)
+        waiting = copy_review.flagged(engine)
         if not waiting:
             raise Refused("no copy is flagged for review in this store")
         for version in waiting:
@@ -810,15 +823,15 @@ def review(
     key = story_key(_council_outcome(name_or_code, day))
     try:
         if edit is not None:
-            review_edit(engine, key, edit.read_text(encoding="utf-8"), user)
+            copy_review.edit(engine, key, edit.read_text(encoding="utf-8"), user)
         if approve:
-            review_approve(engine, key, user)
+            copy_review.approve(engine, key, user)
         if publish:
-            review_publish(engine, key, user)
+            copy_review.publish(engine, key, user)
     except ValueError as error:
         _refused("refused", str(error))
         raise typer.Exit(1) from None
-    for version in versions(engine, key):
+    for version in copy_review.versions(engine, key):
         out.print(
             f"version {version.version}: {version.state} by {version.author} at {version.at:%H:%M}",
             highlight=False,
@@ -859,6 +872,10 @@ def watch(
     once: Annotated[bool, typer.Option(help="Take what is there and stop.")] = False,
 ) -> None:
     """Load feed files as they arrive in a folder, printing the events of the night as JSON lines."""
+    from tallyroom.copy.newsroom import Redrafter
+    from tallyroom.live.night import follow, open_night
+    from tallyroom.live.watch import Folder, keep_taking
+
     if format_name not in FORMATS:
         raise typer.BadParameter(f"{format_name!r}: use one of {', '.join(FORMATS)}", param_hint="--format")
     if not folder.is_dir():
@@ -915,6 +932,9 @@ def replay(
     rehearsal: Annotated[bool, typer.Option(help="Publish every council at zero before any result.")] = False,
 ) -> None:
     """Replay a day's declarations as a live night, declaration by declaration."""
+    from tallyroom.live.replay import paced
+    from tallyroom.live.replay import replay as replay_night
+
     if speed < 0:
         raise typer.BadParameter("cannot be negative", param_hint="--speed")
     night = replay_night(

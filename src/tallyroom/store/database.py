@@ -7,13 +7,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 DEFAULT_URL = "sqlite:///tallyroom.db"
 
@@ -117,12 +118,16 @@ def _postgresql_begin(connection: Connection) -> None:
 
 
 def alembic_config() -> Config:
+    from alembic.config import Config  # Alembic loads only when a store is opened
+
     config = Config()
     config.set_main_option("script_location", str(resources.files("tallyroom.store").joinpath("migrations")))
     return config
 
 
 def migrate(engine: Engine) -> None:
+    from alembic import command
+
     config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection
