@@ -44,7 +44,7 @@ def test_a_region_not_known_is_named_with_the_nearest(demo: str) -> None:
 
 def test_a_day_with_no_polls_says_which_nights_the_store_holds(demo: str, tmp_path: Path) -> None:
     loaded = "2016-05-05, 2017-05-04, 2018-05-03, 2019-05-02, 2021-05-06"
-    for command in ("councils", "headlines"):
+    for command in ("councils", "headlines", "progress", "replay"):
         assert refused(tallyroom(demo, command, "--date", "2022-05-05")) == (
             f"no councils polled on 2022-05-05 in this store; nights loaded: {loaded}; regions: {REGIONS}"
         )

@@ -902,7 +902,8 @@ def watch(
 def progress(day: DateOption, as_json: JsonOption = False) -> None:
     """How far the day has got: seats, wards and councils declared, for each region and the night."""
     ref = reference_data.load()
-    found = of_night(_outcomes(day), lambda code: c.region if (c := ref.councils.get(code)) else "")
+    polled = _shown(day, None, as_json)
+    found = of_night(polled, lambda code: c.region if (c := ref.councils.get(code)) else "")
     if as_json:
         _print_json(found)
         return
@@ -940,12 +941,16 @@ def replay(
     night = replay_night(
         State.engine(), reference_data.load(), parse_day(day), seed, rehearsal, State.settings
     )
+    printed = False
     for _, timed in paced(((t.at, t) for t in night), speed):
+        printed = True
         if jsonl:
             _print_json(timed.json(), indent=None)
             sys.stdout.flush()
         else:
             out.print(_event_line(timed), highlight=False)
+    if not printed and not jsonl:
+        raise Refused(_nothing_on(day))
 
 
 def _event_line(timed: Timed) -> str:
