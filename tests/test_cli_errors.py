@@ -74,6 +74,11 @@ def test_review_with_nothing_flagged_says_so(demo: str) -> None:
     assert refused(tallyroom(demo, "review")) == "no copy is flagged for review in this store"
 
 
+def test_serving_an_empty_store_says_what_to_do(tmp_path: Path) -> None:
+    done = tallyroom(store_url(tmp_path / "empty.db"), "publish", "--to", str(tmp_path / "site"))
+    assert refused(done) == "the log holds no results yet: import some, or give --date"
+
+
 @pytest.mark.parametrize(
     ("url", "message"),
     [

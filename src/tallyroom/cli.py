@@ -716,8 +716,7 @@ def _serve_workers(
 def _day_or_newest(day: str | None) -> date:
     on = parse_day(day) if day else queries.latest_day(State.engine())
     if on is None:
-        err.print("the log holds no results yet: import some, or give --date", highlight=False)
-        raise typer.Exit(1)
+        raise Refused("the log holds no results yet: import some, or give --date")
     return on
 
 
@@ -768,7 +767,7 @@ def user_password(name: str) -> None:
     try:
         accounts.set_password(State.engine(), name, password)
     except AccountError as error:
-        err.print(f"[red]refused[/red] {error}", highlight=False)
+        _refused("refused", str(error))
         raise typer.Exit(1) from None
     err.print(f"{name} has a new password; their sessions are ended", highlight=False)
 
