@@ -2,20 +2,28 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install demo test lint browser postgres bench clean
+PORT ?= 8000
+
+.PHONY: install install-dev demo test lint browser postgres bench clean
 
 $(BIN)/tallyroom: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip==26.3
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e .
 	touch $(BIN)/tallyroom
+
+$(BIN)/pytest: $(BIN)/tallyroom
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(BIN)/pytest
 
 install: $(BIN)/tallyroom
 
-demo: install
-	$(BIN)/tallyroom demo
+install-dev: $(BIN)/pytest
 
-lint: install
+demo: install
+	$(BIN)/tallyroom demo --port $(PORT)
+
+lint: install-dev
 	$(BIN)/ruff check src tests benchmarks scripts
 	$(BIN)/ruff format --check src tests benchmarks scripts
 	$(BIN)/mypy
@@ -34,7 +42,7 @@ browser:
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
 		{ echo "The browser tests need Debian's Chromium: sudo apt-get install chromium"; exit 1; }
 
-bench: install postgres
+bench: install-dev postgres
 	$(BIN)/python benchmarks/bench_load.py
 	$(BIN)/python benchmarks/bench_replay.py
 	$(BIN)/python benchmarks/bench_card.py

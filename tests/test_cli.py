@@ -13,8 +13,10 @@ from pathlib import Path
 import httpx2
 from sqlalchemy import create_engine, inspect
 
-from tallyroom.store.database import database_url
-from tests.conftest import NIGHT_COUNCILS, NIGHT_POLLS, leap, store_url
+from tallyroom.reference import Reference
+from tallyroom.store.database import connect, database_url
+from tallyroom.web.accounts import Role, authenticate
+from tests.conftest import NIGHT_COUNCILS, NIGHT_POLLS, demo_store, leap, store_url
 
 DEMO_DAY = "2021-05-06"
 
@@ -40,7 +42,10 @@ def test_the_demo_replays_the_night_onto_the_website(tmp_path: Path) -> None:
         assert demo.stdout is not None
         lines = [demo.stdout.readline() for _ in range(3)]
         assert f"website:      http://127.0.0.1:{port}/" in "".join(lines)
-        assert re.search(r"name: demo-editor, password: \S+", "".join(lines))
+        login = re.search(r"name: demo-editor, password: (\S+)\)", "".join(lines))
+        assert login is not None
+        user = authenticate(connect(store_url(tmp_path / "demo.db")), "demo-editor", login.group(1))
+        assert user is not None and user.role == Role.EDITOR
         deadline, progress = time.monotonic() + 60, {}
         while time.monotonic() < deadline:
             try:
@@ -117,6 +122,21 @@ def test_demo_then_json_commands(tmp_path: Path) -> None:
     )
 
 
+def test_tables_say_outcomes_and_change_in_words(tmp_path: Path, ref: Reference) -> None:
+    db = demo_store(tmp_path / "demo.db", ref)
+    night = tallyroom(db, "councils", "--date", DEMO_DAY).stdout
+    derby = next(line for line in night.splitlines() if "Derby " in line)
+    assert "NOC → NOC" in derby and "no overall control (no change)" in derby
+    as_json = json.loads(tallyroom(db, "councils", "--date", DEMO_DAY, "--json").stdout)
+    assert next(c["outcome"] for c in as_json if c["council"]["name"] == "Derby") == "NOC_HOLD"
+    lincoln = next(
+        line
+        for line in tallyroom(db, "councils", "--date", "2019-05-02").stdout.splitlines()
+        if "Lincoln " in line
+    )
+    assert "no change (last-fought)" in lincoln and "+0" not in lincoln
+
+
 def test_exit_statuses(tmp_path: Path) -> None:
     db = store_url(tmp_path / "t.db")
     broken = tmp_path / "leap-2019-05-02.csv"
@@ -155,3 +175,14 @@ def test_publish_bakes_the_night_to_a_folder(tmp_path: Path) -> None:
     assert "Conservatives hold Derbyshire" in (folder / "council" / "E10000007" / "index.html").read_text()
     feed = (folder / "feeds" / "declarations.atom").read_text(encoding="utf-8")
     assert "https://results.example.org/council/E10000007/ward/" in feed
+
+
+def test_the_command_line_starts_without_the_web_stack() -> None:
+    """`--help` and the reading commands load no web framework, server or HTTP client (issue 14)."""
+    heavy = ("fastapi", "pydantic", "starlette", "uvicorn", "httpx2", "openpyxl", "alembic")
+    done = subprocess.run(
+        [sys.executable, "-c", f"import sys, tallyroom.cli; print([m for m in {heavy} if m in sys.modules])"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.stdout.strip() == "[]", done.stderr

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import difflib
+import errno
 import json
 import os
 import queue
 import re
 import secrets
+import socket
 import sys
 import tempfile
 import threading
@@ -16,12 +19,10 @@ from datetime import date
 from enum import StrEnum
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 from urllib.parse import urlsplit
 
-import httpx2
 import typer
-import uvicorn
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -30,59 +31,76 @@ from sqlalchemy import Engine
 
 from tallyroom import reference as reference_data
 from tallyroom import serialise, serialise_shares
-from tallyroom.copy.drafts import story_json
-from tallyroom.copy.facts import council_facts
 from tallyroom.copy.headlines import headline, newsworthiness
-from tallyroom.copy.newsroom import Redrafter, redraft, story_key
-from tallyroom.copy.review import approve as review_approve
-from tallyroom.copy.review import edit as review_edit
-from tallyroom.copy.review import flagged, versions
-from tallyroom.copy.review import publish as review_publish
 from tallyroom.errors import InputError
 from tallyroom.importers import FORMATS
 from tallyroom.importers.base import Context
 from tallyroom.importers.limits import escape_controls
-from tallyroom.live.events import Event
-from tallyroom.live.night import follow, open_night
-from tallyroom.live.replay import Timed, paced
-from tallyroom.live.replay import replay as replay_night
-from tallyroom.live.watch import Folder, keep_taking
 from tallyroom.loading import demo_format, load_file
 from tallyroom.results import area_shares, earlier_polls, find_council, in_region, outcomes, share_pairs
 from tallyroom.results import projection as project_night
-from tallyroom.rules.control import THRESHOLD_BASES, ControlSettings
+from tallyroom.rules.control import THRESHOLD_BASES, ControlSettings, Outcome
 from tallyroom.rules.outcome import CouncilOutcome
 from tallyroom.rules.parties import NOC, Party
 from tallyroom.rules.progress import of_night
 from tallyroom.serialise import council_outcome
 from tallyroom.store import queries
-from tallyroom.store.database import StoreError, connect, database_url
+from tallyroom.store.database import StoreError, StoreUnavailable, connect, database_url, shown
 from tallyroom.web import accounts
 from tallyroom.web.accounts import AccountError, Role
-from tallyroom.web.app import create_app, settle
-from tallyroom.web.publish import Publisher
-from tallyroom.web.site import Site
 
-app = typer.Typer(help="Election-night results for UK local elections.", no_args_is_help=True)
+if TYPE_CHECKING:  # the web stack, the copy desk and the live night load in the commands that use them
+    from tallyroom.live.events import Event
+    from tallyroom.live.replay import Timed
+    from tallyroom.web.publish import Publisher
+    from tallyroom.web.site import Site
+
+
+class Refused(Exception):
+    """What a command could not do, said in one line on standard error; exit status 1."""
+
+
+class Commands(typer.Typer):
+    """The command line, with one handler for the errors a user sees: each is one line, never a
+    traceback."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except (Refused, StoreUnavailable) as error:
+            err.print(str(error), highlight=False)
+            sys.exit(1)
+
+
+app = Commands(
+    help="Election-night results for UK local elections. The contract is docs/contract.md, the rules "
+    "behind every figure docs/domain.md, and every command is in docs/cli.md.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+)
 
 
 class Terminal(Console):
     """A console that prints what the data says as text: never as markup (a name with `[red]` in it
     prints as written), and with control characters as escapes (`\\x1b`), so that no name can restyle,
-    move or retitle a terminal. Otherwise names print exactly (right-to-left marks, emoji)."""
+    move or retitle a terminal. Otherwise names print exactly (right-to-left marks, emoji). The line
+    breaks of the program's own text stay line breaks (no name holds one: the importers refuse them)."""
 
     def __init__(self, **options: Any) -> None:
         super().__init__(markup=False, **options)
 
     def render_str(self, text: str, **options: Any) -> Text:
-        return super().render_str(escape_controls(text), **options)
+        return super().render_str("\n".join(escape_controls(line) for line in text.split("\n")), **options)
 
 
 err = Terminal(stderr=True, soft_wrap=True)
 out = Terminal(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 
-DateOption = Annotated[str, typer.Option("--date", help="Election day, YYYY-MM-DD.")]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (contract §2) and nothing else.")]
+DateOption = Annotated[str, typer.Option("--date", metavar="YYYY-MM-DD", help="Election day.")]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print JSON (docs/contract.md §2) and nothing else.")
+]
 RegionOption = Annotated[str | None, typer.Option("--region", help="Only councils in this region.")]
 
 
@@ -104,7 +122,7 @@ def main(
         str | None, typer.Option("--db", help="Database URL; else $TALLYROOM_DB; else tallyroom.db.")
     ] = None,
     independents_can_control: Annotated[
-        bool, typer.Option(help="Count independents together for control (domain §6.3).")
+        bool, typer.Option(help="Count independents together for control (docs/domain.md §6.3).")
     ] = False,
     threshold_basis: Annotated[
         str, typer.Option(help="Majority of total_seats (usual) or filled_seats (vacancies left out).")
@@ -142,6 +160,7 @@ def import_(
         TimeElapsedColumn(),
         console=err,
         transient=True,
+        disable=not err.is_terminal,
     ) as progress:
         task = progress.add_task("loading", total=len(files))
         for path in files:
@@ -172,16 +191,58 @@ def import_(
 
 def _outcomes(day: str, region: str | None = None) -> list[CouncilOutcome]:
     ref = reference_data.load()
+    if region and region.casefold() not in {r.casefold() for r in _regions()}:
+        raise Refused(
+            f"no region {region!r}{_did_you_mean(region, _regions())}; regions: {_listed(_regions())}"
+        )
     found = outcomes(State.engine(), ref, parse_day(day), State.settings).councils
     return in_region(found, ref, region) if region else found
 
 
+def _shown(day: str, region: str | None, as_json: bool) -> list[CouncilOutcome]:
+    """The outcomes to print; with none, and not as JSON, a Refused saying what the store holds."""
+    found = _outcomes(day, region)
+    if not found and not as_json:
+        raise Refused(_nothing_on(day, region))
+    return found
+
+
+def _nothing_on(day: str, region: str | None = None) -> str:
+    """What the store holds, for a day with nothing to show."""
+    days = queries.election_days(State.engine())
+    held = _listed([d.isoformat() for d in days])
+    if region and parse_day(day) in days:
+        that_night = {
+            c.region for o in _outcomes(day) if (c := reference_data.load().councils.get(o.council.code))
+        }
+        return f"no councils polled on {day} in {region}; regions that night: {_listed(sorted(that_night))}"
+    return f"no councils polled on {day} in this store; nights loaded: {held}; regions: {_listed(_regions())}"
+
+
+def _regions() -> list[str]:
+    return sorted({c.region for c in reference_data.load().councils if c.region})
+
+
+def _listed(names: list[str]) -> str:
+    return ", ".join(names) or "none"
+
+
+def _did_you_mean(wrong: str, names: list[str]) -> str:
+    close = difflib.get_close_matches(wrong, names, n=1, cutoff=0.75)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
 def _council_outcome(name_or_code: str, day: str) -> CouncilOutcome:
-    """One council's outcome on a day, by code or any of its names; exit 1 when there is none."""
-    found = find_council(_outcomes(day), reference_data.load(), name_or_code, parse_day(day))
+    """One council's outcome on a day, by code or any of its names; a Refused when there is none."""
+    polled = _outcomes(day)
+    found = find_council(polled, reference_data.load(), name_or_code, parse_day(day))
+    if found is None and not polled:
+        raise Refused(_nothing_on(day))
     if found is None:
-        err.print(f"no election for {name_or_code!r} on {day} in {State.url}", highlight=False)
-        raise typer.Exit(1)
+        names = [o.council.name for o in polled]
+        raise Refused(
+            f"no election for {name_or_code!r} on {day} in this store{_did_you_mean(name_or_code, names)}"
+        )
     return found
 
 
@@ -206,7 +267,7 @@ RAW_CONTROLS = re.compile("[\x7f-\x9f\u2028\u2029]")
 @app.command()
 def councils(day: DateOption, region: RegionOption = None, as_json: JsonOption = False) -> None:
     """The outcome of every council with an election on the day."""
-    found = _outcomes(day, region)
+    found = _shown(day, region, as_json)
     if as_json:
         _print_json([council_outcome(o, _party) for o in found])
         return
@@ -219,8 +280,8 @@ def councils(day: DateOption, region: RegionOption = None, as_json: JsonOption =
             str(o.majority_threshold or "?"),
             _short(o.composition) if o.composition is not None else "won: " + _short(o.won),
             f"{_control_short(o.control_before)} → {_control_short(o.control_after)}",
-            o.outcome.value if o.outcome else "",
-            _short(o.change.seats, signed=True) + f" ({o.change.baseline.value})"
+            _outcome_words(o.outcome),
+            f"{_changed({p.short: n for p, n in o.change.seats.items()})} ({o.change.baseline.value})"
             if o.change
             else "no comparison",
         )
@@ -255,7 +316,7 @@ def council(
 @app.command()
 def headlines(day: DateOption, region: RegionOption = None, as_json: JsonOption = False) -> None:
     """One headline per council, most newsworthy first."""
-    lines = serialise.headlines(_outcomes(day, region), _party)
+    lines = serialise.headlines(_shown(day, region, as_json), _party)
     if as_json:
         _print_json(lines)
         return
@@ -263,10 +324,28 @@ def headlines(day: DateOption, region: RegionOption = None, as_json: JsonOption 
         out.print(line["headline"], highlight=False)
 
 
-def _short(seats: Mapping[Party, int], signed: bool = False) -> str:
-    return ", ".join(
-        f"{party.short} {n:+d}" if signed else f"{party.short} {n}" for party, n in seats.items()
-    )
+def _short(seats: Mapping[Party, int]) -> str:
+    return ", ".join(f"{party.short} {n}" for party, n in seats.items())
+
+
+def _changed(seats: Mapping[str, int]) -> str:
+    """Each party's change in seats, signed, leaving out those with none: "no change" when none has."""
+    moved = [f"{party} {n:+d}" for party, n in seats.items() if n]
+    return ", ".join(moved) or "no change"
+
+
+OUTCOME_WORDS = {
+    Outcome.HOLD: "hold",
+    Outcome.GAIN: "gain",
+    Outcome.LOSS_TO_NOC: "lost to no overall control",
+    Outcome.NOC_HOLD: "no overall control (no change)",
+    Outcome.NEW: "new council",
+}
+"""An outcome in words, for people; JSON keeps the contract's values."""
+
+
+def _outcome_words(outcome: str | None) -> str:
+    return OUTCOME_WORDS[Outcome(outcome)] if outcome else "not called"
 
 
 def _control_short(control: str | None) -> str:
@@ -282,8 +361,7 @@ def _seats_text(seats: dict[str, int] | None) -> str:
 def _change_text(change: dict[str, Any]) -> str:
     if change["baseline"] is None:
         return "no comparison"
-    seats = ", ".join(f"{party} {n:+d}" for party, n in change["seats"].items())
-    return f"{seats} ({change['baseline']} {change['baseline_date']})"
+    return f"{_changed(change['seats'])} ({change['baseline']} {change['baseline_date']})"
 
 
 DEMO_DAY = "2021-05-06"
@@ -300,6 +378,11 @@ def demo(
 ) -> None:
     """A first run: loads the bundled East Midlands results (2016-2021), then replays 6 May 2021 on the
     website as a live night (or, with --no-serve, prints its calls and headlines)."""
+    from tallyroom.live.replay import replay as replay_night
+    from tallyroom.web.site import Site
+
+    if serve_site:
+        _port_free(host, port)
     engine = State.engine()
     ref = reference_data.load()
     context = Context(ref)
@@ -309,7 +392,7 @@ def demo(
         with resources.as_file(folder.joinpath(name)) as path:
             _, report = load_file(engine, demo_format(name), path, context)
         err.print(f"{name}: {report.new} new, {report.unchanged} already loaded", highlight=False)
-    err.print(f"database: {State.url}\n", highlight=False)
+    err.print(f"database: {shown(State.url)}\n", highlight=False)
     day = parse_day(DEMO_DAY)
     if serve_site:
         site = Site.open(engine, ref, day, State.settings, replaying=True)
@@ -348,10 +431,10 @@ DEMO_USER = "demo-editor"
 
 
 def _demo_user(engine: Engine) -> str:
-    """The demo's desk user (an admin), with a new password for this run."""
+    """The demo's desk user (an editor), with a new password for this run."""
     password = secrets.token_urlsafe(12)
     try:
-        accounts.add_user(engine, DEMO_USER, Role.ADMIN, password)
+        accounts.add_user(engine, DEMO_USER, Role.EDITOR, password)
     except AccountError:
         accounts.set_password(engine, DEMO_USER, password)
     return password
@@ -435,6 +518,11 @@ def _serve(
     publish_to: Path | None = None,
     exposure: Exposure | None = None,
 ) -> None:
+    import uvicorn
+
+    from tallyroom.web.app import create_app, settle
+    from tallyroom.web.publish import Publisher
+
     exposure = exposure or Exposure.of(host, port)
     if publish_to is not None:
         _publish_as_it_changes(Publisher(site, publish_to))
@@ -442,6 +530,19 @@ def _serve(
     settle()
     app = create_app(site, secret=secret, confirm=confirm, **exposure.app_settings())
     uvicorn.run(app, host=host, port=port, log_level="warning", **exposure.uvicorn())
+
+
+def _port_free(host: str, port: int) -> None:
+    """A Refused unless the server could listen on the address (as uvicorn binds it)."""
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+        socket.create_server((host, port), family=family).close()
+    except OSError as error:
+        if error.errno == errno.EADDRINUSE:
+            raise Refused(
+                f"port {port} on {host} is in use: stop what uses it, or give another --port"
+            ) from None
+        raise Refused(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
 
 
 def _publish_as_it_changes(publisher: Publisher) -> None:
@@ -464,6 +565,9 @@ def publish(
     """Bake every public page and JSON document of a night to static files, for any static host or
     CDN. (`serve --publish-to DIR` keeps such a folder up to date through the night.) Exit 1, naming
     them, when pages could not be baked."""
+    from tallyroom.web.publish import Publisher
+    from tallyroom.web.site import Site
+
     _base_url(base_url)
     _folder_to_write(to)
     site = Site.open(State.engine(), reference_data.load(), _day_or_newest(day), State.settings)
@@ -479,6 +583,8 @@ def publish(
 def _base_url(url: str) -> None:
     """Exit 2 unless the URL is the root of an http or https site (the pages are fetched from the
     app at their own paths, under it)."""
+    import httpx2
+
     try:
         parsed: httpx2.URL | None = httpx2.URL(url)
     except httpx2.InvalidURL:
@@ -555,7 +661,10 @@ def serve(
 ) -> None:
     """The results website, the results desk and the API for one night. Sessions are signed with
     $TALLYROOM_SECRET (give every worker the same one)."""
+    from tallyroom.web.site import Site
+
     exposure = Exposure.of(host, port, base_url, allowed_host, behind_proxy, trusted_proxy, secure_cookies)
+    _port_free(host, port)
     on = _day_or_newest(day)
     if workers > 1:
         _serve_workers(on, host, port, confirm, workers, publish_to, exposure)
@@ -573,6 +682,8 @@ def _serve_workers(
     on: date, host: str, port: int, confirm: bool, workers: int, publish_to: Path | None, exposure: Exposure
 ) -> None:
     """Several worker processes, each with the night in memory, sharing changes through PostgreSQL."""
+    import uvicorn
+
     if State.engine().dialect.name != "postgresql":
         raise typer.BadParameter(
             "several workers share their changes through PostgreSQL: give --db postgresql://..."
@@ -606,8 +717,7 @@ def _serve_workers(
 def _day_or_newest(day: str | None) -> date:
     on = parse_day(day) if day else queries.latest_day(State.engine())
     if on is None:
-        err.print("the log holds no results yet: import some, or give --date", highlight=False)
-        raise typer.Exit(1)
+        raise Refused("the log holds no results yet: import some, or give --date")
     return on
 
 
@@ -658,7 +768,7 @@ def user_password(name: str) -> None:
     try:
         accounts.set_password(State.engine(), name, password)
     except AccountError as error:
-        err.print(f"[red]refused[/red] {error}", highlight=False)
+        _refused("refused", str(error))
         raise typer.Exit(1) from None
     err.print(f"{name} has a new password; their sessions are ended", highlight=False)
 
@@ -670,6 +780,10 @@ def story(
     as_json: JsonOption = False,
 ) -> None:
     """The story for one council: redrafted from the results, as reviewed (a journalist's edit stands)."""
+    from tallyroom.copy.drafts import story_json
+    from tallyroom.copy.facts import council_facts
+    from tallyroom.copy.newsroom import redraft
+
     found = _council_outcome(name_or_code, day)
     (version,) = redraft(State.engine(), reference_data.load(), [found])
     drafted = story_json(council_facts(found, _party), headline(found, _party))
@@ -693,9 +807,15 @@ def review(
     publish: Annotated[bool, typer.Option("--publish", help="Publish the approved story.")] = False,
 ) -> None:
     """Review a council's story (edit, approve, publish), or with no council list the flagged copy."""
+    from tallyroom.copy import review as copy_review
+    from tallyroom.copy.newsroom import story_key
+
     engine = State.engine()
     if name_or_code is None:
-        for version in flagged(engine):
+        waiting = copy_review.flagged(engine)
+        if not waiting:
+            raise Refused("no copy is flagged for review in this store")
+        for version in waiting:
             out.print(f"{version.key}: {version.state}, {version.flag}", highlight=False)
         return
     if day is None or not user:
@@ -703,15 +823,15 @@ def review(
     key = story_key(_council_outcome(name_or_code, day))
     try:
         if edit is not None:
-            review_edit(engine, key, edit.read_text(encoding="utf-8"), user)
+            copy_review.edit(engine, key, edit.read_text(encoding="utf-8"), user)
         if approve:
-            review_approve(engine, key, user)
+            copy_review.approve(engine, key, user)
         if publish:
-            review_publish(engine, key, user)
+            copy_review.publish(engine, key, user)
     except ValueError as error:
         _refused("refused", str(error))
         raise typer.Exit(1) from None
-    for version in versions(engine, key):
+    for version in copy_review.versions(engine, key):
         out.print(
             f"version {version.version}: {version.state} by {version.author} at {version.at:%H:%M}",
             highlight=False,
@@ -731,8 +851,7 @@ def history(
     code = council.code if council else name_or_code
     found = [r for r in queries.history(State.engine(), code, on) if ward is None or r["ward"] == ward]
     if not found:
-        err.print(f"no results for {name_or_code!r} on {day} in {State.url}", highlight=False)
-        raise typer.Exit(1)
+        raise Refused(f"no results for {name_or_code!r} on {day} in this store")
     if as_json:
         _print_json(found)
         return
@@ -753,6 +872,10 @@ def watch(
     once: Annotated[bool, typer.Option(help="Take what is there and stop.")] = False,
 ) -> None:
     """Load feed files as they arrive in a folder, printing the events of the night as JSON lines."""
+    from tallyroom.copy.newsroom import Redrafter
+    from tallyroom.live.night import follow, open_night
+    from tallyroom.live.watch import Folder, keep_taking
+
     if format_name not in FORMATS:
         raise typer.BadParameter(f"{format_name!r}: use one of {', '.join(FORMATS)}", param_hint="--format")
     if not folder.is_dir():
@@ -779,7 +902,8 @@ def watch(
 def progress(day: DateOption, as_json: JsonOption = False) -> None:
     """How far the day has got: seats, wards and councils declared, for each region and the night."""
     ref = reference_data.load()
-    found = of_night(_outcomes(day), lambda code: c.region if (c := ref.councils.get(code)) else "")
+    polled = _shown(day, None, as_json)
+    found = of_night(polled, lambda code: c.region if (c := ref.councils.get(code)) else "")
     if as_json:
         _print_json(found)
         return
@@ -809,17 +933,24 @@ def replay(
     rehearsal: Annotated[bool, typer.Option(help="Publish every council at zero before any result.")] = False,
 ) -> None:
     """Replay a day's declarations as a live night, declaration by declaration."""
+    from tallyroom.live.replay import paced
+    from tallyroom.live.replay import replay as replay_night
+
     if speed < 0:
         raise typer.BadParameter("cannot be negative", param_hint="--speed")
     night = replay_night(
         State.engine(), reference_data.load(), parse_day(day), seed, rehearsal, State.settings
     )
+    printed = False
     for _, timed in paced(((t.at, t) for t in night), speed):
+        printed = True
         if jsonl:
             _print_json(timed.json(), indent=None)
             sys.stdout.flush()
         else:
             out.print(_event_line(timed), highlight=False)
+    if not printed and not jsonl:
+        raise Refused(_nothing_on(day))
 
 
 def _event_line(timed: Timed) -> str:
@@ -831,7 +962,8 @@ def _event_line(timed: Timed) -> str:
             done = "{seats_declared}/{seats_up}".format(**event["progress"])
             return f"{stamp}  {council}, {event['ward']['name']}: {winners} [{done}]"
         case "call":
-            return f"{stamp}  CALL {council}: {event['control']} ({event['outcome']})"
+            called = f" ({_outcome_words(event['outcome'])})" if event["outcome"] else ""
+            return f"{stamp}  CALL {council}: {event['control']}{called}"
         case "call_withdrawn":
             return f"{stamp}  CALL WITHDRAWN {council}: {event['control']}"
         case "complete":
@@ -861,8 +993,8 @@ def shares(
     ref, on = reference_data.load(), parse_day(day)
     known = ref.councils.find(council_name, on) if council_name else None
     if council_name and known is None:
-        err.print(f"no council called {council_name!r}", highlight=False)
-        raise typer.Exit(1)
+        names = [o.council.name for o in _outcomes(day)]
+        raise Refused(f"no council called {council_name!r}{_did_you_mean(council_name, names)}")
     pairs = [tuple(ref.parties.resolve(p.strip()) for p in pair.split(",")) for pair in between or []]
     if any(len(pair) != 2 for pair in pairs):
         raise typer.BadParameter("give two parties: TO,FROM", param_hint="--swing")

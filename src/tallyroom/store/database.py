@@ -5,22 +5,52 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from importlib import resources
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 DEFAULT_URL = "sqlite:///tallyroom.db"
+
+
+class Backend(StrEnum):
+    """The databases tallyroom keeps its log in, by URL scheme."""
+
+    SQLITE = "sqlite"
+    POSTGRESQL = "postgresql"
+
+
+class StoreUnavailable(RuntimeError):
+    """The database cannot be used: a URL tallyroom does not take, or a store that cannot be reached
+    or opened. The message says which, with the URL's password left out."""
 
 
 def database_url(option: str | None) -> str:
     """`--db`, else `TALLYROOM_DB`, else `tallyroom.db` in the working directory (contract §1)."""
     url = option or os.environ.get("TALLYROOM_DB") or DEFAULT_URL
+    backend = url.partition(":")[0].partition("+")[0]
+    if "://" not in url or backend not in set(Backend):
+        raise StoreUnavailable(
+            f"not a database URL tallyroom takes: {shown(url)!r}; "
+            "give sqlite:///FILE or postgresql://USER@HOST/DATABASE"
+        )
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     return url
+
+
+def shown(url: str) -> str:
+    """The URL as it may be printed: its password masked."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url.partition("@")[2] or url
 
 
 class StoreError(RuntimeError):
@@ -45,13 +75,21 @@ def connect(url: str) -> Engine:
     SQLAlchemy begin transactions itself, so that a writing transaction can take the write lock before
     it reads what it will append to (two desks entering one ward at once then queue, not collide). On
     PostgreSQL a writing transaction takes an advisory lock first, to the same end."""
-    engine = create_engine(url, pool_pre_ping=True)  # a connection lost to a server restart is replaced
+    try:
+        engine = create_engine(url, pool_pre_ping=True)  # a connection lost to a restart is replaced
+    except (ArgumentError, ImportError) as error:
+        raise StoreUnavailable(f"cannot use the database {shown(url)}: {error}") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
     elif engine.dialect.name == "postgresql":
         event.listen(engine, "begin", _postgresql_begin)
-    migrate(engine)
+    try:
+        migrate(engine)
+    except DBAPIError as error:
+        engine.dispose()
+        reason = str(error.orig).strip().splitlines()[0]
+        raise StoreUnavailable(f"cannot open the database {shown(url)}: {reason}") from None
     return engine
 
 
@@ -80,12 +118,16 @@ def _postgresql_begin(connection: Connection) -> None:
 
 
 def alembic_config() -> Config:
+    from alembic.config import Config  # Alembic loads only when a store is opened
+
     config = Config()
     config.set_main_option("script_location", str(resources.files("tallyroom.store").joinpath("migrations")))
     return config
 
 
 def migrate(engine: Engine) -> None:
+    from alembic import command
+
     config = alembic_config()
     with engine.begin() as connection:
         config.attributes["connection"] = connection

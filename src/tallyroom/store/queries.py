@@ -339,6 +339,14 @@ def latest_day(engine: Engine) -> date | None:
     return found
 
 
+def election_days(engine: Engine) -> list[date]:
+    """Every election day the log holds polls for, oldest first."""
+    with engine.connect() as conn:
+        return list(
+            conn.execute(select(polls.c.election_date).distinct().order_by(polls.c.election_date)).scalars()
+        )
+
+
 def log_position(engine: Engine) -> int:
     """How far the log has got: the newest source id (0 for an empty log)."""
     with engine.connect() as conn:
