@@ -285,3 +285,47 @@ def test_the_main_pages_have_no_accessibility_violations(server: Server, engine:
     page.goto(f"{server.url}/desk/enter")
     found["entry"] = axe.run(page, options=WCAG).generate_snapshot()
     assert found == dict.fromkeys(found, "")
+
+
+WIDTHS = (390, 768, 1280)
+SHOWN = {"E10000024": "Nottinghamshire", "E10000019": "Lincolnshire"}
+"""Councils declared in full for the pages at every width: their local parties (Ashfield, Mansfield,
+South Holland and Lincolnshire Independents) once shared Liberal Democrat orange and Conservative blue."""
+SCALES = """[...document.querySelectorAll("figure.chart svg")]
+    .map(svg => svg.getBoundingClientRect().width / svg.viewBox.baseVal.width).filter(Boolean)"""
+"""Each chart shown: its width on screen over the width it was drawn at, 1 where its 12 px text is 12 px."""
+
+
+def test_every_page_fits_the_screen_with_12px_chart_text(
+    server: Server, engine: Engine, browser: Browser
+) -> None:
+    token = issue_token(engine, "rita")
+    for code in SHOWN:
+        header, wards = night_rows(code)
+        for rows in wards.values():
+            post(server, token, as_csv(header, rows))
+    header, wards = night_rows("E10000024")
+    ward_code = next(iter(wards.values()))[0][header.index("ward_code")]
+    pages = {
+        "night": "/",
+        "region": "/region/east-midlands",
+        "council": "/council/E10000024",
+        "ward": f"/council/E10000024/ward/{ward_code}",
+        "desk": "/desk",
+    }
+    for width in WIDTHS:
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        page = context.new_page()
+        page.goto(f"{server.url}/desk/login")
+        page.get_by_label("Name").fill("rita")
+        page.get_by_label("Password").fill("rita's long password")
+        page.get_by_role("button", name="Sign in").click()
+        for name, url in pages.items():
+            page.goto(server.url + url)
+            shoot(page, f"{name}-{width}")
+            wide = page.evaluate("document.documentElement.scrollWidth")
+            assert wide <= width, f"{url} is {wide} px wide at {width} px"
+            scales = page.evaluate(SCALES)
+            assert all(scale >= 0.99 for scale in scales), (url, width, scales)  # 12 px text stays 12 px
+            assert len(scales) == {"council": 3, "ward": 1}.get(name, 0), (url, width)  # one of each pair
+        context.close()
