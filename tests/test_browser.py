@@ -47,6 +47,9 @@ FLAGS = [
     "--disable-sync",
 ]
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}
+KEYS = """Object.fromEntries([...document.querySelectorAll("main .party")]
+    .map(party => [party.textContent, party.querySelector("svg.key")?.innerHTML]))"""
+"""Each party keyed on the page: its key's drawing (fill and pattern)."""
 
 
 @pytest.fixture(scope="module")
@@ -173,6 +176,10 @@ def test_a_declaration_posted_to_the_api_appears_on_the_open_council_page(
     expect(page.locator("#announcer")).to_have_text(f"Result declared: {name}, Derbyshire")
     seats_up = sum(int(w[0][header.index("seats")]) for w in wards.values())
     expect(page.locator(".facts")).to_contain_text(f"{rows[0][header.index('seats')]} of {seats_up} seats up")
+    updated = page.evaluate(KEYS)
+    page.reload()
+    assert page.evaluate(KEYS) == updated  # the page's colours are the same updated live as loaded afresh
+    assert len(set(updated.values())) == len(updated)
 
 
 def test_hostile_names_are_shown_as_text(server: Server, engine: Engine, page: Page) -> None:
