@@ -187,7 +187,9 @@ async def _page(request: Request, key: str, template: str, context: Any) -> Resp
         request,
         key,
         HTML,
-        lambda view: render(template, site=site, pages=pages, view=view, **context(view, pages)),
+        lambda view: render(
+            template, site=site, pages=pages, view=view, url=request.app.url_path_for, **context(view, pages)
+        ),
     )
 
 
@@ -463,6 +465,7 @@ def search(request: Request, q: str = "") -> Response:
     index = searching_of(request).index(site.view)
     body = render(
         "search.html",
+        url=request.app.url_path_for,
         site=site,
         pages=pages_of(request),
         view=site.view,
