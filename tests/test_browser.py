@@ -1,7 +1,8 @@
 """The served website in a real browser (Debian's Chromium driven by Playwright), on the real 2021 East
 Midlands night opened from its nominations: live updates without a reload, the desk's login, entry,
-approval and publishing, hostile names shown as text, and axe-core's accessibility checks. Screenshots
-of the main pages are saved under `build/screenshots` for people to look at."""
+approval and publishing, hostile names shown as text, axe-core's accessibility checks, and every page
+no wider than a 390, 768 or 1280 px screen with its charts' text at 12 px. Screenshots of the main pages
+at each width are saved under `build/screenshots` for people to look at."""
 
 from __future__ import annotations
 
