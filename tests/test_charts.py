@@ -16,7 +16,7 @@ import pytest
 from tallyroom.reference import Reference
 from tallyroom.rules.parties import Party, PartyRegister
 from tallyroom.web import palette
-from tallyroom.web.charts import MINUS, Chart, change_bars, hemicycle, seat_bar, vote_shares
+from tallyroom.web.charts import KEY_MARKS, MINUS, Chart, change_bars, hemicycle, key, seat_bar, vote_shares
 from tallyroom.web.palette import Palette, contrast_ratio, relative_luminance, text_colour
 from tests.conftest import DEMO
 
@@ -326,3 +326,15 @@ def test_change_bars_run_right_for_gains_and_left_for_losses(parties: PartyRegis
     labels = texts(root)
     assert {"+8", f"{MINUS}10", "0", "Conservative", "Labour", "Green"} <= set(labels)
     assert "-10" not in labels  # a real minus sign, not a hyphen
+
+
+def test_table_keys_carry_the_pattern_as_well_as_the_colour(parties: PartyRegister) -> None:
+    main = [parties.get(party_id) for party_id in ("conservative", "labour", "liberal-democrats")]
+    on_page = Palette(main)
+    drawn = {p.id: ET.fromstring(str(key(on_page.of(p)))) for p in main}
+    assert not drawn["conservative"].findall("path")  # solid
+    for party_id in ("labour", "liberal-democrats"):
+        (marks,) = drawn[party_id].findall("path")  # inline in HTML: no namespace
+        assert marks.get("d") == KEY_MARKS[on_page[parties.get(party_id)].pattern]
+    assert drawn["labour"].get("aria-hidden") == "true"  # the party's name beside it says who it is
+    assert key(None) == ""  # a party with no colour of its own on the page is named, not keyed
