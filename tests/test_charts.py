@@ -16,7 +16,17 @@ import pytest
 from tallyroom.reference import Reference
 from tallyroom.rules.parties import Party, PartyRegister
 from tallyroom.web import palette
-from tallyroom.web.charts import KEY_MARKS, MINUS, Chart, change_bars, hemicycle, key, seat_bar, vote_shares
+from tallyroom.web.charts import (
+    KEY_MARKS,
+    MINUS,
+    Chart,
+    Empty,
+    change_bars,
+    hemicycle,
+    key,
+    seat_bar,
+    vote_shares,
+)
 from tallyroom.web.palette import Palette, contrast_ratio, relative_luminance, text_colour
 from tests.conftest import DEMO
 
@@ -338,3 +348,12 @@ def test_table_keys_carry_the_pattern_as_well_as_the_colour(parties: PartyRegist
         assert marks.get("d") == KEY_MARKS[on_page[parties.get(party_id)].pattern]
     assert drawn["labour"].get("aria-hidden") == "true"  # the party's name beside it says who it is
     assert key(None) == ""  # a party with no colour of its own on the page is named, not keyed
+
+
+def test_seats_no_party_holds_have_one_name_on_both_charts(council: list[tuple[Party, int]]) -> None:
+    for empty in Empty:
+        bar, chamber = seat_bar(council[1:], 64, 33, empty=empty), hemicycle(council[1:], 64, empty=empty)
+        assert f"1 {empty} of 64 seats" in bar.text and f"1 {empty} of 64 seats" in chamber.text
+        assert f"{empty.capitalize()} 1" in texts(parse(bar)) and f"{empty.capitalize()} 1" in texts(
+            parse(chamber)
+        )

@@ -92,7 +92,7 @@ def test_seats_not_yet_declared_have_one_name(opening: tuple[Site, TestClient]) 
     _, http = opening
     page = http.get(f"/council/{LEICESTERSHIRE}").text
     assert "Undeclared 53" in page
-    assert "nfilled" not in page
+    assert "nfilled" not in page and "acant" not in page
 
 
 def test_the_summary_is_live_until_the_night_ends(

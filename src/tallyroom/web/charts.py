@@ -15,6 +15,7 @@ import itertools
 import math
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 from markupsafe import Markup
 
@@ -188,21 +189,24 @@ def _ordered(seats: Sequence[tuple[Party, int]], total: int) -> list[tuple[Party
     return sorted(((party, n) for party, n in seats if n), key=lambda held: (-held[1], held[0].name))
 
 
-EMPTY_WORD = "undeclared"
-"""The one word for seats no party holds yet, on every chart."""
+class Empty(StrEnum):
+    """What the seats no party holds are, one word for them on every chart of a page."""
+
+    UNDECLARED = "undeclared"
+    VACANT = "vacant"
 
 
-def _make_up(ordered: Sequence[tuple[Party, int]], total: int) -> str:
+def _make_up(ordered: Sequence[tuple[Party, int]], total: int, rest: Empty) -> str:
     """The make-up in words: "Conservative 45, Labour 14, 5 undeclared of 64 seats"."""
     empty = total - sum(n for _, n in ordered)
-    parts = [f"{party.name} {n:,}" for party, n in ordered] + ([f"{empty:,} {EMPTY_WORD}"] if empty else [])
+    parts = [f"{party.name} {n:,}" for party, n in ordered] + ([f"{empty:,} {rest}"] if empty else [])
     return f"{', '.join(parts)} of {_count(total, 'seat')}" if parts else _count(total, "seat")
 
 
-def _legend_entries(ordered: Sequence[tuple[Party, int]], total: int) -> list[tuple[int, str]]:
+def _legend_entries(ordered: Sequence[tuple[Party, int]], total: int, rest: Empty) -> list[tuple[int, str]]:
     entries = [(i, f"{party.name} {n:,}") for i, (party, n) in enumerate(ordered)]
     empty = total - sum(n for _, n in ordered)
-    return entries + ([(len(ordered), f"{EMPTY_WORD.capitalize()} {empty:,}")] if empty else [])
+    return entries + ([(len(ordered), f"{rest.capitalize()} {empty:,}")] if empty else [])
 
 
 def _legend(
@@ -229,15 +233,16 @@ def seat_bar(
     *,
     title: str = "Seats on the council",
     palette: Palette | None = None,
+    empty: Empty = Empty.UNDECLARED,
 ) -> Chart:
     """The council's make-up as one stacked bar, largest party first, with the majority marked above
     and below the bar at `threshold` (none where that is None or 0, not known), never across a party's
-    segment. Seats not held are an empty hatched segment, "undeclared"; `declared` (seats declared so
-    far) is said in the text where given."""
+    segment. Seats not held are an empty hatched segment, named by `empty`; `declared` (seats declared
+    so far) is said in the text where given."""
     if total < 1 or not 0 <= (threshold or 0) <= total or not 0 <= (declared or 0) <= total:
         raise ValueError(f"total {total}, threshold {threshold}, declared {declared}: out of range")
     ordered = _ordered(seats, total)
-    text = _make_up(ordered, total)
+    text = _make_up(ordered, total, empty)
     text += "" if declared is None else f", {declared:,} declared"
     text += f"; {threshold:,} needed for a majority." if threshold else "."
     swatches, _ = _swatches((party for party, _ in ordered), palette)
@@ -260,9 +265,9 @@ def seat_bar(
                     _tag("text", label, x=x + size / 2, y=top + 16, fill=colours.text, text_anchor="middle")
                 )
             x += size
-        empty = total - sum(n for _, n in ordered)
-        if empty:
-            hatched = {"x": x, "y": top, "width": empty * scale, "height": bar}
+        unheld = total - sum(n for _, n in ordered)
+        if unheld:
+            hatched = {"x": x, "y": top, "width": unheld * scale, "height": bar}
             body.append(_tag("rect", class_="seats", **hatched, fill=_url(uid, len(ordered))))
         body.append(
             _tag("rect", x=MARGIN, y=top, width=width - 2 * MARGIN, height=bar, fill="none", stroke=INK)
@@ -273,7 +278,7 @@ def seat_bar(
             body.append(_tag("path", class_="majority", d=marker, fill=INK))
             anchor = "end" if at > width * 0.8 else "start" if at < width * 0.2 else "middle"
             body.append(_tag("text", f"{threshold:,} for a majority", x=at, y=top - 10, text_anchor=anchor))
-        legend, bottom = _legend(uid, _legend_entries(ordered, total), top + bar + 16, width)
+        legend, bottom = _legend(uid, _legend_entries(ordered, total, empty), top + bar + 16, width)
         return bottom, body + legend
 
     return _chart("seats", title, text, [*swatches, EMPTY], layout)
@@ -316,11 +321,12 @@ def hemicycle(
     *,
     title: str = "Seats on the council",
     palette: Palette | None = None,
+    empty: Empty = Empty.UNDECLARED,
 ) -> Chart:
     """A parliament chart: one dot per seat in rows of a half circle, each party a wedge, largest party
-    on the left, seats not yet declared hatched on the right."""
+    on the left, seats no party holds (named by `empty`) hatched on the right."""
     ordered = _ordered(seats, total)
-    text = f"{_make_up(ordered, total)}."
+    text = f"{_make_up(ordered, total, empty)}."
     swatches, _ = _swatches((party for party, _ in ordered), palette)
     holders: list[tuple[int, Party | None]] = [(i, p) for i, (p, n) in enumerate(ordered) for _ in range(n)]
     holders += [(len(ordered), None)] * (total - len(holders))
@@ -343,7 +349,7 @@ def hemicycle(
             for (x, y), (index, party) in zip(positions, holders, strict=True)
         ]
         top = centre[1] + radius * 0.24 + 12
-        legend, bottom = _legend(uid, _legend_entries(ordered, total), top, width)
+        legend, bottom = _legend(uid, _legend_entries(ordered, total, empty), top, width)
         return bottom, body + legend
 
     return _chart("hemicycle", title, text, [*swatches, EMPTY], layout)

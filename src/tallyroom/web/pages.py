@@ -268,6 +268,7 @@ async def council(request: Request, code: str) -> Response:
         total = max(outcome.total_seats or outcome.seats_up, sum(n for _, n in seats))  # over-full: flagged
         story = published(site.engine, story_key(outcome))
         palette = pages.palette((r.party for r in rows), [outcome])
+        empty = charts.Empty.UNDECLARED if outcome.seats_declared < outcome.seats_up else charts.Empty.VACANT
         return {
             "title": f"{outcome.council.name}: local election results {site.day:%Y}",
             "outcome": outcome,
@@ -281,8 +282,11 @@ async def council(request: Request, code: str) -> Response:
                 outcome.seats_declared,
                 title="Make-up of the council" if outcome.composition is not None else "Seats won",
                 palette=palette,
+                empty=empty,
             ),
-            "hemicycle": charts.hemicycle(seats, total, title="The council chamber", palette=palette)
+            "hemicycle": charts.hemicycle(
+                seats, total, title="The council chamber", palette=palette, empty=empty
+            )
             if outcome.composition is not None
             else None,
             "change_bars": charts.change_bars(
