@@ -1,7 +1,8 @@
 """The served website in a real browser (Debian's Chromium driven by Playwright), on the real 2021 East
 Midlands night opened from its nominations: live updates without a reload, the desk's login, entry,
-approval and publishing, hostile names shown as text, and axe-core's accessibility checks. Screenshots
-of the main pages are saved under `build/screenshots` for people to look at."""
+approval and publishing, hostile names shown as text, axe-core's accessibility checks, and every page
+no wider than a 390, 768 or 1280 px screen with its charts' text at 12 px. Screenshots of the main pages
+at each width are saved under `build/screenshots` for people to look at."""
 
 from __future__ import annotations
 
@@ -47,6 +48,9 @@ FLAGS = [
     "--disable-sync",
 ]
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}
+KEYS = """Object.fromEntries([...document.querySelectorAll("main .party")]
+    .map(party => [party.textContent, party.querySelector("svg.key")?.innerHTML]))"""
+"""Each party keyed on the page: its key's drawing (fill and pattern)."""
 
 
 @pytest.fixture(scope="module")
@@ -173,6 +177,10 @@ def test_a_declaration_posted_to_the_api_appears_on_the_open_council_page(
     expect(page.locator("#announcer")).to_have_text(f"Result declared: {name}, Derbyshire")
     seats_up = sum(int(w[0][header.index("seats")]) for w in wards.values())
     expect(page.locator(".facts")).to_contain_text(f"{rows[0][header.index('seats')]} of {seats_up} seats up")
+    updated = page.evaluate(KEYS)
+    page.reload()
+    assert page.evaluate(KEYS) == updated  # the page's colours are the same updated live as loaded afresh
+    assert len(set(updated.values())) == len(updated)
 
 
 def test_hostile_names_are_shown_as_text(server: Server, engine: Engine, page: Page) -> None:
@@ -285,3 +293,47 @@ def test_the_main_pages_have_no_accessibility_violations(server: Server, engine:
     page.goto(f"{server.url}/desk/enter")
     found["entry"] = axe.run(page, options=WCAG).generate_snapshot()
     assert found == dict.fromkeys(found, "")
+
+
+WIDTHS = (390, 768, 1280)
+SHOWN = {"E10000024": "Nottinghamshire", "E10000019": "Lincolnshire"}
+"""Councils declared in full for the pages at every width: their local parties (Ashfield, Mansfield,
+South Holland and Lincolnshire Independents) once shared Liberal Democrat orange and Conservative blue."""
+SCALES = """[...document.querySelectorAll("figure.chart svg")]
+    .map(svg => svg.getBoundingClientRect().width / svg.viewBox.baseVal.width).filter(Boolean)"""
+"""Each chart shown: its width on screen over the width it was drawn at, 1 where its 12 px text is 12 px."""
+
+
+def test_every_page_fits_the_screen_with_12px_chart_text(
+    server: Server, engine: Engine, browser: Browser
+) -> None:
+    token = issue_token(engine, "rita")
+    for code in SHOWN:
+        header, wards = night_rows(code)
+        for rows in wards.values():
+            post(server, token, as_csv(header, rows))
+    header, wards = night_rows("E10000024")
+    ward_code = next(iter(wards.values()))[0][header.index("ward_code")]
+    pages = {
+        "night": "/",
+        "region": "/region/east-midlands",
+        "council": "/council/E10000024",
+        "ward": f"/council/E10000024/ward/{ward_code}",
+        "desk": "/desk",
+    }
+    for width in WIDTHS:
+        context = browser.new_context(viewport={"width": width, "height": 900})
+        page = context.new_page()
+        page.goto(f"{server.url}/desk/login")
+        page.get_by_label("Name").fill("rita")
+        page.get_by_label("Password").fill("rita's long password")
+        page.get_by_role("button", name="Sign in").click()
+        for name, url in pages.items():
+            page.goto(server.url + url)
+            shoot(page, f"{name}-{width}")
+            wide = page.evaluate("document.documentElement.scrollWidth")
+            assert wide <= width, f"{url} is {wide} px wide at {width} px"
+            scales = page.evaluate(SCALES)
+            assert all(scale >= 0.99 for scale in scales), (url, width, scales)  # 12 px text stays 12 px
+            assert len(scales) == {"council": 3, "ward": 1}.get(name, 0), (url, width)  # one of each pair
+        context.close()

@@ -14,10 +14,20 @@ from itertools import groupby, pairwise
 import pytest
 
 from tallyroom.reference import Reference
-from tallyroom.rules.parties import NOC, Party, PartyRegister
+from tallyroom.rules.parties import Party, PartyRegister
 from tallyroom.web import palette
-from tallyroom.web.charts import MINUS, Chart, change_bars, hemicycle, seat_bar, vote_shares
-from tallyroom.web.palette import contrast_ratio, control_swatch, relative_luminance, swatch, text_colour
+from tallyroom.web.charts import (
+    KEY_MARKS,
+    MINUS,
+    Chart,
+    Empty,
+    change_bars,
+    hemicycle,
+    key,
+    seat_bar,
+    vote_shares,
+)
+from tallyroom.web.palette import Palette, contrast_ratio, relative_luminance, text_colour
 from tests.conftest import DEMO
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -65,17 +75,9 @@ def test_contrast_ratio_matches_known_values() -> None:
 
 
 def test_every_palette_colour_takes_text_it_can_be_read_against(parties: PartyRegister) -> None:
-    fills = [
-        *(fill for fill, _ in palette.NAMED.values()),
-        *palette.FALLBACK,
-        palette.INDEPENDENT_FILL,
-        palette.NOC_FILL,
-        palette.PENDING_FILL,
-    ]
-    for fill in fills:
+    for fill in [*(fill for fill, _ in palette.NAMED.values()), *palette.POOL]:
         assert contrast_ratio(fill, text_colour(fill)) >= 4.5, fill
-    swatches = [swatch(p) for p in parties] + [control_swatch(NOC, None), control_swatch(None, None)]
-    for s in swatches:
+    for s in Palette(parties).swatches.values():
         assert s.text in (palette.BLACK, palette.WHITE)
         assert contrast_ratio(s.fill, s.text) >= 4.5, s
     assert text_colour("#fdf38e") == palette.BLACK  # SNP yellow
@@ -84,30 +86,16 @@ def test_every_palette_colour_takes_text_it_can_be_read_against(parties: PartyRe
 
 def test_parties_differ_by_label_and_pattern_not_hue_alone(parties: PartyRegister) -> None:
     main = ["conservative", "labour", "liberal-democrats", "green", "reform-uk"]
-    swatches = {party_id: swatch(parties.get(party_id)) for party_id in main}
+    on_page = Palette(parties.get(party_id) for party_id in main)
+    swatches = {party_id: on_page[parties.get(party_id)] for party_id in main}
     assert [s.label for s in swatches.values()] == ["Con", "Lab", "LD", "Grn", "Reform"]
     assert len({s.pattern for s in swatches.values()}) == len(main)
     assert swatches["conservative"].fill == "#0a5aa6"
     assert swatches["labour"].fill == "#c8102e"
-    assert all(s.pattern in palette.PATTERNS for s in map(swatch, parties))
-    assert swatch(parties.independent).fill == palette.INDEPENDENT_FILL
     local = parties.resolve("Ashfield Independents")
     assert not local.independent
-    assert swatch(local) == swatch(parties.local_party("Ashfield Independents"))
-    assert swatch(local).fill in palette.FALLBACK
-    assert swatch(local).label == "Ashfield Independents"
-
-
-def test_control_swatch_names_noc_and_unknown_control(parties: PartyRegister) -> None:
-    labour = parties.get("labour")
-    assert control_swatch("labour", labour) == swatch(labour)
-    noc = control_swatch(NOC, None)
-    assert (noc.fill, noc.label) == (palette.NOC_FILL, "NOC")
-    assert control_swatch(None, None).label == "TBC"
-    with pytest.raises(ValueError):
-        control_swatch("labour", parties.get("green"))
-    with pytest.raises(ValueError):
-        control_swatch("labour", None)
+    assert Palette([local])[local].fill in palette.POOL
+    assert Palette([local])[local].label == "Ashfield Independents"
 
 
 # Every chart
@@ -129,7 +117,8 @@ def test_every_chart_is_accessible_svg(parties: PartyRegister) -> None:
         root = parse(chart)
         assert root.tag == SVG + "svg"
         assert root.get("role") == "img"
-        assert root.get("width") == "100%"
+        assert root.get("width") == root.get("viewBox", "").split()[2]  # 12 px text at its own width
+        assert ET.fromstring(str(chart.narrow)).get("width") == "340"
         assert root.get("font-family") == "system-ui, sans-serif"
         assert root.get("viewBox", "").startswith("0 0 ")
         title_id, desc_id = (root.get("aria-labelledby") or "").split()
@@ -183,9 +172,10 @@ def test_seat_bar_segments_are_proportional_largest_first(council: list[tuple[Pa
     for before, after, width in zip(segments, segments[1:], widths, strict=False):
         assert float(after.get("x", "")) == pytest.approx(float(before.get("x", "")) + width, abs=0.02)
     assert "url(#" in (segments[-1].get("fill") or "")  # the undeclared seat is hatched, not a colour
-    (line,) = find(root, "line", "majority")
-    assert float(line.get("x1", "")) == pytest.approx(left + whole * 33 / 64, abs=0.01)
-    assert line.get("x1") == line.get("x2")
+    (marker,) = find(root, "path", "majority")
+    at = left + whole * 33 / 64
+    assert (marker.get("d") or "").startswith(f"M{at - 5:.2f}".rstrip("0").rstrip("."))
+    assert not find(root, "line")  # marked above and below the bar: no line splits a party's segment
     assert "33 for a majority" in texts(root)
 
 
@@ -194,7 +184,8 @@ def test_wide_segments_carry_label_and_number_in_their_text_colour(
 ) -> None:
     root = parse(seat_bar(council, 64, 33))
     labels = {"".join(t.itertext()): t.get("fill") for t in find(root, "text") if t.get("fill")}
-    conservative, labour = swatch(parties.get("conservative")), swatch(parties.get("labour"))
+    on_page = Palette(p for p, _ in council)
+    conservative, labour = on_page[parties.get("conservative")], on_page[parties.get("labour")]
     assert labels["Con 45"] == conservative.text
     assert labels["Lab 14"] == labour.text
     assert "Grn 1" not in labels  # one seat in 64 is too narrow to hold a label
@@ -203,7 +194,7 @@ def test_wide_segments_carry_label_and_number_in_their_text_colour(
 
 def test_seat_bar_without_a_known_majority_draws_no_line(council: list[tuple[Party, int]]) -> None:
     chart = seat_bar(council, 70, None)
-    assert not find(parse(chart), "line", "majority")
+    assert not find(parse(chart), "path", "majority")
     assert chart.text.endswith("of 70 seats.")
 
 
@@ -345,3 +336,24 @@ def test_change_bars_run_right_for_gains_and_left_for_losses(parties: PartyRegis
     labels = texts(root)
     assert {"+8", f"{MINUS}10", "0", "Conservative", "Labour", "Green"} <= set(labels)
     assert "-10" not in labels  # a real minus sign, not a hyphen
+
+
+def test_table_keys_carry_the_pattern_as_well_as_the_colour(parties: PartyRegister) -> None:
+    main = [parties.get(party_id) for party_id in ("conservative", "labour", "liberal-democrats")]
+    on_page = Palette(main)
+    drawn = {p.id: ET.fromstring(str(key(on_page.of(p)))) for p in main}
+    assert not drawn["conservative"].findall("path")  # solid
+    for party_id in ("labour", "liberal-democrats"):
+        (marks,) = drawn[party_id].findall("path")  # inline in HTML: no namespace
+        assert marks.get("d") == KEY_MARKS[on_page[parties.get(party_id)].pattern]
+    assert drawn["labour"].get("aria-hidden") == "true"  # the party's name beside it says who it is
+    assert key(None) == ""  # a party with no colour of its own on the page is named, not keyed
+
+
+def test_seats_no_party_holds_have_one_name_on_both_charts(council: list[tuple[Party, int]]) -> None:
+    for empty in Empty:
+        bar, chamber = seat_bar(council[1:], 64, 33, empty=empty), hemicycle(council[1:], 64, empty=empty)
+        assert f"1 {empty} of 64 seats" in bar.text and f"1 {empty} of 64 seats" in chamber.text
+        assert f"{empty.capitalize()} 1" in texts(parse(bar)) and f"{empty.capitalize()} 1" in texts(
+            parse(chamber)
+        )

@@ -1,8 +1,10 @@
 """Server-rendered SVG charts for the results pages, embedded inline in the HTML.
 
-Every chart is a `Chart`: the `<svg>`, labelled by its own `<title>` and `<desc>`, and `text`, the same
-content as a plain sentence for the page to show under the chart. Every string that comes from data is
-escaped. Parties are drawn with their palette swatch: colour, pattern and, where there is room, label.
+Every chart is a `Chart`: the `<svg>`, labelled by its own `<title>` and `<desc>`, drawn at two widths
+(the page shows the one that fits, so text stays 12 px on a phone), and `text`, the same content as a
+plain sentence for the page to show under the chart. Every string that comes from data is
+escaped. Parties are drawn with their swatch on the page's palette: colour, pattern and, where there is room,
+label.
 Element and pattern ids start with a hash of the chart's content, so charts on one page do not clash.
 """
 
@@ -11,37 +13,49 @@ from __future__ import annotations
 import hashlib
 import itertools
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 
 from markupsafe import Markup
 
 from tallyroom.rules.parties import Party
-from tallyroom.web.palette import WHITE, Swatch, swatch
+from tallyroom.web.palette import WHITE, Palette, Pattern, Swatch
 
 WIDTH = 600
+NARROW = 340
+"""The chart widths, in pixels at 12 px text: a wide screen's and a phone's."""
 MARGIN = 10
 FONT = 12
 CHAR = 7  # a generous width of one character at FONT, to decide whether a label fits
 INK = "#333333"
 MINUS = "\u2212"
-EMPTY = Swatch(WHITE, "#8c8c8c", "stripes", "")  # unfilled or undeclared seats
+EMPTY = Swatch(WHITE, "#8c8c8c", Pattern.STRIPES, "")  # seats not yet declared
 
 # Pattern tiles are 6 units square: the marks drawn in the swatch's text colour, and a rotation.
 MARKS = {
-    "solid": (Markup(""), 0),
-    "stripes": (Markup('<rect width="2" height="6"/>'), 45),
-    "hstripes": (Markup('<rect width="2" height="6"/>'), 90),
-    "crosshatch": (Markup('<rect width="1.5" height="6"/><rect width="6" height="1.5"/>'), 45),
-    "dots": (Markup('<circle cx="3" cy="3" r="1.4"/>'), 45),
+    Pattern.SOLID: (Markup(""), 0),
+    Pattern.STRIPES: (Markup('<rect width="2" height="6"/>'), 45),
+    Pattern.HSTRIPES: (Markup('<rect width="2" height="6"/>'), 90),
+    Pattern.CROSSHATCH: (Markup('<rect width="1.5" height="6"/><rect width="6" height="1.5"/>'), 45),
+    Pattern.DOTS: (Markup('<circle cx="3" cy="3" r="1.4"/>'), 45),
+}
+# The same marks on a 14 unit key, drawn without a <pattern> (keys repeat on a page; ids must not).
+KEY_MARKS = {
+    Pattern.SOLID: "",
+    Pattern.STRIPES: "M0 7L7 0M0 14L14 0M7 14L14 7",
+    Pattern.HSTRIPES: "M0 3.5H14M0 7H14M0 10.5H14",
+    Pattern.CROSSHATCH: "M0 7L7 0M0 14L14 0M7 14L14 7M0 7L7 14M0 0L14 14M7 0L14 7",
+    Pattern.DOTS: "M3 3.5h1M10 3.5h1M6.5 7h1M3 10.5h1M10 10.5h1",
 }
 
 
 @dataclass(frozen=True, slots=True)
 class Chart:
-    """An inline `<svg>` and its text equivalent."""
+    """The chart as an inline `<svg>` `WIDTH` wide, the same `NARROW` wide, and its text equivalent."""
 
     svg: Markup
+    narrow: Markup
     text: str
 
 
@@ -95,8 +109,13 @@ def _pattern(pattern_id: str, colours: Swatch) -> Markup:
 
 
 def _svg(
-    uid: str, title: str, text: str, height: float, swatches: Sequence[Swatch], body: list[Markup]
-) -> Chart:
+    uid: str,
+    size: tuple[float, float],
+    title: str,
+    text: str,
+    swatches: Sequence[Swatch],
+    body: list[Markup],
+) -> Markup:
     defs = Markup("").join(_pattern(f"{uid}-{i}", s) for i, s in enumerate(swatches))
     content = Markup("").join(
         [
@@ -106,24 +125,61 @@ def _svg(
             *body,
         ]
     )
-    svg = _tag(
+    return _tag(
         "svg",
         content,
         xmlns="http://www.w3.org/2000/svg",
-        viewBox=f"0 0 {WIDTH} {_num(height)}",
-        width="100%",
+        viewBox=f"0 0 {_num(size[0])} {_num(size[1])}",
+        width=_num(size[0]),
         role="img",
         aria_labelledby=f"{uid}-title {uid}-desc",
         font_family="system-ui, sans-serif",
         font_size=FONT,
     )
-    return Chart(svg, text)
 
 
-def _swatches(parties: Iterable[Party]) -> tuple[list[Swatch], dict[str, int]]:
-    """One swatch per distinct party, and each party id's index among them."""
+Layout = Callable[[str, float], tuple[float, list[Markup]]]
+"""Draws a chart at a width, its ids starting with a prefix: its height and elements."""
+
+
+def _chart(kind: str, title: str, text: str, swatches: Sequence[Swatch], layout: Layout) -> Chart:
+    """The chart drawn twice, `WIDTH` wide and `NARROW` wide, for the page to show the one that fits."""
+    drawn = []
+    for width in (WIDTH, NARROW):
+        uid = _uid(f"{kind}{width}", title, text)
+        height, body = layout(uid, width)
+        drawn.append(_svg(uid, (width, height), title, text, swatches, body))
+    return Chart(drawn[0], drawn[1], text)
+
+
+def key(colours: Swatch | None) -> Markup:
+    """A 14 pixel key: the swatch's fill with its pattern's marks, or nothing for no swatch."""
+    if colours is None:
+        return Markup("")
+    marks = KEY_MARKS[colours.pattern]
+    return _tag(
+        "svg",
+        _tag("rect", x=0.5, y=0.5, width=13, height=13, rx=2, fill=colours.fill, stroke=INK)
+        + (
+            _tag("path", d=marks, stroke=colours.text, stroke_width=1.5, stroke_linecap="round")
+            if marks
+            else ""
+        ),
+        class_="key",
+        aria_hidden="true",
+        focusable="false",
+        width=14,
+        height=14,
+        viewBox="0 0 14 14",
+    )
+
+
+def _swatches(parties: Iterable[Party], palette: Palette | None) -> tuple[list[Swatch], dict[str, int]]:
+    """One swatch per distinct party (from the page's palette, else one for these parties alone), and
+    each party id's index among them."""
     unique = {party.id: party for party in parties}
-    return [swatch(party) for party in unique.values()], {party_id: i for i, party_id in enumerate(unique)}
+    colours = palette or Palette(unique.values())
+    return [colours[party] for party in unique.values()], {party_id: i for i, party_id in enumerate(unique)}
 
 
 def _ordered(seats: Sequence[tuple[Party, int]], total: int) -> list[tuple[Party, int]]:
@@ -133,24 +189,39 @@ def _ordered(seats: Sequence[tuple[Party, int]], total: int) -> list[tuple[Party
     return sorted(((party, n) for party, n in seats if n), key=lambda held: (-held[1], held[0].name))
 
 
-def _make_up(ordered: Sequence[tuple[Party, int]], total: int, rest: str) -> str:
-    """The make-up in words: "Conservative 45, Labour 14, 5 unfilled of 64 seats"."""
+class Empty(StrEnum):
+    """What the seats no party holds are, one word for them on every chart of a page."""
+
+    UNDECLARED = "undeclared"
+    VACANT = "vacant"
+
+
+def _make_up(ordered: Sequence[tuple[Party, int]], total: int, rest: Empty) -> str:
+    """The make-up in words: "Conservative 45, Labour 14, 5 undeclared of 64 seats"."""
     empty = total - sum(n for _, n in ordered)
     parts = [f"{party.name} {n:,}" for party, n in ordered] + ([f"{empty:,} {rest}"] if empty else [])
     return f"{', '.join(parts)} of {_count(total, 'seat')}" if parts else _count(total, "seat")
 
 
-def _legend(uid: str, entries: Sequence[tuple[int, str]], top: float) -> tuple[list[Markup], float]:
+def _legend_entries(ordered: Sequence[tuple[Party, int]], total: int, rest: Empty) -> list[tuple[int, str]]:
+    entries = [(i, f"{party.name} {n:,}") for i, (party, n) in enumerate(ordered)]
+    empty = total - sum(n for _, n in ordered)
+    return entries + ([(len(ordered), f"{rest.capitalize()} {empty:,}")] if empty else [])
+
+
+def _legend(
+    uid: str, entries: Sequence[tuple[int, str]], top: float, width: float
+) -> tuple[list[Markup], float]:
     """Key boxes (pattern index, text) in rows from `top`; returns the elements and the bottom."""
     parts: list[Markup] = []
     x, y = float(MARGIN), top
     for index, label in entries:
-        width = 20 + len(label) * CHAR + 16
-        if x > MARGIN and x + width > WIDTH - MARGIN:
+        room = 20 + len(label) * CHAR + 16
+        if x > MARGIN and x + room > width - MARGIN:
             x, y = float(MARGIN), y + 22
         parts.append(_tag("rect", x=x, y=y, width=14, height=14, fill=_url(uid, index), stroke=INK))
         parts.append(_tag("text", label, x=x + 20, y=y + 11))
-        x += width
+        x += room
     return parts, y + 22
 
 
@@ -161,68 +232,74 @@ def seat_bar(
     declared: int | None = None,
     *,
     title: str = "Seats on the council",
+    palette: Palette | None = None,
+    empty: Empty = Empty.UNDECLARED,
 ) -> Chart:
-    """The council's make-up as one stacked bar, largest party first, with the majority line at
-    `threshold` (none where that is None or 0, not known). Seats not held are an empty hatched segment:
-    "undeclared" when `declared` (the number of seats declared so far) is given, else "unfilled"."""
+    """The council's make-up as one stacked bar, largest party first, with the majority marked above
+    and below the bar at `threshold` (none where that is None or 0, not known), never across a party's
+    segment. Seats not held are an empty hatched segment, named by `empty`; `declared` (seats declared
+    so far) is said in the text where given."""
     if total < 1 or not 0 <= (threshold or 0) <= total or not 0 <= (declared or 0) <= total:
         raise ValueError(f"total {total}, threshold {threshold}, declared {declared}: out of range")
     ordered = _ordered(seats, total)
-    rest = "unfilled" if declared is None else "undeclared"
-    text = _make_up(ordered, total, rest)
+    text = _make_up(ordered, total, empty)
     text += "" if declared is None else f", {declared:,} declared"
     text += f"; {threshold:,} needed for a majority." if threshold else "."
-    uid = _uid("seats", title, text)
-    swatches, _ = _swatches(party for party, _ in ordered)
-    top, bar, strip = 26, 30, 7
-    scale = (WIDTH - 2 * MARGIN) / total
-    body: list[Markup] = []
-    x = float(MARGIN)
-    for index, ((party, n), colours) in enumerate(zip(ordered, swatches, strict=True)):
-        width = n * scale
-        segment = {"x": x, "y": top, "width": width, "height": bar}
-        body.append(_tag("rect", class_="seats", data_party=party.id, **segment, fill=colours.fill))
-        body.append(_tag("rect", x=x, y=top + bar - strip, width=width, height=strip, fill=_url(uid, index)))
-        label = f"{colours.label} {n:,}"
-        if len(label) * CHAR + 8 <= width:
+    swatches, _ = _swatches((party for party, _ in ordered), palette)
+
+    def layout(uid: str, width: float) -> tuple[float, list[Markup]]:
+        top, bar, strip = 26, 30, 7
+        scale = (width - 2 * MARGIN) / total
+        body: list[Markup] = []
+        x = float(MARGIN)
+        for index, ((party, n), colours) in enumerate(zip(ordered, swatches, strict=True)):
+            size = n * scale
+            segment = {"x": x, "y": top, "width": size, "height": bar}
+            body.append(_tag("rect", class_="seats", data_party=party.id, **segment, fill=colours.fill))
             body.append(
-                _tag("text", label, x=x + width / 2, y=top + 16, fill=colours.text, text_anchor="middle")
+                _tag("rect", x=x, y=top + bar - strip, width=size, height=strip, fill=_url(uid, index))
             )
-        x += width
-    empty = total - sum(n for _, n in ordered)
-    if empty:
-        hatched = {"x": x, "y": top, "width": empty * scale, "height": bar}
-        body.append(_tag("rect", class_="seats", **hatched, fill=_url(uid, len(ordered))))
-    body.append(_tag("rect", x=MARGIN, y=top, width=WIDTH - 2 * MARGIN, height=bar, fill="none", stroke=INK))
-    if threshold:
-        at = MARGIN + threshold * scale
-        line = {"x1": at, "x2": at, "y1": top - 6, "y2": top + bar + 6}
-        body.append(_tag("line", **line, stroke=WHITE, stroke_width=5))
-        body.append(_tag("line", class_="majority", **line, stroke=INK, stroke_width=2))
-        anchor = "end" if at > WIDTH * 0.8 else "start" if at < WIDTH * 0.2 else "middle"
-        body.append(_tag("text", f"{threshold:,} for a majority", x=at, y=top - 10, text_anchor=anchor))
-    entries = [(i, f"{party.name} {n:,}") for i, (party, n) in enumerate(ordered)]
-    entries += [(len(ordered), f"{rest.capitalize()} {empty:,}")] if empty else []
-    legend, bottom = _legend(uid, entries, top + bar + 16)
-    return _svg(uid, title, text, bottom, [*swatches, EMPTY], body + legend)
+            label = f"{colours.label} {n:,}"
+            if len(label) * CHAR + 8 <= size:
+                body.append(
+                    _tag("text", label, x=x + size / 2, y=top + 16, fill=colours.text, text_anchor="middle")
+                )
+            x += size
+        unheld = total - sum(n for _, n in ordered)
+        if unheld:
+            hatched = {"x": x, "y": top, "width": unheld * scale, "height": bar}
+            body.append(_tag("rect", class_="seats", **hatched, fill=_url(uid, len(ordered))))
+        body.append(
+            _tag("rect", x=MARGIN, y=top, width=width - 2 * MARGIN, height=bar, fill="none", stroke=INK)
+        )
+        if threshold:
+            at = MARGIN + threshold * scale
+            marker = f"M{_num(at - 5)} {top - 7}h10l-5 6zM{_num(at - 5)} {top + bar + 7}h10l-5 -6z"
+            body.append(_tag("path", class_="majority", d=marker, fill=INK))
+            anchor = "end" if at > width * 0.8 else "start" if at < width * 0.2 else "middle"
+            body.append(_tag("text", f"{threshold:,} for a majority", x=at, y=top - 10, text_anchor=anchor))
+        legend, bottom = _legend(uid, _legend_entries(ordered, total, empty), top + bar + 16, width)
+        return bottom, body + legend
+
+    return _chart("seats", title, text, [*swatches, EMPTY], layout)
 
 
-HEMICYCLE_RADIUS = 200  # of the outer row of seats
-HEMICYCLE_CENTRE = (WIDTH / 2, 8 + HEMICYCLE_RADIUS * 1.24)
-
-
-def _hemicycle_rows(rows: int) -> tuple[float, list[tuple[float, int]]]:
+def _hemicycle_rows(rows: int, radius: float) -> tuple[float, list[tuple[float, int]]]:
     """The distance between rows, and each row's radius and the most seats it holds."""
-    pitch = HEMICYCLE_RADIUS * 0.6 / rows
-    radii = [HEMICYCLE_RADIUS - i * pitch for i in range(rows)]
+    pitch = radius * 0.6 / rows
+    radii = [radius - i * pitch for i in range(rows)]
     return pitch, [(r, math.floor(math.pi * r / pitch) + 1) for r in radii]
 
 
-def _seat_positions(total: int) -> tuple[list[tuple[float, float]], float]:
+def _seat_positions(
+    total: int, centre: tuple[float, float], radius: float
+) -> tuple[list[tuple[float, float]], float]:
     """Centres of `total` seats, left to right by angle, and the dot radius. As few rows as hold the
     seats; seats are shared across rows in proportion to their length (largest remainder)."""
-    rows = next(n for n in itertools.count(1) if sum(room for _, room in _hemicycle_rows(n)[1]) >= total)
-    pitch, radii = _hemicycle_rows(rows)
+    rows = next(
+        n for n in itertools.count(1) if sum(room for _, room in _hemicycle_rows(n, radius)[1]) >= total
+    )
+    pitch, radii = _hemicycle_rows(rows, radius)
     capacity = sum(room for _, room in radii)
     quotas = [total * room / capacity for _, room in radii]
     counts = [math.floor(q) for q in quotas]
@@ -234,58 +311,74 @@ def _seat_positions(total: int) -> tuple[list[tuple[float, float]], float]:
         for j in range(k)
     ]
     seats.sort(key=lambda seat: (-seat[0], -seat[1]))
-    cx, cy = HEMICYCLE_CENTRE
+    cx, cy = centre
     return [(cx + r * math.cos(a), cy - r * math.sin(a)) for a, r in seats], 0.4 * pitch
 
 
 def hemicycle(
-    seats: Sequence[tuple[Party, int]], total: int, *, title: str = "Seats on the council"
+    seats: Sequence[tuple[Party, int]],
+    total: int,
+    *,
+    title: str = "Seats on the council",
+    palette: Palette | None = None,
+    empty: Empty = Empty.UNDECLARED,
 ) -> Chart:
     """A parliament chart: one dot per seat in rows of a half circle, each party a wedge, largest party
-    on the left, unfilled seats hatched on the right."""
+    on the left, seats no party holds (named by `empty`) hatched on the right."""
     ordered = _ordered(seats, total)
-    text = f"{_make_up(ordered, total, 'unfilled')}."
-    uid = _uid("hemicycle", title, text)
-    swatches, _ = _swatches(party for party, _ in ordered)
+    text = f"{_make_up(ordered, total, empty)}."
+    swatches, _ = _swatches((party for party, _ in ordered), palette)
     holders: list[tuple[int, Party | None]] = [(i, p) for i, (p, n) in enumerate(ordered) for _ in range(n)]
-    empty = total - len(holders)
-    holders += [(len(ordered), None)] * empty
-    positions, radius = _seat_positions(total)
-    body = [
-        _tag(
-            "circle",
-            cx=x,
-            cy=y,
-            r=radius,
-            fill=_url(uid, index),
-            stroke=INK,
-            stroke_width=0.75,
-            data_party=party.id if party else None,
-        )
-        for (x, y), (index, party) in zip(positions, holders, strict=True)
-    ]
-    entries = [(i, f"{party.name} {n:,}") for i, (party, n) in enumerate(ordered)]
-    entries += [(len(ordered), f"Unfilled {empty:,}")] if empty else []
-    legend, bottom = _legend(uid, entries, HEMICYCLE_CENTRE[1] + HEMICYCLE_RADIUS * 0.24 + 12)
-    return _svg(uid, title, text, bottom, [*swatches, EMPTY], body + legend)
+    holders += [(len(ordered), None)] * (total - len(holders))
+
+    def layout(uid: str, width: float) -> tuple[float, list[Markup]]:
+        radius = min(200.0, (width - 2 * MARGIN) / 2 - 10)
+        centre = (width / 2, 8 + radius * 1.24)
+        positions, dot = _seat_positions(total, centre, radius)
+        body = [
+            _tag(
+                "circle",
+                cx=x,
+                cy=y,
+                r=dot,
+                fill=_url(uid, index),
+                stroke=INK,
+                stroke_width=0.75,
+                data_party=party.id if party else None,
+            )
+            for (x, y), (index, party) in zip(positions, holders, strict=True)
+        ]
+        top = centre[1] + radius * 0.24 + 12
+        legend, bottom = _legend(uid, _legend_entries(ordered, total, empty), top, width)
+        return bottom, body + legend
+
+    return _chart("hemicycle", title, text, [*swatches, EMPTY], layout)
 
 
 def _share(votes: int, total: int) -> float:
     return 100 * votes / total if total else 0.0
 
 
-def vote_shares(rows: Sequence[tuple[str, Party, int | None, bool]], *, title: str = "Votes cast") -> Chart:
+def vote_shares(
+    rows: Sequence[tuple[str, Party, int | None, bool]],
+    *,
+    title: str = "Votes cast",
+    palette: Palette | None = None,
+) -> Chart:
     """Each candidate's votes as a bar of their share of all votes cast, most votes first; a row is
     (candidate, party, votes or None where the ward was uncontested, elected). Winners carry the word
-    "Elected"; an uncontested ward has no bars, only "Elected unopposed"."""
+    "Elected"; an uncontested ward has no bars, only "Elected unopposed". A label too long for the
+    width takes two lines: the candidate, then the votes."""
     contested = [votes is not None for _, _, votes, _ in rows]
     if not rows or any(contested) != all(contested):
         raise ValueError("give votes for every candidate, or for none where the ward was uncontested")
     total = sum(votes or 0 for _, _, votes, _ in rows)
     ordered = sorted(rows, key=lambda row: -(row[2] or 0))
     labels = [
-        f"{name} ({party.name})"
-        + ("" if votes is None else f" {_count(votes, 'vote')}, {_share(votes, total):.1f}%")
+        (
+            f"{name} ({party.name})",
+            "" if votes is None else f"{_count(votes, 'vote')}, {_share(votes, total):.1f}%",
+        )
         for name, party, votes, _ in ordered
     ]
     markers = [
@@ -294,61 +387,83 @@ def vote_shares(rows: Sequence[tuple[str, Party, int | None, bool]], *, title: s
     ]
     text = (
         "; ".join(
-            f"{label}, {marker.lower()}" if marker else label
-            for label, marker in zip(labels, markers, strict=True)
+            ", ".join(part for part in (f"{who} {figures}".strip(), marker.lower()) if part)
+            for (who, figures), marker in zip(labels, markers, strict=True)
         )
         + "."
     )
-    uid = _uid("votes", title, text)
-    swatches, index = _swatches(party for _, party, _, _ in rows)
-    step, inner = (40 if all(contested) else 22), WIDTH - 2 * MARGIN
-    body: list[Markup] = []
-    for row, ((_, party, votes, _), label, marker) in enumerate(zip(ordered, labels, markers, strict=True)):
-        y = 6 + row * step
-        tspan = _tag("tspan", marker, dx=8, font_weight="bold") if marker else Markup("")
-        body.append(_tag("text", Markup("{}{}").format(label, tspan), x=MARGIN, y=y + 12))
-        if votes is not None:
-            bar = {"x": MARGIN, "y": y + 18, "height": 14}
-            body.append(_tag("rect", **bar, width=inner, fill="#eeeeee"))
-            width = inner * _share(votes, total) / 100
-            fill = _url(uid, index[party.id])
-            body.append(
-                _tag("rect", class_="bar", data_party=party.id, **bar, width=width, fill=fill, stroke=INK)
-            )
-    return _svg(uid, title, text, 6 + len(rows) * step, swatches if all(contested) else [], body)
+    swatches, index = _swatches((party for _, party, _, _ in rows), palette)
+
+    def layout(uid: str, width: float) -> tuple[float, list[Markup]]:
+        inner = width - 2 * MARGIN
+        body: list[Markup] = []
+        y = 6.0
+        for (_, party, votes, _), (who, figures), marker in zip(ordered, labels, markers, strict=True):
+            tspan = _tag("tspan", marker, dx=8, font_weight="bold") if marker else Markup("")
+            lines = [f"{who} {figures}".strip()]
+            if len(lines[0] + marker) * CHAR + 8 > inner:
+                lines = [who, figures] if figures else [who]
+            for i, line in enumerate(lines):
+                last = i == len(lines) - 1
+                body.append(
+                    _tag("text", Markup("{}{}").format(line, tspan if last else ""), x=MARGIN, y=y + 12)
+                )
+                y += 16
+            if votes is not None:
+                bar = {"x": MARGIN, "y": y + 2, "height": 14}
+                body.append(_tag("rect", **bar, width=inner, fill="#eeeeee"))
+                size = inner * _share(votes, total) / 100
+                fill = _url(uid, index[party.id])
+                body.append(
+                    _tag("rect", class_="bar", data_party=party.id, **bar, width=size, fill=fill, stroke=INK)
+                )
+                y += 24
+            else:
+                y += 6
+        return y, body
+
+    return _chart("votes", title, text, swatches if all(contested) else [], layout)
 
 
-def change_bars(changes: Sequence[tuple[Party, int]], *, title: str = "Net change in seats") -> Chart:
+def change_bars(
+    changes: Sequence[tuple[Party, int]],
+    *,
+    title: str = "Net change in seats",
+    palette: Palette | None = None,
+) -> Chart:
     """Net seats won or lost by each party, in the order given: gains to the right of a zero axis,
     losses to the left, each labelled "+8" or "−10"."""
     text = (
         f"Net change in seats: {', '.join(f'{party.name} {_signed(n)}' for party, n in changes) or 'none'}."
     )
-    uid = _uid("change", title, text)
-    swatches, index = _swatches(party for party, _ in changes)
-    axis, step = WIDTH / 2, 40
-    scale = (axis - MARGIN - 50) / max([abs(n) for _, n in changes] + [1])
-    body: list[Markup] = []
-    for row, (party, n) in enumerate(changes):
-        y = 6 + row * step
-        body.append(_tag("text", party.name, x=MARGIN, y=y + 12))
-        start, width = (axis, n * scale) if n >= 0 else (axis + n * scale, -n * scale)
-        if n:
-            body.append(
-                _tag(
-                    "rect",
-                    class_="change",
-                    data_party=party.id,
-                    x=start,
-                    y=y + 18,
-                    width=width,
-                    height=14,
-                    fill=_url(uid, index[party.id]),
-                    stroke=INK,
+    swatches, index = _swatches((party for party, _ in changes), palette)
+
+    def layout(uid: str, width: float) -> tuple[float, list[Markup]]:
+        axis, step = width / 2, 40
+        scale = (axis - MARGIN - 50) / max([abs(n) for _, n in changes] + [1])
+        body: list[Markup] = []
+        for row, (party, n) in enumerate(changes):
+            y = 6 + row * step
+            body.append(_tag("text", party.name, x=MARGIN, y=y + 12))
+            start, size = (axis, n * scale) if n >= 0 else (axis + n * scale, -n * scale)
+            if n:
+                body.append(
+                    _tag(
+                        "rect",
+                        class_="change",
+                        data_party=party.id,
+                        x=start,
+                        y=y + 18,
+                        width=size,
+                        height=14,
+                        fill=_url(uid, index[party.id]),
+                        stroke=INK,
+                    )
                 )
-            )
-        label_x, anchor = (start - 4, "end") if n < 0 else (start + width + 4, "start")
-        body.append(_tag("text", _signed(n), x=label_x, y=y + 30, text_anchor=anchor))
-    height = 6 + len(changes) * step
-    body.append(_tag("line", x1=axis, x2=axis, y1=2, y2=height, stroke=INK))
-    return _svg(uid, title, text, height, swatches, body)
+            label_x, anchor = (start - 4, "end") if n < 0 else (start + size + 4, "start")
+            body.append(_tag("text", _signed(n), x=label_x, y=y + 30, text_anchor=anchor))
+        height = 6 + len(changes) * step
+        body.append(_tag("line", x1=axis, x2=axis, y1=2, y2=height, stroke=INK))
+        return height, body
+
+    return _chart("change", title, text, swatches, layout)

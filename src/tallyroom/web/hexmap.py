@@ -20,13 +20,13 @@ from importlib import resources
 from markupsafe import Markup
 
 from tallyroom.web.charts import INK, _count, _pattern, _tag, _uid
-from tallyroom.web.palette import Swatch
+from tallyroom.web.palette import Pattern, Swatch
 
 SIZE = 10.0
 """A hex's circumradius, in SVG units."""
 SCALE = 1.5
 """Pixels to an SVG unit at full size: a hex 26 pixels across; smaller screens scale the map down."""
-NOT_UP = Swatch("#f2f2f2", "#8c8c8c", "solid", "")
+NOT_UP = Swatch("#f2f2f2", "#8c8c8c", Pattern.SOLID, "")
 
 
 class Offset(enum.Enum):

@@ -30,9 +30,12 @@ from tallyroom.web.hexmap import (
     upper_tier,
     wards_of,
 )
-from tallyroom.web.palette import Swatch, control_swatch, swatch
+from tallyroom.web.palette import Palette, Pattern, Swatch
 
-SPLIT = Swatch("#d9d9d9", "#000000", "crosshatch", "split")
+SPLIT = Swatch("#d9d9d9", "#000000", Pattern.CROSSHATCH, "split")
+NOC_SWATCH = Swatch("#b3b3b3", "#000000", Pattern.SOLID, "NOC")
+OTHER = Swatch("#e0e0e0", "#000000", Pattern.DOTS, "other")
+"""For a party the page's palette has no colour left for: named in the key as "another party"."""
 COUNTY = "E10"
 """The GSS prefix of a county council, drawn on the upper-tier layout."""
 
@@ -66,6 +69,7 @@ def council_maps(
     outcomes: Sequence[CouncilOutcome],
     party: Callable[[str], Party],
     href: Callable[[str], str],
+    palette: Palette,
     within: Callable[[str], bool] = lambda _code: True,
 ) -> Maps:
     """Every council of `outcomes` on its layout, with the other councils `within` the area as not up."""
@@ -101,13 +105,17 @@ def council_maps(
                 continue
             key, words = _control_words(found, party)
             decided = found.decided and found.control_after is not None
+            if not decided:
+                tint = EMPTY
+            elif found.control_after == NOC:
+                tint = NOC_SWATCH
+            else:
+                tint, key = _colour(palette, party(found.control_after or ""), key)
             tiles.append(
                 Tile(
                     place,
                     State.WON if decided else State.UNDECIDED,
-                    control_swatch(found.control_after, _party_of(found.control_after, party))
-                    if decided
-                    else EMPTY,
+                    tint,
                     key,
                     f"{found.council.name}: {words}",
                     href(code),
@@ -127,11 +135,14 @@ def _placed(code: str) -> bool:
     return code in (upper_tier().hexes if code.startswith(COUNTY) else districts().hexes)
 
 
-def _party_of(control: str | None, party: Callable[[str], Party]) -> Party | None:
-    return None if control in (None, NOC) else party(control or "")
+def _colour(palette: Palette, party: Party, key: str) -> tuple[Swatch, str]:
+    """The party's colour on the page, and the key's words for it: a party the palette has no colour
+    left for shares the key's "another party"."""
+    found = palette.of(party)
+    return (found, key) if found else (OTHER, "another party")
 
 
-def ward_map(outcome: CouncilOutcome, href: Callable[[WardRef], str]) -> Maps:
+def ward_map(outcome: CouncilOutcome, href: Callable[[WardRef], str], palette: Palette) -> Maps:
     """The council's 2022 wards: each won tonight in its winner's colour, each still to declare
     hatched, and each with no election tonight in pale grey."""
     code = outcome.council.code
@@ -148,7 +159,9 @@ def ward_map(outcome: CouncilOutcome, href: Callable[[WardRef], str]) -> Maps:
         return Maps(
             [], "There is no hex map of this council's wards: its wards are not in the 2022 ward layout."
         )
-    tiles = [_ward_tile(place.code, layout, declared, pending, href) for place in layout.hexes.values()]
+    tiles = [
+        _ward_tile(place.code, layout, declared, pending, href, palette) for place in layout.hexes.values()
+    ]
     tiles.sort(key=lambda t: (t.hex.r, t.hex.q))
     missing = sorted(
         {w.result.poll.ward.name for w in outcome.wards if w.result.poll.ward.code not in layout.hexes}
@@ -167,6 +180,7 @@ def _ward_tile(
     declared: dict[str, list[WardOutcome]],
     pending: dict[str, Poll],
     href: Callable[[WardRef], str],
+    palette: Palette,
 ) -> Tile:
     place = layout.hexes[code]
     polls = declared.get(code)
@@ -175,7 +189,7 @@ def _ward_tile(
         gains = [g for found in polls if found.change for g in found.change.gains]
         if len(parties) == 1:
             (only,) = parties
-            tint, key = swatch(only), only.name
+            tint, key = _colour(palette, only, only.name)
         else:
             tint, key = SPLIT, "seats split between parties"
         seats = ", ".join(

@@ -10,7 +10,8 @@ import bisect
 import itertools
 import re
 import threading
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -24,6 +25,7 @@ from tallyroom.copy.headlines import headline
 from tallyroom.copy.newsroom import story_key
 from tallyroom.copy.review import published
 from tallyroom.rules.ballots import ballot_id
+from tallyroom.rules.change import WardChange
 from tallyroom.rules.counting import PollResult, count
 from tallyroom.rules.model import DeclarationStatus, Poll, PollKind, WardRef
 from tallyroom.rules.outcome import CouncilOutcome, WardOutcome
@@ -34,6 +36,7 @@ from tallyroom.serialise import control_name
 from tallyroom.web import charts
 from tallyroom.web.caching import cached_response, site_of
 from tallyroom.web.maps import council_maps, ward_map
+from tallyroom.web.palette import Palette
 from tallyroom.web.site import Site, View
 from tallyroom.web.templating import render, ward_key
 
@@ -47,6 +50,27 @@ STATUS_WORDS = {
     DeclarationStatus.RECOUNT: "recount",
 }
 """How a poll still to declare stands, in words for a page."""
+
+
+def change_words(gains: Iterable[tuple[str, str | None]], holds: Iterable[str]) -> str:
+    """A ward's change in words, each kind once and counted: "Labour gain from Conservative; Conservative
+    hold ×2" (gains as (party, party gained from or None), holds as parties)."""
+    found = Counter(
+        [f"{party} gain from {loser}" if loser else f"{party} gain" for party, loser in gains]
+        + [f"{party} hold" for party in holds]
+    )
+    return "; ".join(f"{words} \u00d7{n}" if n > 1 else words for words, n in found.items())
+
+
+def ward_change(change: WardChange) -> str:
+    """`change_words` for a ward's change."""
+    gains = [(g.party.name, g.from_party.name if g.from_party else None) for g in change.gains]
+    return change_words(gains, [p.name for p in change.holds])
+
+
+def declared_change(body: Mapping[str, Any]) -> str:
+    """`change_words` for the gains in a declaration event's body."""
+    return change_words([(g["party"], g["from"]) for g in body.get("gains") or ()], ())
 
 
 @dataclass(frozen=True)
@@ -121,6 +145,11 @@ class Pages:
         rows.sort(key=lambda r: (-r.councils, -r.won, r.party.name))
         return region, rows
 
+    def palette(self, parties: Iterable[Party], outcomes: Iterable[CouncilOutcome]) -> Palette:
+        """The page's colours: `parties` in the order shown, then those in control of `outcomes`."""
+        controls = [c for o in outcomes for c in (o.control_before, o.control_after) if c and c != NOC]
+        return Palette([*parties, *map(self.party, controls)])
+
     def bullets(self, view: View, outcomes: tuple[CouncilOutcome, ...]) -> list[str]:
         """The live summary: a bullet for each council decided, latest call first."""
         called = {e.council.code: e.seq for e in view.events if e.type in {"call", "complete"}}
@@ -161,7 +190,9 @@ async def _page(request: Request, key: str, template: str, context: Any) -> Resp
         request,
         key,
         HTML,
-        lambda view: render(template, site=site, pages=pages, view=view, **context(view, pages)),
+        lambda view: render(
+            template, site=site, pages=pages, view=view, url=request.app.url_path_for, **context(view, pages)
+        ),
     )
 
 
@@ -186,16 +217,20 @@ async def night(request: Request) -> Response:
 
     def context(view: View, pages: Pages) -> dict[str, Any]:
         facts, rows = pages.summary(view.outcomes, "the night")
+        palette = pages.palette((r.party for r in rows), view.outcomes)
         return {
             "title": f"Local elections, {site.day:%-d %B %Y}",
             "progress": view.progress["night"],
             "regions": [(r, view.progress["regions"].get(r)) for r in _regions(site, view)],
             "rows": rows,
+            "palette": palette,
             "facts": facts,
             "outcomes": view.outcomes,
-            "latest": [e for e in reversed(view.events) if e.type == "declaration"][:10],
+            "latest": [
+                (e, declared_change(e.body)) for e in reversed(view.events) if e.type == "declaration"
+            ][:10],
             "bullets": pages.bullets(view, view.outcomes)[:10],
-            "maps": council_maps(view.outcomes, pages.party, _council_path(request)),
+            "maps": council_maps(view.outcomes, pages.party, _council_path(request), palette),
             "area_shares": site.shares.shares(view.outcomes),
             "projection": site.shares.projection(view.outcomes),
             "method": PROJECTION_METHOD,
@@ -217,17 +252,19 @@ async def region(request: Request, region_slug: str) -> Response:
     def context(view: View, pages: Pages) -> dict[str, Any]:
         outcomes = tuple(o for o in view.outcomes if site.region_of(o.council.code) == name)
         facts, rows = pages.summary(outcomes, name)
+        palette = pages.palette((r.party for r in rows), outcomes)
         return {
             "title": f"{name}: local elections, {site.day:%-d %B %Y}",
             "region": name,
             "progress": view.progress["regions"].get(name),
             "rows": rows,
+            "palette": palette,
             "facts": facts,
             "roundup": roundup(facts) if facts.councils else "",
             "outcomes": outcomes,
             "bullets": pages.bullets(view, outcomes),
             "maps": council_maps(
-                outcomes, pages.party, _council_path(request), lambda c: site.region_of(c) == name
+                outcomes, pages.party, _council_path(request), palette, lambda c: site.region_of(c) == name
             ),
             "area_shares": site.shares.shares(outcomes),
             "live": "/live",
@@ -248,29 +285,41 @@ async def council(request: Request, code: str) -> Response:
         seats = [(p, n) for p, n in seats if n]
         total = max(outcome.total_seats or outcome.seats_up, sum(n for _, n in seats))  # over-full: flagged
         story = published(site.engine, story_key(outcome))
+        palette = pages.palette((r.party for r in rows), [outcome])
+        empty = charts.Empty.UNDECLARED if outcome.seats_declared < outcome.seats_up else charts.Empty.VACANT
         return {
             "title": f"{outcome.council.name}: local election results {site.day:%Y}",
             "outcome": outcome,
             "headline": pages.headline(outcome),
             "rows": rows,
+            "palette": palette,
             "seat_bar": charts.seat_bar(
                 seats,
                 total,
                 outcome.majority_threshold,
                 outcome.seats_declared,
                 title="Make-up of the council" if outcome.composition is not None else "Seats won",
+                palette=palette,
+                empty=empty,
             ),
-            "hemicycle": charts.hemicycle(seats, total, title="The council chamber")
+            "hemicycle": charts.hemicycle(
+                seats, total, title="The council chamber", palette=palette, empty=empty
+            )
             if outcome.composition is not None
             else None,
             "change_bars": charts.change_bars(
-                [(r.party, r.change) for r in rows if r.change], title="Change in seats"
+                [(r.party, r.change) for r in rows if r.change], title="Change in seats", palette=palette
             ),
-            "wards": sorted(outcome.wards, key=lambda w: w.result.poll.ward.name),
+            "wards": [
+                (w, ward_change(w.change) if w.change else "")
+                for w in sorted(outcome.wards, key=lambda w: w.result.poll.ward.name)
+            ],
             "pending": sorted(outcome.pending, key=lambda p: p.ward.name),
             "standing": STATUS_WORDS,
             "story": story,
-            "maps": ward_map(outcome, lambda w: request.app.url_path_for("ward", code=code, key=ward_key(w))),
+            "maps": ward_map(
+                outcome, lambda w: request.app.url_path_for("ward", code=code, key=ward_key(w)), palette
+            ),
             "area_shares": site.shares.shares([outcome]),
             "live": f"/live?council={code}",
         }
@@ -304,6 +353,7 @@ async def ward(request: Request, code: str, key: str) -> Response:
             "standing": standing,
             "status_words": STATUS_WORDS,
             "shares": _shares(found) if found else None,
+            "change": ward_change(found.change) if found and found.change else "",
             "previous": _previous(found) if found else [],
             "live": f"/live?council={code}",
         }
@@ -311,9 +361,16 @@ async def ward(request: Request, code: str, key: str) -> Response:
     return await _page(request, f"page:ward:{code}:{key}", "ward.html", context)
 
 
+def ward_palette(ward: WardOutcome) -> Palette:
+    """The colours of a ward page: its candidates' parties, most votes first."""
+    return Palette(c.party for c in ward.result.ranked)
+
+
 def _shares(ward: WardOutcome) -> charts.Chart:
     result = ward.result
-    return charts.vote_shares([(c.name, c.party, c.votes, c in result.elected) for c in result.ranked])
+    return charts.vote_shares(
+        [(c.name, c.party, c.votes, c in result.elected) for c in result.ranked], palette=ward_palette(ward)
+    )
 
 
 def _previous(ward: WardOutcome) -> list[PollResult]:
@@ -434,6 +491,7 @@ def search(request: Request, q: str = "") -> Response:
     index = searching_of(request).index(site.view)
     body = render(
         "search.html",
+        url=request.app.url_path_for,
         site=site,
         pages=pages_of(request),
         view=site.view,

@@ -12,7 +12,7 @@ from tallyroom.copy.style import signed
 from tallyroom.rules.ballots import ballot_id
 from tallyroom.rules.model import WardRef
 from tallyroom.rules.parties import slug
-from tallyroom.web.palette import swatch
+from tallyroom.web.charts import key
 
 
 def ward_key(ward: WardRef) -> str:
@@ -40,7 +40,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(figure=figure, signed=signed, slug=slug)
-    env.globals.update(share=share, swatch=swatch, ballot_id=ballot_id, ward_key=ward_key)
+    env.globals.update(share=share, key=key, ballot_id=ballot_id, ward_key=ward_key)
     return env
 
 
