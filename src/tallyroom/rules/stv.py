@@ -248,10 +248,11 @@ class _Count:
         if self.rules is StvRules.SCOTLAND:
             self.move(papers, lambda p: self.value[p])
             return
-        order = sorted({(self.position[p] == 0, self.value[p]) for p in papers}, reverse=True)
-        for first, value in order:
-            sub = [p for p in papers if (self.position[p] == 0, self.value[p]) == (first, value)]
-            self.move(sub, lambda p: self.value[p])
+        parcels: dict[tuple[bool, int], list[int]] = {}
+        for paper in papers:
+            parcels.setdefault((self.position[paper] == 0, self.value[paper]), []).append(paper)
+        for key in sorted(parcels, reverse=True):
+            self.move(parcels[key], lambda p: self.value[p])
             self.elect_with_quota()
 
     def next_preference(self, paper: int) -> int | None:
