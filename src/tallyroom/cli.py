@@ -128,11 +128,14 @@ def import_(
     format_name: Annotated[str, typer.Argument(metavar="FORMAT", help=f"One of: {', '.join(FORMATS)}.")],
     files: Annotated[list[Path], typer.Argument(metavar="FILE...", help="Files to load.")],
     day: Annotated[str | None, typer.Option("--date", help="Election day for files that have none.")] = None,
+    council: Annotated[
+        str | None, typer.Option("--council", help="Council for files that name none.")
+    ] = None,
 ) -> None:
     """Load results or reference data. Each file loads whole or not at all."""
     if format_name not in FORMATS:
         raise typer.BadParameter(f"{format_name!r}: use one of {', '.join(FORMATS)}", param_hint="FORMAT")
-    context = Context(reference_data.load(), parse_day(day) if day else None)
+    context = Context(reference_data.load(), parse_day(day) if day else None, council)
     engine = State.engine()
     failed = False
     with Progress(

@@ -9,7 +9,7 @@ from pathlib import Path
 from tallyroom.delivery import Batch
 from tallyroom.importers.base import Context
 
-FORMATS = ("ward", "council", "control", "leap", "leh", "dc", "dc-csv", "lga", "ocd", "pa")
+FORMATS = ("ward", "council", "control", "leap", "leh", "dc", "dc-csv", "lga", "ocd", "pa", "blt")
 
 Reader = Callable[[Path, Context], Batch]
 

@@ -4,21 +4,49 @@ Line 1 holds the number of candidates and of seats; then one line per distinct p
 candidate numbers from 1 in order of preference, 0); a line holding 0; one line per candidate (a name,
 the party in doubled quotes, a second quoted string or brackets); the ward's title last. Names whose
 UTF-8 was read as Windows-1252 (`JÃ©rÃ©mie`) are repaired, and said so.
+
+The council and year come from the file name (`moray_2017_ward6.blt`: Moray, 4 May 2017), unless
+`--council` and `--date` say otherwise; the ward is the council's ward the title names (the Scottish ward
+register, `data/scottish_wards.csv`). The papers are kept with the result, and the result is their
+count by the Scottish rules (§5.2): first preferences as the votes, the winners the count's.
 """
 
 from __future__ import annotations
 
+import csv
 import difflib
+import io
 import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from importlib import resources
 from pathlib import Path
 
+from tallyroom.delivery import Batch, Preferences, Skip
 from tallyroom.errors import InputError
-from tallyroom.rules.model import WardRef
-from tallyroom.rules.stv import Paper
+from tallyroom.importers.base import CandidateRow, Context, assemble_polls, read_text
+from tallyroom.rules.counting import UnresolvedTie
+from tallyroom.rules.model import Candidacy, CouncilRef, PollKind, WardRef
+from tallyroom.rules.stv import Paper, count_stv
 
+FILE_NAME = re.compile(r"(?P<council>[a-z_]+?)_(?P<year>\d{4})_(?P<ward>.+)\.blt")
+POLLING_DAYS = {
+    2007: date(2007, 5, 3),
+    2012: date(2012, 5, 3),
+    2017: date(2017, 5, 4),
+    2022: date(2022, 5, 5),
+}
+"""Scotland's ordinary council elections."""
+COUNCIL_SLUGS = {
+    "argyll_bute": "Argyll and Bute",
+    "dumgal": "Dumfries and Galloway",
+    "perth_kinross": "Perth and Kinross",
+    "sc_borders": "Scottish Borders",
+}
+"""File-name slugs that are not the council's name with `_` for spaces."""
 BRACKETED = re.compile(r"(.*?)\s*\(([^()]+)\)")
 MISREAD = re.compile("[ÃÂ]")
 
@@ -35,8 +63,66 @@ class BltFile:
     candidates: tuple[BltCandidate, ...]
     papers: tuple[Paper, ...]
     title: str
-    repaired: tuple[str, ...]
-    """Names repaired from mis-decoded UTF-8, as they were written."""
+    title_row: int
+    repaired: tuple[tuple[int, str, str], ...]
+    """Names repaired from mis-decoded UTF-8: the line, the name as written, the name repaired."""
+
+
+def read(path: Path, context: Context) -> Batch:
+    blt = parse(path, read_text(path))
+    name = FILE_NAME.fullmatch(path.name)
+    by_election = bool(name and name.group("ward").startswith("by_election"))
+    day = context.election_date or (None if by_election or not name else POLLING_DAYS.get(int(name["year"])))
+    if day is None:
+        raise InputError(path, "no polling day from the file name (council_YEAR_ward.blt): give --date")
+    slug = name["council"] if name else ""
+    council_name = context.council or COUNCIL_SLUGS.get(slug, slug.replace("_", " "))
+    council = context.reference.councils.find(council_name, day) if council_name else None
+    if council is None:
+        raise InputError(path, f"no council {council_name!r} in the register: give --council")
+    ward = match_ward(blt.title, scottish_wards().get(council.name, []))
+    if ward is None:
+        raise InputError(path, f"no ward of {council.name} is called {blt.title!r}", blt.title_row)
+    names = [c.name for c in blt.candidates]
+    try:
+        result = count_stv(names, blt.seats, blt.papers)
+    except UnresolvedTie as tie:
+        raise InputError(path, f"{tie}: the count needs the returning officer's lot") from None
+    parties = context.reference.parties
+    rows = [
+        CandidateRow(
+            row=blt.title_row - len(blt.candidates) + number,
+            election_date=day,
+            council=CouncilRef(council.code, council.name),
+            ward=ward,
+            candidacy=Candidacy(
+                name=candidate.name,
+                party=parties.resolve(candidate.party or ""),
+                label=candidate.party or "",
+                votes=int(result.first_preferences[candidate.name]),
+                elected=candidate.name in result.elected,
+            ),
+            seats=blt.seats,
+            kind=PollKind.BY_ELECTION if by_election else PollKind.ORDINARY,
+        )
+        for number, candidate in enumerate(blt.candidates)
+    ]
+    polls = assemble_polls(path, rows, context.reference)
+    repaired = [
+        Skip(row, f"loaded, repaired from mis-decoded UTF-8: {was} as {now}")
+        for row, was, now in blt.repaired
+    ]
+    return Batch(polls=polls, preferences=[Preferences(polls[0], blt.papers)], skipped=repaired)
+
+
+@cache
+def scottish_wards() -> dict[str, list[WardRef]]:
+    """The wards of each Scottish council, by the register's name of the council."""
+    text = resources.files("tallyroom.data").joinpath("scottish_wards.csv").read_text(encoding="utf-8")
+    wards: dict[str, list[WardRef]] = {}
+    for row in csv.DictReader(io.StringIO(text, newline="")):
+        wards.setdefault(row["council"], []).append(WardRef(row["name"], row["code"]))
+    return wards
 
 
 def parse(path: Path | str, text: str) -> BltFile:
@@ -64,16 +150,16 @@ def parse(path: Path | str, text: str) -> BltFile:
             path, f"expected {n_candidates} candidate lines and a title, found {len(tail)} lines"
         )
     candidates, repaired = [], []
-    for _number, line in tail[:-1]:
+    for number, line in tail[:-1]:
         candidate = _candidate(line)
         fixed = BltCandidate(_repair(candidate.name), candidate.party and _repair(candidate.party))
         if fixed != candidate:
-            repaired.append(candidate.name)
+            repaired.append((number, line, f"{fixed.name} ({fixed.party})" if fixed.party else fixed.name))
         candidates.append(fixed)
     title = _repair(tail[-1][1].replace('"', "").strip())
     if seats < 1 or n_candidates < 1:
         raise InputError(path, "a ward needs at least one candidate and one seat", lines[0][0])
-    return BltFile(seats, tuple(candidates), tuple(papers), title, tuple(repaired))
+    return BltFile(seats, tuple(candidates), tuple(papers), title, tail[-1][0], tuple(repaired))
 
 
 def _integers(path: Path | str, number: int, line: str, count: int | None = None) -> list[int]:

@@ -1,0 +1,77 @@
+"""`import blt`: a Scottish ward's papers loaded, kept as evidence, and counted for its result."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, select
+
+from tallyroom.errors import InputError
+from tallyroom.importers.base import Context
+from tallyroom.loading import load_file
+from tallyroom.reference import Reference
+from tallyroom.store.queries import load_polls
+from tallyroom.store.schema import stv_papers
+from tests.conftest import SHARED
+
+BALLOTS = SHARED / "scot-elex-ballots" / "blt_files"
+MORAY_2017 = BALLOTS / "6_cands" / "moray_2017_ward6.blt"
+MORAY_2022 = BALLOTS / "6_cands" / "moray_2022_ward6.blt"
+
+pytestmark = pytest.mark.skipif(not MORAY_2017.exists(), reason="the Scottish ballot files are not here")
+
+
+def test_the_ward_is_loaded_with_its_papers_and_counted(
+    engine: Engine, context: Context, ref: Reference
+) -> None:
+    batch, report = load_file(engine, "blt", MORAY_2017, context)
+    assert report.new == 1
+    (poll,) = load_polls(engine, ref.parties, on=date(2017, 5, 4))
+    assert (poll.council.name, poll.ward, poll.seats) == ("Moray", batch.polls[0].ward, 3)
+    assert poll.ward.code == "S13003029"
+    votes = {c.name: c.votes for c in poll.candidacies}
+    assert (votes["Frank BROWN"], votes["Patsy GOWANS"], votes["Sandy COOPER"]) == (1181, 537, 532)
+    # Transfers lift Sandy Cooper past Patsy Gowans, as LEAP has it.
+    elected = sorted(c.name for c in poll.candidacies if c.elected)
+    assert elected == ["Frank BROWN", "Paula COY", "Sandy COOPER"]
+    with engine.connect() as conn:
+        (papers,) = conn.execute(select(stv_papers.c.papers)).scalars()
+    assert sum(count for count, _ranking in json.loads(papers)) == sum(c.votes or 0 for c in poll.candidacies)
+    _, again = load_file(engine, "blt", MORAY_2017, context)
+    assert again.unchanged == 1
+    with engine.connect() as conn:
+        assert len(conn.execute(select(stv_papers.c.id)).all()) == 1
+
+
+def test_a_mis_decoded_name_is_repaired_and_said_so(engine: Engine, context: Context) -> None:
+    batch, _ = load_file(engine, "blt", MORAY_2022, context)
+    assert batch.polls[0].election_date == date(2022, 5, 5)
+    assert "Jérémie FERNANDES" in [c.name for c in batch.polls[0].candidacies]
+    assert [s.reason for s in batch.skipped if "JÃ©rÃ©mie" in s.reason]
+
+
+def test_council_and_date_from_the_options(engine: Engine, context: Context, tmp_path: Path) -> None:
+    renamed = tmp_path / "ward6.blt"
+    renamed.write_bytes(MORAY_2017.read_bytes())
+    with pytest.raises(InputError, match="give --date"):
+        load_file(engine, "blt", renamed, context)
+    given = replace(context, election_date=date(2017, 5, 4), council="Moray")
+    batch, _ = load_file(engine, "blt", renamed, given)
+    assert batch.polls[0].ward.code == "S13003029"
+    by_election = BALLOTS / "5_cands" / "aberdeenshire_2017_by_election_inverurie.blt"
+    batch, _ = load_file(engine, "blt", by_election, replace(context, election_date=date(2017, 11, 16)))
+    assert (batch.polls[0].kind.value, batch.polls[0].ward.code) == ("by-election", "S13002858")
+
+
+def test_a_ward_the_council_does_not_have_is_refused_naming_the_file(
+    engine: Engine, context: Context, tmp_path: Path
+) -> None:
+    wrong = tmp_path / "moray_2017_ward6.blt"
+    wrong.write_text(MORAY_2017.read_text(encoding="utf-8").rstrip().rsplit("\n", 1)[0] + "\nNowhere Ward\n")
+    with pytest.raises(InputError, match="no ward of Moray is called 'Nowhere Ward'") as refused:
+        load_file(engine, "blt", wrong, context)
+    assert refused.value.path == str(wrong)
