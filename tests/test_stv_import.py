@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -16,7 +19,7 @@ from tallyroom.loading import load_file
 from tallyroom.reference import Reference
 from tallyroom.store.queries import load_polls
 from tallyroom.store.schema import stv_papers
-from tests.conftest import SHARED
+from tests.conftest import SHARED, store_url
 
 BALLOTS = SHARED / "scot-elex-ballots" / "blt_files"
 MORAY_2017 = BALLOTS / "6_cands" / "moray_2017_ward6.blt"
@@ -75,3 +78,34 @@ def test_a_ward_the_council_does_not_have_is_refused_naming_the_file(
     with pytest.raises(InputError, match="no ward of Moray is called 'Nowhere Ward'") as refused:
         load_file(engine, "blt", wrong, context)
     assert refused.value.path == str(wrong)
+
+
+def test_the_council_json_gives_each_stv_wards_count_stage_by_stage(tmp_path: Path) -> None:
+    """Elgin City North, 2017: Frank Brown's surplus, then Billy Adams and Nick Taylor excluded, and
+    Sandy Cooper overtakes Patsy Gowans (contract §6)."""
+    db = store_url(tmp_path / "stv.db")
+    run = [sys.executable, "-m", "tallyroom", "--db", db]
+    subprocess.run([*run, "import", "blt", str(MORAY_2017)], check=True, capture_output=True)
+    shown = subprocess.run(
+        [*run, "council", "Moray", "--date", "2017-05-04", "--json"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    (ward,) = json.loads(shown.stdout)["wards"]
+    count = ward["stv"]
+    assert (count["quota"], count["valid"], count["rules"]) == (895, 3579, "scotland")
+    stages = count["stages"]
+    assert [(s["action"], s["subject"]) for s in stages[:4]] == [
+        ("first preferences", None),
+        ("surplus", "Frank BROWN"),
+        ("exclusion", "Billy ADAMS"),
+        ("exclusion", "Nick TAYLOR"),
+    ]
+    assert stages[1]["transfer_value"] == "0.24216"
+    assert stages[1]["totals"]["Sandy COOPER"] == "605.85880"
+    assert stages[2]["excluded"] == ["Billy ADAMS"]
+    for stage in stages:
+        papers = sum(Decimal(v) for v in stage["totals"].values())
+        assert papers + Decimal(stage["non_transferable"]) + Decimal(stage["lost"]) == count["valid"]
+    assert sorted(n for s in stages for n in s["elected"]) == ["Frank BROWN", "Paula COY", "Sandy COOPER"]

@@ -237,7 +237,10 @@ def council(
 ) -> None:
     """One council's outcome."""
     found = [_council_outcome(name_or_code, day)]
-    body = council_outcome(found[0], _party, wards=True)
+    stv = queries.stv_counts(
+        State.engine(), reference_data.load().parties, found[0].council.code, parse_day(day)
+    )
+    body = council_outcome(found[0], _party, wards=True, stv=stv)
     if as_json:
         _print_json(body)
         return

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, Select, Subquery, func, select
 
+from tallyroom.rules.counting import UnresolvedTie
 from tallyroom.rules.model import (
     BallotFigures,
     Candidacy,
@@ -27,7 +28,8 @@ from tallyroom.rules.model import (
     WardRef,
 )
 from tallyroom.rules.parties import Party, PartyRegister
-from tallyroom.store.schema import RecordKind, council_records, declarations, polls, sources
+from tallyroom.rules.stv import Paper, StvCount, count_stv
+from tallyroom.store.schema import RecordKind, council_records, declarations, polls, sources, stv_papers
 
 
 def newest_revisions(
@@ -468,3 +470,32 @@ def eve_changes(engine: Engine, on: date, after: int, upto: int) -> list[tuple[i
             )
             found |= {(row[0], _utc(row[1]), row[2]) for row in conn.execute(query)}
     return sorted(found)
+
+
+def stv_counts(
+    engine: Engine, parties: PartyRegister, council_code: str, on: date
+) -> dict[tuple[str, str], StvCount]:
+    """The STV polls of a council on a day whose papers the log holds, each counted again from its newest
+    papers (§5.4), by ward (code, else name) and kind. A poll whose papers no longer fit its candidates
+    (another source's revision since) is left out."""
+    newest = select(func.max(stv_papers.c.id)).group_by(stv_papers.c.poll_id).scalar_subquery()
+    query = (
+        select(polls.c.ward_code, polls.c.ward_name, polls.c.kind, stv_papers.c.papers)
+        .join(polls, polls.c.id == stv_papers.c.poll_id)
+        .where(stv_papers.c.id.in_(newest), polls.c.council_code == council_code, polls.c.election_date == on)
+    )
+    with engine.connect() as conn:
+        held = {(code or name, kind): papers for code, name, kind, papers in conn.execute(query)}
+    counts: dict[tuple[str, str], StvCount] = {}
+    if not held:
+        return counts
+    for poll in load_polls(engine, parties, on=on, councils=[council_code]):
+        key = (poll.ward.code or poll.ward.name, poll.kind.value)
+        if key not in held:
+            continue
+        papers = [Paper(count, tuple(ranking)) for count, ranking in json.loads(held[key])]
+        try:
+            counts[key] = count_stv([c.name for c in poll.candidacies], poll.seats, papers)
+        except (ValueError, UnresolvedTie):
+            continue
+    return counts
