@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, select
+from starlette.testclient import TestClient
 
 from tallyroom.errors import InputError
 from tallyroom.importers.base import Context
@@ -19,6 +20,8 @@ from tallyroom.loading import load_file
 from tallyroom.reference import Reference
 from tallyroom.store.queries import load_polls
 from tallyroom.store.schema import stv_papers
+from tallyroom.web.app import create_app
+from tallyroom.web.site import Site
 from tests.conftest import SHARED, store_url
 
 BALLOTS = SHARED / "scot-elex-ballots" / "blt_files"
@@ -109,3 +112,16 @@ def test_the_council_json_gives_each_stv_wards_count_stage_by_stage(tmp_path: Pa
         papers = sum(Decimal(v) for v in stage["totals"].values())
         assert papers + Decimal(stage["non_transferable"]) + Decimal(stage["lost"]) == count["valid"]
     assert sorted(n for s in stages for n in s["elected"]) == ["Frank BROWN", "Paula COY", "Sandy COOPER"]
+
+
+def test_the_ward_page_shows_the_count_and_the_api_its_stages(
+    engine: Engine, context: Context, ref: Reference
+) -> None:
+    load_file(engine, "blt", MORAY_2017, context)
+    with TestClient(create_app(Site.open(engine, ref, date(2017, 5, 4)))) as client:
+        (ward,) = client.get("/api/councils/Moray").json()["wards"]
+        assert [s["subject"] for s in ward["stv"]["stages"][1:3]] == ["Frank BROWN", "Billy ADAMS"]
+        html = client.get("/council/S12000020/ward/S13003029").text
+    assert "The count, stage by stage" in html
+    assert "Stage 2: surplus of Frank BROWN (0.24216 a paper)" in html
+    assert "605.85880" in html and "the quota is 895" in html

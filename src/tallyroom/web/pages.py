@@ -28,7 +28,9 @@ from tallyroom.rules.counting import PollResult, count
 from tallyroom.rules.model import DeclarationStatus, Poll, PollKind, WardRef
 from tallyroom.rules.outcome import CouncilOutcome, WardOutcome
 from tallyroom.rules.parties import NOC, Party, slug
+from tallyroom.rules.stv import StvCount
 from tallyroom.serialise import control_name
+from tallyroom.store import queries
 from tallyroom.web import charts
 from tallyroom.web.caching import cached_response, site_of
 from tallyroom.web.site import Site, View
@@ -288,9 +290,17 @@ async def ward(request: Request, code: str, key: str) -> Response:
             "shares": _shares(found) if found else None,
             "previous": _previous(found) if found else [],
             "live": f"/live?council={code}",
+            "stv": _stv_count(site, found) if found else None,
         }
 
     return await _page(request, f"page:ward:{code}:{key}", "ward.html", context)
+
+
+def _stv_count(site: Site, found: WardOutcome) -> StvCount | None:
+    """The ward's STV count, stage by stage, when the log holds its papers."""
+    poll = found.result.poll
+    counts = queries.stv_counts(site.engine, site.reference.parties, poll.council.code, poll.election_date)
+    return counts.get((poll.ward.code or poll.ward.name, poll.kind.value))
 
 
 def _shares(ward: WardOutcome) -> charts.Chart:
