@@ -30,6 +30,7 @@ from tallyroom.errors import InputError
 from tallyroom.importers.base import CandidateRow, Context, assemble_polls, read_text
 from tallyroom.rules.counting import UnresolvedTie
 from tallyroom.rules.model import Candidacy, CouncilRef, PollKind, WardRef
+from tallyroom.rules.parties import Party, PartyRegister
 from tallyroom.rules.stv import Paper, count_stv
 
 FILE_NAME = re.compile(r"(?P<council>[a-z_]+?)_(?P<year>\d{4})_(?P<ward>.+)\.blt")
@@ -97,7 +98,7 @@ def read(path: Path, context: Context) -> Batch:
             ward=ward,
             candidacy=Candidacy(
                 name=candidate.name,
-                party=parties.resolve(candidate.party or ""),
+                party=party_of(parties, candidate.party or ""),
                 label=candidate.party or "",
                 votes=int(result.first_preferences[candidate.name]),
                 elected=candidate.name in result.elected,
@@ -113,6 +114,16 @@ def read(path: Path, context: Context) -> Batch:
         for row, was, now in blt.repaired
     ]
     return Batch(polls=polls, preferences=[Preferences(polls[0], blt.papers)], skipped=repaired)
+
+
+def party_of(parties: PartyRegister, label: str) -> Party:
+    """The party a ballot's description names: `Scottish Conservative and Unionist (Con)` by the
+    abbreviation in brackets when the register does not know the description."""
+    party = parties.resolve(label)
+    bracketed = BRACKETED.fullmatch(label)
+    if not parties.known(party.id) and bracketed and parties.known(parties.resolve(bracketed[2]).id):
+        return parties.resolve(bracketed[2])
+    return party
 
 
 @cache
