@@ -11,7 +11,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tallyroom.rules.counting import UnresolvedTie
-from tallyroom.rules.stv import Paper, StageAction, StvCount, StvRules, count_stv, quota
+from tallyroom.rules.stv import (
+    NON_TRANSFERABLE,
+    Paper,
+    StageAction,
+    StvCount,
+    StvRules,
+    count_stv,
+    differences,
+    quota,
+)
 
 A, B, C, D, E = range(5)
 EXAMPLE = [
@@ -145,3 +154,21 @@ def test_properties_of_any_count(
     shuffled = list(papers)
     shuffler.shuffle(shuffled)
     assert result == count_stv(names, seats, shuffled, rules, lot=names)
+
+
+def test_a_published_stage_sheet_is_checked_against_the_count() -> None:
+    """Sheets print the figures to fewer places, cut or rounded: 716.633 is 716.63, 349.899 is 349.90."""
+    result = count_stv("ABCDE", 3, EXAMPLE)
+    sheet = {
+        1: {"A": Decimal(1500), "b": Decimal(1100), NON_TRANSFERABLE: Decimal(0)},
+        2: {"C": Decimal("716.63"), "E": Decimal("349.90"), "Non-Transferable": Decimal("33.27")},
+    }
+    assert differences(result, sheet) == []
+    sheet[2]["D"] = Decimal("799.91")
+    sheet[3] = {"Z": Decimal(1)}
+    sheet[5] = {}
+    assert differences(result, sheet) == [
+        "the sheet has 5 stages, the count 4",
+        "stage 2: D 799.91 published, 799.19200 counted",
+        "stage 3: 'z' is not a candidate",
+    ]

@@ -87,7 +87,7 @@ def test_a_ward_the_council_does_not_have_is_refused_naming_the_file(
 
 def test_the_council_json_gives_each_stv_wards_count_stage_by_stage(tmp_path: Path) -> None:
     """Elgin City North, 2017: Frank Brown's surplus, then Billy Adams and Nick Taylor excluded, and
-    Sandy Cooper overtakes Patsy Gowans (contract §6)."""
+    Sandy Cooper overtakes Patsy Gowans (contract §6); a published stage sheet checked against it."""
     db = store_url(tmp_path / "stv.db")
     run = [sys.executable, "-m", "tallyroom", "--db", db]
     subprocess.run([*run, "import", "blt", str(MORAY_2017)], check=True, capture_output=True)
@@ -114,6 +114,22 @@ def test_the_council_json_gives_each_stv_wards_count_stage_by_stage(tmp_path: Pa
         papers = sum(Decimal(v) for v in stage["totals"].values())
         assert papers + Decimal(stage["non_transferable"]) + Decimal(stage["lost"]) == count["valid"]
     assert sorted(n for s in stages for n in s["elected"]) == ["Frank BROWN", "Paula COY", "Sandy COOPER"]
+    sheet = tmp_path / "elgin-city-north.csv"
+    rows = [
+        "council,ward_code,stage,candidate,votes",
+        "Moray,S13003029,1,Frank Brown,1181",
+        "Moray,S13003029,2,Sandy Cooper,605.86",
+        "Moray,S13003029,2,Non-transferable,83.06",
+    ]
+    sheet.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    check = [*run, "stv-check", str(sheet), "--date", "2017-05-04"]
+    agreed = subprocess.run(check, capture_output=True, text=True)
+    assert agreed.returncode == 0
+    assert " ".join(agreed.stdout.split()) == "elgin-city-north.csv: S13003029: 2 stages agree with the count"
+    sheet.write_text("\n".join([*rows[:2], "Moray,S13003029,2,Sandy Cooper,605.96"]) + "\n", encoding="utf-8")
+    differed = subprocess.run(check, capture_output=True, text=True)
+    assert differed.returncode == 1
+    assert "stage 2: Sandy COOPER 605.96 published, 605.85880 counted" in " ".join(differed.stdout.split())
 
 
 def test_the_ward_page_shows_the_count_and_the_api_its_stages(

@@ -42,6 +42,7 @@ from tallyroom.errors import InputError
 from tallyroom.importers import FORMATS
 from tallyroom.importers.base import Context
 from tallyroom.importers.limits import escape_controls
+from tallyroom.importers.stages import read_sheets
 from tallyroom.live.events import Event
 from tallyroom.live.night import follow, open_night
 from tallyroom.live.replay import Timed, paced
@@ -53,6 +54,7 @@ from tallyroom.rules.control import THRESHOLD_BASES, ControlSettings
 from tallyroom.rules.outcome import CouncilOutcome
 from tallyroom.rules.parties import NOC, Party
 from tallyroom.rules.progress import of_night
+from tallyroom.rules.stv import differences
 from tallyroom.serialise import council_outcome
 from tallyroom.store import queries
 from tallyroom.store.database import StoreError, connect, database_url
@@ -255,6 +257,35 @@ def council(
     out.print(f"change: {_change_text(body['change'])}", highlight=False)
     for flag in body["flags"]:
         out.print(Text("note", style="yellow"), flag, highlight=False)
+
+
+@app.command("stv-check")
+def stv_check(
+    files: Annotated[list[Path], typer.Argument(metavar="FILE...", help="Published stage sheets (CSV).")],
+    day: DateOption,
+) -> None:
+    """Check published STV stage sheets against the counts of the papers the log holds."""
+    ref, on, failed = reference_data.load(), parse_day(day), False
+    for path in files:
+        try:
+            sheets = read_sheets(path, Context(ref), on)
+        except InputError as error:
+            _refused("rejected", str(error))
+            failed = True
+            continue
+        for (council_code, ward_code), sheet in sheets.items():
+            counts = queries.stv_counts(State.engine(), ref.parties, council_code, on)
+            count = counts.get((ward_code, "ordinary")) or counts.get((ward_code, "by-election"))
+            found = ["no papers for this ward in the log"] if count is None else differences(count, sheet)
+            where = f"{path.name}: {ward_code}"
+            out.print(
+                f"{where}: {len(sheet)} stages agree with the count" if not found else where, highlight=False
+            )
+            for difference in found:
+                out.print(Text("differs", style="red"), difference, highlight=False)
+            failed = failed or bool(found)
+    if failed:
+        raise typer.Exit(1)
 
 
 @app.command()

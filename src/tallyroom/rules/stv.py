@@ -15,9 +15,9 @@ or has its surplus transferred, first), or raises `UnresolvedTie`: never a silen
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from tallyroom.rules.counting import TieBreak, UnresolvedTie
@@ -78,6 +78,37 @@ class StvCount:
     @property
     def first_preferences(self) -> dict[str, Decimal]:
         return self.stages[0].totals
+
+
+NON_TRANSFERABLE = "non-transferable"
+"""The name a published stage sheet gives its line of non-transferable papers."""
+
+
+def differences(count: StvCount, published: Mapping[int, Mapping[str, Decimal]]) -> list[str]:
+    """Where a published stage sheet (stage number to candidate, or `NON_TRANSFERABLE`, to votes) and
+    the count disagree. A published figure with fewer decimal places matches the count's figure cut or
+    rounded to its places; names match whatever their case."""
+    found = []
+    if max(published, default=0) > len(count.stages):
+        found.append(f"the sheet has {max(published)} stages, the count {len(count.stages)}")
+    for stage in count.stages:
+        sheet = {name.casefold(): votes for name, votes in published.get(stage.number, {}).items()}
+        if not sheet:
+            continue
+        ours = {name.casefold(): (name, votes) for name, votes in stage.totals.items()}
+        ours[NON_TRANSFERABLE] = (NON_TRANSFERABLE, stage.non_transferable)
+        for name in sheet.keys() - ours.keys():
+            found.append(f"stage {stage.number}: {name!r} is not a candidate")
+        for key, (name, votes) in ours.items():
+            given = sheet.get(key)
+            if given is not None and not _agrees(votes, given):
+                found.append(f"stage {stage.number}: {name} {given} published, {votes} counted")
+    return found
+
+
+def _agrees(counted: Decimal, published: Decimal) -> bool:
+    places = Decimal(1).scaleb(min(int(published.as_tuple().exponent), 0))
+    return published in (counted.quantize(places, ROUND_DOWN), counted.quantize(places, ROUND_HALF_UP))
 
 
 def quota(valid: int, seats: int) -> int:
