@@ -4,26 +4,31 @@
 candidate's first preferences are LEAP's votes. The ballot files hold 351 of LEAP's 354 wards (the
 other three were returned unopposed, so had no ballots) and two by-elections later in 2017, which
 LEAP does not cover. Three of LEAP's figures differ from the ballots by a slipped digit; the winners
-of those wards are the same either way. 2022 has no published truth here: every ward must count to
-the end with its seats filled and every paper accounted for at every stage.
+of those wards are the same either way.
+
+2022 has no published result per ward here: every ward must count to the end with its seats filled and
+every paper accounted for at every stage, and the seats each party won in each council must be the
+House of Commons Library's (CBP 9545), less the seats of the wards with no ballot file.
 """
 
 from __future__ import annotations
 
 import csv
 from collections import defaultdict
+from datetime import date
 from difflib import SequenceMatcher
+from functools import cache
 from pathlib import Path
 
 import pytest
 
-from tallyroom.importers.blt import BltFile, folded, match_ward, parse, ward_key
+from tallyroom.importers.blt import COUNCIL_SLUGS, BltFile, folded, match_ward, parse, ward_key
+from tallyroom.reference import Reference
 from tallyroom.rules.model import WardRef
 from tallyroom.rules.stv import StvCount, count_stv
-from tests.conftest import SHARED, leap
+from tests.conftest import LEH, SHARED, leap
 
 BALLOTS = SHARED / "scot-elex-ballots" / "blt_files"
-COUNCIL_SLUGS = {"dumgal": "dumfriesgalloway", "sc_borders": "scottishborders"}
 
 UNOPPOSED_2017 = {"S13002516", "S13002734", "S13002776"}
 """South Kintyre, Stromness and South Isles, Shetland South: as many candidates as seats."""
@@ -74,6 +79,7 @@ def council_key(name: str) -> str:
     return folded(name).replace(" and ", " ").replace(" ", "")
 
 
+@cache
 def counted(year: int) -> list[tuple[Path, BltFile, StvCount]]:
     files = sorted(BALLOTS.glob(f"*/*_{year}_*.blt"))
     if not files:
@@ -107,7 +113,7 @@ def test_2017_elects_leaps_winners_with_leaps_first_preferences(
             assert result.elected == BY_ELECTIONS_2017[path.name]
             continue
         slug = path.name.split("_2017_")[0]
-        council = leap_2017[COUNCIL_SLUGS.get(slug, slug.replace("_", ""))]
+        council = leap_2017[council_key(COUNCIL_SLUGS.get(slug, slug.replace("_", " ")))]
         ward = match_ward(blt.title, [rows[0][0] for rows in council.values()])
         assert ward is not None, f"{path.name}: no LEAP ward is called {blt.title!r}"
         matched.add(ward.code)
@@ -143,6 +149,61 @@ def test_ward_names_match_whatever_their_spelling() -> None:
     assert (
         ward_key('"""Ward 4 ‐ Clarkston Netherlee and Williamwood"""') == "clarkstonnetherleeandwilliamwood"
     )
+    assert ward_key("Wa rd 1 - B an ff a nd District") == "banffanddistrict"
+    assert ward_key("Ward 3 Uibhist a Tuath") == ward_key("Uibhist a Tuath Ward") == "uibhistatuath"
     assert match_ward("Ward 10 - Eilean a' Cheo", wards) == wards[0]
     assert match_ward("Newton Mearns North and Neilston", wards) == wards[1]
     assert match_ward("Newton Mearns South and Eaglesham", wards) is None
+
+
+LIBRARY_2022 = LEH / "converted-csv" / "CBP9545-detailed-results-for-download__Scotland_and_Wales.csv"
+GROUPS = ("CON", "LAB", "LD", "SNP", "Others")
+WITHOUT_FILES_2022 = {
+    "S12000013": 4,  # Eilean Siar: 27 elected, 23 in files
+    "S12000017": 3,  # Highland
+    "S12000018": 3,  # Inverclyde
+    "S12000020": 3,  # Moray
+    "S12000027": 5,  # Shetland: 22 elected, 17 in files
+    "S12000038": 7,  # Renfrewshire
+}
+"""Seats elected in 2022 whose wards have no ballot file (returned unopposed, or not published)."""
+
+
+def library_group(label: str | None) -> str:
+    """The Library's party column for a 2022 ballot description."""
+    label = (label or "").casefold()
+    for group, words in (
+        ("CON", ("conservative",)),
+        ("LAB", ("labour",)),
+        ("LD", ("liberal democrat",)),
+        ("SNP", ("scottish national party", "(snp)")),
+    ):
+        if any(word in label for word in words) and "socialist labour" not in label:
+            return group
+    return "Others"
+
+
+def test_2022_party_seats_are_the_librarys_in_every_council(ref: Reference) -> None:
+    with LIBRARY_2022.open(encoding="utf-8", newline="") as file:
+        rows = list(csv.reader(file))[2:]
+    library = {
+        r[0]: dict(zip((*GROUPS, "Vacant", "Total"), r[13:20], strict=True))
+        for r in rows
+        if r[0][:3] == "S12"
+    }
+    won: dict[str, dict[str, int]] = defaultdict(lambda: dict.fromkeys(GROUPS, 0))
+    for path, blt, result in counted(2022):
+        if "by_election" in path.name:
+            continue
+        slug = path.name.split("_2022_")[0]
+        council = ref.councils.find(COUNCIL_SLUGS.get(slug, slug.replace("_", " ")), date(2022, 5, 5))
+        assert council is not None, path
+        party = {c.name: c.party for c in blt.candidates}
+        for name in result.elected:
+            won[council.code][library_group(party[name])] += 1
+    assert len(won) == 32
+    for code, ours in won.items():
+        theirs = {g: int(library[code][g] or 0) for g in GROUPS}
+        missing = {g: theirs[g] - ours[g] for g in GROUPS}
+        assert all(n >= 0 for n in missing.values()), (code, theirs, ours)
+        assert sum(missing.values()) == WITHOUT_FILES_2022.get(code, 0), (code, theirs, ours)

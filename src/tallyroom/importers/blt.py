@@ -207,7 +207,7 @@ def _repair(text: str) -> str:
         return text
 
 
-WARD_NUMBER = re.compile(r"^ward\s*\d+\s*[-‐–—:]?\s*")
+WARD_NUMBER = re.compile(r"^ward\d+")
 
 
 def folded(text: str) -> str:
@@ -217,11 +217,11 @@ def folded(text: str) -> str:
 
 
 def ward_key(name: str) -> str:
-    """A ward's name as files and registers write it alike: no `Ward 6 -` before it or `Ward` after it,
-    `&` as `and`, only letters and digits, lower case and without accents."""
-    name = WARD_NUMBER.sub("", folded(name).replace('"', "").strip())
-    name = re.sub(r"\s+ward$", "", name).replace("&", " and ")
-    return re.sub(r"[^0-9a-z]+", "", name)
+    """A ward's name as files and registers write it alike: `&` as `and`, only letters and digits, lower
+    case and without accents, and no `Ward 6 -` before it or `Ward` after it (`Wa rd 1 - B an ff a nd
+    District` is Banff and District)."""
+    name = re.sub(r"\s+ward$", "", folded(name).replace('"', "").strip()).replace("&", " and ")
+    return WARD_NUMBER.sub("", re.sub(r"[^0-9a-z]+", "", name))
 
 
 def match_ward(title: str, wards: Sequence[WardRef]) -> WardRef | None:
