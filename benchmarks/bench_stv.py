@@ -66,7 +66,8 @@ def compare(wards: list[BltFile], ours: list[StvCount]) -> None:
             return
         data = Path(folder) / "wards.json"
         rows = [
-            [[c.name for c in w.candidates], w.seats, [[p.count, p.ranking] for p in w.papers]] for w in wards
+            [[c.name for c in w.candidates], w.seats, [[p.voters, p.ranking] for p in w.papers]]
+            for w in wards
         ]
         data.write_text(json.dumps(rows), encoding="utf-8")
         script = Path(folder) / "count.py"
@@ -100,7 +101,7 @@ def main() -> None:
     started = time.perf_counter()
     wards = [parse(path, path.read_text(encoding="utf-8")) for path in files]
     reading = time.perf_counter() - started
-    papers = sum(p.count for w in wards for p in w.papers)
+    papers = sum(p.voters for w in wards for p in w.papers)
     distinct = sum(len(w.papers) for w in wards)
     timings, results = [], []
     for _ in range(arguments.runs):

@@ -48,6 +48,7 @@ COUNCIL_SLUGS = {
     "sc_borders": "Scottish Borders",
 }
 """File-name slugs that are not the council's name with `_` for spaces."""
+PAPER = re.compile(r"0*[1-9]\d* +(?:\d+ +)+0")
 BRACKETED = re.compile(r"(.*?)\s*\(([^()]+)\)")
 MISREAD = re.compile("[ÃÂ]")
 
@@ -143,16 +144,18 @@ def parse(path: Path | str, text: str) -> BltFile:
         raise InputError(path, "the file is empty", 1)
     n_candidates, seats = _integers(path, *lines[0], count=2)
     papers, rest = [], iter(lines[1:])
+    standing = set(range(n_candidates))
     for number, line in rest:
-        values = _integers(path, number, line)
-        if values == [0]:
+        if line == "0":
             break
-        if len(values) < 3 or values[-1] != 0 or values[0] < 1:
+        if not PAPER.fullmatch(line):
             raise InputError(path, f"a paper is a count, preferences and 0: {line!r}", number)
-        ranking = tuple(v - 1 for v in values[1:-1])
-        if min(ranking) < 0 or max(ranking) >= n_candidates or len(set(ranking)) != len(ranking):
+        count, *preferences, _end = line.split()
+        ranking = tuple(int(p) - 1 for p in preferences)
+        named = set(ranking)
+        if len(named) != len(ranking) or not named <= standing:
             raise InputError(path, f"preferences must name distinct candidates 1-{n_candidates}", number)
-        papers.append(Paper(values[0], ranking))
+        papers.append(Paper(int(count), ranking))
     else:
         raise InputError(path, "no line holding 0 after the papers (is the file cut short?)")
     tail = list(rest)

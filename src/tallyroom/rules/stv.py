@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from typing import NamedTuple
 
 from tallyroom.rules.counting import TieBreak, UnresolvedTie
 
@@ -41,11 +42,11 @@ class StageAction(StrEnum):
     EXCLUSION = "exclusion"
 
 
-@dataclass(frozen=True, slots=True)
-class Paper:
-    """A distinct sequence of preferences (candidate numbers from 0) and how many voters used it."""
+class Paper(NamedTuple):
+    """A distinct sequence of preferences (candidate numbers from 0) and how many voters used it. (A
+    named tuple: a ward can have tens of thousands, and these are cheaper to build.)"""
 
-    count: int
+    voters: int
     ranking: tuple[int, ...]
 
 
@@ -124,7 +125,7 @@ def count_stv(
     lot: Sequence[str] = (),
 ) -> StvCount:
     """Count the papers for `seats` seats among `candidates` (distinct names). A ValueError when a paper
-    names no candidate, names one twice or has a count below one, or when there are no seats."""
+    names no candidate, names one twice or has no voters, or when there are no seats."""
     if seats < 1:
         raise ValueError("an STV count needs at least one seat")
     if len(set(candidates)) != len(candidates):
@@ -139,13 +140,13 @@ class _Count:
         self, names: tuple[str, ...], seats: int, papers: list[Paper], rules: StvRules, lot: tuple[str, ...]
     ) -> None:
         for paper in papers:
-            if paper.count < 1 or not paper.ranking or len(set(paper.ranking)) != len(paper.ranking):
-                raise ValueError(f"a paper needs a count of at least 1 and distinct preferences: {paper}")
+            if paper.voters < 1 or not paper.ranking or len(set(paper.ranking)) != len(paper.ranking):
+                raise ValueError(f"a paper needs at least one voter and distinct preferences: {paper}")
             if min(paper.ranking) < 0 or max(paper.ranking) >= len(names):
                 raise ValueError(f"a paper names a candidate who is not standing: {paper}")
         self.names, self.seats, self.rules, self.lot = names, seats, rules, lot
         self.scale: int = 10**rules.places
-        self.counts = [p.count for p in papers]
+        self.counts = [p.voters for p in papers]
         self.rankings = [p.ranking for p in papers]
         self.position = [0] * len(papers)
         self.value = [self.scale] * len(papers)
