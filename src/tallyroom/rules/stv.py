@@ -16,7 +16,7 @@ or has its surplus transferred, first), or raises `UnresolvedTie`: never a silen
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import NamedTuple
@@ -326,17 +326,7 @@ class _Count:
         self.elected.extend(rest)
         self.continuing.clear()
         last = self.stages[-1]
-        self.stages[-1] = Stage(
-            last.number,
-            last.action,
-            last.subjects,
-            last.transfer_value,
-            last.totals,
-            last.non_transferable,
-            last.lost,
-            last.elected + tuple(self.names[c] for c in rest),
-            last.tie,
-        )
+        self.stages[-1] = replace(last, elected=last.elected + tuple(self.names[c] for c in rest))
 
     def record(
         self, action: StageAction, subjects: tuple[int, ...], value: int | None, tie: TieBreak | None
