@@ -16,6 +16,8 @@ from starlette.testclient import TestClient
 
 from tallyroom.errors import InputError
 from tallyroom.importers.base import Context
+from tallyroom.importers.blt import parse
+from tallyroom.importers.limits import CONTROL
 from tallyroom.loading import load_file
 from tallyroom.reference import Reference
 from tallyroom.store.queries import load_polls
@@ -143,3 +145,18 @@ def test_the_ward_page_shows_the_count_and_the_api_its_stages(
     assert "The count, stage by stage" in html
     assert "Stage 2: surplus of Frank BROWN (0.24216 a paper)" in html
     assert "605.85880" in html and "the quota is 895" in html
+
+
+def test_descriptions_mis_read_beyond_repair_lose_their_control_characters() -> None:
+    """East Dunbartonshire 2022 printed the Greens' dash as `â€“` in one ward (repaired) and, in five,
+    as a run holding a C1 control character, which no name may hold (`limits`): it is removed, and said so."""
+    found = {}
+    for ward in ("6_cands/east_dunbartonshire_2022_ward5.blt", "6_cands/east_dunbartonshire_2022_ward1.blt"):
+        path = BALLOTS / ward
+        found[ward] = parse(path, path.read_text(encoding="utf-8"))
+    (dash,) = found["6_cands/east_dunbartonshire_2022_ward5.blt"].repaired
+    assert dash[2] == "Jesper BACH (Scottish Greens – Think Global Act Local)"
+    beyond = found["6_cands/east_dunbartonshire_2022_ward1.blt"]
+    assert [r[0] for r in beyond.repaired] == [721]
+    assert "\\x89" in beyond.repaired[0][1]
+    assert not any(CONTROL.search(c.party or "") for c in beyond.candidates)

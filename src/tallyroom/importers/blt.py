@@ -3,7 +3,8 @@
 Line 1 holds the number of candidates and of seats; then one line per distinct paper (its count, the
 candidate numbers from 1 in order of preference, 0); a line holding 0; one line per candidate (a name,
 the party in doubled quotes, a second quoted string or brackets); the ward's title last. Names whose
-UTF-8 was read as Windows-1252 (`JÃ©rÃ©mie`) are repaired, and said so.
+UTF-8 was read as Windows-1252 (`JÃ©rÃ©mie`) are repaired, and control characters left by worse
+mis-reading removed, and said so.
 
 The council and year come from the file name (`moray_2017_ward6.blt`: Moray, 4 May 2017), unless
 `--council` and `--date` say otherwise; the ward is the council's ward the title names (the Scottish ward
@@ -13,6 +14,7 @@ count by the Scottish rules (§5.2): first preferences as the votes, the winners
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import difflib
 import io
@@ -27,7 +29,8 @@ from pathlib import Path
 
 from tallyroom.delivery import Batch, Preferences, Skip
 from tallyroom.errors import InputError
-from tallyroom.importers.base import CandidateRow, Context, assemble_polls, read_text
+from tallyroom.importers.base import CandidateRow, Context, assemble_polls, checked_text, read_text
+from tallyroom.importers.limits import CONTROL, escape_controls
 from tallyroom.rules.counting import UnresolvedTie
 from tallyroom.rules.model import Candidacy, CouncilRef, PollKind, WardRef
 from tallyroom.rules.parties import Party, PartyRegister
@@ -50,7 +53,7 @@ COUNCIL_SLUGS = {
 """File-name slugs that are not the council's name with `_` for spaces."""
 PAPER = re.compile(r"0*[1-9]\d* +(?:\d+ +)+0")
 BRACKETED = re.compile(r"(.*?)\s*\(([^()]+)\)")
-MISREAD = re.compile("[ÃÂ]")
+MISREAD = re.compile("[ÃÂâ]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,8 +171,9 @@ def parse(path: Path | str, text: str) -> BltFile:
         candidate = _candidate(line)
         fixed = BltCandidate(_repair(candidate.name), candidate.party and _repair(candidate.party))
         if fixed != candidate:
-            repaired.append((number, line, f"{fixed.name} ({fixed.party})" if fixed.party else fixed.name))
-        candidates.append(fixed)
+            now = f"{fixed.name} ({fixed.party})" if fixed.party else fixed.name
+            repaired.append((number, escape_controls(line), now))
+        candidates.append(BltCandidate(checked_text(path, number, "candidate", fixed.name), fixed.party))
     title = _repair(tail[-1][1].replace('"', "").strip())
     if seats < 1 or n_candidates < 1:
         raise InputError(path, "a ward needs at least one candidate and one seat", lines[0][0])
@@ -201,13 +205,12 @@ def _candidate(line: str) -> BltCandidate:
 
 
 def _repair(text: str) -> str:
-    """UTF-8 read as Windows-1252, read again as UTF-8; text that is not mis-read stays as it is."""
-    if not MISREAD.search(text):
-        return text
-    try:
-        return text.encode("cp1252").decode("utf-8")
-    except UnicodeError:
-        return text
+    """UTF-8 read as Windows-1252, read again as UTF-8 (text that is not mis-read stays as it is), and
+    without the control characters that mis-reading beyond repair leaves (`limits.CONTROL`)."""
+    if MISREAD.search(text):
+        with contextlib.suppress(UnicodeError):
+            text = text.encode("cp1252").decode("utf-8")
+    return CONTROL.sub("", text)
 
 
 WARD_NUMBER = re.compile(r"^ward\d+")
