@@ -48,7 +48,9 @@ def test_the_ward_is_loaded_with_its_papers_and_counted(
     assert elected == ["Frank BROWN", "Paula COY", "Sandy COOPER"]
     with engine.connect() as conn:
         (papers,) = conn.execute(select(stv_papers.c.papers)).scalars()
-    assert sum(count for count, _ranking in json.loads(papers)) == sum(c.votes or 0 for c in poll.candidacies)
+    held = json.loads(papers)
+    assert (held["seats"], held["candidates"]) == (3, [c.name for c in batch.polls[0].candidacies])
+    assert sum(voters for voters, _ranking in held["papers"]) == sum(c.votes or 0 for c in poll.candidacies)
     _, again = load_file(engine, "blt", MORAY_2017, context)
     assert again.unchanged == 1
     with engine.connect() as conn:

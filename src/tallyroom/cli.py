@@ -239,9 +239,7 @@ def council(
 ) -> None:
     """One council's outcome."""
     found = [_council_outcome(name_or_code, day)]
-    stv = queries.stv_counts(
-        State.engine(), reference_data.load().parties, found[0].council.code, parse_day(day)
-    )
+    stv = queries.stv_counts(State.engine(), found[0].council.code, parse_day(day))
     body = council_outcome(found[0], _party, wards=True, stv=stv)
     if as_json:
         _print_json(body)
@@ -274,7 +272,7 @@ def stv_check(
             failed = True
             continue
         for (council_code, ward_code), sheet in sheets.items():
-            counts = queries.stv_counts(State.engine(), ref.parties, council_code, on)
+            counts = queries.stv_counts(State.engine(), council_code, on)
             count = counts.get((ward_code, "ordinary")) or counts.get((ward_code, "by-election"))
             found = ["no papers for this ward in the log"] if count is None else differences(count, sheet)
             where = f"{path.name}: {ward_code}"

@@ -320,7 +320,13 @@ def _append_papers(conn: Connection, batch: Batch, source_row: Any) -> None:
     )
     for preferences in batch.preferences:
         poll_id = known[_ballot_id(preferences.poll, by_ward)].poll_id
-        papers = json.dumps([[p.voters, list(p.ranking)] for p in preferences.papers], separators=(",", ":"))
+        poll = preferences.poll
+        held_papers = {
+            "seats": poll.seats,
+            "candidates": [c.name for c in poll.candidacies],
+            "papers": [[p.voters, list(p.ranking)] for p in preferences.papers],
+        }
+        papers = json.dumps(held_papers, ensure_ascii=False, separators=(",", ":"))
         fingerprint = hashlib.sha256(papers.encode()).hexdigest()
         held = select(stv_papers.c.id).where(
             (stv_papers.c.poll_id == poll_id) & (stv_papers.c.fingerprint == fingerprint)

@@ -12,7 +12,6 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, Select, Subquery, func, select
 
-from tallyroom.rules.counting import UnresolvedTie
 from tallyroom.rules.model import (
     BallotFigures,
     Candidacy,
@@ -472,12 +471,9 @@ def eve_changes(engine: Engine, on: date, after: int, upto: int) -> list[tuple[i
     return sorted(found)
 
 
-def stv_counts(
-    engine: Engine, parties: PartyRegister, council_code: str, on: date
-) -> dict[tuple[str, str], StvCount]:
+def stv_counts(engine: Engine, council_code: str, on: date) -> dict[tuple[str, str], StvCount]:
     """The STV polls of a council on a day whose papers the log holds, each counted again from its newest
-    papers (§5.4), by ward (code, else name) and kind. A poll whose papers no longer fit its candidates
-    (another source's revision since) is left out."""
+    papers (§5.4), by ward (code, else name) and kind."""
     newest = select(func.max(stv_papers.c.id)).group_by(stv_papers.c.poll_id).scalar_subquery()
     query = (
         select(polls.c.ward_code, polls.c.ward_name, polls.c.kind, stv_papers.c.papers)
@@ -485,17 +481,10 @@ def stv_counts(
         .where(stv_papers.c.id.in_(newest), polls.c.council_code == council_code, polls.c.election_date == on)
     )
     with engine.connect() as conn:
-        held = {(code or name, kind): papers for code, name, kind, papers in conn.execute(query)}
-    counts: dict[tuple[str, str], StvCount] = {}
-    if not held:
-        return counts
-    for poll in load_polls(engine, parties, on=on, councils=[council_code]):
-        key = (poll.ward.code or poll.ward.name, poll.kind.value)
-        if key not in held:
-            continue
-        papers = [Paper(count, tuple(ranking)) for count, ranking in json.loads(held[key])]
-        try:
-            counts[key] = count_stv([c.name for c in poll.candidacies], poll.seats, papers)
-        except (ValueError, UnresolvedTie):
-            continue
+        held = conn.execute(query).all()
+    counts = {}
+    for code, name, kind, text in held:
+        content = json.loads(text)
+        papers = [Paper(voters, tuple(ranking)) for voters, ranking in content["papers"]]
+        counts[code or name, kind] = count_stv(content["candidates"], content["seats"], papers)
     return counts

@@ -95,9 +95,10 @@ stv_papers = Table(
     Column("papers", Text, nullable=False),
     UniqueConstraint("poll_id", "fingerprint"),
 )
-"""The papers of an STV poll, the evidence its count is run from (§5.4): a JSON list of `[count,
-[candidate numbers from 0 in order of preference]]` in the order of the poll's candidacies. A poll's
-newest set is its current one; the same set sent again is kept once."""
+"""The papers of an STV poll, the evidence its count is run from (§5.4), as JSON: `{seats, candidates:
+[name, ...], papers: [[voters, [candidate numbers from 0 in order of preference]], ...]}`, whole in
+itself whatever later declarations say of the poll. A poll's newest set is its current one; the same set
+sent again is kept once."""
 
 
 class RecordKind(StrEnum):

@@ -37,7 +37,7 @@ async def _json(request: Request, key: str, make: Any) -> Response:
 
 def council_json(site: Site, outcome: CouncilOutcome) -> dict[str, Any]:
     """A council as `council --json` prints it."""
-    stv = queries.stv_counts(site.engine, site.reference.parties, outcome.council.code, outcome.election_date)
+    stv = queries.stv_counts(site.engine, outcome.council.code, outcome.election_date)
     return serialise.council_outcome(outcome, site.reference.parties.get, wards=True, stv=stv)
 
 

@@ -299,7 +299,7 @@ async def ward(request: Request, code: str, key: str) -> Response:
 def _stv_count(site: Site, found: WardOutcome) -> StvCount | None:
     """The ward's STV count, stage by stage, when the log holds its papers."""
     poll = found.result.poll
-    counts = queries.stv_counts(site.engine, site.reference.parties, poll.council.code, poll.election_date)
+    counts = queries.stv_counts(site.engine, poll.council.code, poll.election_date)
     return counts.get((poll.ward.code or poll.ward.name, poll.kind.value))
 
 
