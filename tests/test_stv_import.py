@@ -162,3 +162,23 @@ def test_descriptions_mis_read_beyond_repair_lose_their_control_characters() -> 
     assert [r[0] for r in beyond.repaired] == [721]
     assert "\\x89" in beyond.repaired[0][1]
     assert not any(CONTROL.search(c.party or "") for c in beyond.candidates)
+
+
+def test_a_replay_announces_each_stage_before_the_declaration(tmp_path: Path) -> None:
+    db = store_url(tmp_path / "replay.db")
+    run = [sys.executable, "-m", "tallyroom", "--db", db]
+    subprocess.run([*run, "import", "blt", str(MORAY_2017)], check=True, capture_output=True)
+    replayed = subprocess.run(
+        [*run, "replay", "--date", "2017-05-04", "--speed", "0", "--jsonl"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    told = [json.loads(line) for line in replayed.stdout.splitlines()]
+    kinds = [(e["type"], e.get("stage")) for e in told[:7]]
+    assert kinds == [*(("stage", n) for n in range(1, 7)), ("declaration", None)]
+    assert (told[1]["subject"], told[1]["transfer_value"], told[1]["ward"]["code"]) == (
+        "Frank BROWN",
+        "0.24216",
+        "S13003029",
+    )

@@ -10,7 +10,7 @@ from tallyroom.rules.change import Change
 from tallyroom.rules.counting import PollResult
 from tallyroom.rules.outcome import CouncilOutcome, WardOutcome
 from tallyroom.rules.parties import NOC, Party
-from tallyroom.rules.stv import StageAction, StvCount
+from tallyroom.rules.stv import Stage, StageAction, StvCount
 
 PartyLookup = Callable[[str], Party]
 
@@ -101,21 +101,25 @@ def stv_count(count: StvCount) -> dict[str, Any]:
         "quota": count.quota,
         "valid": count.valid,
         "rules": count.rules.value,
-        "stages": [
-            {
-                "stage": s.number,
-                "action": s.action.value,
-                "subject": s.subjects[0] if len(s.subjects) == 1 else list(s.subjects) or None,
-                "transfer_value": None if s.transfer_value is None else str(s.transfer_value),
-                "totals": {name: str(votes) for name, votes in s.totals.items()},
-                "non_transferable": str(s.non_transferable),
-                "lost": str(s.lost),
-                "elected": list(s.elected),
-                "excluded": list(s.subjects) if s.action is StageAction.EXCLUSION else [],
-                "tie": None if s.tie is None else {"method": s.tie.method, "between": list(s.tie.between)},
-            }
-            for s in count.stages
-        ],
+        "stages": [stv_stage(s) for s in count.stages],
+    }
+
+
+def stv_stage(stage: Stage) -> dict[str, Any]:
+    """One stage of an STV count (contract §6)."""
+    return {
+        "stage": stage.number,
+        "action": stage.action.value,
+        "subject": stage.subjects[0] if len(stage.subjects) == 1 else list(stage.subjects) or None,
+        "transfer_value": None if stage.transfer_value is None else str(stage.transfer_value),
+        "totals": {name: str(votes) for name, votes in stage.totals.items()},
+        "non_transferable": str(stage.non_transferable),
+        "lost": str(stage.lost),
+        "elected": list(stage.elected),
+        "excluded": list(stage.subjects) if stage.action is StageAction.EXCLUSION else [],
+        "tie": None
+        if stage.tie is None
+        else {"method": stage.tie.method, "between": list(stage.tie.between)},
     }
 
 
