@@ -48,6 +48,7 @@ bench: install-dev postgres
 	$(BIN)/python benchmarks/bench_card.py
 	$(BIN)/python benchmarks/bench_copy.py
 	$(BIN)/python benchmarks/bench_projection.py
+	$(BIN)/python benchmarks/bench_stv.py --compare
 	$(BIN)/python benchmarks/bench_web.py
 	$(BIN)/python benchmarks/bench_night.py --postgres $(POSTGRES_TEST_URL)
 

@@ -36,6 +36,7 @@ from tallyroom.errors import InputError
 from tallyroom.importers import FORMATS
 from tallyroom.importers.base import Context
 from tallyroom.importers.limits import escape_controls
+from tallyroom.importers.stages import read_sheets
 from tallyroom.loading import demo_format, load_file
 from tallyroom.results import area_shares, earlier_polls, find_council, in_region, outcomes, share_pairs
 from tallyroom.results import projection as project_night
@@ -43,6 +44,7 @@ from tallyroom.rules.control import THRESHOLD_BASES, ControlSettings, Outcome
 from tallyroom.rules.outcome import CouncilOutcome
 from tallyroom.rules.parties import NOC, Party
 from tallyroom.rules.progress import of_night
+from tallyroom.rules.stv import differences
 from tallyroom.serialise import council_outcome
 from tallyroom.store import queries
 from tallyroom.store.database import StoreError, StoreUnavailable, connect, database_url, shown
@@ -147,11 +149,14 @@ def import_(
     format_name: Annotated[str, typer.Argument(metavar="FORMAT", help=f"One of: {', '.join(FORMATS)}.")],
     files: Annotated[list[Path], typer.Argument(metavar="FILE...", help="Files to load.")],
     day: Annotated[str | None, typer.Option("--date", help="Election day for files that have none.")] = None,
+    council: Annotated[
+        str | None, typer.Option("--council", help="Council for files that name none.")
+    ] = None,
 ) -> None:
     """Load results or reference data. Each file loads whole or not at all."""
     if format_name not in FORMATS:
         raise typer.BadParameter(f"{format_name!r}: use one of {', '.join(FORMATS)}", param_hint="FORMAT")
-    context = Context(reference_data.load(), parse_day(day) if day else None)
+    context = Context(reference_data.load(), parse_day(day) if day else None, council)
     engine = State.engine()
     failed = False
     with Progress(
@@ -296,7 +301,8 @@ def council(
 ) -> None:
     """One council's outcome."""
     found = [_council_outcome(name_or_code, day)]
-    body = council_outcome(found[0], _party, wards=True)
+    stv = queries.stv_counts(State.engine(), found[0].council.code, parse_day(day))
+    body = council_outcome(found[0], _party, wards=True, stv=stv)
     if as_json:
         _print_json(body)
         return
@@ -311,6 +317,35 @@ def council(
     out.print(f"change: {_change_text(body['change'])}", highlight=False)
     for flag in body["flags"]:
         out.print(Text("note", style="yellow"), flag, highlight=False)
+
+
+@app.command("stv-check")
+def stv_check(
+    files: Annotated[list[Path], typer.Argument(metavar="FILE...", help="Published stage sheets (CSV).")],
+    day: DateOption,
+) -> None:
+    """Check published STV stage sheets against the counts of the papers the log holds."""
+    ref, on, failed = reference_data.load(), parse_day(day), False
+    for path in files:
+        try:
+            sheets = read_sheets(path, Context(ref), on)
+        except InputError as error:
+            _refused("rejected", str(error))
+            failed = True
+            continue
+        for (council_code, ward_code), sheet in sheets.items():
+            counts = queries.stv_counts(State.engine(), council_code, on)
+            count = counts.get((ward_code, "ordinary")) or counts.get((ward_code, "by-election"))
+            found = ["no papers for this ward in the log"] if count is None else differences(count, sheet)
+            where = f"{path.name}: {ward_code}"
+            out.print(
+                f"{where}: {len(sheet)} stages agree with the count" if not found else where, highlight=False
+            )
+            for difference in found:
+                out.print(Text("differs", style="red"), difference, highlight=False)
+            failed = failed or bool(found)
+    if failed:
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tallyroom.rules.model import CompositionSnapshot, ControlRecord, CouncilResult, EveOfPoll, Poll
+from tallyroom.rules.stv import Paper
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,6 +15,14 @@ class Skip:
 
     row: int
     reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Preferences:
+    """The papers of an STV poll of the batch: every distinct sequence of preferences and its count."""
+
+    poll: Poll
+    papers: tuple[Paper, ...]
 
 
 @dataclass
@@ -28,3 +37,4 @@ class Batch:
     eves: list[EveOfPoll] = field(default_factory=list)
     source_revision: int | None = None
     skipped: list[Skip] = field(default_factory=list)
+    preferences: list[Preferences] = field(default_factory=list)

@@ -11,6 +11,7 @@ from tallyroom.rules.counting import PollResult
 from tallyroom.rules.outcome import CouncilOutcome, WardOutcome
 from tallyroom.rules.parties import NOC, Party
 from tallyroom.rules.prospects import Prospect, Watch
+from tallyroom.rules.stv import Stage, StageAction, StvCount
 
 PartyLookup = Callable[[str], Party]
 
@@ -42,8 +43,14 @@ def change(found: Change | None) -> dict[str, Any]:
     }
 
 
-def council_outcome(outcome: CouncilOutcome, party: PartyLookup, wards: bool = False) -> dict[str, Any]:
-    """A council outcome as contract §2 gives it, plus fields of our own after the contract's."""
+def council_outcome(
+    outcome: CouncilOutcome,
+    party: PartyLookup,
+    wards: bool = False,
+    stv: Mapping[tuple[str, str], StvCount] | None = None,
+) -> dict[str, Any]:
+    """A council outcome as contract §2 gives it, plus fields of our own after the contract's; with
+    `stv` (`store.queries.stv_counts`), each STV ward's count stage by stage (contract §6)."""
     body: dict[str, Any] = {
         "council": {"name": outcome.council.name, "code": outcome.council.code},
         "election_date": outcome.election_date.isoformat(),
@@ -80,7 +87,41 @@ def council_outcome(outcome: CouncilOutcome, party: PartyLookup, wards: bool = F
     }
     if wards:
         body["wards"] = [ward(w) for w in outcome.wards]
+        for found, entry in zip(outcome.wards, body["wards"], strict=True):
+            poll = found.result.poll
+            count = (stv or {}).get((poll.ward.code or poll.ward.name, poll.kind.value))
+            if count is not None:
+                entry["stv"] = stv_count(count)
     return body
+
+
+def stv_count(count: StvCount) -> dict[str, Any]:
+    """An STV count as contract §6 gives it; votes and transfer values as exact decimal strings
+    (`"716.63300"`), `lost` the fractions of a vote dropped by truncation so far."""
+    return {
+        "quota": count.quota,
+        "valid": count.valid,
+        "rules": count.rules.value,
+        "stages": [stv_stage(s) for s in count.stages],
+    }
+
+
+def stv_stage(stage: Stage) -> dict[str, Any]:
+    """One stage of an STV count (contract §6)."""
+    return {
+        "stage": stage.number,
+        "action": stage.action.value,
+        "subject": stage.subjects[0] if len(stage.subjects) == 1 else list(stage.subjects) or None,
+        "transfer_value": None if stage.transfer_value is None else str(stage.transfer_value),
+        "totals": {name: str(votes) for name, votes in stage.totals.items()},
+        "non_transferable": str(stage.non_transferable),
+        "lost": str(stage.lost),
+        "elected": list(stage.elected),
+        "excluded": list(stage.subjects) if stage.action is StageAction.EXCLUSION else [],
+        "tie": None
+        if stage.tie is None
+        else {"method": stage.tie.method, "between": list(stage.tie.between)},
+    }
 
 
 def ward(found: WardOutcome) -> dict[str, Any]:

@@ -9,7 +9,20 @@ from pathlib import Path
 from tallyroom.delivery import Batch
 from tallyroom.importers.base import Context
 
-FORMATS = ("ward", "council", "control", "leap", "leh", "leh-wards", "dc", "dc-csv", "lga", "ocd", "pa")
+FORMATS = (
+    "ward",
+    "council",
+    "control",
+    "leap",
+    "leh",
+    "leh-wards",
+    "dc",
+    "dc-csv",
+    "lga",
+    "ocd",
+    "pa",
+    "blt",
+)
 
 Reader = Callable[[Path, Context], Batch]
 

@@ -43,10 +43,12 @@ from tallyroom.rules.model import (
 
 @dataclass(frozen=True)
 class Context:
-    """What an importer is given besides the file: reference data and a date for files without one."""
+    """What an importer is given besides the file: reference data, and a date and a council for files
+    that do not say."""
 
     reference: Reference
     election_date: date | None = None
+    council: str | None = None
 
 
 def read_text(path: Path) -> str:

@@ -40,6 +40,8 @@ class EventType(StrEnum):
     """A mayor or police and crime commissioner elected."""
     REHEARSAL = "rehearsal"
     """A council at zero, before any result (a replay's rehearsal)."""
+    STAGE = "stage"
+    """A stage of an STV ward's count, announced before its declaration (contract §6)."""
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,7 @@ from tallyroom.rules.model import (
 from tallyroom.rules.outcome import CouncilElection, CouncilOutcome, WardOutcome, compute
 from tallyroom.rules.parties import Party
 from tallyroom.rules.progress import of_night
+from tallyroom.rules.stv import StvCount
 from tallyroom.serialise import council_outcome
 from tallyroom.store import queries
 from tallyroom.store.queries import Entry
@@ -267,6 +268,13 @@ class Night:
             )
         found += self._records(poll.council, ward)
         return found
+
+    def stages(self, poll: Poll, count: StvCount) -> list[Event]:
+        """An STV ward's count announced stage by stage, before its declaration."""
+        return [
+            self._event(EventType.STAGE, poll.council, {"ward": events.ward(poll), **serialise.stv_stage(s)})
+            for s in count.stages
+        ]
 
     def declare_executive(self, poll: Poll) -> list[Event]:
         """A mayor's or police and crime commissioner's result: counted and announced, apart from the

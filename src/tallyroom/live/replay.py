@@ -23,6 +23,7 @@ from tallyroom.reference import Reference
 from tallyroom.results import Day, load_day
 from tallyroom.rules.control import ControlSettings
 from tallyroom.rules.model import Poll
+from tallyroom.rules.stv import StvCount
 from tallyroom.store import queries
 
 OVERNIGHT_SHARE = 0.35
@@ -94,6 +95,10 @@ def replay(
     doors = timeline[0][0] - timedelta(minutes=30) if timeline else datetime.combine(on, time(22))
     for event in [*(night.rehearse() if rehearsal else []), *night.settled_before_results()]:
         yield Timed(doors, event)
+    counts: dict[str, dict[tuple[str, str], StvCount]] = {}
     for at, poll in timeline:
-        for event in night.declare(poll):
+        if poll.council.code not in counts:
+            counts[poll.council.code] = queries.stv_counts(engine, poll.council.code, on)
+        count = counts[poll.council.code].get((poll.ward.code or poll.ward.name, poll.kind.value))
+        for event in [*(night.stages(poll, count) if count else []), *night.declare(poll)]:
             yield Timed(at, event)

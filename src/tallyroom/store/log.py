@@ -33,7 +33,15 @@ from tallyroom.rules.model import (
 from tallyroom.rules.parties import Party
 from tallyroom.store.database import StoreError, writing
 from tallyroom.store.queries import newest_revisions
-from tallyroom.store.schema import RecordKind, attempts, council_records, declarations, polls, sources
+from tallyroom.store.schema import (
+    RecordKind,
+    attempts,
+    council_records,
+    declarations,
+    polls,
+    sources,
+    stv_papers,
+)
 
 
 @dataclass(frozen=True)
@@ -122,6 +130,7 @@ def _append(engine: Engine, batch: Batch, source: SourceInfo) -> AppendReport:
             return source_id[0]
 
         _append_polls(conn, batch.polls, batch.source_revision, source_row, now, source, report)
+        _append_papers(conn, batch, source_row)
         for kind, key_date, council, content, record in _council_records(batch):
             taken = _append_record(
                 conn, kind, council, key_date, content, batch.source_revision, source_row, now, report
@@ -161,7 +170,7 @@ def _append_polls(
     days = {p.election_date for p in batch_polls}
     councils = {p.council.code for p in batch_polls}
     known, by_ward = _known_polls(conn, days, councils)
-    ids = {by_ward.get(_ward_key(p), ballot_id(p)) if p.ward.code else ballot_id(p): p for p in batch_polls}
+    ids = {_ballot_id(p, by_ward): p for p in batch_polls}
     new_polls = [
         {
             "ballot_id": bid,
@@ -299,6 +308,42 @@ class _Held(NamedTuple):
     turnout_published: str | None
     candidacies: str
     feed_revision: int | None
+
+
+def _append_papers(conn: Connection, batch: Batch, source_row: Any) -> None:
+    """Each STV poll's papers, unless the log holds the same set for the poll already."""
+    if not batch.preferences:
+        return
+    held_polls = [p.poll for p in batch.preferences]
+    known, by_ward = _known_polls(
+        conn, {p.election_date for p in held_polls}, {p.council.code for p in held_polls}
+    )
+    for preferences in batch.preferences:
+        poll_id = known[_ballot_id(preferences.poll, by_ward)].poll_id
+        poll = preferences.poll
+        held_papers = {
+            "seats": poll.seats,
+            "candidates": [c.name for c in poll.candidacies],
+            "papers": [[p.voters, list(p.ranking)] for p in preferences.papers],
+        }
+        papers = json.dumps(held_papers, ensure_ascii=False, separators=(",", ":"))
+        fingerprint = hashlib.sha256(papers.encode()).hexdigest()
+        held = select(stv_papers.c.id).where(
+            (stv_papers.c.poll_id == poll_id) & (stv_papers.c.fingerprint == fingerprint)
+        )
+        if conn.execute(held).first() is None:
+            row = {
+                "poll_id": poll_id,
+                "source_id": source_row(),
+                "fingerprint": fingerprint,
+                "papers": papers,
+            }
+            conn.execute(insert(stv_papers), row)
+
+
+def _ballot_id(poll: Poll, by_ward: Mapping[tuple[date, str, str, str, str], str]) -> str:
+    """The ballot id the log knows the poll by: its ward's, when the ward has a GSS code and a poll."""
+    return by_ward.get(_ward_key(poll), ballot_id(poll)) if poll.ward.code else ballot_id(poll)
 
 
 def _ward_key(poll: Poll) -> tuple[date, str, str, str, str]:

@@ -27,7 +27,8 @@ from tallyroom.rules.model import (
     WardRef,
 )
 from tallyroom.rules.parties import Party, PartyRegister
-from tallyroom.store.schema import RecordKind, council_records, declarations, polls, sources
+from tallyroom.rules.stv import Paper, StvCount, count_stv
+from tallyroom.store.schema import RecordKind, council_records, declarations, polls, sources, stv_papers
 
 
 def newest_revisions(
@@ -476,3 +477,22 @@ def eve_changes(engine: Engine, on: date, after: int, upto: int) -> list[tuple[i
             )
             found |= {(row[0], _utc(row[1]), row[2]) for row in conn.execute(query)}
     return sorted(found)
+
+
+def stv_counts(engine: Engine, council_code: str, on: date) -> dict[tuple[str, str], StvCount]:
+    """The STV polls of a council on a day whose papers the log holds, each counted again from its newest
+    papers (§5.4), by ward (code, else name) and kind."""
+    newest = select(func.max(stv_papers.c.id)).group_by(stv_papers.c.poll_id).scalar_subquery()
+    query = (
+        select(polls.c.ward_code, polls.c.ward_name, polls.c.kind, stv_papers.c.papers)
+        .join(polls, polls.c.id == stv_papers.c.poll_id)
+        .where(stv_papers.c.id.in_(newest), polls.c.council_code == council_code, polls.c.election_date == on)
+    )
+    with engine.connect() as conn:
+        held = conn.execute(query).all()
+    counts = {}
+    for code, name, kind, text in held:
+        content = json.loads(text)
+        papers = [Paper(voters, tuple(ranking)) for voters, ranking in content["papers"]]
+        counts[code or name, kind] = count_stv(content["candidates"], content["seats"], papers)
+    return counts

@@ -85,6 +85,22 @@ declarations = Table(
 )
 
 
+stv_papers = Table(
+    "stv_papers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("poll_id", ForeignKey("polls.id"), nullable=False),
+    Column("source_id", ForeignKey("sources.id"), nullable=False, index=True),
+    Column("fingerprint", String(64), nullable=False),
+    Column("papers", Text, nullable=False),
+    UniqueConstraint("poll_id", "fingerprint"),
+)
+"""The papers of an STV poll, the evidence its count is run from (§5.4), as JSON: `{seats, candidates:
+[name, ...], papers: [[voters, [candidate numbers from 0 in order of preference]], ...]}`, whole in
+itself whatever later declarations say of the poll. A poll's newest set is its current one; the same set
+sent again is kept once."""
+
+
 class RecordKind(StrEnum):
     """What a council record holds."""
 

@@ -38,7 +38,8 @@ async def _json(request: Request, key: str, make: Any) -> Response:
 
 def council_json(site: Site, outcome: CouncilOutcome) -> dict[str, Any]:
     """A council as `council --json` prints it."""
-    return serialise.council_outcome(outcome, site.reference.parties.get, wards=True)
+    stv = queries.stv_counts(site.engine, outcome.council.code, outcome.election_date)
+    return serialise.council_outcome(outcome, site.reference.parties.get, wards=True, stv=stv)
 
 
 async def _council(site: Site, name_or_code: str) -> CouncilOutcome:

@@ -32,7 +32,9 @@ from tallyroom.rules.outcome import CouncilOutcome, WardOutcome
 from tallyroom.rules.parties import NOC, Party, slug
 from tallyroom.rules.projection import METHOD as PROJECTION_METHOD
 from tallyroom.rules.prospects import watch
+from tallyroom.rules.stv import StvCount
 from tallyroom.serialise import control_name
+from tallyroom.store import queries
 from tallyroom.web import charts
 from tallyroom.web.caching import cached_response, site_of
 from tallyroom.web.maps import council_maps, ward_map
@@ -356,6 +358,7 @@ async def ward(request: Request, code: str, key: str) -> Response:
             "change": ward_change(found.change) if found and found.change else "",
             "previous": _previous(found) if found else [],
             "live": f"/live?council={code}",
+            "stv": _stv_count(site, found) if found else None,
         }
 
     return await _page(request, f"page:ward:{code}:{key}", "ward.html", context)
@@ -364,6 +367,13 @@ async def ward(request: Request, code: str, key: str) -> Response:
 def ward_palette(ward: WardOutcome) -> Palette:
     """The colours of a ward page: its candidates' parties, most votes first."""
     return Palette(c.party for c in ward.result.ranked)
+
+
+def _stv_count(site: Site, found: WardOutcome) -> StvCount | None:
+    """The ward's STV count, stage by stage, when the log holds its papers."""
+    poll = found.result.poll
+    counts = queries.stv_counts(site.engine, poll.council.code, poll.election_date)
+    return counts.get((poll.ward.code or poll.ward.name, poll.kind.value))
 
 
 def _shares(ward: WardOutcome) -> charts.Chart:
