@@ -71,8 +71,9 @@ def _body(operation: dict[str, Any]) -> str | None:
 def _responses(operation: dict[str, Any]) -> list[tuple[str, str, str]]:
     found = []
     for status, answer in operation.get("responses", {}).items():
-        schemas = [kind(c.get("schema", {})) for c in answer.get("content", {}).values() if c.get("schema")]
-        found.append((status, answer.get("description", ""), ", ".join(dict.fromkeys(schemas))))
+        content = answer.get("content", {}).items()
+        said = [f"{media}: {kind(c['schema'])}" if c.get("schema") else media for media, c in content]
+        found.append((status, answer.get("description", ""), ", ".join(said)))
     return found
 
 
