@@ -66,7 +66,10 @@ class Server:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
         config = uvicorn.Config(
-            create_app(site, secret="browser tests"), host="127.0.0.1", port=self.port, log_level="warning"
+            create_app(site, secret="browser tests", base_url="http://127.0.0.1"),
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
         )
         self.site = site
         self.server = uvicorn.Server(config)

@@ -77,7 +77,7 @@ def test_a_by_election_beside_an_ordinary_poll_is_a_poll_of_its_own(engine: Engi
     (told,) = [e for e in events if e.type == "declaration"]
     assert told.body["ward"] == {"name": "Broadheath", "code": ordinary.ward.code, "kind": "by-election"}
 
-    client = TestClient(create_app(site))
+    client = TestClient(create_app(site, base_url="https://results.example"))
     council = client.get(f"/api/councils/{TRAFFORD}").json()
     kinds = sorted(w["kind"] for w in council["wards"] if w["ward"]["name"] == "Broadheath")
     assert kinds == ["by-election", "ordinary"]

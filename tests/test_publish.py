@@ -31,6 +31,7 @@ from tests.conftest import (
 )
 
 DERBYSHIRE = "E10000007"
+BASE = "https://results.example.org"
 
 
 @pytest.fixture(scope="module")
@@ -42,10 +43,10 @@ def test_every_page_and_document_is_baked_as_served(store: str, ref: Reference, 
     engine = copy_of(store, tmp_path)
     site = Site.open(engine, ref, NIGHT)
     folder = tmp_path / "site"
-    written = Publisher(site, folder).everything()
+    written = Publisher(site, folder, BASE).everything()
     files = [p for p in folder.rglob("*") if p.is_file()]
     assert written == len(files) == len(every_path(site, site.view))
-    served = TestClient(create_app(site))
+    served = TestClient(create_app(site, base_url=BASE, baked=True))
     assert (folder / "index.html").read_bytes() == served.get("/").content
     assert (folder / "council" / DERBYSHIRE / "index.html").read_bytes() == served.get(
         f"/council/{DERBYSHIRE}"
@@ -57,7 +58,7 @@ def test_every_page_and_document_is_baked_as_served(store: str, ref: Reference, 
     assert wards == {p.parent.name for p in (folder / "council" / DERBYSHIRE / "ward").glob("*/index.html")}
     rows = list(csv.DictReader(io.StringIO((folder / "export" / "results.csv").read_text(encoding="utf-8"))))
     assert len(rows) == sum(1 for _ in NIGHT_FILE.open(encoding="utf-8")) - 1  # every candidacy of the night
-    assert Publisher(site, folder).everything() == 0  # nothing changed, nothing rewritten
+    assert Publisher(site, folder, BASE).everything() == 0  # nothing changed, nothing rewritten
     engine.dispose()
 
 

@@ -98,6 +98,7 @@ def test_publish_bakes_the_night_and_names_the_page_it_cannot_make(
     council = (folder / "council" / DERBYSHIRE / "index.html").read_text(encoding="utf-8")
     assert derbyshire(ref)[1].ward.name in council  # the rest of the night is baked
     assert (folder / "index.html").is_file()
+    assert "warning no --base-url: the feeds" in done.stderr and not (folder / "feeds").exists()
 
 
 @pytest.mark.parametrize(

@@ -62,7 +62,9 @@ def site(engine: Engine, ref: Reference) -> Site:
 
 
 def browser(site: Site, confirm: bool = False) -> TestClient:
-    return TestClient(create_app(site, secret="test secret", confirm=confirm))
+    return TestClient(
+        create_app(site, secret="test secret", confirm=confirm, base_url="https://results.example")
+    )
 
 
 def sign_in(client: TestClient, name: str) -> str:

@@ -552,18 +552,26 @@ def _serve(
     confirm: bool = False,
     publish_to: Path | None = None,
     exposure: Exposure | None = None,
+    embed_ancestors: tuple[str, ...] | None = None,
 ) -> None:
     import uvicorn
 
+    from tallyroom.web import embed
     from tallyroom.web.app import create_app, settle
     from tallyroom.web.publish import Publisher
 
     exposure = exposure or Exposure.of(host, port)
     if publish_to is not None:
-        _publish_as_it_changes(Publisher(site, publish_to))
+        _publish_as_it_changes(Publisher(site, publish_to, exposure.base_url))
     secret = os.environ.get("TALLYROOM_SECRET")
     settle()
-    app = create_app(site, secret=secret, confirm=confirm, **exposure.app_settings())
+    app = create_app(
+        site,
+        secret=secret,
+        confirm=confirm,
+        embed_ancestors=embed_ancestors or embed.ANYWHERE,
+        **exposure.app_settings(),
+    )
     uvicorn.run(app, host=host, port=port, log_level="warning", **exposure.uvicorn())
 
 
@@ -595,7 +603,10 @@ def publish(
     day: Annotated[
         str | None, typer.Option("--date", help="Election day; else the newest in the log.")
     ] = None,
-    base_url: Annotated[str, typer.Option(help="Where readers will find the folder.")] = "http://localhost",
+    base_url: Annotated[
+        str | None,
+        typer.Option(help="Where readers will find the folder; without it, no feeds and no social tags."),
+    ] = None,
 ) -> None:
     """Bake every public page and JSON document of a night to static files, for any static host or
     CDN. (`serve --publish-to DIR` keeps such a folder up to date through the night.) Exit 1, naming
@@ -603,8 +614,11 @@ def publish(
     from tallyroom.web.publish import Publisher
     from tallyroom.web.site import Site
 
-    _base_url(base_url)
+    if base_url is not None:
+        _base_url(base_url)
     _folder_to_write(to)
+    if base_url is None:
+        _refused("warning", "no --base-url: the feeds and the pages' social tags are left out")
     site = Site.open(State.engine(), reference_data.load(), _day_or_newest(day), State.settings)
     publisher = Publisher(site, to, base_url)
     written = publisher.everything()
@@ -693,15 +707,30 @@ def serve(
             help="Send the session cookie over HTTPS only; on by default with an https base URL or proxy.",
         ),
     ] = None,
+    embed_ancestor: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A site that may frame the embeds (/embed/...), as a CSP source such as "
+            "'https://news.example' (repeat it); else any site. Other pages are never framed."
+        ),
+    ] = None,
 ) -> None:
     """The results website, the results desk and the API for one night. Sessions are signed with
     $TALLYROOM_SECRET (give every worker the same one)."""
     from tallyroom.web.site import Site
 
     exposure = Exposure.of(host, port, base_url, allowed_host, behind_proxy, trusted_proxy, secure_cookies)
+    from tallyroom.web import embed
+
+    ancestors = tuple(embed_ancestor or embed.ANYWHERE)
+    try:
+        embed.frame_ancestors(ancestors)
+    except embed.AncestorError as error:
+        raise typer.BadParameter(str(error), param_hint="--embed-ancestor") from None
     _port_free(host, port)
     on = _day_or_newest(day)
     if workers > 1:
+        os.environ["TALLYROOM_EMBED_ANCESTORS"] = " ".join(ancestors)
         _serve_workers(on, host, port, confirm, workers, publish_to, exposure)
         return
     site = Site.open(State.engine(), reference_data.load(), on, State.settings)
@@ -710,7 +739,7 @@ def serve(
         f"(answering for {', '.join(exposure.allowed_hosts)})",
         highlight=False,
     )
-    _serve(site, host, port, confirm, publish_to, exposure)
+    _serve(site, host, port, confirm, publish_to, exposure, ancestors)
 
 
 def _serve_workers(

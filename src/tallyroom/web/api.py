@@ -221,11 +221,19 @@ def live(
     )
 
 
+def feed_base(request: Request) -> str:
+    """The site's configured public address, which every link in a feed starts with: without one
+    there are no feeds (never a Host header's value, nor a guess)."""
+    base: str | None = request.app.state.base_url
+    if base is None:
+        raise HTTPException(404, "no feeds: the site's public address is not configured (--base-url)")
+    return base
+
+
 @router.get("/feeds/declarations.atom", tags=["feeds"], response_class=Response)
 async def declarations_feed(request: Request) -> Response:
     """An Atom feed of the latest declarations, linking to the site's configured address."""
-    site = site_of(request)
-    base: str = request.app.state.base_url
+    site, base = site_of(request), feed_base(request)
     return await cached_response(
         request,
         "feed:declarations",
@@ -241,8 +249,7 @@ async def declarations_feed(request: Request) -> Response:
 @router.get("/feeds/stories.atom", tags=["feeds"], response_class=Response)
 async def stories_feed(request: Request) -> Response:
     """An Atom feed of published stories, linking to the site's configured address."""
-    site = site_of(request)
-    base: str = request.app.state.base_url
+    site, base = site_of(request), feed_base(request)
 
     def make(view: View) -> str:
         found = [published(site.engine, story_key(o)) for o in view.outcomes]

@@ -25,7 +25,7 @@ from tallyroom import __version__, reference
 from tallyroom.copy.newsroom import Redrafter
 from tallyroom.rules.control import ControlSettings
 from tallyroom.store.database import StoreError, connect, database_url
-from tallyroom.web import accounts, api, desk, pages, signin
+from tallyroom.web import accounts, api, apidocs, cards, desk, embed, pages, signin
 from tallyroom.web.relay import Poller, Relay
 from tallyroom.web.site import Site
 from tallyroom.web.templating import render
@@ -33,9 +33,6 @@ from tallyroom.web.templating import render
 MAX_BODY = 5 * 1024 * 1024
 """The largest request body taken, counted as it arrives (a whole county's wards are a few hundred
 kilobytes): past it the request is answered 413 and the rest is not read."""
-
-DEFAULT_BASE_URL = "http://localhost"
-"""The site's address in feeds when none is configured: never a Host header's value."""
 
 SECURITY_HEADERS = {
     "content-security-policy": (
@@ -51,11 +48,13 @@ SECURITY_HEADERS = {
 
 class SecurityHeaders:
     """Adds the security headers, a content security policy among them, to every response (but one
-    made for an unhandled error, which never passes here: `create_app` adds them to that itself)."""
+    made for an unhandled error, which never passes here: `create_app` adds them to that itself). An
+    embed (`/embed/...`) may be framed by `embed_ancestors`; nothing else may be framed."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, embed_ancestors: Sequence[str] = embed.ANYWHERE) -> None:
         self.app = app
         self.headers = [(name.encode(), value.encode()) for name, value in SECURITY_HEADERS.items()]
+        self.embeds = [(name.encode(), value.encode()) for name, value in embed_headers(embed_ancestors)]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -64,10 +63,20 @@ class SecurityHeaders:
 
         async def sending(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), *self.headers]
+                extra = self.embeds if scope["path"].startswith(embed.PREFIX) else self.headers
+                message["headers"] = [*message.get("headers", []), *extra]
             await send(message)
 
         await self.app(scope, receive, sending)
+
+
+def embed_headers(ancestors: Sequence[str]) -> list[tuple[str, str]]:
+    """The security headers of an embed: framing allowed by `ancestors`, the rest as every page's."""
+    policy = SECURITY_HEADERS["content-security-policy"].replace(
+        "frame-ancestors 'none'", f"frame-ancestors {embed.frame_ancestors(ancestors)}"
+    )
+    kept = {k: v for k, v in SECURITY_HEADERS.items() if k != "x-frame-options"}
+    return list((kept | {"content-security-policy": policy}).items())
 
 
 class HeadAsGet:
@@ -104,14 +113,19 @@ def create_app(
     secret: str | None = None,
     confirm: bool = False,
     secure_cookies: bool = False,
-    base_url: str = DEFAULT_BASE_URL,
+    base_url: str | None = None,
     allowed_hosts: Sequence[str] = ("*",),
+    baked: bool = False,
+    embed_ancestors: Sequence[str] = embed.ANYWHERE,
 ) -> FastAPI:
     """The app for one night. `secret` signs session cookies (give the same one to every worker);
     `confirm` holds desk entries, and results posted with a token not issued as a trusted feed, for an
     editor to confirm before they reach the log; `secure_cookies` sends the session cookie over HTTPS
-    only; `base_url` is the site's public address, for the links in feeds; `allowed_hosts` are the host
-    names readers may ask for (others are answered 400), as Starlette's TrustedHostMiddleware takes them."""
+    only; `base_url` is the site's public address, for the links in feeds and social cards (without it
+    there are no feeds, and pages carry no social tags); `allowed_hosts` are the host names readers may
+    ask for (others are answered 400), as Starlette's TrustedHostMiddleware takes them; `baked` makes
+    the pages for a static folder (`publish`: no desk, no search, JSON at `.json`); `embed_ancestors`
+    are the sites that may frame an embed (CSP source expressions)."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -137,10 +151,11 @@ def create_app(
         max_body_size=MAX_BODY,
     )
     app.state.site = site
-    app.state.pages = pages.Pages(site)
+    app.state.base_url = base_url.rstrip("/") if base_url else None
+    app.state.flavour = f"{'baked' if baked else 'served'}:{app.state.base_url or ''}:"
+    app.state.pages = pages.Pages(site, baked=baked, base_url=app.state.base_url)
     app.state.searching = pages.Searching()
     app.state.confirm = confirm
-    app.state.base_url = base_url.rstrip("/")
     app.state.throttle = signin.Throttle(site.engine)
     app.state.hashing = signin.Hashing()
     app.add_middleware(
@@ -153,11 +168,14 @@ def create_app(
     )
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts), www_redirect=False)
     app.add_middleware(HeadAsGet)
-    app.add_middleware(SecurityHeaders)
+    app.add_middleware(SecurityHeaders, embed_ancestors=tuple(embed_ancestors))
     app.include_router(api.router)
     app.include_router(signin.router)
     app.include_router(desk.router)
     app.include_router(pages.router)
+    app.include_router(apidocs.router)
+    app.include_router(cards.router)
+    app.include_router(embed.router)
     app.mount("/static", StaticFiles(packages=[("tallyroom.web", "static")]), name="static")
 
     @app.exception_handler(HTTPException)
@@ -196,7 +214,8 @@ def settle() -> None:
 def from_environment() -> FastAPI:
     """The app as each of several workers builds it (`serve --workers N` sets the environment): the
     database, the day, the control settings, the session secret, whether entries need confirming,
-    whether cookies are for HTTPS only, the site's address and the host names allowed."""
+    whether cookies are for HTTPS only, the site's address, the host names allowed and the sites that
+    may frame an embed."""
     site = Site.open(
         connect(database_url(None)),
         reference.load(),
@@ -212,6 +231,7 @@ def from_environment() -> FastAPI:
         secret=os.environ["TALLYROOM_SECRET"],
         confirm=os.environ.get("TALLYROOM_CONFIRM") == "1",
         secure_cookies=os.environ.get("TALLYROOM_SECURE_COOKIES") == "1",
-        base_url=os.environ.get("TALLYROOM_BASE_URL", DEFAULT_BASE_URL),
+        base_url=os.environ.get("TALLYROOM_BASE_URL") or None,
         allowed_hosts=os.environ.get("TALLYROOM_ALLOWED_HOSTS", "*").split(","),
+        embed_ancestors=os.environ.get("TALLYROOM_EMBED_ANCESTORS", "").split() or embed.ANYWHERE,
     )

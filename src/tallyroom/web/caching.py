@@ -26,8 +26,10 @@ async def cached_response(
 ) -> Response:
     """`make(view)` as a response for the current view; 304 when the reader already has it. A response
     already made is answered on the event loop; making one (a render, perhaps a query) goes to a worker
-    thread, so the loop keeps serving readers and live updates meanwhile."""
+    thread, so the loop keeps serving readers and live updates meanwhile. Keys are kept apart by the app's
+    flavour (served or baked, and its base URL): apps over one site make their pages differently."""
     site = site_of(request)
+    key = f"{request.app.state.flavour}{key}"
     made = site.fresh(key)
     if made is None:
         made = await run_in_threadpool(site.cached, key, make)

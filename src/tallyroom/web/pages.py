@@ -27,7 +27,7 @@ from tallyroom.copy.review import published
 from tallyroom.rules.ballots import ballot_id
 from tallyroom.rules.change import WardChange
 from tallyroom.rules.counting import PollResult, count
-from tallyroom.rules.model import DeclarationStatus, Poll, PollKind, WardRef
+from tallyroom.rules.model import Candidacy, DeclarationStatus, Poll, PollKind, WardRef
 from tallyroom.rules.outcome import CouncilOutcome, WardOutcome
 from tallyroom.rules.parties import NOC, Party, slug
 from tallyroom.rules.projection import METHOD as PROJECTION_METHOD
@@ -35,7 +35,7 @@ from tallyroom.rules.prospects import watch
 from tallyroom.rules.stv import StvCount
 from tallyroom.serialise import control_name
 from tallyroom.store import queries
-from tallyroom.web import charts
+from tallyroom.web import cards, charts
 from tallyroom.web.caching import cached_response, site_of
 from tallyroom.web.maps import council_maps, ward_map
 from tallyroom.web.palette import Palette
@@ -96,10 +96,11 @@ class NightRow:
 
 
 class Pages:
-    """What pages need from a view, with each council's facts made once per outcome."""
+    """What pages need from a view, with each council's facts made once per outcome. `baked` pages are
+    for a static folder (no desk, no search); `base_url` is the site's public address, if configured."""
 
-    def __init__(self, site: Site) -> None:
-        self.site = site
+    def __init__(self, site: Site, baked: bool = False, base_url: str | None = None) -> None:
+        self.site, self.baked, self.base_url = site, baked, base_url
         self._facts: dict[str, tuple[CouncilOutcome, CouncilFacts]] = {}
 
     def party(self, party_id: str) -> Party:
@@ -157,6 +158,15 @@ class Pages:
         called = {e.council.code: e.seq for e in view.events if e.type in {"call", "complete"}}
         done = sorted((o for o in outcomes if o.decided), key=lambda o: -called.get(o.council.code, 0))
         return [bullet(self.facts(o), self.headline(o)) for o in done]
+
+    def seats(self, outcome: CouncilOutcome) -> tuple[list[tuple[Party, int]], int]:
+        """The seats each party holds (the make-up, else the seats won tonight), and the seats there
+        are, for the seat bar."""
+        rows = self.party_rows(outcome)
+        seats = [(r.party, r.composition if r.composition is not None else r.won) for r in rows]
+        seats = [(p, n) for p, n in seats if n]
+        total = max(outcome.total_seats or outcome.seats_up, sum(n for _, n in seats))  # over-full: flagged
+        return seats, total
 
     def party_rows(self, outcome: CouncilOutcome) -> list[PartyRow]:
         change = outcome.change
@@ -283,9 +293,7 @@ async def council(request: Request, code: str) -> Response:
     def context(view: View, pages: Pages) -> dict[str, Any]:
         outcome = view.by_code[code]
         rows = pages.party_rows(outcome)
-        seats = [(r.party, r.composition if r.composition is not None else r.won) for r in rows]
-        seats = [(p, n) for p, n in seats if n]
-        total = max(outcome.total_seats or outcome.seats_up, sum(n for _, n in seats))  # over-full: flagged
+        seats, total = pages.seats(outcome)
         story = published(site.engine, story_key(outcome))
         palette = pages.palette((r.party for r in rows), [outcome])
         empty = charts.Empty.UNDECLARED if outcome.seats_declared < outcome.seats_up else charts.Empty.VACANT
@@ -323,6 +331,13 @@ async def council(request: Request, code: str) -> Response:
                 outcome, lambda w: request.app.url_path_for("ward", code=code, key=ward_key(w)), palette
             ),
             "area_shares": site.shares.shares([outcome]),
+            "social": cards.social(
+                request,
+                outcome.council.name,
+                pages.headline(outcome),
+                request.app.url_path_for("council", code=code),
+                request.app.url_path_for("council_card", code=code),
+            ),
             "live": f"/live?council={code}",
         }
 
@@ -357,6 +372,13 @@ async def ward(request: Request, code: str, key: str) -> Response:
             "shares": _shares(found) if found else None,
             "change": ward_change(found.change) if found and found.change else "",
             "previous": _previous(found) if found else [],
+            "social": cards.social(
+                request,
+                f"{name}, {outcome.council.name}",
+                cards.ward_line(found),
+                request.app.url_path_for("ward", code=code, key=key),
+                request.app.url_path_for("ward_card", code=code, key=key),
+            ),
             "live": f"/live?council={code}",
             "stv": _stv_count(site, found) if found else None,
         }
@@ -454,10 +476,12 @@ class SearchIndex(Generic[T]):
 
 @dataclass(frozen=True)
 class Searchable:
-    """A view's councils and wards, indexed once per view (a ward by its name and its council's)."""
+    """A view's councils, wards and candidates, indexed once per view (a ward by its name and its
+    council's, a candidate by their name)."""
 
     councils: SearchIndex[CouncilOutcome]
     wards: SearchIndex[tuple[CouncilOutcome, WardRef]]
+    candidates: SearchIndex[tuple[CouncilOutcome, WardRef, Candidacy]]
 
 
 class Searching:
@@ -484,15 +508,24 @@ def searchable(view: View) -> Searchable:
         for ref in [w.result.poll.ward for w in o.wards] + list(view.pending.get(o.council.code, ()))
     ]
     wards.sort(key=lambda cw: (cw[1].name, cw[0].council.name))
+    standing = [
+        (o, poll.ward, c)
+        for o in view.outcomes
+        for poll in [w.result.poll for w in o.wards] + list(o.pending)
+        for c in poll.candidacies
+    ]
+    standing.sort(key=lambda oc: (oc[2].name, oc[1].name, oc[0].council.name))
     return Searchable(
         SearchIndex((o, o.council.name) for o in view.outcomes),
         SearchIndex(((o, ref), f"{ref.name} {o.council.name}") for o, ref in wards),
+        SearchIndex(((o, ref, c), c.name) for o, ref, c in standing),
     )
 
 
 @router.get("/search", response_class=HTMLResponse)
 def search(request: Request, q: str = "") -> Response:
-    """Councils and wards with, for every word asked for, a word of their name that starts with it.
+    """Councils, wards and candidates with, for every word asked for, a word of their name that starts
+    with it.
     Looked up in an index made once per view; the answer is not cached, as it varies by query."""
     site = site_of(request)
     words = words_of(q)
@@ -509,6 +542,7 @@ def search(request: Request, q: str = "") -> Response:
         q=q,
         councils=index.councils.find(words, 50),
         wards=index.wards.find(words, 100),
+        candidates=index.candidates.find(words, 100),
         live=None,
     )
     return HTMLResponse(body, headers={"Cache-Control": "no-cache"})

@@ -50,7 +50,10 @@ ALWAYS = (
 )
 """What changes with any result."""
 
-ONCE = ("/openapi.json", "/static/site.css", "/static/live.js")
+FEEDS = ("/feeds/declarations.atom", "/feeds/stories.atom")
+"""Baked only for a known base URL: every link in a feed is absolute."""
+
+ONCE = ("/openapi.json", "/docs", "/static/site.css", "/static/docs.css", "/static/live.js")
 
 SEGMENT = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,199}")
 """A segment of an address that is baked: a plain file name (with `.json` added, within the 255 bytes
@@ -59,6 +62,9 @@ file systems allow)."""
 FIRST_RETRY, LAST_RETRY = 5.0, 300.0
 """Seconds before pages that failed are tried again when nothing changes: the wait doubles from the
 first to the last while they keep failing."""
+
+BAKING = "http://publish.invalid"
+"""The address pages are fetched at, in process, when no base URL is given (never one readers see)."""
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +81,10 @@ def council_paths(site: Site, view: View, code: str) -> list[str]:
     return [
         f"/council/{code}",
         f"/api/councils/{code}",
+        f"/cards/council/{code}.png",
         *([f"/region/{slug(region)}"] if region else []),
         *(f"/council/{code}/ward/{ward_key(w)}" for w in wards),
+        *(f"/cards/council/{code}/ward/{ward_key(w)}.png" for w in wards),
     ]
 
 
@@ -119,19 +127,26 @@ def file_for(folder: Path, path: str, media_type: str) -> Path:
 
 
 class Publisher:
-    """Bakes the site's pages into `folder`, for readers at `base_url` (the feeds' links use it).
+    """Bakes the site's pages into `folder`, for readers at `base_url` (the links of feeds and social
+    cards start with it; without one, feeds and social tags are left out, and a warning says so).
     `failed` holds the pages the last bakes could not make, and why, until a bake makes them."""
 
-    def __init__(self, site: Site, folder: Path, base_url: str = "http://localhost") -> None:
-        self.site, self.folder, self.base_url = site, folder, base_url.rstrip("/")
-        self.app = create_app(site, base_url=self.base_url)
+    def __init__(self, site: Site, folder: Path, base_url: str | None = None) -> None:
+        self.site, self.folder = site, folder
+        self.base_url = base_url.rstrip("/") if base_url else None
+        if self.base_url is None:
+            log.warning("no base URL: the feeds and the pages' social tags are left out of %s", folder)
+        self.app = create_app(site, base_url=self.base_url, baked=True)
         self.failed: dict[str, str] = {}
 
     def everything(self) -> int:
-        return self.bake(every_path(self.site, self.site.view))
+        return self.bake(self._ours(every_path(self.site, self.site.view)))
 
     def after(self, events: Collection[Event]) -> int:
-        return self.bake(changed_paths(self.site, self.site.view, events))
+        return self.bake(self._ours(changed_paths(self.site, self.site.view, events)))
+
+    def _ours(self, paths: list[str]) -> list[str]:
+        return paths if self.base_url else [p for p in paths if p not in FEEDS]
 
     def retry(self) -> int:
         """Bake again the pages that failed."""
@@ -177,7 +192,7 @@ class Publisher:
     async def _bake(self, paths: list[str]) -> int:
         written = 0
         transport = httpx2.ASGITransport(app=self.app, raise_app_exceptions=False)
-        async with httpx2.AsyncClient(transport=transport, base_url=self.base_url) as client:
+        async with httpx2.AsyncClient(transport=transport, base_url=self.base_url or BAKING) as client:
             for path in paths:
                 try:
                     written += await self._bake_one(client, path)

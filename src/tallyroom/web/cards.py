@@ -1,0 +1,198 @@
+"""Social cards: a PNG for each council and ward page, drawn on the server with Pillow in its bundled
+font, and the Open Graph and Twitter tags that point to it. A council's card has its headline and seat
+bar; a ward's, who was elected and its votes by party as a bar. A card is drawn once for what it shows
+(`draw_card` keeps the last ones made), so a bake after a declaration redraws only the cards it changed.
+
+A card's address, like every link in a tag, is absolute from the configured base URL: with none, pages
+carry no social tags (a Host header's value is never used)."""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING
+
+from fastapi import APIRouter, HTTPException, Request
+from PIL import Image, ImageDraw, ImageFont
+from starlette.responses import Response
+
+from tallyroom.rules.model import PollKind
+from tallyroom.rules.outcome import CouncilOutcome, WardOutcome
+from tallyroom.rules.parties import Party
+from tallyroom.web.caching import cached_response, site_of
+from tallyroom.web.palette import WHITE, Palette
+from tallyroom.web.site import View
+from tallyroom.web.templating import ward_key
+
+if TYPE_CHECKING:
+    from tallyroom.web.pages import Pages
+
+router = APIRouter(include_in_schema=False)
+WIDTH, HEIGHT, MARGIN = 1200, 630, 60
+INK, PAPER, EMPTY = "#1a1a1a", WHITE, "#d9d9d9"
+OTHER_FILL = "#9e9e9e"
+"""A party the palette has no colour left for."""
+PNG = "image/png"
+
+
+@dataclass(frozen=True)
+class Social:
+    """What the Open Graph and Twitter tags of a page say, their addresses absolute."""
+
+    title: str
+    description: str
+    url: str
+    image: str
+    alt: str
+    width: int = WIDTH
+    height: int = HEIGHT
+
+
+def social(request: Request, title: str, description: str, page: str, card: str) -> Social | None:
+    """The tags of a page at the path `page` with its card at the path `card`: None without a base URL."""
+    base: str | None = request.app.state.base_url
+    if base is None:
+        return None
+    alt = f"{title}: {description}"
+    return Social(title, description, f"{base}{page}", f"{base}{card}", alt)
+
+
+@cache
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    return ImageFont.load_default(size=size)
+
+
+def _lines(draw: ImageDraw.ImageDraw, text: str, size: int, most: int) -> list[str]:
+    """`text` wrapped to the card's width at `size`, at most `most` lines (the last cut short with …)."""
+    usable = WIDTH - 2 * MARGIN
+    chars = max(10, int(usable / (size * 0.5)))
+    while True:
+        lines = textwrap.wrap(text, chars) or [""]
+        if all(draw.textlength(line, font=_font(size)) <= usable for line in lines) or chars <= 10:
+            break
+        chars -= 2
+    if len(lines) > most:
+        lines = [*lines[: most - 1], textwrap.shorten(lines[most - 1] + " …", chars, placeholder=" …")]
+    return lines
+
+
+Bar = tuple[tuple[str, str, int], ...]
+"""A bar's segments, largest first: a party's name, its fill colour and its seats (or votes)."""
+
+
+@lru_cache(maxsize=2048)
+def draw_card(heading: str, headline: str, seats: Bar, total: int, threshold: int | None, unit: str) -> bytes:
+    """A card as PNG bytes: a heading, a headline, and a bar of `seats` out of `total` (its key counts
+    in `unit`), with the majority line at `threshold`."""
+    card = Image.new("RGB", (WIDTH, HEIGHT), PAPER)
+    draw = ImageDraw.Draw(card)
+    draw.rectangle((0, 0, WIDTH, 12), fill=INK)
+    y = 44
+    for line in _lines(draw, heading, 64, 2):
+        draw.text((MARGIN, y), line, fill=INK, font=_font(64))
+        y += 76
+    for line in _lines(draw, headline, 40, 3):
+        draw.text((MARGIN, y + 8), line, fill=INK, font=_font(40))
+        y += 52
+    top, bar = max(y + 36, 370), 80
+    scale = (WIDTH - 2 * MARGIN) / max(total, 1)
+    x = float(MARGIN)
+    draw.rectangle((MARGIN, top, WIDTH - MARGIN, top + bar), fill=EMPTY)
+    for _name, fill, held in seats:
+        draw.rectangle((x, top, x + held * scale, top + bar), fill=fill, outline=PAPER, width=2)
+        x += held * scale
+    draw.rectangle((MARGIN, top, WIDTH - MARGIN, top + bar), outline=INK, width=3)
+    if threshold:
+        at = MARGIN + threshold * scale
+        draw.line((at, top - 14, at, top + bar + 14), fill=PAPER, width=9)
+        draw.line((at, top - 14, at, top + bar + 14), fill=INK, width=4)
+    key = "   ".join(f"{name} {held:,}" for name, _fill, held in seats[:5])
+    key += f"   ({threshold:,} for a majority)" if threshold else ""
+    for i, line in enumerate(_lines(draw, f"{unit.capitalize()}: {key or 'none declared yet'}", 28, 2)):
+        draw.text((MARGIN, top + bar + 24 + 36 * i), line, fill=INK, font=_font(28))
+    out = io.BytesIO()
+    card.save(out, format="PNG")
+    return out.getvalue()
+
+
+def _pages(request: Request) -> Pages:
+    pages: Pages = request.app.state.pages
+    return pages
+
+
+def _bar(held: list[tuple[Party, int]]) -> Bar:
+    ordered = [(p, n) for p, n in sorted(held, key=lambda s: (-s[1], s[0].name)) if n]
+    palette = Palette(p for p, _ in ordered)
+    return tuple((p.name, found.fill if (found := palette.of(p)) else OTHER_FILL, n) for p, n in ordered)
+
+
+def _ward_bar(ward: WardOutcome | None) -> tuple[Bar, int, str]:
+    """A ward's votes by party (seats won where it was not contested), the whole, and the unit."""
+    if ward is None:
+        return (), 1, "votes"
+    result = ward.result
+    by_party: dict[Party, int] = {}
+    if result.contested:
+        for c in result.ranked:
+            by_party[c.party] = by_party.get(c.party, 0) + (c.votes or 0)
+        return _bar(list(by_party.items())), max(1, sum(by_party.values())), "votes"
+    for c in result.elected:
+        by_party[c.party] = by_party.get(c.party, 0) + 1
+    return _bar(list(by_party.items())), max(1, result.poll.seats), "seats won unopposed"
+
+
+def ward_line(ward: WardOutcome | None) -> str:
+    """A ward's result in a line: who was elected, or that it is still to declare."""
+    if ward is None:
+        return "Still to declare"
+    elected = ", ".join(f"{c.name} ({c.party.name})" for c in ward.result.elected)
+    return f"Elected: {elected}" if elected else "No one elected"
+
+
+def _outcome(request: Request, code: str) -> CouncilOutcome:
+    found = site_of(request).view.by_code.get(code)
+    if found is None:
+        raise HTTPException(404, f"no council with code {code!r} tonight")
+    return found
+
+
+@router.get("/cards/council/{code}.png", name="council_card")
+async def council_card(request: Request, code: str) -> Response:
+    """The council's card: its name, headline and seat bar."""
+    _outcome(request, code)
+
+    def make(view: View) -> bytes:
+        outcome = view.by_code[code]
+        pages = _pages(request)
+        seats, total = pages.seats(outcome)
+        return draw_card(
+            outcome.council.name,
+            pages.headline(outcome),
+            _bar(seats),
+            total,
+            outcome.majority_threshold,
+            "seats" if outcome.composition is not None else "seats won",
+        )
+
+    return await cached_response(request, f"card:council:{code}", PNG, make)
+
+
+@router.get("/cards/council/{code}/ward/{key}.png", name="ward_card")
+async def ward_card(request: Request, code: str, key: str) -> Response:
+    """A ward's card: its name and council, who was elected, and its votes by party."""
+    outcome = _outcome(request, code)
+    known = [w.result.poll.ward for w in outcome.wards] + [p.ward for p in outcome.pending]
+    if not any(ward_key(w) == key for w in known):
+        raise HTTPException(404, f"no ward {key!r} in {outcome.council.name} tonight")
+
+    def make(view: View) -> bytes:
+        outcome = view.by_code[code]
+        here = [w for w in outcome.wards if ward_key(w.result.poll.ward) == key]
+        found = min(here, key=lambda w: w.result.poll.kind is not PollKind.ORDINARY, default=None)
+        name = found.result.poll.ward.name if found else next(w.name for w in known if ward_key(w) == key)
+        bar, total, unit = _ward_bar(found)
+        return draw_card(f"{name}, {outcome.council.name}", ward_line(found), bar, total, None, unit)
+
+    return await cached_response(request, f"card:ward:{code}:{key}", PNG, make)
