@@ -8,6 +8,7 @@ the Open Council Data roll of 2018 for the thirds councils).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from tallyroom.loading import demo_format, load_file
 from tallyroom.reference import Reference
 from tallyroom.results import load_day, outcomes
 from tallyroom.store.database import connect
-from tests.conftest import DEMO, LEH, SHARED, demo_store, leap, store_url
+from tests.conftest import DEMO, NIGHTS, demo_store, store_url
 
 WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9}
 FIGURE = re.compile(r"(?<![\w.])(\d{1,3}(?:,\d{3})+|\d+)(\.\d)?(?![\d])")
@@ -32,29 +33,14 @@ AMERICAN = re.compile(
     r"\b(labor|favor\w*|center\w*|color\w*|defense|organiz\w*|realiz\w*|recogniz\w*)\b", re.I
 )
 
-NIGHTS = {
-    "2021": (date(2021, 5, 6), [("leap", leap(2017)), ("leh", LEH / "local_elections_2021_results-2.xlsx")]),
-    "2019": (
-        date(2019, 5, 2),
-        [
-            ("leap", leap(2018)),
-            ("ocd", SHARED / "opencouncildata" / "opencouncildata_councillors_2018.csv"),
-            ("leap", leap(2019)),
-        ],
-    ),
-}
 
-
-@pytest.fixture(scope="module", params=sorted(NIGHTS))
+@pytest.fixture(scope="module", params=["2019", "2021"])
 def night(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, ref: Reference
+    request: pytest.FixtureRequest, night_store: Callable[[str], str], ref: Reference
 ) -> list[tuple[CouncilFacts, str, str]]:
-    on, loads = NIGHTS[request.param]
-    engine = connect(store_url(tmp_path_factory.mktemp("copy") / "copy.db"))
-    for format_name, path in loads:
-        load_file(engine, format_name, Path(path), Context(ref))
+    engine = connect(night_store(request.param))
     found = []
-    for outcome in outcomes(engine, ref, on).councils:
+    for outcome in outcomes(engine, ref, NIGHTS[request.param][0]).councils:
         facts = council_facts(outcome, ref.parties.get)
         found.append((facts, headline(outcome, ref.parties.get), story(facts)))
     engine.dispose()
