@@ -145,13 +145,41 @@ def test_summary_bullets_round_up_and_ward_lines(night: list[tuple[CouncilFacts,
     region = region_facts("the night", facts)
     text = roundup(region)
     assert region.biggest_winner is not None
-    assert text.startswith(f"{style.capital(style.the(region.biggest_winner.party))} were the big winners")
+    assert text.startswith(f"{style.capital(style.full(region.biggest_winner.party))} were the big winners")
     assert style.number(region.biggest_winner.seats) in text
     net = sum(s.seats for s in region.changes)
     assert net == sum(s.seats for f in facts for s in f.changes)
     for f, head, _ in night:
         line = bullet(f, head)
         assert line.startswith(head) and "\n" not in line
+
+
+def test_a_round_up_names_no_winners_before_half_the_seats_are_in(ref: Reference, tmp_path: Path) -> None:
+    """The East Midlands 2021 as its first wards declare: how far counting has got, and no verdict; once
+    every seat is in, the big winners, across "the East Midlands"."""
+    engine = connect(demo_store(tmp_path / "demo.db", ref))
+    day = load_day(engine, ref, date(2021, 5, 6))
+    engine.dispose()
+    polls = [p for ps in day.council_polls.values() for p in ps]
+    night = Night.open(ref, date(2021, 5, 6), polls, day.earlier)
+
+    def region() -> str:
+        facts = [council_facts(c.outcome, ref.parties.get) for c in night.councils.values() if c.outcome]
+        return roundup(region_facts("East Midlands", facts))
+
+    for poll in polls[:13]:
+        night.declare(poll)
+    early = region()
+    seats = sum(p.seats for p in polls)
+    declared = sum(p.seats for p in polls[:13])
+    assert early.startswith("Results are in from") and "big winners" not in early and "worst" not in early
+    assert (
+        f"across the East Midlands, with {style.number(declared)} of the {seats:,} seats up declared."
+        in early
+    )
+    for poll in polls[13:]:
+        night.declare(poll)
+    assert "were the big winners across the East Midlands" in region()
 
 
 def test_ward_lines(ref: Reference, tmp_path: Path) -> None:

@@ -367,6 +367,10 @@ class ControlChange:
     before: Party | None
 
 
+VERDICT_SHARE = 0.5
+"""The share of the seats up that must be declared before a round-up names big winners and losers."""
+
+
 @dataclass(frozen=True)
 class RegionFacts:
     """Councils of a region (or of the night) taken together."""
@@ -377,6 +381,13 @@ class RegionFacts:
     control_gains: tuple[tuple[Party, tuple[ControlChange, ...]], ...]
     control_losses: tuple[tuple[Party, tuple[ControlChange, ...]], ...]
     holds: tuple[str, ...]
+    seats_declared: int = 0
+    seats_up: int = 0
+
+    @property
+    def verdict(self) -> bool:
+        """Enough of the seats up are declared (`VERDICT_SHARE`) for the round-up to say who is winning."""
+        return self.seats_up > 0 and self.seats_declared >= VERDICT_SHARE * self.seats_up
 
     @property
     def biggest_winner(self) -> Seats | None:
@@ -417,4 +428,6 @@ def region_facts(name: str, councils: list[CouncilFacts]) -> RegionFacts:
         control_gains=tuple((parties[pid], tuple(found)) for pid, found in gains.items()),
         control_losses=tuple((parties[pid], tuple(found)) for pid, found in losses.items()),
         holds=tuple(holds),
+        seats_declared=sum(f.seats_declared for f in councils),
+        seats_up=sum(f.seats_up for f in councils),
     )
