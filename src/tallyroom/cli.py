@@ -33,7 +33,7 @@ from tallyroom import serialise
 from tallyroom.copy.drafts import story_json
 from tallyroom.copy.facts import council_facts
 from tallyroom.copy.headlines import headline, newsworthiness
-from tallyroom.copy.newsroom import Redrafter, redraft, story_key
+from tallyroom.copy.newsroom import Redrafter, redraft, redraft_drafted, story_key, touched
 from tallyroom.copy.review import approve as review_approve
 from tallyroom.copy.review import edit as review_edit
 from tallyroom.copy.review import flagged, versions
@@ -132,7 +132,8 @@ def import_(
     """Load results or reference data. Each file loads whole or not at all."""
     if format_name not in FORMATS:
         raise typer.BadParameter(f"{format_name!r}: use one of {', '.join(FORMATS)}", param_hint="FORMAT")
-    context = Context(reference_data.load(), parse_day(day) if day else None)
+    ref = reference_data.load()
+    context = Context(ref, parse_day(day) if day else None)
     engine = State.engine()
     failed = False
     with Progress(
@@ -165,6 +166,10 @@ def import_(
                 err.print(f"  skipped row {skip.row}: {skip.reason}", highlight=False)
             if len(batch.skipped) > 20:
                 err.print(f"  ... and {len(batch.skipped) - 20} more", highlight=False)
+            if report.new or report.revised:
+                redrafted = redraft_drafted(engine, ref, touched(batch), State.settings)
+                if flagged := sum(1 for v in redrafted if v.flag):
+                    err.print(f"  {flagged} story(ies) flagged for review", highlight=False)
     if failed:
         raise typer.Exit(1)
 
