@@ -18,6 +18,7 @@ from tallyroom.copy import style
 from tallyroom.copy.drafts import bullet, roundup, story, ward_line
 from tallyroom.copy.facts import CouncilFacts, council_facts, region_facts
 from tallyroom.copy.headlines import headline
+from tallyroom.copy.names import proper_form
 from tallyroom.importers.base import Context
 from tallyroom.live.night import Night
 from tallyroom.loading import demo_format, load_file
@@ -190,8 +191,8 @@ def test_ward_lines(ref: Reference, tmp_path: Path) -> None:
     darley = next(w for w in derby.wards if w.result.poll.ward.name == "Darley")
     line = ward_line(darley)
     assert line.startswith(
-        "Darley (two seats): Martin A. (Labour) 1,833, Grimadell A.L. (Conservative) 1,305 elected."
+        "Darley (two seats): A. Martin (Labour) 1,833, A.L. Grimadell (Conservative) 1,305 elected."
     )
     assert "Majority one." in line
     for ward in derby.wards:
-        assert ward_line(ward).startswith(ward.result.poll.ward.name)
+        assert ward_line(ward).startswith(proper_form(ward.result.poll.ward.name))

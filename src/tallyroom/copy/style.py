@@ -16,7 +16,7 @@ from typing import Any
 from jinja2 import pass_context
 from jinja2.runtime import Context
 
-from tallyroom.copy.names import proper_form
+from tallyroom.copy.names import person, proper_form
 from tallyroom.rules.parties import Party
 
 WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
@@ -172,6 +172,8 @@ def seat_in(part: tuple[str, int]) -> str:
 
 FILTERS = {
     "seat_in": seat_in,
+    "place": proper_form,
+    "person": person,
     "number": number,
     "count": count,
     "signed": signed,
