@@ -51,37 +51,30 @@ def capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-PARTY_WORDS = (
-    "independent",
-    "party",
-    "residents",
-    "association",
-    "alliance",
-    "group",
-    "first",
-    "democrats",
-    "community",
-    "movement",
-    "voice",
-    "union",
-    "league",
-    "socialist",
-    "green",
-    "liberal",
-    "conservative",
-    "labour",
+PARTY_WORDS = frozenset(
+    {"independent", "party", "resident", "association", "alliance", "group", "first", "democrat", "community"}
+    | {"movement", "voice", "union", "league", "socialist", "green", "liberal", "conservative", "labour"}
+    | {"society", "people", "matter", "our", "proud"}
 )
-"""Words that show a local party's name is a party's: a name with none of them is only a place."""
+"""Words (singular) that show a local party's name is a party's: a name with none is only a place."""
 
 
 def the(party: Party) -> str:
     """A party in running text: "the Conservatives", "Labour", "the Lib Dems", "Reform UK", "the SNP";
-    a local party by its registered name, or as "the Selston party" when that name is only a place."""
-    plural = proper_form(party.plural) if party.id.startswith("local:") else party.plural
+    a local party by its registered name, an acronym with "the" ("the NTRA"), and a name that is only a
+    place as "the Selston party"."""
     if party.independent:
         return "independents"
-    if party.id.startswith("local:") and not any(w in plural.lower() for w in PARTY_WORDS):
-        return f"the {plural} party"
+    if party.id.startswith("local:"):
+        name = proper_form(party.name)
+        if name.isupper():
+            return f"the {name}"
+        if name.startswith("The ") or any(
+            w.strip("'").removesuffix("s") in PARTY_WORDS for w in name.lower().split()
+        ):
+            return name
+        return f"the {name} party"
+    plural = party.plural
     if plural.startswith("the ") or plural == party.name or not plural.endswith("s"):
         return plural
     return f"the {plural}"
