@@ -107,3 +107,4 @@ def test_the_check_catches_what_a_sub_editor_caught(
     assert Problem.NAME in problems("Leicestershire", "The Conservatives took Narnia North.")
     assert Problem.BANNED in problems("Leicestershire", "Then UKIP four, Reform UK two and independents one.")
     assert Problem.BANNED in problems("Leicestershire", "The no sitting councillors who lost were.")
+    assert Problem.BANNED in problems("Leicestershire", "Labour won by 16 votes. 12 seats went unopposed.")

@@ -37,6 +37,7 @@ class Finding:
 BANNED = {
     "a list introduced as part that names the whole": re.compile(r"\bAmong the \S+ [^.]* were\b"),
     "a list with nothing in it": re.compile(r"\b(?:were|included?|including|took)[:,]?\s*[.;]"),
+    "a sentence beginning with a figure": re.compile(r"(?:^|[.!?]\s+)\d"),
     "a region without its article": re.compile(r"\bacross (?:East|West|North|South)\b"),
     "independents as a party's tally": re.compile(r"\bindependents (?:" + COUNTED + r")\b(?! seats?)"),
     "a place name in title case": re.compile(r"\b[A-Z][a-z]+ (?:And|De|La|Le|Of|On|Upon|Under|With) [A-Z]"),
