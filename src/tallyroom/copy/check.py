@@ -34,20 +34,33 @@ class Finding:
     detail: str
 
 
+class Phrasing(StrEnum):
+    """Phrasing the house does not print, by what is wrong with it."""
+
+    PART_AS_WHOLE = "a list introduced as part that names the whole"
+    EMPTY_LIST = "a list with nothing in it"
+    OPENING_FIGURE = "a sentence beginning with a figure"
+    REGION_WITHOUT_THE = "a region without its article"
+    INDEPENDENTS_AS_PARTY = "independents as a party's tally"
+    TITLE_CASE_PLACE = "a place name in title case"
+    SURNAME_FIRST = "a candidate surname first"
+    AMERICAN = "American spelling"
+    STRAY_SPACE = "stray space"
+
+
 BANNED = {
-    "a list introduced as part that names the whole": re.compile(r"\bAmong the \S+ [^.]* were\b"),
-    "a list with nothing in it": re.compile(r"\b(?:were|included?|including|took)[:,]?\s*[.;]"),
-    "a sentence beginning with a figure": re.compile(r"(?:^|[.!?]\s+)\d"),
-    "a region without its article": re.compile(r"\bacross (?:East|West|North|South)\b"),
-    "independents as a party's tally": re.compile(r"\bindependents (?:" + COUNTED + r")\b(?! seats?)"),
-    "a place name in title case": re.compile(r"\b[A-Z][a-z]+ (?:And|De|La|Le|Of|On|Upon|Under|With) [A-Z]"),
-    "a candidate surname first": re.compile(r"\b[A-Z][\w'-]+ (?:[A-Z]\.)+(?=[,)]|\s+[a-z(]|$)"),
-    "American spelling": re.compile(
+    Phrasing.PART_AS_WHOLE: re.compile(r"\bAmong the \S+ [^.]* were\b"),
+    Phrasing.EMPTY_LIST: re.compile(r"\b(?:were|included?|including|took)[:,]?\s*[.;]"),
+    Phrasing.OPENING_FIGURE: re.compile(r"(?:^|[.!?]\s+)\d"),
+    Phrasing.REGION_WITHOUT_THE: re.compile(r"\bacross (?:East|West|North|South)\b"),
+    Phrasing.INDEPENDENTS_AS_PARTY: re.compile(r"\bindependents (?:" + COUNTED + r")\b(?! seats?)"),
+    Phrasing.TITLE_CASE_PLACE: re.compile(r"\b[A-Z][a-z]+ (?:And|De|La|Le|Of|On|Upon|Under|With) [A-Z]"),
+    Phrasing.SURNAME_FIRST: re.compile(r"\b[A-Z][\w'-]+ (?:[A-Z]\.)+(?=[,)]|\s+[a-z(]|$)"),
+    Phrasing.AMERICAN: re.compile(
         r"\b(labor|favor\w*|center\w*|color\w*|defense|organiz\w*|realiz\w*|recogniz\w*)\b", re.I
     ),
-    "stray space": re.compile(r"  | \.| ,"),
+    Phrasing.STRAY_SPACE: re.compile(r"  | \.| ,"),
 }
-"""Phrasing the house does not print, by what is wrong with it."""
 
 VERBS = r"(?:lost|gained|won|took|have|had|are|now)"
 
