@@ -11,7 +11,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -143,6 +143,54 @@ def night_from_nominations(engine: Engine, ref: Reference) -> Night:
     night = Night.open(ref, NIGHT, nominations, earlier, snapshots)
     night.position = queries.log_position(engine)  # it holds the log as it is: what comes next is new
     return night
+
+
+NIGHTS: dict[str, tuple[date, str | None, list[tuple[str, Path]]]] = {
+    "2019": (
+        date(2019, 5, 2),
+        None,
+        [
+            ("leap", leap(2018)),
+            ("ocd", SHARED / "opencouncildata" / "opencouncildata_councillors_2018.csv"),
+            ("leap", leap(2019)),
+        ],
+    ),
+    "2021": (
+        date(2021, 5, 6),
+        None,
+        [("leap", leap(2017)), ("leh", LEH / "local_elections_2021_results-2.xlsx")],
+    ),
+    "2025": (
+        date(2025, 5, 1),
+        "2021",
+        [
+            ("ocd", SHARED / "opencouncildata" / "opencouncildata_councillors_2024.csv"),
+            ("leh", LEH / "LEH-2025-results-HoC.xlsx"),
+        ],
+    ),
+}
+"""Whole real nights: each night's day, the night whose store it starts from, and the files it adds."""
+
+
+@pytest.fixture(scope="session")
+def night_store(tmp_path_factory: pytest.TempPathFactory, ref: Reference) -> Callable[[str], str]:
+    """A store holding a whole night of `NIGHTS` and what it is compared with, built once a run: its URL
+    (read only: a test that writes takes a `copy_of` it)."""
+    built: dict[str, str] = {}
+
+    def store(name: str) -> str:
+        if name not in built:
+            _, base, loads = NIGHTS[name]
+            path = tmp_path_factory.mktemp(f"night-{name}") / "night.db"
+            url = copy_url(store(base), path) if base else store_url(path)
+            engine = connect(url)
+            for format_name, file in loads:
+                load_file(engine, format_name, file, Context(ref))
+            engine.dispose()
+            built[name] = url
+        return built[name]
+
+    return store
 
 
 def free_port() -> int:

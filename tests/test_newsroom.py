@@ -4,10 +4,13 @@ flags the published story at once, with every version kept."""
 from __future__ import annotations
 
 import csv
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
 from sqlalchemy import Engine
+from starlette.testclient import TestClient
 
 from tallyroom.copy import review
 from tallyroom.copy.newsroom import Redrafter, redraft, story_key
@@ -16,7 +19,12 @@ from tallyroom.live.feed import ingest
 from tallyroom.live.night import follow, open_night
 from tallyroom.loading import demo_format, load_file
 from tallyroom.reference import Reference
-from tests.conftest import DEMO, SHARED
+from tallyroom.results import outcomes
+from tallyroom.store.database import connect
+from tallyroom.web.accounts import Role, add_user
+from tallyroom.web.app import create_app
+from tallyroom.web.site import Site
+from tests.conftest import DEMO, SHARED, csrf, demo_store
 
 ON = date(2019, 5, 2)
 
@@ -69,6 +77,54 @@ def test_an_edit_survives_and_a_correction_flags_published_copy(
         "published",
         "edited",
     ]
+
+
+def test_a_command_line_import_flags_the_story_at_once_and_the_desk_says_the_system_redrafted_it(
+    ref: Reference, tmp_path: Path
+) -> None:
+    """Derbyshire Dales 2019, published; a correction imported with `tallyroom import`: the story is
+    flagged as the import ends, before anyone runs `story` or opens the desk, and the desk shows the
+    redraft as the system's, with the new draft beside the journalist's words."""
+    url = demo_store(tmp_path / "night.db", ref)
+    engine = connect(url)
+    load_file(
+        engine, "ocd", SHARED / "opencouncildata" / "opencouncildata_councillors_2018.csv", Context(ref)
+    )
+    dales = next(o for o in outcomes(engine, ref, ON).councils if o.council.name == "Derbyshire Dales")
+    key = story_key(dales)
+    redraft(engine, ref, [dales])
+    draft = review.current(engine, key)
+    assert draft is not None
+    words = draft.text.replace("have kept control of", "have held on to")
+    review.edit(engine, key, words, "reporter")
+    review.approve(engine, key, "editor")
+    review.publish(engine, key, "editor")
+
+    correction = corrected_ward(tmp_path, dales.council.code)
+    imported = subprocess.run(
+        [sys.executable, "-m", "tallyroom", "--db", url, "import", "ward", str(correction)],
+        capture_output=True,
+        text=True,
+    )
+    assert imported.returncode == 0, imported.stderr
+    assert "1 story(ies) flagged for review" in imported.stderr
+    now = review.current(engine, key)
+    assert now is not None and now.state == "edited" and now.by_machine
+    assert now.text == words and "lost control" in now.generated
+    assert now.flag is not None and now.flag.startswith("published version 4 may now be wrong")
+    assert [v.key for v in review.flagged(engine)] == [key]
+
+    add_user(engine, "eddie", Role.EDITOR, "eddie has a long password")
+    desk = TestClient(create_app(Site.open(engine, ref, ON), secret="test secret"))
+    token = csrf(desk.get("/desk/login"))
+    form = {"csrf": token, "name": "eddie", "password": "eddie has a long password"}
+    assert desk.post("/desk/login", data=form, follow_redirects=False).status_code == 303
+    page = desk.get(f"/desk/review/{dales.council.code}").text
+    engine.dispose()
+    assert "redrafted by the system from new results" in page
+    assert "by tallyroom" not in page and "<td>tallyroom</td>" not in page
+    assert "published version 4 may now be wrong" in page
+    assert "have lost control of Derbyshire Dales" in page
 
 
 def corrected_ward(folder: Path, code: str) -> Path:

@@ -156,7 +156,10 @@ def import_(
     """Load results or reference data. Each file loads whole or not at all."""
     if format_name not in FORMATS:
         raise typer.BadParameter(f"{format_name!r}: use one of {', '.join(FORMATS)}", param_hint="FORMAT")
-    context = Context(reference_data.load(), parse_day(day) if day else None, council)
+    from tallyroom.copy.newsroom import redraft_drafted, touched
+
+    ref = reference_data.load()
+    context = Context(ref, parse_day(day) if day else None, council)
     engine = State.engine()
     failed = False
     with Progress(
@@ -190,6 +193,10 @@ def import_(
                 err.print(f"  skipped row {skip.row}: {skip.reason}", highlight=False)
             if len(batch.skipped) > 20:
                 err.print(f"  ... and {len(batch.skipped) - 20} more", highlight=False)
+            if report.new or report.revised:
+                redrafted = redraft_drafted(engine, ref, touched(batch), State.settings)
+                if flagged := sum(1 for v in redrafted if v.flag):
+                    err.print(f"  {flagged} story(ies) flagged for review", highlight=False)
     if failed:
         raise typer.Exit(1)
 

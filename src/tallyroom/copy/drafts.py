@@ -12,7 +12,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from tallyroom.copy.facts import CouncilFacts, RegionFacts
-from tallyroom.copy.style import FILTERS
+from tallyroom.copy.style import FILTERS, Naming
 from tallyroom.rules.counting import PollResult
 from tallyroom.rules.outcome import WardOutcome
 
@@ -32,7 +32,7 @@ def environment() -> Environment:
 
 def render(template: str, **facts: Any) -> str:
     """A template's copy, tidied: paragraphs where the template ends them, single spaces within."""
-    text = environment().get_template(template).render(**facts)
+    text = environment().get_template(template).render(naming=Naming(), **facts)
     paragraphs = [" ".join(p.split()).replace(" .", ".").replace(" ,", ",") for p in text.split("\n\n")]
     return "\n\n".join(p for p in paragraphs if p)
 

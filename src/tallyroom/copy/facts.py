@@ -6,13 +6,16 @@ tests check that by reading the copy back against `numbers` and `parties`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from enum import StrEnum
 from typing import Any
 
+from tallyroom.copy.names import person, proper_form, ward_name
 from tallyroom.rules.control import Outcome
 from tallyroom.rules.model import BallotFigures
-from tallyroom.rules.outcome import CarryOver, ControlBefore, CouncilOutcome
+from tallyroom.rules.outcome import CarryOver, ControlBefore, CouncilOutcome, WardOutcome
 from tallyroom.rules.parties import NOC, Party
 
 
@@ -24,20 +27,49 @@ class Seats:
 
 @dataclass(frozen=True)
 class WardFact:
+    """A ward (by its name as copy writes it) and a party's seat there. For a gain, `whole` says the
+    party now holds every seat of the ward and `from_party` none: only then did it "take" the ward."""
+
     ward: str
     party: Party
     from_party: Party | None = None
     majority: int | None = None
     runner_up: Party | None = None
+    whole: bool = True
+    swing: float = 0.0
 
 
 @dataclass(frozen=True)
 class GainGroup:
-    """The wards one party took from another, for "X took A, B and C from Y"."""
+    """The wards one party took from another, for "X took A, B and C from Y", and the wards where it
+    took some seats only (`part`, with how many), for "and a seat in D"."""
 
     party: Party
     from_party: Party
     wards: tuple[str, ...]
+    part: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def named(self) -> tuple[str, ...]:
+        return (*self.wards, *(ward for ward, _ in self.part))
+
+
+class Listing(StrEnum):
+    """How a list in copy relates to its count: every item named, or the most newsworthy "including"."""
+
+    ALL = "all"
+    INCLUDING = "including"
+
+
+MAX_NAMED_WARDS = 20
+"""Wards changing hands a story names one by one; beyond that it names the `NAMED_OF_MANY_WARDS`
+gains with the biggest swing to the winner, as "those with the biggest swings"."""
+
+NAMED_OF_MANY_WARDS = 6
+
+MAX_NAMED_DEFEATS = 3
+"""Sitting councillors who lost that a story names one by one; beyond that it names the
+`MAX_NAMED_DEFEATS` who polled most votes, as "those who polled most"."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +79,7 @@ class Defeat:
     name: str
     party: Party
     ward: str
+    votes: int = 0
 
 
 @dataclass(frozen=True)
@@ -94,6 +127,8 @@ class CouncilFacts:
     before_judged: int | None = None
     """The year of the election control before is judged against, when no record of control on the eve
     of poll or councillor roll says who held it then."""
+    wards: tuple[str, ...] = ()
+    """Every declared ward, by its name as copy writes it."""
 
     @property
     def first_majority(self) -> bool:
@@ -101,21 +136,44 @@ class CouncilFacts:
         return self.winner is not None and len(self.past) > 1 and all(p != self.winner for _, p in self.past)
 
     @property
+    def gains_listed(self) -> Listing:
+        return Listing.ALL if self.wards_changing_hands <= MAX_NAMED_WARDS else Listing.INCLUDING
+
+    @property
     def gain_groups(self) -> tuple[GainGroup, ...]:
-        groups: dict[tuple[str, str], GainGroup] = {}
+        """The gains the story names, grouped by who took them from whom, the largest group first: all of
+        them, or the `NAMED_OF_MANY_WARDS` wards with the biggest swing to the winner."""
+        ranked = list(dict.fromkeys(g.ward for g in sorted(self.gains, key=lambda g: -g.swing)))
+        named = set(ranked if self.gains_listed is Listing.ALL else ranked[:NAMED_OF_MANY_WARDS])
+        seats: dict[tuple[Party, Party, str], int] = {}
+        whole = {(g.party.id, g.ward): g.whole for g in self.gains}
         for g in self.gains:
-            if g.from_party is None:
-                continue
-            key = (g.party.id, g.from_party.id)
-            found = groups.get(key) or GainGroup(g.party, g.from_party, ())
-            if g.ward not in found.wards:
-                found = GainGroup(found.party, found.from_party, (*found.wards, g.ward))
-            groups[key] = found
-        return tuple(sorted(groups.values(), key=lambda group: -len(group.wards)))
+            if g.from_party is not None and g.ward in named:
+                seats[g.party, g.from_party, g.ward] = seats.get((g.party, g.from_party, g.ward), 0) + 1
+        groups: dict[tuple[str, str], GainGroup] = {}
+        for (party, from_party, ward), taken in seats.items():
+            found = groups.get((party.id, from_party.id)) or GainGroup(party, from_party, ())
+            if whole[party.id, ward]:
+                found = GainGroup(party, from_party, (*found.wards, ward), found.part)
+            else:
+                found = GainGroup(party, from_party, found.wards, (*found.part, (ward, taken)))
+            groups[party.id, from_party.id] = found
+        return tuple(sorted(groups.values(), key=lambda group: -len(group.named)))
 
     @property
     def wards_changing_hands(self) -> int:
         return len({g.ward for g in self.gains})
+
+    @property
+    def defeats_listed(self) -> Listing:
+        return Listing.ALL if len(self.defeated) <= MAX_NAMED_DEFEATS else Listing.INCLUDING
+
+    @property
+    def defeats_named(self) -> tuple[Defeat, ...]:
+        """The sitting councillors who lost that the story names: all, or those who polled most."""
+        if self.defeats_listed is Listing.ALL:
+            return self.defeated
+        return tuple(sorted(self.defeated, key=lambda d: -d.votes)[:MAX_NAMED_DEFEATS])
 
     @property
     def numbers(self) -> set[int]:
@@ -141,6 +199,11 @@ class CouncilFacts:
     @property
     def parties(self) -> set[str]:
         """Every party the copy may name, in any of the register's forms."""
+        return {form for p in self.named_parties for form in (p.name, p.plural, p.short, proper_form(p.name))}
+
+    @property
+    def named_parties(self) -> list[Party]:
+        """Every party the copy may name."""
         named = [s.party for s in (*self.composition, *self.won, *self.changes)]
         named += [w.party for w in (*self.gains, *self.closest, *self.uncontested, *self.ties)]
         named += [w.from_party for w in self.gains if w.from_party]
@@ -150,12 +213,12 @@ class CouncilFacts:
         named += [p for _, p in self.past if p]
         if self.biggest_swing:
             named += [self.biggest_swing.to, self.biggest_swing.away]
-        return {form for p in named for form in (p.name, p.plural, p.short)}
+        return named
 
 
 def council_facts(outcome: CouncilOutcome, party: Any) -> CouncilFacts:
     """`party` looks a party up by id (the register's `get`)."""
-    composition = tuple(Seats(p, n) for p, n in (outcome.composition or {}).items())
+    composition = house_order(Seats(p, n) for p, n in (outcome.composition or {}).items())
     changes = tuple(Seats(p, n) for p, n in (outcome.change.seats.items() if outcome.change else ()))
     winner = party(outcome.control_after) if outcome.control_after not in (None, NOC) else None
     before = party(outcome.control_before) if outcome.control_before not in (None, NOC) else None
@@ -163,11 +226,18 @@ def council_facts(outcome: CouncilOutcome, party: Any) -> CouncilFacts:
     closest = []
     uncontested = []
     ties = []
+    names = {id(ward): _ward_name(ward) for ward in outcome.wards}
     for ward in outcome.wards:
         result = ward.result
-        name = result.poll.ward.name
+        name = names[id(ward)]
         if ward.change is not None:
-            gains += [WardFact(name, g.party, g.from_party) for g in ward.change.gains if g.from_party]
+            now = [c.party.id for c in result.elected]
+            swing = ward.swing.points if ward.swing is not None else 0.0
+            gains += [
+                WardFact(name, g.party, g.from_party, whole=_whole(g.party, g.from_party, now), swing=swing)
+                for g in ward.change.gains
+                if g.from_party
+            ]
         if not result.contested:
             uncontested += [WardFact(name, c.party) for c in result.elected]
         elif result.majority is not None and len(result.ranked) > result.poll.seats:
@@ -186,12 +256,12 @@ def council_facts(outcome: CouncilOutcome, party: Any) -> CouncilFacts:
             [w.baseline[0].poll.figures for w in compared if w.baseline and w.baseline[0].poll]
         )
     defeated = [
-        Defeat(c.name, c.party, w.result.poll.ward.name)
+        Defeat(person(c.name, _earlier_people(w)), c.party, names[id(w)], c.votes or 0)
         for w in polled
         for c in w.result.ranked
         if c.incumbent and c not in w.result.elected
     ]
-    swings = [(w.result.poll.ward.name, w.swing) for w in outcome.wards if w.swing is not None]
+    swings = [(names[id(w)], w.swing) for w in outcome.wards if w.swing is not None]
     biggest = max(swings, key=lambda item: item[1].points, default=None)
     held = {s.party.id: s.seats for s in composition}
     return CouncilFacts(
@@ -212,7 +282,7 @@ def council_facts(outcome: CouncilOutcome, party: Any) -> CouncilFacts:
         noc_before=outcome.control_before == NOC,
         noc_after=outcome.control_after == NOC,
         composition=composition,
-        won=tuple(Seats(p, n) for p, n in outcome.won.items()),
+        won=house_order(Seats(p, n) for p, n in outcome.won.items()),
         changes=changes,
         baseline_year=outcome.change.baseline_date.year
         if outcome.change and outcome.change.baseline_date
@@ -235,7 +305,47 @@ def council_facts(outcome: CouncilOutcome, party: Any) -> CouncilFacts:
         before_judged=outcome.control_before_as_of.year
         if outcome.control_before_source is ControlBefore.EARLIER_RESULTS and outcome.control_before_as_of
         else None,
+        wards=tuple(dict.fromkeys(names.values())),
     )
+
+
+HOUSE_ORDER = (
+    "conservative",
+    "labour",
+    "liberal-democrats",
+    "green",
+    "reform-uk",
+    "ukip",
+    "snp",
+    "plaid-cymru",
+)
+"""The order parties with equal seats are listed in: these first, then others by name, independents last."""
+
+
+def house_order(seats: Iterable[Seats]) -> tuple[Seats, ...]:
+    """Most seats first; equal seats in the house order."""
+
+    def rank(s: Seats) -> tuple[int, int, int, str]:
+        known = HOUSE_ORDER.index(s.party.id) if s.party.id in HOUSE_ORDER else len(HOUSE_ORDER)
+        return (-s.seats, int(s.party.independent), known, s.party.name)
+
+    return tuple(sorted(seats, key=rank))
+
+
+def _ward_name(ward: WardOutcome) -> str:
+    earlier = [h.poll.ward.name for h in ward.baseline or () if h.poll is not None]
+    return ward_name(ward.result.poll.ward.name, earlier)
+
+
+def _earlier_people(ward: WardOutcome) -> list[str]:
+    """Names the earlier polls of a ward give its candidates, fullest first."""
+    polls = {id(h.poll): h.poll for h in ward.baseline or () if h.poll is not None}
+    return [c.name for poll in polls.values() for c in poll.candidacies]
+
+
+def _whole(party: Party, from_party: Party, now: list[str]) -> bool:
+    """The party holds every seat of the ward now, and the party it gained from none."""
+    return all(pid == party.id for pid in now) and from_party.id not in now
 
 
 def _turnout(figures: list[BallotFigures]) -> float | None:
@@ -257,6 +367,10 @@ class ControlChange:
     before: Party | None
 
 
+VERDICT_SHARE = 0.5
+"""The share of the seats up that must be declared before a round-up names big winners and losers."""
+
+
 @dataclass(frozen=True)
 class RegionFacts:
     """Councils of a region (or of the night) taken together."""
@@ -267,6 +381,13 @@ class RegionFacts:
     control_gains: tuple[tuple[Party, tuple[ControlChange, ...]], ...]
     control_losses: tuple[tuple[Party, tuple[ControlChange, ...]], ...]
     holds: tuple[str, ...]
+    seats_declared: int = 0
+    seats_up: int = 0
+
+    @property
+    def verdict(self) -> bool:
+        """Enough of the seats up are declared (`VERDICT_SHARE`) for the round-up to say who is winning."""
+        return self.seats_up > 0 and self.seats_declared >= VERDICT_SHARE * self.seats_up
 
     @property
     def biggest_winner(self) -> Seats | None:
@@ -307,4 +428,6 @@ def region_facts(name: str, councils: list[CouncilFacts]) -> RegionFacts:
         control_gains=tuple((parties[pid], tuple(found)) for pid, found in gains.items()),
         control_losses=tuple((parties[pid], tuple(found)) for pid, found in losses.items()),
         holds=tuple(holds),
+        seats_declared=sum(f.seats_declared for f in councils),
+        seats_up=sum(f.seats_up for f in councils),
     )

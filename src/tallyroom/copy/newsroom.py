@@ -10,11 +10,15 @@ from collections.abc import Callable, Iterable
 
 from sqlalchemy import Engine
 
+from tallyroom import results
+from tallyroom.copy import review
 from tallyroom.copy.drafts import story_json
 from tallyroom.copy.facts import council_facts
 from tallyroom.copy.headlines import headline
 from tallyroom.copy.review import CopyKey, Version, regenerate
+from tallyroom.delivery import Batch
 from tallyroom.reference import Reference
+from tallyroom.rules.control import ControlSettings
 from tallyroom.rules.outcome import CouncilOutcome
 
 log = logging.getLogger(__name__)
@@ -22,6 +26,27 @@ log = logging.getLogger(__name__)
 
 def story_key(outcome: CouncilOutcome) -> CopyKey:
     return CopyKey("story", outcome.council.code, outcome.election_date)
+
+
+def touched(batch: Batch) -> set[str]:
+    """The councils whose results a delivery may change."""
+    found = {p.council.code for p in batch.polls} | {r.council.code for r in batch.council_results}
+    found |= {r.council.code for r in batch.control_records} | {s.council.code for s in batch.snapshots}
+    return found | {e.council.code for e in batch.eves}
+
+
+def redraft_drafted(
+    engine: Engine, reference: Reference, councils: Iterable[str], settings: ControlSettings | None = None
+) -> list[Version]:
+    """Redraft every story already drafted for these councils, on any day: run as soon as an import is
+    committed, so that copy the new results make wrong carries its flag at once."""
+    keys = review.drafted(engine, "story", councils)
+    found = []
+    for day in sorted({key.election_date for key in keys}):
+        codes = {key.council_code for key in keys if key.election_date == day}
+        on_the_day = results.outcomes(engine, reference, day, settings).councils
+        found += redraft(engine, reference, [o for o in on_the_day if o.council.code in codes])
+    return found
 
 
 def redraft(engine: Engine, reference: Reference, outcomes: Iterable[CouncilOutcome]) -> list[Version]:

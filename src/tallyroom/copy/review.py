@@ -19,7 +19,7 @@ newest version, so two desks working on one piece queue rather than collide.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from enum import StrEnum
@@ -76,6 +76,11 @@ class Version:
     author: str
     at: datetime
     flag: str | None = None
+
+    @property
+    def by_machine(self) -> bool:
+        """Made by the system from new results, not by a journalist."""
+        return self.author == MACHINE
 
 
 def regenerate(engine: Engine, key: CopyKey, generated: str, facts: Mapping[str, Any]) -> Version:
@@ -170,6 +175,19 @@ def published_position(engine: Engine) -> int:
             select(func.max(copy_versions.c.id)).where(copy_versions.c.state == State.PUBLISHED.value)
         ).scalar()
     return found or 0
+
+
+def drafted(engine: Engine, kind: str, councils: Iterable[str]) -> list[CopyKey]:
+    """Every piece of this kind drafted for these councils, on any day."""
+    c = copy_versions.c
+    query = (
+        select(c.kind, c.council_code, c.election_date, c.ward)
+        .where(c.kind == kind, c.council_code.in_(sorted(set(councils))))
+        .distinct()
+        .order_by(c.election_date, c.council_code, c.ward)
+    )
+    with engine.connect() as conn:
+        return [CopyKey(*row) for row in conn.execute(query)]
 
 
 def flagged(engine: Engine) -> list[Version]:

@@ -2,8 +2,10 @@
 writes a number or a party the same way.
 
 Numbers one to nine are words, 10 upwards figures, thousands separated ("1,234"). Parties are named by
-the register: a party as the subject of a sentence by its plural ("Conservatives", "Lib Dems"), in
-running text by its name ("the Conservative candidate" is avoided; "Labour", "the Liberal Democrats").
+the register: by their plural ("the Conservatives", "Labour", "the Lib Dems"), except that a story names
+a party whose name is itself a plural by that name the first time ("the Liberal Democrats") and by its
+plural after (`Naming`). A local party whose name is only a place is "the Selston party", never a bare
+place name. Seats are listed most first, independents as "one independent" after the parties.
 """
 
 from __future__ import annotations
@@ -11,6 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from jinja2 import pass_context
+from jinja2.runtime import Context
+
+from tallyroom.copy.names import person, proper_form
 from tallyroom.rules.parties import Party
 
 WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
@@ -45,41 +51,122 @@ def capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+PARTY_WORDS = frozenset(
+    {"independent", "party", "resident", "association", "alliance", "group", "first", "democrat", "community"}
+    | {"movement", "voice", "union", "league", "socialist", "green", "liberal", "conservative", "labour"}
+    | {"society", "people", "matter", "our", "proud"}
+)
+"""Words (singular) that show a local party's name is a party's: a name with none is only a place."""
+
+
 def the(party: Party) -> str:
     """A party in running text: "the Conservatives", "Labour", "the Lib Dems", "Reform UK", "the SNP";
-    a local party by its registered name."""
-    plural = party.plural
+    a local party by its registered name, an acronym with "the" ("the NTRA"), and a name that is only a
+    place as "the Selston party"."""
     if party.independent:
         return "independents"
+    if party.id.startswith("local:"):
+        name = proper_form(party.name)
+        if name.isupper():
+            return f"the {name}"
+        if name.startswith("The ") or any(
+            w.strip("'").removesuffix("s") in PARTY_WORDS for w in name.lower().split()
+        ):
+            return name
+        return f"the {name} party"
+    plural = party.plural
     if plural.startswith("the ") or plural == party.name or not plural.endswith("s"):
         return plural
     return f"the {plural}"
+
+
+def full(party: Party) -> str:
+    """A party named in full, for its first mention: "the Liberal Democrats" where the register's plural
+    ("Lib Dems") is short for a name that is itself a plural."""
+    if party.name != party.plural and party.name.endswith("s") and not party.independent:
+        return f"the {party.name}"
+    return the(party)
+
+
+class Naming:
+    """Which parties a piece of copy has named: the first mention in full, later ones by the plural."""
+
+    def __init__(self) -> None:
+        self.named: set[str] = set()
+
+    def __call__(self, party: Party) -> str:
+        first = party.id not in self.named
+        self.named.add(party.id)
+        return full(party) if first else the(party)
+
+
+@pass_context
+def named(context: Context, party: Party) -> str:
+    """A party in running text, in full the first time the copy being drafted names it (its `naming`)."""
+    naming = context.get("naming")
+    return naming(party) if isinstance(naming, Naming) else the(party)
+
+
+def possessive(text: str) -> str:
+    """ "Labour's", "the Lib Dems'"."""
+    return f"{text}'" if text.endswith("s") else f"{text}'s"
+
+
+REGIONS_WITH_THE = ("North", "South", "East", "West")
+"""Regions named with "the": "the East Midlands", "the North West", "the East of England"."""
+
+
+def region(name: str) -> str:
+    """A region in running text: "the East Midlands", "London", "Yorkshire and the Humber"."""
+    return f"the {name}" if name.split(" ")[0] in REGIONS_WITH_THE else name
 
 
 def percent(share: float | None) -> str:
     return "" if share is None else f"{share:.1f}%"
 
 
-def change_phrase(change: Any) -> str:
+@pass_context
+def change_phrase(context: Context, change: Any) -> str:
     """ "the Conservatives gained eight seats" from a party's net change."""
     verb = "gained" if change.seats > 0 else "lost"
-    return f"{the(change.party)} {verb} {count(abs(change.seats), 'seat')}"
+    if change.party.independent:
+        return f"independents {verb} {count(abs(change.seats), 'seat')}"
+    return f"{named(context, change.party)} {verb} {count(abs(change.seats), 'seat')}"
 
 
-def defeat_phrase(defeat: Any) -> str:
-    """ "Jane Smith (Labour) in Abbey"."""
-    return f"{defeat.name} ({defeat.party.name}) in {defeat.ward}"
+@pass_context
+def defeat_phrase(context: Context, defeat: Any) -> str:
+    """ "Labour's Terri Eynon in Coalville North", "independent Jo Bloggs in Abbey"."""
+    if defeat.party.independent:
+        return f"independent {defeat.name} in {defeat.ward}"
+    return f"{possessive(named(context, defeat.party))} {defeat.name} in {defeat.ward}"
 
 
-def won_phrase(won: Any) -> str:
-    return f"{the(won.party)} won {number(won.seats)}"
+@pass_context
+def won_phrase(context: Context, won: Any) -> str:
+    if won.party.independent:
+        return f"independents won {number(won.seats)}"
+    return f"{named(context, won.party)} won {number(won.seats)}"
 
 
-def held_phrase(held: Any) -> str:
-    return f"{the(held.party)} {number(held.seats)}"
+@pass_context
+def held_phrase(context: Context, held: Any) -> str:
+    """ "the Lib Dems four", "one independent"."""
+    if held.party.independent:
+        return count(held.seats, "independent")
+    return f"{named(context, held.party)} {number(held.seats)}"
+
+
+def seat_in(part: tuple[str, int]) -> str:
+    """Seats taken in a ward where others kept theirs: "a seat in Oadby", "seats in Abbey"."""
+    ward, seats = part
+    return f"a seat in {ward}" if seats == 1 else f"seats in {ward}"
 
 
 FILTERS = {
+    "seat_in": seat_in,
+    "place": proper_form,
+    "person": person,
     "number": number,
     "count": count,
     "signed": signed,
@@ -88,6 +175,9 @@ FILTERS = {
     "capital": capital,
     "percent": percent,
     "the": the,
+    "named": named,
+    "possessive": possessive,
+    "region": region,
     "change_phrase": change_phrase,
     "won_phrase": won_phrase,
     "defeat_phrase": defeat_phrase,
