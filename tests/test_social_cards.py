@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 from tallyroom.reference import Reference
 from tallyroom.web.app import create_app
 from tallyroom.web.cards import HEIGHT, MARGIN, WIDTH
-from tallyroom.web.palette import swatch
+from tallyroom.web.palette import Palette
 from tallyroom.web.site import Site
 from tests.conftest import NIGHT, copy_of, demo_store
 
@@ -72,8 +72,9 @@ def test_a_councils_card_is_a_png_with_its_seat_bar(site: Site) -> None:
     middle = bar + 40
     scale = (WIDTH - 2 * MARGIN) / 64  # Conservative 45, Labour 14, Liberal Democrats 4, Green 1 of 64
     parties = {p.name: p for p in site.view.by_code[DERBYSHIRE].composition or {}}
+    palette = Palette(parties.values())
     for name, at in (("Conservative", 20), ("Labour", 52), ("Liberal Democrats", 61)):
-        fill = swatch(parties[name]).fill
+        fill = palette[parties[name]].fill
         assert card.getpixel((int(MARGIN + at * scale), middle)) == Image.new("RGB", (1, 1), fill).getpixel(
             (0, 0)
         )
