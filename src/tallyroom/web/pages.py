@@ -39,6 +39,7 @@ from tallyroom.web import cards, charts
 from tallyroom.web.caching import cached_response, site_of
 from tallyroom.web.maps import council_maps, ward_map
 from tallyroom.web.palette import Palette
+from tallyroom.web.scoreboard import NightRow, scoreboard
 from tallyroom.web.site import Site, View
 from tallyroom.web.templating import render, ward_key
 
@@ -80,18 +81,6 @@ class PartyRow:
     party: Party
     won: int
     composition: int | None
-    change: int | None
-
-
-@dataclass(frozen=True)
-class NightRow:
-    """A party across the councils of a night or region."""
-
-    party: Party
-    councils: int
-    gained: int
-    lost: int
-    won: int
     change: int | None
 
 
@@ -236,6 +225,7 @@ async def night(request: Request) -> Response:
             "regions": [(r, view.progress["regions"].get(r)) for r in _regions(site, view)],
             "rows": rows,
             "palette": palette,
+            "board": scoreboard(rows, view.outcomes),
             "facts": facts,
             "outcomes": view.outcomes,
             "latest": [
@@ -271,6 +261,7 @@ async def region(request: Request, region_slug: str) -> Response:
             "progress": view.progress["regions"].get(name),
             "rows": rows,
             "palette": palette,
+            "board": scoreboard(rows, outcomes),
             "facts": facts,
             "roundup": roundup(facts) if facts.councils else "",
             "outcomes": outcomes,
