@@ -321,7 +321,8 @@ def council(
     )
     out.print(f"won: {_seats_text(body['won'])}", highlight=False)
     out.print(f"make-up: {_seats_text(body['composition'])}", highlight=False)
-    out.print(f"change: {_change_text(body['change'])}", highlight=False)
+    for line in _change_lines(body["changes"]):
+        out.print(line, highlight=False)
     for flag in body["flags"]:
         out.print(Text("note", style="yellow"), flag, highlight=False)
 
@@ -400,10 +401,20 @@ def _seats_text(seats: dict[str, int] | None) -> str:
     return "unknown" if seats is None else ", ".join(f"{party} {n}" for party, n in seats.items())
 
 
-def _change_text(change: dict[str, Any]) -> str:
-    if change["baseline"] is None:
-        return "no comparison"
-    return f"{_changed(change['seats'])} ({change['baseline']} {change['baseline_date']})"
+CHANGE_SINCE = {
+    "last-fought": "since {year}",
+    "eve-of-poll": "since the eve of poll",
+    "notional": "against notional {year}",
+}
+"""How each baseline of a change is named in text (contract §2 `change.baseline`)."""
+
+
+def _change_lines(changes: list[dict[str, Any]]) -> list[str]:
+    """A line for the change against each baseline, named: "change since 2017: …"."""
+    if not changes:
+        return ["change: no comparison"]
+    named = [(CHANGE_SINCE[c["baseline"]].format(year=(c["baseline_date"] or "")[:4]), c) for c in changes]
+    return [f"change {since}: {_changed(c['seats'])}" for since, c in named]
 
 
 DEMO_DAY = "2021-05-06"
