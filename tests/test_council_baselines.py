@@ -10,17 +10,29 @@ from collections.abc import Iterator
 import pytest
 from starlette.testclient import TestClient
 
+from tallyroom.copy.check import check
+from tallyroom.copy.drafts import story
+from tallyroom.copy.facts import council_facts
+from tallyroom.copy.style import count
 from tallyroom.reference import Reference
+from tallyroom.results import outcomes
+from tallyroom.rules.change import Baseline
+from tallyroom.store.database import connect
 from tallyroom.web.app import create_app
 from tallyroom.web.site import Site
 from tests.conftest import NIGHT, copy_of, demo_store
+from tests.test_copy_check import forms
 
 DERBYSHIRE = "E10000007"
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory, ref: Reference) -> Iterator[TestClient]:
-    store = demo_store(tmp_path_factory.mktemp("baselines") / "demo.db", ref)
+def store(tmp_path_factory: pytest.TempPathFactory, ref: Reference) -> str:
+    return demo_store(tmp_path_factory.mktemp("baselines") / "demo.db", ref)
+
+
+@pytest.fixture(scope="module")
+def client(store: str, tmp_path_factory: pytest.TempPathFactory, ref: Reference) -> Iterator[TestClient]:
     engine = copy_of(store, tmp_path_factory.mktemp("baselines-copy"))
     with TestClient(create_app(Site.open(engine, ref, NIGHT))) as client:
         yield client
@@ -43,3 +55,18 @@ def test_the_council_page_shows_both_changes_labelled(client: TestClient) -> Non
         cells = re.findall(r"<td>([^<]*)</td>", row.group(1))
         expected = [c["seats"].get(party, 0) for c in found["changes"]]
         assert [int(c.replace("\u2212", "-")) for c in cells[-2:]] == expected, party
+
+
+def test_the_story_gives_the_change_since_the_eve_of_poll_as_well(store: str, ref: Reference) -> None:
+    engine = connect(store)
+    derbyshire = next(o for o in outcomes(engine, ref, NIGHT).councils if o.council.code == DERBYSHIRE)
+    engine.dispose()
+    facts = council_facts(derbyshire, ref.parties.get)
+    text = story(facts)
+    eve = next(c for c in derbyshire.changes if c.baseline is Baseline.EVE_OF_POLL)
+    moved = {p: n for p, n in eve.seats.items() if n}
+    assert moved and "Since the eve of poll, " in text
+    sentence = text[text.index("Since the eve of poll, ") :].split(".")[0]
+    for party, n in moved.items():
+        assert f"{'gained' if n > 0 else 'lost'} {count(abs(n), 'seat')}" in sentence, (party.name, sentence)
+    assert check(text, facts, forms(ref)) == []
