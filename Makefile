@@ -30,9 +30,12 @@ lint: install-dev
 
 POSTGRES_TEST_URL ?= postgresql://tallyroom:tallyroom@127.0.0.1:5432/postgres
 
+WORKERS ?= 2
+TEST := $(BIN)/pytest -n $(WORKERS) --dist loadfile
+
 test: lint browser postgres
-	$(BIN)/pytest
-	TALLYROOM_TEST_POSTGRES=$(POSTGRES_TEST_URL) $(BIN)/pytest
+	$(TEST)
+	TALLYROOM_TEST_POSTGRES=$(POSTGRES_TEST_URL) $(TEST)
 
 postgres:
 	@scripts/postgres-for-tests

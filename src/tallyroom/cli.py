@@ -321,7 +321,8 @@ def council(
     )
     out.print(f"won: {_seats_text(body['won'])}", highlight=False)
     out.print(f"make-up: {_seats_text(body['composition'])}", highlight=False)
-    out.print(f"change: {_change_text(body['change'])}", highlight=False)
+    for line in _change_lines(body["changes"]):
+        out.print(line, highlight=False)
     for flag in body["flags"]:
         out.print(Text("note", style="yellow"), flag, highlight=False)
 
@@ -400,10 +401,20 @@ def _seats_text(seats: dict[str, int] | None) -> str:
     return "unknown" if seats is None else ", ".join(f"{party} {n}" for party, n in seats.items())
 
 
-def _change_text(change: dict[str, Any]) -> str:
-    if change["baseline"] is None:
-        return "no comparison"
-    return f"{_changed(change['seats'])} ({change['baseline']} {change['baseline_date']})"
+CHANGE_SINCE = {
+    "last-fought": "since {year}",
+    "eve-of-poll": "since the eve of poll",
+    "notional": "against notional {year}",
+}
+"""How each baseline of a change is named in text (contract §2 `change.baseline`)."""
+
+
+def _change_lines(changes: list[dict[str, Any]]) -> list[str]:
+    """A line for the change against each baseline, named: "change since 2017: …"."""
+    if not changes:
+        return ["change: no comparison"]
+    named = [(CHANGE_SINCE[c["baseline"]].format(year=(c["baseline_date"] or "")[:4]), c) for c in changes]
+    return [f"change {since}: {_changed(c['seats'])}" for since, c in named]
 
 
 DEMO_DAY = "2021-05-06"
@@ -500,9 +511,10 @@ LOOPBACK = ("localhost", "127.0.0.1", "::1")
 class Exposure:
     """How the website meets the internet: its public address, the host names it answers to, whether
     its cookies are for HTTPS only, and the reverse proxies whose forwarded headers are believed
-    (none: uvicorn then reads no X-Forwarded-* header at all)."""
+    (none: uvicorn then reads no X-Forwarded-* header at all). Without a public address given, there is
+    none: feeds and social cards need one, and a guess such as localhost would send readers nowhere."""
 
-    base_url: str
+    base_url: str | None
     allowed_hosts: tuple[str, ...]
     secure_cookies: bool
     proxies: tuple[str, ...] = ()
@@ -523,15 +535,16 @@ class Exposure:
         if trusted_proxies and behind_proxy is None:
             raise typer.BadParameter("say which scheme the proxy serves", param_hint="--behind-proxy")
         listening = "localhost" if host in ("0.0.0.0", "::") else f"[{host}]" if ":" in host else host
-        address = base_url or f"http://{listening}:{port}"
-        parts = urlsplit(address)
+        parts = urlsplit(base_url or f"http://{listening}:{port}")
         if parts.scheme not in ("http", "https") or not parts.hostname or parts.path not in ("", "/"):
-            raise typer.BadParameter(f"an http(s) address with no path: {address!r}", param_hint="--base-url")
+            raise typer.BadParameter(
+                f"an http(s) address with no path: {base_url!r}", param_hint="--base-url"
+            )
         if secure_cookies is None:
             secure_cookies = Scheme.HTTPS in (parts.scheme, behind_proxy)
         hosts = tuple(allowed_hosts or dict.fromkeys([parts.hostname, *LOOPBACK]))
         proxies = tuple(trusted_proxies or ["127.0.0.1"]) if behind_proxy else ()
-        return cls(address.rstrip("/"), hosts, secure_cookies, proxies)
+        return cls(base_url.rstrip("/") if base_url else None, hosts, secure_cookies, proxies)
 
     def app_settings(self) -> dict[str, Any]:
         return {
@@ -543,7 +556,7 @@ class Exposure:
     def environment(self) -> dict[str, str]:
         """As workers read them (`tallyroom.web.app.from_environment`)."""
         return {
-            "TALLYROOM_BASE_URL": self.base_url,
+            "TALLYROOM_BASE_URL": self.base_url or "",
             "TALLYROOM_ALLOWED_HOSTS": ",".join(self.allowed_hosts),
             "TALLYROOM_SECURE_COOKIES": "1" if self.secure_cookies else "",
         }
@@ -736,13 +749,16 @@ def serve(
         raise typer.BadParameter(str(error), param_hint="--embed-ancestor") from None
     _port_free(host, port)
     on = _day_or_newest(day)
+    if exposure.base_url is None:
+        _refused("warning", "no --base-url: the feeds and the pages' social tags are left out")
     if workers > 1:
         os.environ["TALLYROOM_EMBED_ANCESTORS"] = " ".join(ancestors)
         _serve_workers(on, host, port, confirm, workers, publish_to, exposure)
         return
     site = Site.open(State.engine(), reference_data.load(), on, State.settings)
+    public = f" as {exposure.base_url}/" if exposure.base_url else ""
     err.print(
-        f"results for {on} on http://{host}:{port}/ as {exposure.base_url}/ "
+        f"results for {on} on http://{host}:{port}/{public} "
         f"(answering for {', '.join(exposure.allowed_hosts)})",
         highlight=False,
     )

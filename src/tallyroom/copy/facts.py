@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from tallyroom.copy.names import person, proper_form, ward_name
+from tallyroom.rules.change import Baseline
 from tallyroom.rules.control import Outcome
 from tallyroom.rules.model import BallotFigures
 from tallyroom.rules.outcome import CarryOver, ControlBefore, CouncilOutcome, WardOutcome
@@ -129,6 +130,9 @@ class CouncilFacts:
     of poll or councillor roll says who held it then."""
     wards: tuple[str, ...] = ()
     """Every declared ward, by its name as copy writes it."""
+    eve_changes: tuple[Seats, ...] = ()
+    """The change in seats since the eve of poll, where the council has it as well as the change since
+    the seats were last fought (`changes`)."""
 
     @property
     def first_majority(self) -> bool:
@@ -180,7 +184,7 @@ class CouncilFacts:
         """Every number the copy may state."""
         found = {self.total_seats, self.seats_up, self.seats_declared, self.threshold, self.winner_seats}
         found |= {s.seats for s in (*self.composition, *self.won)}
-        found |= {abs(s.seats) for s in self.changes}
+        found |= {abs(s.seats) for s in (*self.changes, *self.eve_changes)}
         found |= {w.majority for w in (*self.closest, *self.ties) if w.majority is not None}
         found |= {len(self.gains), len(self.uncontested), self.wards_changing_hands, len(self.defeated)}
         found |= {len(group.wards) for group in self.gain_groups}
@@ -204,7 +208,7 @@ class CouncilFacts:
     @property
     def named_parties(self) -> list[Party]:
         """Every party the copy may name."""
-        named = [s.party for s in (*self.composition, *self.won, *self.changes)]
+        named = [s.party for s in (*self.composition, *self.won, *self.changes, *self.eve_changes)]
         named += [w.party for w in (*self.gains, *self.closest, *self.uncontested, *self.ties)]
         named += [w.from_party for w in self.gains if w.from_party]
         named += [w.runner_up for w in self.closest if w.runner_up]
@@ -220,6 +224,8 @@ def council_facts(outcome: CouncilOutcome, party: Any) -> CouncilFacts:
     """`party` looks a party up by id (the register's `get`)."""
     composition = house_order(Seats(p, n) for p, n in (outcome.composition or {}).items())
     changes = tuple(Seats(p, n) for p, n in (outcome.change.seats.items() if outcome.change else ()))
+    eve = [c for c in outcome.changes[1:] if c.baseline is Baseline.EVE_OF_POLL]
+    eve_changes = tuple(Seats(p, n) for p, n in eve[0].seats.items()) if eve else ()
     winner = party(outcome.control_after) if outcome.control_after not in (None, NOC) else None
     before = party(outcome.control_before) if outcome.control_before not in (None, NOC) else None
     gains = []
@@ -284,6 +290,7 @@ def council_facts(outcome: CouncilOutcome, party: Any) -> CouncilFacts:
         composition=composition,
         won=house_order(Seats(p, n) for p, n in outcome.won.items()),
         changes=changes,
+        eve_changes=eve_changes,
         baseline_year=outcome.change.baseline_date.year
         if outcome.change and outcome.change.baseline_date
         else None,

@@ -25,7 +25,7 @@ from tallyroom.copy.headlines import headline
 from tallyroom.copy.newsroom import story_key
 from tallyroom.copy.review import published
 from tallyroom.rules.ballots import ballot_id
-from tallyroom.rules.change import WardChange
+from tallyroom.rules.change import Baseline, Change, WardChange
 from tallyroom.rules.counting import PollResult, count
 from tallyroom.rules.model import Candidacy, DeclarationStatus, Poll, PollKind, WardRef
 from tallyroom.rules.outcome import CouncilOutcome, WardOutcome
@@ -39,6 +39,7 @@ from tallyroom.web import cards, charts
 from tallyroom.web.caching import cached_response, site_of
 from tallyroom.web.maps import council_maps, ward_map
 from tallyroom.web.palette import Palette
+from tallyroom.web.scoreboard import NightRow, scoreboard
 from tallyroom.web.site import Site, View
 from tallyroom.web.templating import render, ward_key
 
@@ -77,22 +78,17 @@ def declared_change(body: Mapping[str, Any]) -> str:
 
 @dataclass(frozen=True)
 class PartyRow:
+    """A party on a council's page. `changes` holds its change in seats against each of the outcome's
+    baselines, in the outcome's order; `change` is against the first."""
+
     party: Party
     won: int
     composition: int | None
-    change: int | None
+    changes: tuple[int, ...]
 
-
-@dataclass(frozen=True)
-class NightRow:
-    """A party across the councils of a night or region."""
-
-    party: Party
-    councils: int
-    gained: int
-    lost: int
-    won: int
-    change: int | None
+    @property
+    def change(self) -> int | None:
+        return self.changes[0] if self.changes else None
 
 
 class Pages:
@@ -169,21 +165,38 @@ class Pages:
         return seats, total
 
     def party_rows(self, outcome: CouncilOutcome) -> list[PartyRow]:
-        change = outcome.change
         parties = {
-            p.id: p for p in (*(outcome.composition or {}), *outcome.won, *(change.seats if change else {}))
+            p.id: p
+            for p in (
+                *(outcome.composition or {}),
+                *outcome.won,
+                *(p for c in outcome.changes for p in c.seats),
+            )
         }
         rows = [
             PartyRow(
                 p,
                 outcome.won.get(p, 0),
                 (outcome.composition or {}).get(p, 0) if outcome.composition is not None else None,
-                change.seats.get(p, 0) if change else None,
+                tuple(c.seats.get(p, 0) for c in outcome.changes),
             )
             for p in parties.values()
         ]
         rows.sort(key=lambda r: (-(r.composition or 0), -r.won, r.party.name))
         return rows
+
+
+BASELINE_HEADINGS = {
+    Baseline.LAST_FOUGHT: "since {year}",
+    Baseline.EVE_OF_POLL: "since the eve of poll",
+    Baseline.NOTIONAL: "against notional {year}",
+}
+
+
+def baseline_heading(change: Change) -> str:
+    """A change column's heading: "Since 2017", "Since the eve of poll"."""
+    year = change.baseline_date.year if change.baseline_date else "the last election"
+    return BASELINE_HEADINGS[change.baseline].format(year=year).capitalize()
 
 
 def pages_of(request: Request) -> Pages:
@@ -236,6 +249,7 @@ async def night(request: Request) -> Response:
             "regions": [(r, view.progress["regions"].get(r)) for r in _regions(site, view)],
             "rows": rows,
             "palette": palette,
+            "board": scoreboard(rows, view.outcomes),
             "facts": facts,
             "outcomes": view.outcomes,
             "latest": [
@@ -271,6 +285,7 @@ async def region(request: Request, region_slug: str) -> Response:
             "progress": view.progress["regions"].get(name),
             "rows": rows,
             "palette": palette,
+            "board": scoreboard(rows, outcomes),
             "facts": facts,
             "roundup": roundup(facts) if facts.councils else "",
             "outcomes": outcomes,
@@ -293,6 +308,7 @@ async def council(request: Request, code: str) -> Response:
     def context(view: View, pages: Pages) -> dict[str, Any]:
         outcome = view.by_code[code]
         rows = pages.party_rows(outcome)
+        baselines = [baseline_heading(c) for c in outcome.changes]
         seats, total = pages.seats(outcome)
         story = published(site.engine, story_key(outcome))
         palette = pages.palette((r.party for r in rows), [outcome])
@@ -302,6 +318,7 @@ async def council(request: Request, code: str) -> Response:
             "outcome": outcome,
             "headline": pages.headline(outcome),
             "rows": rows,
+            "baselines": baselines,
             "palette": palette,
             "seat_bar": charts.seat_bar(
                 seats,
