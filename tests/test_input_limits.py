@@ -343,7 +343,9 @@ def test_an_unresolved_tie_in_an_imported_file_leaves_the_day_readable(db: str, 
     done = tallyroom(db, "import", "ward", str(path))
     assert done.returncode == 1
     assert "tie.csv, row 3: field 'tie_break':" in done.stderr and "1 new" not in done.stderr
-    assert tallyroom(db, "councils", "--date", "2021-05-06").returncode == 0
+    day = tallyroom(db, "councils", "--date", "2021-05-06")  # the file changed nothing: the day is as it was
+    assert day.returncode == 1 and "Traceback" not in day.stderr
+    assert day.stderr.startswith("no councils polled on 2021-05-06 in this store; nights loaded: ")
 
 
 # Files cut short

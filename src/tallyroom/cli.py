@@ -637,9 +637,10 @@ def publish(
     if base_url is not None:
         _base_url(base_url)
     _folder_to_write(to)
+    on = _day_or_newest(day)
     if base_url is None:
         _refused("warning", "no --base-url: the feeds and the pages' social tags are left out")
-    site = Site.open(State.engine(), reference_data.load(), _day_or_newest(day), State.settings)
+    site = Site.open(State.engine(), reference_data.load(), on, State.settings)
     publisher = Publisher(site, to, base_url)
     written = publisher.everything()
     err.print(f"{written} file(s) written to {to}", highlight=False)

@@ -26,6 +26,10 @@ from tallyroom.web.caching import cached_response, site_of
 from tallyroom.web.site import Site, View
 
 router = APIRouter()
+NO_FEED: dict[str, Any] = {
+    "description": "The site has no public address (serve --base-url) for the feed's links",
+    "content": {"text/html": {}},
+}
 
 
 def dumps(value: Any) -> str:
@@ -147,7 +151,7 @@ async def executive(request: Request) -> Response:
     )
 
 
-@router.get("/api/shares", tags=["results"])
+@router.get("/api/shares", tags=["results"], responses={404: {"model": schemas.Problem}})
 async def shares(
     request: Request, council: str | None = None, region: str | None = None, ward: str | None = None
 ) -> Response:
@@ -230,7 +234,7 @@ def feed_base(request: Request) -> str:
     return base
 
 
-@router.get("/feeds/declarations.atom", tags=["feeds"], response_class=Response)
+@router.get("/feeds/declarations.atom", tags=["feeds"], response_class=Response, responses={404: NO_FEED})
 async def declarations_feed(request: Request) -> Response:
     """An Atom feed of the latest declarations, linking to the site's configured address."""
     site, base = site_of(request), feed_base(request)
@@ -246,7 +250,7 @@ async def declarations_feed(request: Request) -> Response:
     )
 
 
-@router.get("/feeds/stories.atom", tags=["feeds"], response_class=Response)
+@router.get("/feeds/stories.atom", tags=["feeds"], response_class=Response, responses={404: NO_FEED})
 async def stories_feed(request: Request) -> Response:
     """An Atom feed of published stories, linking to the site's configured address."""
     site, base = site_of(request), feed_base(request)

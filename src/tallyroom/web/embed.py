@@ -14,7 +14,7 @@ from starlette.responses import Response
 from tallyroom.web import charts
 from tallyroom.web.caching import cached_response, site_of
 from tallyroom.web.site import View
-from tallyroom.web.templating import render
+from tallyroom.web.templating import path_for, render
 
 router = APIRouter(include_in_schema=False)
 PREFIX = "/embed/"
@@ -48,17 +48,24 @@ async def council_embed(request: Request, code: str) -> Response:
         raise HTTPException(404, f"no council with code {code!r} tonight")
     pages = request.app.state.pages
     base: str = request.app.state.base_url or ""
-    page = f"{base}{request.app.url_path_for('council', code=code)}"
+    page = f"{base}{path_for(request.app, 'council', code=code)}"
 
     def make(view: View) -> str:
         outcome = view.by_code[code]
         seats, total = pages.seats(outcome)
+        palette = pages.palette((p for p, _ in seats), [outcome])
         context: dict[str, Any] = {
             "title": f"{outcome.council.name}: local election results {site.day:%Y}",
             "outcome": outcome,
             "headline": pages.headline(outcome),
+            "palette": palette,
             "seat_bar": charts.seat_bar(
-                seats, total, outcome.majority_threshold, outcome.seats_declared, title="Seats on the council"
+                seats,
+                total,
+                outcome.majority_threshold,
+                outcome.seats_declared,
+                title="Seats on the council",
+                palette=palette,
             ),
             "page": page,
         }

@@ -13,6 +13,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Generic, TypeVar
 
 from fastapi import APIRouter, HTTPException, Request
@@ -41,7 +42,7 @@ from tallyroom.web.maps import council_maps, ward_map
 from tallyroom.web.palette import Palette
 from tallyroom.web.scoreboard import NightRow, scoreboard
 from tallyroom.web.site import Site, View
-from tallyroom.web.templating import render, ward_key
+from tallyroom.web.templating import path_for, render, ward_key
 
 router = APIRouter(include_in_schema=False)
 HTML = "text/html; charset=utf-8"
@@ -216,7 +217,12 @@ async def _page(request: Request, key: str, template: str, context: Any) -> Resp
         key,
         HTML,
         lambda view: render(
-            template, site=site, pages=pages, view=view, url=request.app.url_path_for, **context(view, pages)
+            template,
+            site=site,
+            pages=pages,
+            view=view,
+            url=partial(path_for, request.app),
+            **context(view, pages),
         ),
     )
 
@@ -229,7 +235,7 @@ async def _outcome(site: Site, code: str) -> CouncilOutcome:
 
 
 def _council_path(request: Request) -> Callable[[str], str]:
-    return lambda code: str(request.app.url_path_for("council", code=code))
+    return lambda code: path_for(request.app, "council", code=code)
 
 
 def _regions(site: Site, view: View) -> list[str]:
@@ -345,15 +351,15 @@ async def council(request: Request, code: str) -> Response:
             "standing": STATUS_WORDS,
             "story": story,
             "maps": ward_map(
-                outcome, lambda w: request.app.url_path_for("ward", code=code, key=ward_key(w)), palette
+                outcome, lambda w: path_for(request.app, "ward", code=code, key=ward_key(w)), palette
             ),
             "area_shares": site.shares.shares([outcome]),
             "social": cards.social(
                 request,
                 outcome.council.name,
                 pages.headline(outcome),
-                request.app.url_path_for("council", code=code),
-                request.app.url_path_for("council_card", code=code),
+                path_for(request.app, "council", code=code),
+                path_for(request.app, "council_card", code=code),
             ),
             "live": f"/live?council={code}",
         }
@@ -393,8 +399,8 @@ async def ward(request: Request, code: str, key: str) -> Response:
                 request,
                 f"{name}, {outcome.council.name}",
                 cards.ward_line(found),
-                request.app.url_path_for("ward", code=code, key=key),
-                request.app.url_path_for("ward_card", code=code, key=key),
+                path_for(request.app, "ward", code=code, key=key),
+                path_for(request.app, "ward_card", code=code, key=key),
             ),
             "live": f"/live?council={code}",
             "stv": _stv_count(site, found) if found else None,
@@ -551,7 +557,7 @@ def search(request: Request, q: str = "") -> Response:
     index = searching_of(request).index(site.view)
     body = render(
         "search.html",
-        url=request.app.url_path_for,
+        url=partial(path_for, request.app),
         site=site,
         pages=pages_of(request),
         view=site.view,

@@ -5,14 +5,22 @@ from __future__ import annotations
 
 from functools import cache
 from typing import Any
+from urllib.parse import quote
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from starlette.applications import Starlette
 
 from tallyroom.copy.style import signed
 from tallyroom.rules.ballots import ballot_id
 from tallyroom.rules.model import WardRef
 from tallyroom.rules.parties import slug
 from tallyroom.web.charts import key
+
+
+def path_for(app: Starlette, name: str, **params: str) -> str:
+    """A route's path with its parameters percent-encoded, so a value holding "/" (which no importer
+    lets in, but a log written otherwise might) makes a link that finds no page, not a broken page."""
+    return str(app.url_path_for(name, **{key: quote(value, safe="") for key, value in params.items()}))
 
 
 def ward_key(ward: WardRef) -> str:
