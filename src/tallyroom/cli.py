@@ -48,7 +48,7 @@ from tallyroom.rules.stv import differences
 from tallyroom.serialise import council_outcome
 from tallyroom.store import queries
 from tallyroom.store.database import StoreError, StoreUnavailable, connect, database_url, shown
-from tallyroom.web import accounts
+from tallyroom.web import accounts, export
 from tallyroom.web.accounts import AccountError, Role
 
 if TYPE_CHECKING:  # the web stack, the copy desk and the live night load in the commands that use them
@@ -353,6 +353,24 @@ def stv_check(
             failed = failed or bool(found)
     if failed:
         raise typer.Exit(1)
+
+
+@app.command()
+def stages(
+    day: DateOption,
+    council_name: Annotated[
+        str | None, typer.Option("--council", metavar="NAME_OR_CODE", help="Only this council.")
+    ] = None,
+) -> None:
+    """Every STV count of a day whose papers the log holds, stage by stage, as CSV (as
+    /export/stages.csv serves it; stv-check reads it back)."""
+    on = parse_day(day)
+    code = _council_outcome(council_name, day).council.code if council_name else None
+    polls = queries.load_polls(State.engine(), reference_data.load().parties, on=on)
+    counts = queries.stv_counts_on(State.engine(), on, code)
+    if not counts:
+        raise Refused(f"no STV count whose papers this store holds on {on}")
+    sys.stdout.write(export.stages_csv(polls, counts))
 
 
 @app.command()

@@ -271,6 +271,21 @@ async def results_csv(request: Request) -> Response:
     return response
 
 
+@router.get("/export/stages.csv", tags=["feeds"], response_class=Response)
+async def stages_csv(request: Request) -> Response:
+    """Every STV count of tonight whose papers the log holds, stage by stage: one row per candidate per
+    stage, in the columns of a published stage sheet."""
+    site = site_of(request)
+
+    def make(_view: View) -> str:
+        polls = queries.load_polls(site.engine, site.reference.parties, on=site.day)
+        return export.stages_csv(polls, queries.stv_counts_on(site.engine, site.day))
+
+    response = await cached_response(request, "export:stages", "text/csv; charset=utf-8", make)
+    response.headers["Content-Disposition"] = f'attachment; filename="stages-{site.day}.csv"'
+    return response
+
+
 @router.post(
     "/api/declarations",
     response_model=schemas.Accepted,
