@@ -875,7 +875,8 @@ def story(
 
     found = _council_outcome(name_or_code, day)
     (version,) = redraft(State.engine(), reference_data.load(), [found])
-    drafted = story_json(council_facts(found, _party), headline(found, _party))
+    stv = queries.stv_counts(State.engine(), found.council.code, found.election_date)
+    drafted = story_json(council_facts(found, _party, stv), headline(found, _party))
     if as_json:
         review_state = {"state": version.state.value, "version": version.version, "flag": version.flag}
         _print_json({**drafted, "text": version.text, "review": review_state})
