@@ -31,6 +31,8 @@ def house_party(party: Party, council_code: str) -> Party:
 
 def in_house_style(value: T, council_code: str) -> T:
     """The facts (a dataclass, tuples of them, parties) with every party as copy names it here."""
+    if not council_code.startswith(SCOTLAND):
+        return value
     found: Any = value
     if isinstance(found, Party):
         found = house_party(found, council_code)

@@ -486,10 +486,13 @@ def stv_counts(engine: Engine, council_code: str, on: date) -> dict[tuple[str, s
 
 
 def stv_counts_on(
-    engine: Engine, on: date, council_code: str | None = None
+    engine: Engine,
+    on: date,
+    council_code: str | None = None,
+    wards: Collection[tuple[str, str, str]] | None = None,
 ) -> dict[tuple[str, str, str], StvCount]:
-    """Every STV poll of a day (of one council, if given) whose papers the log holds, counted again from
-    its newest papers, by council code, ward (code, else name) and kind."""
+    """Every STV poll of a day (of one council, or of these wards, if given) whose papers the log
+    holds, counted again from its newest papers, by council code, ward (code, else name) and kind."""
     newest = select(func.max(stv_papers.c.id)).group_by(stv_papers.c.poll_id).scalar_subquery()
     query = (
         select(polls.c.council_code, polls.c.ward_code, polls.c.ward_name, polls.c.kind, stv_papers.c.papers)
@@ -502,6 +505,8 @@ def stv_counts_on(
         held = conn.execute(query).all()
     counts = {}
     for council, code, name, kind, text in held:
+        if wards is not None and (council, code or name, kind) not in wards:
+            continue
         content = json.loads(text)
         papers = [Paper(voters, tuple(ranking)) for voters, ranking in content["papers"]]
         counts[council, code or name, kind] = count_stv(content["candidates"], content["seats"], papers)

@@ -34,13 +34,14 @@ from tallyroom.importers.base import Context
 from tallyroom.live.events import Event
 from tallyroom.live.feed import ingest_with_report
 from tallyroom.live.night import Night, follow, open_night
-from tallyroom.live.replay import Timed, opening, paced, schedule
+from tallyroom.live.replay import Timed, opening, paced, schedule, stv_counts
 from tallyroom.reference import Reference
 from tallyroom.results import NightShares, load_day
 from tallyroom.rules.control import ControlSettings
 from tallyroom.rules.counting import PollResult
 from tallyroom.rules.model import Poll, WardRef
 from tallyroom.rules.outcome import CouncilOutcome
+from tallyroom.rules.stv import StvCount
 from tallyroom.store import queries
 from tallyroom.store.log import AppendReport
 from tallyroom.web.live import Broadcaster
@@ -166,10 +167,13 @@ class Site:
         with _as_file(format_name, body) as path:
             return reader(format_name)(path, self.context)
 
-    def declare(self, polls: Iterable[Poll]) -> list[Event]:
-        """Declarations the log already holds, taken into the night (a replay)."""
+    def declare(
+        self, polls: Iterable[Poll], counted: Callable[[Poll], StvCount | None] = lambda _: None
+    ) -> list[Event]:
+        """Declarations the log already holds, taken into the night (a replay), an STV ward's stages
+        (`counted`) before its declaration."""
         with self.lock:
-            found = [e for poll in polls for e in self.night.declare(poll)]
+            found = [e for poll in polls for e in self.night.declare_counted(poll, counted(poll))]
             self._publish(found)
         return found
 
@@ -181,8 +185,9 @@ class Site:
         with self.lock:
             settled = self.night.settled_before_results()
             self._publish(settled)
+        counted = stv_counts(self.engine, self.day)
         for at, poll in paced(timeline, speed):
-            for event in self.declare([poll]):
+            for event in self.declare([poll], counted):
                 if echo is not None:
                     echo(Timed(at, event))
 

@@ -1,0 +1,109 @@
+"""A live Scottish night: 4 May 2017 replayed from the ballots of every contested ward, each count
+streamed stage by stage before its declaration, and every call for a Scottish council made only when
+no result still to come could change it; and on the served path, a ward's papers taken in while the
+site is up announce its stages before its declaration."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import date
+
+import pytest
+from sqlalchemy import Engine
+
+from tallyroom import results
+from tallyroom.importers.base import Context
+from tallyroom.live.replay import replay
+from tallyroom.loading import load_file
+from tallyroom.reference import Reference
+from tallyroom.rules.model import Poll
+from tallyroom.rules.parties import NOC
+from tallyroom.web.site import Site
+from tests.conftest import SHARED
+from tests.test_night_from_the_card import group
+
+BALLOTS = SHARED / "scot-elex-ballots" / "blt_files"
+ON = date(2017, 5, 4)
+
+pytestmark = pytest.mark.skipif(not BALLOTS.exists(), reason="the Scottish ballot files are not here")
+
+
+def beyond_doubt(
+    called: str, held: Counter[str], remaining: list[Poll], unknown: int, threshold: int
+) -> bool:
+    """A call no completion can overturn, by bounds: each group given every seat it stands for still
+    to come, and every seat of the wards the log has no papers for (returned unopposed)."""
+    if called != NOC:
+        return held[called] >= threshold
+    best = held.copy()
+    for poll in remaining:
+        standing = Counter(
+            group(c.party.id, c.name, poll.ward.name, {"independent"}) for c in poll.candidacies
+        )
+        for g, n in standing.items():
+            best[g] += min(n, poll.seats)
+    return all(n + unknown < threshold for n in best.values()) and unknown < threshold
+
+
+def test_a_scottish_night_streams_every_count_and_calls_only_when_certain(
+    engine: Engine, context: Context, ref: Reference
+) -> None:
+    for path in sorted(BALLOTS.glob("*/*_2017_*.blt")):
+        if "by_election" not in path.name:
+            load_file(engine, "blt", path, context)
+    outcomes = {o.council.code: o for o in results.outcomes(engine, ref, ON).councils}
+    day = results.load_day(engine, ref, ON)
+    remaining = {code: list(polls) for code, polls in day.council_polls.items()}
+    unknown = {
+        code: (outcomes[code].total_seats or 0) - sum(p.seats for p in polls)
+        for code, polls in remaining.items()
+    }
+    held: dict[str, Counter[str]] = defaultdict(Counter)
+    announced: list[tuple[str, int]] = []
+    declared = stages = 0
+    called = set()
+    for timed in replay(engine, ref, ON):
+        event = timed.event.json()
+        code = event["council"]["code"]
+        if event["type"] == "stage":
+            announced.append((event["ward"]["code"], event["stage"]))
+        elif event["type"] == "declaration":
+            ward = event["ward"]["code"]
+            assert announced == [(ward, n) for n in range(1, len(announced) + 1)] and announced, ward
+            stages += len(announced)
+            declared += 1
+            announced = []
+            poll = next(p for p in remaining[code] if p.ward.code == ward)
+            remaining[code].remove(poll)
+            for c in poll.candidacies:
+                if c.elected:
+                    held[code][group(c.party.id, c.name, poll.ward.name, {"independent"})] += 1
+        elif event["type"] == "call":
+            outcome = outcomes[code]
+            control = outcome.control_after
+            assert control is not None and outcome.majority_threshold
+            assert beyond_doubt(
+                control, held[code], remaining[code], unknown[code], outcome.majority_threshold
+            )
+            called.add(code)
+    assert (declared, stages, len(called)) == (351, 2328, 32)
+    assert {code for code, n in unknown.items() if n} == {"S12000035", "S12000023", "S12000027"}
+
+
+def test_papers_taken_in_while_the_site_is_up_announce_their_stages(
+    engine: Engine, context: Context, ref: Reference
+) -> None:
+    moray = sorted(BALLOTS.glob("*/moray_2017_*.blt"))
+    elgin = next(p for p in moray if p.name == "moray_2017_ward6.blt")
+    for path in moray:
+        if path != elgin:
+            load_file(engine, "blt", path, context)
+    site = Site.open(engine, ref, ON)
+    events, _ = site.ingest("blt", elgin, "rita")
+    told = [e.json() for e in events]
+    assert [(e["type"], e.get("stage")) for e in told[:7]] == [
+        *(("stage", n) for n in range(1, 7)),
+        ("declaration", None),
+    ]
+    assert told[1]["subject"] == "Frank BROWN" and told[1]["transfer_value"] == "0.24216"
+    assert "complete" in [e["type"] for e in told[7:]]  # the last ward of Moray
