@@ -10,6 +10,7 @@ from datetime import date
 
 import pytest
 from sqlalchemy import Engine
+from starlette.testclient import TestClient
 
 from tallyroom import results
 from tallyroom.importers.base import Context
@@ -18,6 +19,8 @@ from tallyroom.loading import load_file
 from tallyroom.reference import Reference
 from tallyroom.rules.model import Poll
 from tallyroom.rules.parties import NOC
+from tallyroom.web.accounts import Role, add_user, issue_token
+from tallyroom.web.app import create_app
 from tallyroom.web.site import Site
 from tests.conftest import SHARED
 from tests.test_night_from_the_card import group
@@ -107,3 +110,28 @@ def test_papers_taken_in_while_the_site_is_up_announce_their_stages(
     ]
     assert told[1]["subject"] == "Frank BROWN" and told[1]["transfer_value"] == "0.24216"
     assert "complete" in [e["type"] for e in told[7:]]  # the last ward of Moray
+
+
+def test_papers_posted_to_the_api_are_counted_and_announced_stage_by_stage(
+    engine: Engine, context: Context, ref: Reference
+) -> None:
+    moray = sorted(BALLOTS.glob("*/moray_2017_*.blt"))
+    elgin = next(p for p in moray if p.name == "moray_2017_ward6.blt")
+    for path in moray:
+        if path != elgin:
+            load_file(engine, "blt", path, context)
+    add_user(engine, "feed", Role.REPORTER, "the feed's long password")
+    token = issue_token(engine, "feed", trusted_feed=True)
+    with TestClient(create_app(Site.open(engine, ref, ON))) as client:
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/x-blt"}
+        unnamed = client.post("/api/declarations", content=elgin.read_bytes(), headers=headers)
+        assert unnamed.status_code == 400 and "?council=" in unnamed.json()["error"]
+        answer = client.post("/api/declarations?council=Moray", content=elgin.read_bytes(), headers=headers)
+        assert answer.status_code == 200, answer.text
+        told = answer.json()["events"]
+        assert [e["type"] for e in told[:7]] == [*["stage"] * 6, "declaration"]
+        assert told[6]["ward"]["code"] == "S13003029"
+        (ward,) = [
+            w for w in client.get("/api/councils/Moray").json()["wards"] if w["ward"]["code"] == "S13003029"
+        ]
+        assert ward["stv"]["quota"] == 895

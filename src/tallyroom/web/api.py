@@ -25,6 +25,9 @@ from tallyroom.web.accounts import Role, by_token
 from tallyroom.web.caching import cached_response, site_of
 from tallyroom.web.site import Site, View
 
+BLT = "application/x-blt"
+"""The media type of an STV ward's papers posted to /api/declarations."""
+
 router = APIRouter()
 
 
@@ -302,15 +305,24 @@ async def stages_csv(request: Request) -> Response:
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"text/csv": {"schema": {"type": "string", "description": "ward CSV, contract §3.1"}}},
+            "content": {
+                "text/csv": {"schema": {"type": "string", "description": "ward CSV, contract §3.1"}},
+                BLT: {
+                    "schema": {"type": "string", "description": "an STV ward's papers (BLT), with ?council="}
+                },
+            },
         }
     },
 )
-async def declarations(request: Request, authorization: Annotated[str, Header()] = "") -> Response:
+async def declarations(
+    request: Request, authorization: Annotated[str, Header()] = "", council: str | None = None
+) -> Response:
     """Ward results as the native ward CSV (contract §3.1), sent as `text/csv` with a desk user's
-    token (`Authorization: Bearer ...`), of at most 5 MB. The file is taken whole or not at all. When
-    the desk asks for confirmation (`serve --confirm`), the file waits, checked, for an editor to
-    confirm it (202, with the entry's id), unless the token was issued as a trusted machine feed."""
+    token (`Authorization: Bearer ...`), of at most 5 MB; or a Scottish ward's papers as a BLT file,
+    sent as `application/x-blt` with `?council=NAME_OR_CODE`, counted by STV and announced stage by
+    stage. The file is taken whole or not at all. When the desk asks for confirmation (`serve
+    --confirm`), a CSV waits, checked, for an editor to confirm it (202, with the entry's id), and papers
+    are refused, unless the token was issued as a trusted machine feed."""
     site = site_of(request)
     scheme, _, token = authorization.partition(" ")
     found = (
@@ -322,16 +334,28 @@ async def declarations(request: Request, authorization: Annotated[str, Header()]
     if not user.can(Role.REPORTER):
         return JSONResponse({"error": f"{user.name} may not enter results"}, 403)
     media = request.headers.get("content-type", "").partition(";")[0].strip().lower()
-    if media != "text/csv":
-        return JSONResponse({"error": "send the ward CSV (contract §3.1) as text/csv"}, 415)
+    if media not in ("text/csv", BLT):
+        return JSONResponse(
+            {"error": f"send the ward CSV (contract §3.1) as text/csv, or papers as {BLT}"}, 415
+        )
+    if media == BLT and not council:
+        return JSONResponse({"error": "name the ward's council: ?council=NAME_OR_CODE"}, 400)
+    held = request.app.state.confirm and not found.trusted_feed
+    if media == BLT and held:
+        return JSONResponse(
+            {"error": "papers wait for no editor: post them with a trusted feed's token"}, 403
+        )
     body = await request.body()  # the app's body limit answers 413 as soon as a body passes it
     try:
-        if request.app.state.confirm and not found.trusted_feed:
+        if held:
             entry = await run_in_threadpool(_hold, site, body, user.name)
             return JSONResponse(
                 {"waiting": entry, "message": "the results wait for an editor to confirm them"}, 202
             )
-        events, report = await run_in_threadpool(site.ingest_text, "ward", body, user.name)
+        if media == BLT:
+            events, report = await run_in_threadpool(site.ingest_text, "blt", body, user.name, council)
+        else:
+            events, report = await run_in_threadpool(site.ingest_text, "ward", body, user.name)
     except InputError as error:
         said = InputError("request body", error.message, error.row, error.field)
         return JSONResponse({"error": str(said), "row": error.row, "field": error.field}, 400)

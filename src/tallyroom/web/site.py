@@ -142,25 +142,32 @@ class Site:
         return found
 
     def ingest(
-        self, format_name: str, path: Path, entered_by: str | None, tonight_only: bool = False
+        self,
+        format_name: str,
+        path: Path,
+        entered_by: str | None,
+        tonight_only: bool = False,
+        council: str | None = None,
     ) -> tuple[list[Event], AppendReport]:
         """Read, check and log one file, take what the log gained into the night and publish the new
         view. Blocks: call it from a worker thread. An InputError changes nothing. With `tonight_only`,
-        a file that holds a result of another day is refused."""
+        a file that holds a result of another day is refused; `council` names the council of a file
+        that does not say (a ward's BLT papers), whose day is then tonight."""
+        context = replace(self.context, council=council, election_date=self.day) if council else self.context
         with self.lock:
             before = self.night.position
             found, report = ingest_with_report(
-                self.engine, self.night, format_name, path, self.context, entered_by, tonight_only
+                self.engine, self.night, format_name, path, context, entered_by, tonight_only
             )
             self._publish(found, changed=self.night.position != before)
         return found, report
 
     def ingest_text(
-        self, format_name: str, body: bytes, entered_by: str | None
+        self, format_name: str, body: bytes, entered_by: str | None, council: str | None = None
     ) -> tuple[list[Event], AppendReport]:
         """As `ingest`, for a body received over HTTP: results for tonight only."""
         with _as_file(format_name, body) as path:
-            return self.ingest(format_name, path, entered_by, tonight_only=True)
+            return self.ingest(format_name, path, entered_by, tonight_only=True, council=council)
 
     def check_text(self, format_name: str, body: bytes) -> Batch:
         """What the importer makes of a body, with nothing logged (an InputError says what is wrong)."""
