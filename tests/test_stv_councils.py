@@ -9,10 +9,16 @@ import csv
 import json
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
+from starlette.testclient import TestClient
 
+from tallyroom.reference import Reference
+from tallyroom.store.database import connect
+from tallyroom.web.app import create_app
+from tallyroom.web.site import Site
 from tests.conftest import SHARED, store_url
 from tests.test_stv_scotland import LIBRARY_2022
 
@@ -31,8 +37,11 @@ def library_net_seats() -> dict[str, dict[str, int]]:
     }
 
 
-def test_change_since_2017_is_the_librarys_and_dundee_falls_to_the_snp(tmp_path: Path) -> None:
-    run = [sys.executable, "-m", "tallyroom", "--db", store_url(tmp_path / "scotland.db")]
+def test_change_since_2017_is_the_librarys_and_dundee_falls_to_the_snp(
+    tmp_path: Path, ref: Reference
+) -> None:
+    url = store_url(tmp_path / "scotland.db")
+    run = [sys.executable, "-m", "tallyroom", "--db", url]
     files = [
         str(path)
         for slug in COUNCILS.values()
@@ -70,3 +79,12 @@ def test_change_since_2017_is_the_librarys_and_dundee_falls_to_the_snp(tmp_path:
         "GAIN",
     )
     assert dundee["composition"]["SNP"] == dundee["majority_threshold"] == 15
+    engine = connect(url)
+    with TestClient(create_app(Site.open(engine, ref, date(2022, 5, 5)))) as client:
+        page = client.get("/council/S12000042").text
+    engine.dispose()
+    assert "Seats by party; change since 2017" in page
+    assert (
+        "Net change in seats: SNP +1, Liberal Democrats +2, Conservative \u22122, Independent \u22121."
+        in page
+    )
