@@ -56,8 +56,8 @@ def test_the_chart_draws_every_stage_against_the_quota(ref: Reference) -> None:
         assert "Frank BROWN" in texts and "elected at stage 1" in texts
     assert chart.text.startswith("Quota 895. Frank BROWN (")
     assert "1,181, 895, 895" in chart.text  # his first preferences, then the quota once his surplus went
-    assert "Billy ADAMS" in chart.text and "excluded at stage 3" in chart.text
-    assert chart.text.endswith("Votes at stages 1 to 6; stage 1 is first preferences.")
+    assert "Billy ADAMS (Independent): 266, 338.89; excluded at stage 3. Votes" in chart.text
+    assert chart.text.endswith("Votes from stage 1, the first preferences, to stage 6, or until excluded.")
 
 
 def test_the_ward_page_labels_first_preferences_and_the_quota(

@@ -38,12 +38,19 @@ def fates(count: StvCount) -> dict[str, str]:
     return fate
 
 
+def excluded_at(count: StvCount) -> dict[str, int]:
+    """The last stage each excluded candidate held votes at: the one before their exclusion."""
+    return {
+        name: stage.number - 1
+        for stage in count.stages
+        if stage.action is StageAction.EXCLUSION
+        for name in stage.subjects
+    }
+
+
 def finishing_order(count: StvCount) -> list[str]:
     """The elected in the order elected, then the rest, those that lasted longest first."""
-    lasted = {name: len(count.stages) + 1 for name in count.first_preferences}
-    for stage in count.stages:
-        if stage.action is StageAction.EXCLUSION:
-            lasted.update(dict.fromkeys(stage.subjects, stage.number))
+    lasted = {name: len(count.stages) + 1 for name in count.first_preferences} | excluded_at(count)
     rest = sorted(
         (n for n in count.first_preferences if n not in count.elected),
         key=lambda n: (-lasted[n], -count.first_preferences[n]),
@@ -61,15 +68,16 @@ def stv_stages(
     """The count as a chart: `parties` gives each candidate's party, for its colours."""
     order = finishing_order(count)
     fate = fates(count)
+    last = {name: len(count.stages) for name in order} | excluded_at(count)
     text = (
         f"Quota {count.quota:,}. "
         + "; ".join(
             f"{name} ({parties[name].name}): "
-            + ", ".join(votes(stage.totals[name]) for stage in count.stages)
+            + ", ".join(votes(stage.totals[name]) for stage in count.stages[: last[name]])
             + f"; {fate[name]}"
             for name in order
         )
-        + f". Votes at stages 1 to {len(count.stages)}; stage 1 is first preferences."
+        + f". Votes from stage 1, the first preferences, to stage {len(count.stages)}, or until excluded."
     )
     swatches, index = _swatches((parties[name] for name in order), palette)
     top = max(max(max(s.totals.values()) for s in count.stages), Decimal(count.quota))
