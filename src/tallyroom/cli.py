@@ -972,7 +972,7 @@ def watch(
         raise typer.BadParameter(f"{folder} is not a folder", param_hint="FOLDER")
     ref, on, engine = reference_data.load(), parse_day(day), State.engine()
     night = open_night(engine, ref, on, State.settings)
-    follow(engine, night)  # the night so far: what arrives from now on is printed
+    follow(engine, night, announce=False)  # the night so far: what arrives from now on is printed
     redrafter = Redrafter(engine, ref, lambda code: c.outcome if (c := night.councils.get(code)) else None)
 
     def rejected(error: InputError) -> None:

@@ -411,10 +411,12 @@ def stv_key(poll: Poll) -> tuple[str, str, str]:
     return poll.council.code, poll.ward.code or poll.ward.name, poll.kind.value
 
 
-def follow(engine: Engine, night: Night) -> list[Event]:
+def follow(engine: Engine, night: Night, announce: bool = True) -> list[Event]:
     """Take into the night what the log gained since the night last read it, and the events that
-    causes. Before its first council, a night need not look at eve-of-poll changes older than its
-    first entry: a council joining reads the log as it was then."""
+    causes: with `announce`, an STV ward's stages before its declaration (a night catching up with
+    the log so far need not count every ward again to announce what is long over). Before its first
+    council, a night need not look at eve-of-poll changes older than its first entry: a council
+    joining reads the log as it was then."""
     upto = queries.log_position(engine)
     if upto <= night.position:
         return []
@@ -422,7 +424,7 @@ def follow(engine: Engine, night: Night) -> list[Event]:
     since = night.position if night.councils else min((e.position for e in entries), default=upto)
     eve = queries.eve_changes(engine, night.election_date, since, upto) if since < upto else []
     declared = {stv_key(e.poll) for e in entries if e.poll and e.poll.status is DeclarationStatus.DECLARED}
-    stv = queries.stv_counts_on(engine, night.election_date, wards=declared) if declared else {}
+    stv = queries.stv_counts_on(engine, night.election_date, wards=declared) if declared and announce else {}
     found = night.take(entries, eve, stv)
     night.position = upto
     return found

@@ -125,19 +125,19 @@ class Site:
         is to be replayed, with its polls known and none declared (`replay` then declares them)."""
         night = opening(engine, reference, day, settings)[0] if replaying else None
         site = cls(engine, reference, day, settings, night)
-        site.follow(local=True)
+        site.follow(local=True, announce=False)
         site.redrafter.notice(site.night.councils)
         return site
 
-    def follow(self, local: bool = False) -> list[Event]:
+    def follow(self, local: bool = False, announce: bool = True) -> list[Event]:
         """Take in what the log gained since the night last read it: this process's own writes, another
-        worker's, or a command's (`import`, `watch`). Nothing waits on the write lock to learn that the
-        log has not moved."""
+        worker's, or a command's (`import`, `watch`); `announce` as `live.night.follow` says. Nothing
+        waits on the write lock to learn that the log has not moved."""
         if queries.log_position(self.engine) <= self.night.position:
             return []
         with self.lock:
             before = self.night.position
-            found = follow(self.engine, self.night)
+            found = follow(self.engine, self.night, announce)
             self._publish(found, changed=self.night.position != before, local=local)
         return found
 
