@@ -135,3 +135,39 @@ def test_papers_posted_to_the_api_are_counted_and_announced_stage_by_stage(
             w for w in client.get("/api/councils/Moray").json()["wards"] if w["ward"]["code"] == "S13003029"
         ]
         assert ward["stv"]["quota"] == 895
+
+
+def test_stages_read_out_at_the_count_are_announced_as_they_come(
+    engine: Engine, context: Context, ref: Reference
+) -> None:
+    """The desk posts Elgin City North's first two stages from the count, before any papers: each is
+    announced as a `stage` event, and nothing is logged."""
+    for path in sorted(BALLOTS.glob("*/moray_2017_*.blt")):
+        if path.name != "moray_2017_ward6.blt":
+            load_file(engine, "blt", path, context)
+    add_user(engine, "rita", Role.REPORTER, "rita's long password")
+    headers = {"Authorization": f"Bearer {issue_token(engine, 'rita')}", "Content-Type": "text/csv"}
+    sheet = "\n".join(
+        [
+            "council,ward_code,stage,candidate,votes",
+            "Moray,S13003029,1,Frank BROWN,1181",
+            "Moray,S13003029,1,Sandy COOPER,532",
+            "Moray,S13003029,2,Frank BROWN,895",
+            "Moray,S13003029,2,Sandy COOPER,605.86",
+            "Moray,S13003029,2,Non-transferable,83.06",
+        ]
+    )
+    with TestClient(create_app(Site.open(engine, ref, ON))) as client:
+        before = client.get("/api/councils/Moray").json()["seats_declared"]
+        answer = client.post("/api/stages", content=sheet.encode(), headers=headers)
+        assert answer.status_code == 200, answer.text
+        told = answer.json()["events"]
+        assert [(e["type"], e["stage"], e["ward"]["name"]) for e in told] == [
+            ("stage", 1, "Elgin City North"),
+            ("stage", 2, "Elgin City North"),
+        ]
+        assert told[1]["totals"] == {"Frank BROWN": "895", "Sandy COOPER": "605.86"}
+        assert (told[1]["non_transferable"], told[1]["read_out"]) == ("83.06", True)
+        assert client.get("/api/councils/Moray").json()["seats_declared"] == before
+        wrong = client.post("/api/stages", content=sheet.replace("605.86", "lots").encode(), headers=headers)
+        assert wrong.status_code == 400 and wrong.json()["field"] == "votes"

@@ -20,6 +20,7 @@ import logging
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Engine
@@ -40,11 +41,12 @@ from tallyroom.rules.model import (
     ElectionType,
     EveOfPoll,
     Poll,
+    WardRef,
 )
 from tallyroom.rules.outcome import CouncilElection, CouncilOutcome, WardOutcome, compute
 from tallyroom.rules.parties import Party
 from tallyroom.rules.progress import of_night
-from tallyroom.rules.stv import StvCount
+from tallyroom.rules.stv import NON_TRANSFERABLE, StvCount
 from tallyroom.serialise import council_outcome
 from tallyroom.store import queries
 from tallyroom.store.queries import Entry
@@ -280,6 +282,28 @@ class Night:
         return [
             self._event(EventType.STAGE, poll.council, {"ward": events.ward(poll), **serialise.stv_stage(s)})
             for s in count.stages
+        ]
+
+    def read_out(
+        self, council: CouncilRef, ward: WardRef, stages: Mapping[int, Mapping[str, Decimal]]
+    ) -> list[Event]:
+        """An STV count's stages as the desk hears them read out, each stage's totals as announced (a
+        stage sheet's, `importers.stages`), before the papers or the declaration reach the log."""
+        return [
+            self._event(
+                EventType.STAGE,
+                council,
+                {
+                    "ward": {"name": ward.name, "code": ward.code},
+                    "stage": number,
+                    "totals": {n: str(v) for n, v in totals.items() if n.casefold() != NON_TRANSFERABLE},
+                    "non_transferable": next(
+                        (str(v) for n, v in totals.items() if n.casefold() == NON_TRANSFERABLE), None
+                    ),
+                    "read_out": True,
+                },
+            )
+            for number, totals in sorted(stages.items())
         ]
 
     def declare_counted(self, poll: Poll, count: StvCount | None, revision: int | None = None) -> list[Event]:

@@ -371,6 +371,46 @@ async def declarations(
     )
 
 
+@router.post(
+    "/api/stages",
+    response_model=schemas.Accepted,
+    responses={
+        400: {"model": schemas.Problem},
+        401: {"model": schemas.Problem},
+        403: {"model": schemas.Problem},
+    },
+    tags=["desk"],
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/csv": {"schema": {"type": "string", "description": "stage sheet, contract §6"}}
+            },
+        }
+    },
+)
+async def stages(request: Request, authorization: Annotated[str, Header()] = "") -> Response:
+    """STV stages as they are read out at the count, as a stage sheet (contract §6) sent as `text/csv`
+    with a desk user's token: announced at once as `stage` events, and not logged (the papers or the
+    result follow). Under `serve --confirm`, an editor's or a trusted feed's token only."""
+    site = site_of(request)
+    scheme, _, token = authorization.partition(" ")
+    found = (
+        await run_in_threadpool(by_token, site.engine, token.strip()) if scheme.lower() == "bearer" else None
+    )
+    if found is None:
+        return JSONResponse({"error": "a desk token is needed"}, 401, headers={"WWW-Authenticate": "Bearer"})
+    needed = Role.EDITOR if request.app.state.confirm and not found.trusted_feed else Role.REPORTER
+    if not found.user.can(needed):
+        return JSONResponse({"error": f"{found.user.name} may not announce stages"}, 403)
+    try:
+        events = await run_in_threadpool(site.read_out, await request.body())
+    except InputError as error:
+        said = InputError("request body", error.message, error.row, error.field)
+        return JSONResponse({"error": str(said), "row": error.row, "field": error.field}, 400)
+    return JSONResponse({"new": 0, "revised": 0, "unchanged": 0, "events": [e.json() for e in events]})
+
+
 def _hold(site: Site, body: bytes, entered_by: str) -> int:
     """A posted file checked and kept for an editor to confirm: the entry's id."""
     polls = site.check_text("ward", body).polls

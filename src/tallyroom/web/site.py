@@ -31,6 +31,8 @@ from tallyroom.copy.newsroom import Redrafter
 from tallyroom.delivery import Batch
 from tallyroom.importers import reader
 from tallyroom.importers.base import Context
+from tallyroom.importers.blt import scottish_wards
+from tallyroom.importers.stages import read_sheets
 from tallyroom.live.events import Event
 from tallyroom.live.feed import ingest_with_report
 from tallyroom.live.night import Night, follow, open_night
@@ -39,7 +41,7 @@ from tallyroom.reference import Reference
 from tallyroom.results import NightShares, load_day
 from tallyroom.rules.control import ControlSettings
 from tallyroom.rules.counting import PollResult
-from tallyroom.rules.model import Poll, WardRef
+from tallyroom.rules.model import CouncilRef, Poll, WardRef
 from tallyroom.rules.outcome import CouncilOutcome
 from tallyroom.rules.stv import StvCount
 from tallyroom.store import queries
@@ -168,6 +170,23 @@ class Site:
         """As `ingest`, for a body received over HTTP: results for tonight only."""
         with _as_file(format_name, body) as path:
             return self.ingest(format_name, path, entered_by, tonight_only=True, council=council)
+
+    def read_out(self, body: bytes) -> list[Event]:
+        """STV stages as read out at the count (a stage sheet, `importers.stages`), announced at once to
+        live readers. Announcements, not results: nothing is logged (the papers or the declaration
+        follow), so only this process's readers hear them. An InputError announces nothing."""
+        with _as_file("stages", body) as path:
+            sheets = read_sheets(path, self.context, self.day)
+        found = []
+        with self.lock:
+            for (code, ward_code), stages in sheets.items():
+                council = self.reference.councils.get(code)
+                assert council is not None  # read_sheets found it in the register
+                wards = {w.code: w for w in scottish_wards().get(council.name, [])}
+                ward = wards.get(ward_code, WardRef("", ward_code))
+                found += self.night.read_out(CouncilRef(code, council.name), ward, stages)
+            self._publish(found)
+        return found
 
     def check_text(self, format_name: str, body: bytes) -> Batch:
         """What the importer makes of a body, with nothing logged (an InputError says what is wrong)."""
