@@ -62,15 +62,17 @@ NATIONAL: tuple[National, ...] = (
         "C", "Con", "Conservative", "Conservatives", "Conservative Party", "Conservative and Unionist",
         "Conservative and Unionist Party", "The Conservative and Unionist Party", "The Conservative Party",
         "Scottish Conservative and Unionist Party", "Scottish Conservatives", "Welsh Conservatives",
-        "Welsh Conservative Party", "Tory", "Tories", "Local Conservatives")),
+        "Welsh Conservative Party", "Tory", "Tories", "Local Conservatives",
+        # The Scottish ballot descriptions of 2022 (scot-elex-ballots).
+        "Scottish Conservative and Unionist")),
     National("labour", "Labour", "Lab", "Labour", ("PP53",), (
         "Lab", "Labour", "Labour Party", "The Labour Party", "Labour and Co-operative Party",
         "Labour and Co-operative", "Labour and Cooperative Party", "Labour Co-op", "Lab Co-op",
         "Labour and Co-op", "joint-party:53-119", "Welsh Labour", "Welsh Labour Party", "Scottish Labour",
-        "Scottish Labour Party")),
+        "Scottish Labour Party", "Aberdeen Labour", "Glasgow Labour")),
     National("liberal-democrats", "Liberal Democrats", "LD", "Lib Dems", ("PP90",), (
         "LD", "Lib Dem", "Lib Dems", "Liberal Democrat", "Liberal Democrats", "Scottish Liberal Democrats",
-        "Welsh Liberal Democrats")),
+        "Welsh Liberal Democrats", "Liberal Democrat Focus Team")),
     National("green", "Green", "Grn", "Greens", ("PP63",), (
         "Grn", "GRN", "Green", "Greens", "Green Party", "The Green Party", "Green Party (E&W)",
         "Green Party of England and Wales", "Wales Green Party")),
@@ -101,15 +103,18 @@ NATIONAL: tuple[National, ...] = (
         "Yorks", "Yorkshire Party", "The Yorkshire Party", "Yorks1st", "Yorkshire First")),
     National("tusc", "TUSC", "TUSC", "TUSC", ("PP804",), (
         "TUSC", "Trade Unionist and Socialist Coalition", "Trade Union and Socialist Coalition",
-        "Trade Unionist and Social Coalition")),
+        "Trade Unionist and Social Coalition", "Scottish Trade Unionist and Socialist Coalition")),
     National("bnp", "BNP", "BNP", "the BNP", ("PP3960",), ("BNP", "British National Party")),
     National("heritage", "Heritage Party", "Her", "the Heritage Party", (), (
         "Her", "Heritage", "Heritage Party")),
     National("sdp", "SDP", "SDP", "the SDP", ("PP243",), (
         "SDP", "Social Democratic Party", "Social Democrat Party")),
-    National("alba", "Alba", "Alba", "Alba", ("PP7965", "PP12700"), ("Alba", "Alba Party")),
+    National("alba", "Alba", "Alba", "Alba", ("PP7965", "PP12700"), (
+        "Alba", "Alba Party", "Alba Party for Independence")),
     National("scottish-green", "Scottish Greens", "SGP", "Scottish Greens", ("PP130",), (
-        "Scottish Green Party", "Scottish Green")),
+        "Scottish Green Party", "Scottish Green", "Scottish Greens - Think Global Act Local",
+        "Scottish Greens - Delivering For Our Community", "Elect a Scottish Green Councillor",
+        "Re-elect your Scottish Green Councillor")),
     National("green-ni", "Green Party NI", "GPNI", "the Green Party NI", ("PP305",), (
         "Green Party (NI)", "Green Party Northern Ireland", "Green Party in Northern Ireland")),
     National("dup", "DUP", "DUP", "the DUP", ("PP70",), (
@@ -170,7 +175,8 @@ NATIONAL: tuple[National, ...] = (
     National("independent-network", "Independent Network", "IndNet", "Independent Network", ("PP1951",), (
         # A registered party that supports independent candidates: a party, not an independent (§6.3).
         "IndNwk", "Ind Net")),
-    National("scottish-socialist", "Scottish Socialist Party", "SSP", "the SSP", ("PP46",), ("SSP",)),
+    National("scottish-socialist", "Scottish Socialist Party", "SSP", "the SSP", ("PP46",), (
+        "SSP", "Scottish Socialist Party - End Fuel Poverty")),
     National("solidarity", "Solidarity", "Sol", "Solidarity", ("PP2897",), (
         "Sol", "Solidarity - Scotland's Socialist Movement")),
     National("animal-welfare", "Animal Welfare Party", "AWP", "the Animal Welfare Party", (), (

@@ -18,6 +18,7 @@ from tests.conftest import NIGHT, NIGHT_FILE, copy_of, csrf, demo_store, night_f
 DERBYSHIRE = "E10000007"
 NEEDS = {
     "/api/declarations": Role.REPORTER,
+    "/api/stages": Role.REPORTER,
     "/desk/enter": Role.REPORTER,
     "/desk/entries/{entry_id}/{decision}": Role.EDITOR,
     "/desk/review/{code}/{action}": Role.EDITOR,
@@ -27,6 +28,7 @@ NEEDS = {
 OPEN = {"/desk/login", "/desk/logout"}
 EXAMPLES = {
     "/api/declarations": "/api/declarations",
+    "/api/stages": "/api/stages",
     "/desk/enter": "/desk/enter",
     "/desk/entries/{entry_id}/{decision}": "/desk/entries/1/confirm",
     "/desk/review/{code}/{action}": f"/desk/review/{DERBYSHIRE}/publish",

@@ -48,7 +48,7 @@ from tallyroom.rules.stv import differences
 from tallyroom.serialise import council_outcome
 from tallyroom.store import queries
 from tallyroom.store.database import StoreError, StoreUnavailable, connect, database_url, shown
-from tallyroom.web import accounts
+from tallyroom.web import accounts, export
 from tallyroom.web.accounts import AccountError, Role
 
 if TYPE_CHECKING:  # the web stack, the copy desk and the live night load in the commands that use them
@@ -354,6 +354,24 @@ def stv_check(
             failed = failed or bool(found)
     if failed:
         raise typer.Exit(1)
+
+
+@app.command()
+def stages(
+    day: DateOption,
+    council_name: Annotated[
+        str | None, typer.Option("--council", metavar="NAME_OR_CODE", help="Only this council.")
+    ] = None,
+) -> None:
+    """Every STV count of a day whose papers the log holds, stage by stage, as CSV (as
+    /export/stages.csv serves it; stv-check reads it back)."""
+    on = parse_day(day)
+    code = _council_outcome(council_name, day).council.code if council_name else None
+    polls = queries.load_polls(State.engine(), reference_data.load().parties, on=on)
+    counts = queries.stv_counts_on(State.engine(), on, code)
+    if not counts:
+        raise Refused(f"no STV count whose papers this store holds on {on}")
+    sys.stdout.write(export.stages_csv(polls, counts))
 
 
 @app.command()
@@ -874,7 +892,8 @@ def story(
 
     found = _council_outcome(name_or_code, day)
     (version,) = redraft(State.engine(), reference_data.load(), [found])
-    drafted = story_json(council_facts(found, _party), headline(found, _party))
+    stv = queries.stv_counts(State.engine(), found.council.code, found.election_date)
+    drafted = story_json(council_facts(found, _party, stv), headline(found, _party))
     if as_json:
         review_state = {"state": version.state.value, "version": version.version, "flag": version.flag}
         _print_json({**drafted, "text": version.text, "review": review_state})
@@ -970,7 +989,7 @@ def watch(
         raise typer.BadParameter(f"{folder} is not a folder", param_hint="FOLDER")
     ref, on, engine = reference_data.load(), parse_day(day), State.engine()
     night = open_night(engine, ref, on, State.settings)
-    follow(engine, night)  # the night so far: what arrives from now on is printed
+    follow(engine, night, announce=False)  # the night so far: what arrives from now on is printed
     redrafter = Redrafter(engine, ref, lambda code: c.outcome if (c := night.councils.get(code)) else None)
 
     def rejected(error: InputError) -> None:

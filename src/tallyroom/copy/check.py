@@ -84,6 +84,7 @@ def _names_in(facts: CouncilFacts) -> list[str]:
     """Places, people and parties the copy may name, longest first (a party may be named after a
     place, and a ward after a party)."""
     names = [facts.council, *facts.wards, *(d.name for d in facts.defeated), *facts.parties]
+    names += [person for t in facts.transfers for person in t.people]
     return sorted(set(names), key=len, reverse=True)
 
 

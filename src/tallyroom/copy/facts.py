@@ -6,18 +6,21 @@ tests check that by reading the copy back against `numbers` and `parties`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Any
 
 from tallyroom.copy.names import person, proper_form, ward_name
+from tallyroom.copy.nations import in_house_style
+from tallyroom.copy.transfers import MAX_NAMED, Transfer, council_transfers
 from tallyroom.rules.change import Baseline
 from tallyroom.rules.control import Outcome
 from tallyroom.rules.model import BallotFigures
 from tallyroom.rules.outcome import CarryOver, ControlBefore, CouncilOutcome, WardOutcome
 from tallyroom.rules.parties import NOC, Party
+from tallyroom.rules.stv import StvCount
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,12 @@ class CouncilFacts:
     eve_changes: tuple[Seats, ...] = ()
     """The change in seats since the eve of poll, where the council has it as well as the change since
     the seats were last fought (`changes`)."""
+    transfers: tuple[Transfer, ...] = ()
+    """The seats of STV counts that transfers decided, from furthest behind on first preferences."""
+
+    @property
+    def transfers_named(self) -> tuple[Transfer, ...]:
+        return self.transfers[:MAX_NAMED]
 
     @property
     def first_majority(self) -> bool:
@@ -198,6 +207,7 @@ class CouncilFacts:
         if self.winner is not None and self.threshold:
             found.add(self.winner_seats - self.threshold)
         found.add(self.election_date.year)
+        found |= {t.stage for t in self.transfers_named} | {len(self.transfers), len(self.transfers_named)}
         return found
 
     @property
@@ -214,14 +224,20 @@ class CouncilFacts:
         named += [w.runner_up for w in self.closest if w.runner_up]
         named += [p for p in (self.winner, self.before) if p]
         named += [d.party for d in self.defeated]
+        named += [t.party for t in self.transfers] + [p for t in self.transfers for _, p in t.overtaken]
         named += [p for _, p in self.past if p]
         if self.biggest_swing:
             named += [self.biggest_swing.to, self.biggest_swing.away]
         return named
 
 
-def council_facts(outcome: CouncilOutcome, party: Any) -> CouncilFacts:
-    """`party` looks a party up by id (the register's `get`)."""
+def council_facts(
+    outcome: CouncilOutcome, party: Any, stv: Mapping[tuple[str, str], StvCount] | None = None
+) -> CouncilFacts:
+    """`party` looks a party up by id (the register's `get`); `stv` holds the council's STV counts by
+    ward (code, else name) and kind (`store.queries.stv_counts`): in a ward counted by STV the first
+    preferences decide no "closest contest", and the seats transfers decided are told instead."""
+    stv = stv or {}
     composition = house_order(Seats(p, n) for p, n in (outcome.composition or {}).items())
     changes = tuple(Seats(p, n) for p, n in (outcome.change.seats.items() if outcome.change else ()))
     eve = [c for c in outcome.changes[1:] if c.baseline is Baseline.EVE_OF_POLL]
@@ -246,7 +262,11 @@ def council_facts(outcome: CouncilOutcome, party: Any) -> CouncilFacts:
             ]
         if not result.contested:
             uncontested += [WardFact(name, c.party) for c in result.elected]
-        elif result.majority is not None and len(result.ranked) > result.poll.seats:
+        elif (
+            result.majority is not None
+            and len(result.ranked) > result.poll.seats
+            and (result.poll.ward.code or result.poll.ward.name, result.poll.kind.value) not in stv
+        ):
             runner_up = result.ranked[result.poll.seats].party
             closest.append(WardFact(name, result.elected[-1].party, None, result.majority, runner_up))
         if result.tie_break is not None:
@@ -270,7 +290,7 @@ def council_facts(outcome: CouncilOutcome, party: Any) -> CouncilFacts:
     swings = [(names[id(w)], w.swing) for w in outcome.wards if w.swing is not None]
     biggest = max(swings, key=lambda item: item[1].points, default=None)
     held = {s.party.id: s.seats for s in composition}
-    return CouncilFacts(
+    facts = CouncilFacts(
         council=outcome.council.name,
         code=outcome.council.code,
         election_date=outcome.election_date,
@@ -313,7 +333,9 @@ def council_facts(outcome: CouncilOutcome, party: Any) -> CouncilFacts:
         if outcome.control_before_source is ControlBefore.EARLIER_RESULTS and outcome.control_before_as_of
         else None,
         wards=tuple(dict.fromkeys(names.values())),
+        transfers=council_transfers(((names[id(w)], w) for w in outcome.wards), stv),
     )
+    return in_house_style(facts, outcome.council.code)
 
 
 HOUSE_ORDER = (

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from tallyroom.copy.drafts import render
+from tallyroom.copy.nations import in_house_style
 from tallyroom.rules.control import Outcome
 from tallyroom.rules.outcome import CouncilOutcome
 from tallyroom.rules.parties import NOC, Party
@@ -20,6 +21,7 @@ def headline(outcome: CouncilOutcome, party: PartyLookup) -> str:
     before = party(outcome.control_before) if outcome.control_before not in (None, NOC) else None
     ranked = sorted(outcome.won.items(), key=lambda kv: -kv[1])
     largest = ranked[0] if ranked and (len(ranked) == 1 or ranked[1][1] < ranked[0][1]) else None
+    winner, before, largest = in_house_style((winner, before, largest), outcome.council.code)
     return render("headline.txt.j2", outcome=outcome, winner=winner, before=before, largest=largest)
 
 

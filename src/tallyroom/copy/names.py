@@ -4,6 +4,7 @@ Sources print ward names in title case ("Alfreton And Somercotes", "Ashby De La 
 Library prints candidates surname first with initials ("Eynon T."). Copy writes the ward as the
 council spells it where an earlier poll of the same ward has that spelling, else with its particles
 in lower case; and a candidate by the full name an earlier poll of the ward gives, else as "T. Eynon".
+Scottish ballots print the surname in capitals ("Sandy COOPER"): copy writes "Sandy Cooper".
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ PARTICLES = frozenset(
     | {"to", "under", "upon", "van", "von", "with"}
 )
 """Words written in lower case inside a place name ("Ashby de la Zouch", "Stoke on Trent")."""
+
+LETTERS = re.compile(r"[^\W\d_]+")
+MC = re.compile(r"\bMc([a-z])")
 
 SURNAME_FIRST = re.compile(r"^(?P<surname>[^.]+?),? (?P<initials>(?:[A-Z]\.)+)$")
 """A name as the Library prints it: surname, then initials ("Eynon T.", "Grimadell A.L.")."""
@@ -50,3 +54,15 @@ def person(name: str, earlier: Iterable[str] = ()) -> str:
         if len(parts) > 1 and parts[-1].casefold() == surname.casefold() and parts[0][0] == initials[0]:
             return full
     return f"{initials} {surname}"
+
+
+def ballot_name(name: str) -> str:
+    """A name with its words in capitals written as a name: "Sandy COOPER" as "Sandy Cooper",
+    "O'NEILL" as "O'Neill", "SMITH-JONES" as "Smith-Jones", "MCBAIN" as "McBain"; other words as
+    they are."""
+    return " ".join(
+        MC.sub(lambda m: "Mc" + m[1].upper(), LETTERS.sub(lambda m: m[0].capitalize(), word))
+        if word.isupper() and len(word) > 1
+        else word
+        for word in name.split()
+    )

@@ -20,6 +20,7 @@ from tallyroom.delivery import Batch
 from tallyroom.reference import Reference
 from tallyroom.rules.control import ControlSettings
 from tallyroom.rules.outcome import CouncilOutcome
+from tallyroom.store import queries
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +54,9 @@ def redraft(engine: Engine, reference: Reference, outcomes: Iterable[CouncilOutc
     """Redraft each council's story (headline and body) from its outcome; unchanged copy writes nothing."""
     found = []
     for outcome in outcomes:
+        stv = queries.stv_counts(engine, outcome.council.code, outcome.election_date)
         drafted = story_json(
-            council_facts(outcome, reference.parties.get), headline(outcome, reference.parties.get)
+            council_facts(outcome, reference.parties.get, stv), headline(outcome, reference.parties.get)
         )
         text = f"{drafted['headline']}\n\n{drafted['body']}"
         found.append(regenerate(engine, story_key(outcome), text, drafted["facts"]))

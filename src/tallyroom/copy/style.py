@@ -143,6 +143,14 @@ def defeat_phrase(context: Context, defeat: Any) -> str:
 
 
 @pass_context
+def candidate_phrase(context: Context, name: str, party: Party) -> str:
+    """ "the SNP's Paula Coy", "independent Sandy Cooper"."""
+    if party.independent:
+        return f"independent {name}"
+    return f"{possessive(named(context, party))} {name}"
+
+
+@pass_context
 def won_phrase(context: Context, won: Any) -> str:
     if won.party.independent:
         return f"independents won {number(won.seats)}"
@@ -182,4 +190,5 @@ FILTERS = {
     "won_phrase": won_phrase,
     "defeat_phrase": defeat_phrase,
     "held_phrase": held_phrase,
+    "candidate_phrase": candidate_phrase,
 }

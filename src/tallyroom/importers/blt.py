@@ -54,6 +54,8 @@ COUNCIL_SLUGS = {
 PAPER = re.compile(r"0*[1-9]\d* +(?:\d+ +)+0")
 BRACKETED = re.compile(r"(.*?)\s*\(([^()]+)\)")
 MISREAD = re.compile("[ÃÂâ]")
+IN_SCOTLAND = {"green": "scottish-green"}
+"""A party a Scottish ballot names by a Great Britain label (2017's `Grn`): the Scottish party it is."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,12 +124,13 @@ def read(path: Path, context: Context) -> Batch:
 
 def party_of(parties: PartyRegister, label: str) -> Party:
     """The party a ballot's description names: `Scottish Conservative and Unionist (Con)` by the
-    abbreviation in brackets when the register does not know the description."""
+    abbreviation in brackets when the register does not know the description; a Scottish party for a
+    Great Britain one (`IN_SCOTLAND`)."""
     party = parties.resolve(label)
     bracketed = BRACKETED.fullmatch(label)
     if not parties.known(party.id) and bracketed and parties.known(parties.resolve(bracketed[2]).id):
-        return parties.resolve(bracketed[2])
-    return party
+        party = parties.resolve(bracketed[2])
+    return parties.get(IN_SCOTLAND[party.id]) if party.id in IN_SCOTLAND else party
 
 
 @cache

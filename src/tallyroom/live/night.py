@@ -17,9 +17,10 @@ the log held them when the council joined the night.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Engine
@@ -40,11 +41,12 @@ from tallyroom.rules.model import (
     ElectionType,
     EveOfPoll,
     Poll,
+    WardRef,
 )
 from tallyroom.rules.outcome import CouncilElection, CouncilOutcome, WardOutcome, compute
 from tallyroom.rules.parties import Party
 from tallyroom.rules.progress import of_night
-from tallyroom.rules.stv import StvCount
+from tallyroom.rules.stv import NON_TRANSFERABLE, StvCount
 from tallyroom.serialise import council_outcome
 from tallyroom.store import queries
 from tallyroom.store.queries import Entry
@@ -155,10 +157,16 @@ class Night:
         joined.recompute()
         return joined
 
-    def take(self, entries: Sequence[Entry], eve: Sequence[tuple[int, datetime, str]] = ()) -> list[Event]:
+    def take(
+        self,
+        entries: Sequence[Entry],
+        eve: Sequence[tuple[int, datetime, str]] = (),
+        stv: Mapping[tuple[str, str, str], StvCount] | None = None,
+    ) -> list[Event]:
         """What the log took, in its order: at each position first the councils whose eve of poll it
-        changed, then its declarations and council results. Each event is stamped with when the log
-        took what caused it."""
+        changed, then its declarations and council results, an STV ward's stages before its declaration
+        (`stv`: the counts of the papers the log took, by council, ward and kind). Each event is stamped
+        with when the log took what caused it."""
         found: list[Event] = []
         times = {e.position: e.at for e in entries} | {p: at for p, at, _ in eve}
         changed: dict[int, list[str]] = {}
@@ -172,7 +180,7 @@ class Night:
             taken = at_position.get(position, [])
             made += self._join([e.council for e in taken], position)
             for entry in taken:
-                made += self._take(entry)
+                made += self._take(entry, stv or {})
             found += [replace(e, at=at) for e in made]
             self.position = max(self.position, position)
         return found
@@ -190,7 +198,7 @@ class Night:
                     found += self._calls(joined, joined.outcome)
         return found
 
-    def _take(self, entry: Entry) -> list[Event]:
+    def _take(self, entry: Entry, stv: Mapping[tuple[str, str, str], StvCount]) -> list[Event]:
         try:
             if entry.eve is not None:
                 return []  # the council joined the night, standing on it (`_join`, `_refresh`)
@@ -202,7 +210,7 @@ class Night:
                 return self.declare_executive(poll) if poll.status is DeclarationStatus.DECLARED else []
             if poll.status.on_card:
                 return self.nominate(poll)
-            return self.declare(poll, entry.revision)
+            return self.declare_counted(poll, stv.get(stv_key(poll)), entry.revision)
         except CountError as error:  # a log written before counting ran at input: never fatal
             log.error("not counted: %s (position %s)", error, entry.position)
             return []
@@ -275,6 +283,32 @@ class Night:
             self._event(EventType.STAGE, poll.council, {"ward": events.ward(poll), **serialise.stv_stage(s)})
             for s in count.stages
         ]
+
+    def read_out(
+        self, council: CouncilRef, ward: WardRef, stages: Mapping[int, Mapping[str, Decimal]]
+    ) -> list[Event]:
+        """An STV count's stages as the desk hears them read out, each stage's totals as announced (a
+        stage sheet's, `importers.stages`), before the papers or the declaration reach the log."""
+        return [
+            self._event(
+                EventType.STAGE,
+                council,
+                {
+                    "ward": {"name": ward.name, "code": ward.code},
+                    "stage": number,
+                    "totals": {n: str(v) for n, v in totals.items() if n.casefold() != NON_TRANSFERABLE},
+                    "non_transferable": next(
+                        (str(v) for n, v in totals.items() if n.casefold() == NON_TRANSFERABLE), None
+                    ),
+                    "read_out": True,
+                },
+            )
+            for number, totals in sorted(stages.items())
+        ]
+
+    def declare_counted(self, poll: Poll, count: StvCount | None, revision: int | None = None) -> list[Event]:
+        """A declaration, an STV ward's stages first where its papers were counted (`count`)."""
+        return [*(self.stages(poll, count) if count else []), *self.declare(poll, revision)]
 
     def declare_executive(self, poll: Poll) -> list[Event]:
         """A mayor's or police and crime commissioner's result: counted and announced, apart from the
@@ -396,17 +430,26 @@ def open_night(
     return Night(reference, on, _templates_from_log(engine, reference, on, settings))
 
 
-def follow(engine: Engine, night: Night) -> list[Event]:
+def stv_key(poll: Poll) -> tuple[str, str, str]:
+    """How `store.queries.stv_counts_on` knows a poll's count: council, ward (code, else name), kind."""
+    return poll.council.code, poll.ward.code or poll.ward.name, poll.kind.value
+
+
+def follow(engine: Engine, night: Night, announce: bool = True) -> list[Event]:
     """Take into the night what the log gained since the night last read it, and the events that
-    causes. Before its first council, a night need not look at eve-of-poll changes older than its
-    first entry: a council joining reads the log as it was then."""
+    causes: with `announce`, an STV ward's stages before its declaration (a night catching up with
+    the log so far need not count every ward again to announce what is long over). Before its first
+    council, a night need not look at eve-of-poll changes older than its first entry: a council
+    joining reads the log as it was then."""
     upto = queries.log_position(engine)
     if upto <= night.position:
         return []
     entries = queries.day_entries(engine, night.reference.parties, night.election_date, night.position, upto)
     since = night.position if night.councils else min((e.position for e in entries), default=upto)
     eve = queries.eve_changes(engine, night.election_date, since, upto) if since < upto else []
-    found = night.take(entries, eve)
+    declared = {stv_key(e.poll) for e in entries if e.poll and e.poll.status is DeclarationStatus.DECLARED}
+    stv = queries.stv_counts_on(engine, night.election_date, wards=declared) if declared and announce else {}
+    found = night.take(entries, eve, stv)
     night.position = upto
     return found
 

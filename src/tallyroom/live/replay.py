@@ -9,7 +9,7 @@ few minutes apart. Every declaration goes through the same recompute as a live o
 from __future__ import annotations
 
 import random
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from time import sleep
@@ -95,10 +95,20 @@ def replay(
     doors = timeline[0][0] - timedelta(minutes=30) if timeline else datetime.combine(on, time(22))
     for event in [*(night.rehearse() if rehearsal else []), *night.settled_before_results()]:
         yield Timed(doors, event)
-    counts: dict[str, dict[tuple[str, str], StvCount]] = {}
+    counted = stv_counts(engine, on)
     for at, poll in timeline:
+        for event in night.declare_counted(poll, counted(poll)):
+            yield Timed(at, event)
+
+
+def stv_counts(engine: Engine, on: date) -> Callable[[Poll], StvCount | None]:
+    """Each poll's STV count from the papers the log holds (None: not counted by STV), a council's
+    wards counted together when the first of them is asked for."""
+    counts: dict[str, dict[tuple[str, str], StvCount]] = {}
+
+    def counted(poll: Poll) -> StvCount | None:
         if poll.council.code not in counts:
             counts[poll.council.code] = queries.stv_counts(engine, poll.council.code, on)
-        count = counts[poll.council.code].get((poll.ward.code or poll.ward.name, poll.kind.value))
-        for event in [*(night.stages(poll, count) if count else []), *night.declare(poll)]:
-            yield Timed(at, event)
+        return counts[poll.council.code].get((poll.ward.code or poll.ward.name, poll.kind.value))
+
+    return counted

@@ -482,17 +482,32 @@ def eve_changes(engine: Engine, on: date, after: int, upto: int) -> list[tuple[i
 def stv_counts(engine: Engine, council_code: str, on: date) -> dict[tuple[str, str], StvCount]:
     """The STV polls of a council on a day whose papers the log holds, each counted again from its newest
     papers (§5.4), by ward (code, else name) and kind."""
+    return {(ward, kind): c for (_, ward, kind), c in stv_counts_on(engine, on, council_code).items()}
+
+
+def stv_counts_on(
+    engine: Engine,
+    on: date,
+    council_code: str | None = None,
+    wards: Collection[tuple[str, str, str]] | None = None,
+) -> dict[tuple[str, str, str], StvCount]:
+    """Every STV poll of a day (of one council, or of these wards, if given) whose papers the log
+    holds, counted again from its newest papers, by council code, ward (code, else name) and kind."""
     newest = select(func.max(stv_papers.c.id)).group_by(stv_papers.c.poll_id).scalar_subquery()
     query = (
-        select(polls.c.ward_code, polls.c.ward_name, polls.c.kind, stv_papers.c.papers)
+        select(polls.c.council_code, polls.c.ward_code, polls.c.ward_name, polls.c.kind, stv_papers.c.papers)
         .join(polls, polls.c.id == stv_papers.c.poll_id)
-        .where(stv_papers.c.id.in_(newest), polls.c.council_code == council_code, polls.c.election_date == on)
+        .where(stv_papers.c.id.in_(newest), polls.c.election_date == on)
     )
+    if council_code is not None:
+        query = query.where(polls.c.council_code == council_code)
     with engine.connect() as conn:
         held = conn.execute(query).all()
     counts = {}
-    for code, name, kind, text in held:
+    for council, code, name, kind, text in held:
+        if wards is not None and (council, code or name, kind) not in wards:
+            continue
         content = json.loads(text)
         papers = [Paper(voters, tuple(ranking)) for voters, ranking in content["papers"]]
-        counts[code or name, kind] = count_stv(content["candidates"], content["seats"], papers)
+        counts[council, code or name, kind] = count_stv(content["candidates"], content["seats"], papers)
     return counts

@@ -25,6 +25,9 @@ from tallyroom.web.accounts import Role, by_token
 from tallyroom.web.caching import cached_response, site_of
 from tallyroom.web.site import Site, View
 
+BLT = "application/x-blt"
+"""The media type of an STV ward's papers posted to /api/declarations."""
+
 router = APIRouter()
 NO_FEED: dict[str, Any] = {
     "description": "The site has no public address (serve --base-url) for the feed's links",
@@ -275,6 +278,21 @@ async def results_csv(request: Request) -> Response:
     return response
 
 
+@router.get("/export/stages.csv", tags=["feeds"], response_class=Response)
+async def stages_csv(request: Request) -> Response:
+    """Every STV count of tonight whose papers the log holds, stage by stage: one row per candidate per
+    stage, in the columns of a published stage sheet."""
+    site = site_of(request)
+
+    def make(_view: View) -> str:
+        polls = queries.load_polls(site.engine, site.reference.parties, on=site.day)
+        return export.stages_csv(polls, queries.stv_counts_on(site.engine, site.day))
+
+    response = await cached_response(request, "export:stages", "text/csv; charset=utf-8", make)
+    response.headers["Content-Disposition"] = f'attachment; filename="stages-{site.day}.csv"'
+    return response
+
+
 @router.post(
     "/api/declarations",
     response_model=schemas.Accepted,
@@ -291,15 +309,24 @@ async def results_csv(request: Request) -> Response:
     openapi_extra={
         "requestBody": {
             "required": True,
-            "content": {"text/csv": {"schema": {"type": "string", "description": "ward CSV, contract §3.1"}}},
+            "content": {
+                "text/csv": {"schema": {"type": "string", "description": "ward CSV, contract §3.1"}},
+                BLT: {
+                    "schema": {"type": "string", "description": "an STV ward's papers (BLT), with ?council="}
+                },
+            },
         }
     },
 )
-async def declarations(request: Request, authorization: Annotated[str, Header()] = "") -> Response:
+async def declarations(
+    request: Request, authorization: Annotated[str, Header()] = "", council: str | None = None
+) -> Response:
     """Ward results as the native ward CSV (contract §3.1), sent as `text/csv` with a desk user's
-    token (`Authorization: Bearer ...`), of at most 5 MB. The file is taken whole or not at all. When
-    the desk asks for confirmation (`serve --confirm`), the file waits, checked, for an editor to
-    confirm it (202, with the entry's id), unless the token was issued as a trusted machine feed."""
+    token (`Authorization: Bearer ...`), of at most 5 MB; or a Scottish ward's papers as a BLT file,
+    sent as `application/x-blt` with `?council=NAME_OR_CODE`, counted by STV and announced stage by
+    stage. The file is taken whole or not at all. When the desk asks for confirmation (`serve
+    --confirm`), a CSV waits, checked, for an editor to confirm it (202, with the entry's id), and papers
+    are refused, unless the token was issued as a trusted machine feed."""
     site = site_of(request)
     scheme, _, token = authorization.partition(" ")
     found = (
@@ -311,16 +338,28 @@ async def declarations(request: Request, authorization: Annotated[str, Header()]
     if not user.can(Role.REPORTER):
         return JSONResponse({"error": f"{user.name} may not enter results"}, 403)
     media = request.headers.get("content-type", "").partition(";")[0].strip().lower()
-    if media != "text/csv":
-        return JSONResponse({"error": "send the ward CSV (contract §3.1) as text/csv"}, 415)
+    if media not in ("text/csv", BLT):
+        return JSONResponse(
+            {"error": f"send the ward CSV (contract §3.1) as text/csv, or papers as {BLT}"}, 415
+        )
+    if media == BLT and not council:
+        return JSONResponse({"error": "name the ward's council: ?council=NAME_OR_CODE"}, 400)
+    held = request.app.state.confirm and not found.trusted_feed
+    if media == BLT and held:
+        return JSONResponse(
+            {"error": "papers wait for no editor: post them with a trusted feed's token"}, 403
+        )
     body = await request.body()  # the app's body limit answers 413 as soon as a body passes it
     try:
-        if request.app.state.confirm and not found.trusted_feed:
+        if held:
             entry = await run_in_threadpool(_hold, site, body, user.name)
             return JSONResponse(
                 {"waiting": entry, "message": "the results wait for an editor to confirm them"}, 202
             )
-        events, report = await run_in_threadpool(site.ingest_text, "ward", body, user.name)
+        if media == BLT:
+            events, report = await run_in_threadpool(site.ingest_text, "blt", body, user.name, council)
+        else:
+            events, report = await run_in_threadpool(site.ingest_text, "ward", body, user.name)
     except InputError as error:
         said = InputError("request body", error.message, error.row, error.field)
         return JSONResponse({"error": str(said), "row": error.row, "field": error.field}, 400)
@@ -334,6 +373,46 @@ async def declarations(request: Request, authorization: Annotated[str, Header()]
             "events": [e.json() for e in events],
         }
     )
+
+
+@router.post(
+    "/api/stages",
+    response_model=schemas.Accepted,
+    responses={
+        400: {"model": schemas.Problem},
+        401: {"model": schemas.Problem},
+        403: {"model": schemas.Problem},
+    },
+    tags=["desk"],
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/csv": {"schema": {"type": "string", "description": "stage sheet, contract §6"}}
+            },
+        }
+    },
+)
+async def stages(request: Request, authorization: Annotated[str, Header()] = "") -> Response:
+    """STV stages as they are read out at the count, as a stage sheet (contract §6) sent as `text/csv`
+    with a desk user's token: announced at once as `stage` events, and not logged (the papers or the
+    result follow). Under `serve --confirm`, an editor's or a trusted feed's token only."""
+    site = site_of(request)
+    scheme, _, token = authorization.partition(" ")
+    found = (
+        await run_in_threadpool(by_token, site.engine, token.strip()) if scheme.lower() == "bearer" else None
+    )
+    if found is None:
+        return JSONResponse({"error": "a desk token is needed"}, 401, headers={"WWW-Authenticate": "Bearer"})
+    needed = Role.EDITOR if request.app.state.confirm and not found.trusted_feed else Role.REPORTER
+    if not found.user.can(needed):
+        return JSONResponse({"error": f"{found.user.name} may not announce stages"}, 403)
+    try:
+        events = await run_in_threadpool(site.read_out, await request.body())
+    except InputError as error:
+        said = InputError("request body", error.message, error.row, error.field)
+        return JSONResponse({"error": str(said), "row": error.row, "field": error.field}, 400)
+    return JSONResponse({"new": 0, "revised": 0, "unchanged": 0, "events": [e.json() for e in events]})
 
 
 def _hold(site: Site, body: bytes, entered_by: str) -> int:

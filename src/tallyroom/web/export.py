@@ -16,6 +16,9 @@ that export, true and false are written `t` and `f`, and an unknown value is an 
 A text cell that a spreadsheet would read as a formula (starting with `=`, `+`, `-`, `@`, a tab or a
 carriage return) is written with a leading apostrophe, as OWASP's CSV injection guidance says; numbers
 are written as they are. The CSV is text, not HTML: names are written exactly as given.
+
+`stages_csv` writes every STV count stage by stage in the columns of a published stage sheet
+(`importers.stages`), so that `stv-check` reads it back.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TextIO
 
 from uk_election_ids.election_ids import IdBuilder
@@ -32,6 +35,7 @@ from tallyroom.rules.ballots import ballot_id
 from tallyroom.rules.counting import CountError, PollResult, count
 from tallyroom.rules.model import ElectionType, Poll, PollKind
 from tallyroom.rules.parties import Party
+from tallyroom.rules.stv import NON_TRANSFERABLE, StageAction, StvCount
 
 DC_COLUMNS = (
     "person_name",
@@ -71,6 +75,26 @@ INDEPENDENT_EC_ID = "ynmp-party:2"
 GSS = re.compile(r"^[ENSWK]\d{8}$")
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+STAGE_COLUMNS = (
+    "council",
+    "council_code",
+    "ward",
+    "ward_code",
+    "by_election",
+    "quota",
+    "stage",
+    "action",
+    "subjects",
+    "transfer_value",
+    "candidate",
+    "party_name",
+    "votes",
+    "status",
+)
+"""One row per candidate per stage, then the stage's non-transferable papers (candidate
+`non-transferable`): votes exact, as counted; `subjects` the candidates whose surplus or exclusion the
+stage passes on (`; ` between them); `status` `elected` or `excluded` at the stage that did it."""
 
 Cell = str | int | float | None
 
@@ -141,6 +165,40 @@ def poll_rows(poll: Poll) -> list[tuple[Cell, ...]]:
         }
         rows.append(tuple(values[name] for name in COLUMNS))
     return rows
+
+
+def stages_csv(polls: Iterable[Poll], counts: Mapping[tuple[str, str, str], StvCount]) -> str:
+    """The counts (by council code, ward code or name, and kind, as `store.queries.stv_counts_on` gives
+    them) of the polls that have one, in the order given, as CSV text."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerow(STAGE_COLUMNS)
+    for poll in polls:
+        stv = counts.get((poll.council.code, poll.ward.code or poll.ward.name, poll.kind.value))
+        if stv is None:
+            continue
+        parties = {c.name: c.party.name for c in poll.candidacies}
+        for stage in stv.stages:
+            shared: tuple[Cell, ...] = (
+                poll.council.name,
+                poll.council.code,
+                poll.ward.name,
+                poll.ward.code,
+                _flag(poll.kind is PollKind.BY_ELECTION),
+                stv.quota,
+                stage.number,
+                stage.action.value,
+                "; ".join(stage.subjects),
+                None if stage.transfer_value is None else str(stage.transfer_value),
+            )
+            excluded = stage.subjects if stage.action is StageAction.EXCLUSION else ()
+            for name, votes in stage.totals.items():
+                status = "elected" if name in stage.elected else "excluded" if name in excluded else None
+                row = (*shared, name, parties.get(name), str(votes), status)
+                writer.writerow([_cell(v) for v in row])
+            row = (*shared, NON_TRANSFERABLE, None, str(stage.non_transferable), None)
+            writer.writerow([_cell(v) for v in row])
+    return out.getvalue()
 
 
 def ec_id(party: Party) -> str:

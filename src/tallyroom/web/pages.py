@@ -42,6 +42,7 @@ from tallyroom.web.maps import council_maps, ward_map
 from tallyroom.web.palette import Palette
 from tallyroom.web.scoreboard import NightRow, scoreboard
 from tallyroom.web.site import Site, View
+from tallyroom.web.stv_chart import stv_stages
 from tallyroom.web.templating import path_for, render, ward_key
 
 router = APIRouter(include_in_schema=False)
@@ -384,6 +385,7 @@ async def ward(request: Request, code: str, key: str) -> Response:
         found, by_elections = (here[0], here[1:]) if here else (None, [])
         standing = next((p for p in outcome.pending if ward_key(p.ward) == key), None)
         name = found.result.poll.ward.name if found else pending[0].name
+        stv = _stv_count(site, found) if found else None
         return {
             "title": f"{name}, {outcome.council.name}: result",
             "outcome": outcome,
@@ -392,7 +394,7 @@ async def ward(request: Request, code: str, key: str) -> Response:
             "by_elections": by_elections,
             "standing": standing,
             "status_words": STATUS_WORDS,
-            "shares": _shares(found) if found else None,
+            "shares": _shares(found, stv) if found else None,
             "change": ward_change(found.change) if found and found.change else "",
             "previous": _previous(found) if found else [],
             "social": cards.social(
@@ -403,7 +405,8 @@ async def ward(request: Request, code: str, key: str) -> Response:
                 path_for(request.app, "ward_card", code=code, key=key),
             ),
             "live": f"/live?council={code}",
-            "stv": _stv_count(site, found) if found else None,
+            "stv": stv,
+            "stv_chart": _stv_chart(stv, found) if found and stv else None,
         }
 
     return await _page(request, f"page:ward:{code}:{key}", "ward.html", context)
@@ -421,10 +424,17 @@ def _stv_count(site: Site, found: WardOutcome) -> StvCount | None:
     return counts.get((poll.ward.code or poll.ward.name, poll.kind.value))
 
 
-def _shares(ward: WardOutcome) -> charts.Chart:
+def _stv_chart(count: StvCount, ward: WardOutcome) -> charts.Chart:
+    parties = {c.name: c.party for c in ward.result.poll.candidacies}
+    return stv_stages(count, parties, palette=ward_palette(ward))
+
+
+def _shares(ward: WardOutcome, stv: StvCount | None) -> charts.Chart:
     result = ward.result
     return charts.vote_shares(
-        [(c.name, c.party, c.votes, c in result.elected) for c in result.ranked], palette=ward_palette(ward)
+        [(c.name, c.party, c.votes, c in result.elected) for c in result.ranked],
+        title="First preferences" if stv else "Votes cast",
+        palette=ward_palette(ward),
     )
 
 

@@ -31,16 +31,19 @@ from tallyroom.copy.newsroom import Redrafter
 from tallyroom.delivery import Batch
 from tallyroom.importers import reader
 from tallyroom.importers.base import Context
+from tallyroom.importers.blt import scottish_wards
+from tallyroom.importers.stages import read_sheets
 from tallyroom.live.events import Event
 from tallyroom.live.feed import ingest_with_report
 from tallyroom.live.night import Night, follow, open_night
-from tallyroom.live.replay import Timed, opening, paced, schedule
+from tallyroom.live.replay import Timed, opening, paced, schedule, stv_counts
 from tallyroom.reference import Reference
 from tallyroom.results import NightShares, load_day
 from tallyroom.rules.control import ControlSettings
 from tallyroom.rules.counting import PollResult
-from tallyroom.rules.model import Poll, WardRef
+from tallyroom.rules.model import CouncilRef, Poll, WardRef
 from tallyroom.rules.outcome import CouncilOutcome
+from tallyroom.rules.stv import StvCount
 from tallyroom.store import queries
 from tallyroom.store.log import AppendReport
 from tallyroom.web.live import Broadcaster
@@ -124,52 +127,79 @@ class Site:
         is to be replayed, with its polls known and none declared (`replay` then declares them)."""
         night = opening(engine, reference, day, settings)[0] if replaying else None
         site = cls(engine, reference, day, settings, night)
-        site.follow(local=True)
+        site.follow(local=True, announce=False)
         site.redrafter.notice(site.night.councils)
         return site
 
-    def follow(self, local: bool = False) -> list[Event]:
+    def follow(self, local: bool = False, announce: bool = True) -> list[Event]:
         """Take in what the log gained since the night last read it: this process's own writes, another
-        worker's, or a command's (`import`, `watch`). Nothing waits on the write lock to learn that the
-        log has not moved."""
+        worker's, or a command's (`import`, `watch`); `announce` as `live.night.follow` says. Nothing
+        waits on the write lock to learn that the log has not moved."""
         if queries.log_position(self.engine) <= self.night.position:
             return []
         with self.lock:
             before = self.night.position
-            found = follow(self.engine, self.night)
+            found = follow(self.engine, self.night, announce)
             self._publish(found, changed=self.night.position != before, local=local)
         return found
 
     def ingest(
-        self, format_name: str, path: Path, entered_by: str | None, tonight_only: bool = False
+        self,
+        format_name: str,
+        path: Path,
+        entered_by: str | None,
+        tonight_only: bool = False,
+        council: str | None = None,
     ) -> tuple[list[Event], AppendReport]:
         """Read, check and log one file, take what the log gained into the night and publish the new
         view. Blocks: call it from a worker thread. An InputError changes nothing. With `tonight_only`,
-        a file that holds a result of another day is refused."""
+        a file that holds a result of another day is refused; `council` names the council of a file
+        that does not say (a ward's BLT papers), whose day is then tonight."""
+        context = replace(self.context, council=council, election_date=self.day) if council else self.context
         with self.lock:
             before = self.night.position
             found, report = ingest_with_report(
-                self.engine, self.night, format_name, path, self.context, entered_by, tonight_only
+                self.engine, self.night, format_name, path, context, entered_by, tonight_only
             )
             self._publish(found, changed=self.night.position != before)
         return found, report
 
     def ingest_text(
-        self, format_name: str, body: bytes, entered_by: str | None
+        self, format_name: str, body: bytes, entered_by: str | None, council: str | None = None
     ) -> tuple[list[Event], AppendReport]:
         """As `ingest`, for a body received over HTTP: results for tonight only."""
         with _as_file(format_name, body) as path:
-            return self.ingest(format_name, path, entered_by, tonight_only=True)
+            return self.ingest(format_name, path, entered_by, tonight_only=True, council=council)
+
+    def read_out(self, body: bytes) -> list[Event]:
+        """STV stages as read out at the count (a stage sheet, `importers.stages`), announced at once to
+        live readers. Announcements, not results: nothing is logged (the papers or the declaration
+        follow), so only this process's readers hear them. An InputError announces nothing."""
+        with _as_file("stages", body) as path:
+            sheets = read_sheets(path, self.context, self.day)
+        found = []
+        with self.lock:
+            for (code, ward_code), stages in sheets.items():
+                council = self.reference.councils.get(code)
+                assert council is not None  # read_sheets found it in the register
+                wards = {w.code: w for w in scottish_wards().get(council.name, [])}
+                ward = wards.get(ward_code, WardRef("", ward_code))
+                found += self.night.read_out(CouncilRef(code, council.name), ward, stages)
+            self._publish(found)
+        return found
 
     def check_text(self, format_name: str, body: bytes) -> Batch:
         """What the importer makes of a body, with nothing logged (an InputError says what is wrong)."""
         with _as_file(format_name, body) as path:
             return reader(format_name)(path, self.context)
 
-    def declare(self, polls: Iterable[Poll]) -> list[Event]:
-        """Declarations the log already holds, taken into the night (a replay)."""
+    def declare(
+        self, polls: Iterable[Poll], counted: Callable[[Poll], StvCount | None] = lambda _: None
+    ) -> list[Event]:
+        """Declarations the log already holds, taken into the night (a replay), an STV ward's stages
+        (`counted`) before its declaration."""
         with self.lock:
-            found = [e for poll in polls for e in self.night.declare(poll)]
+            found = [e for poll in polls for e in self.night.declare_counted(poll, counted(poll))]
             self._publish(found)
         return found
 
@@ -181,8 +211,9 @@ class Site:
         with self.lock:
             settled = self.night.settled_before_results()
             self._publish(settled)
+        counted = stv_counts(self.engine, self.day)
         for at, poll in paced(timeline, speed):
-            for event in self.declare([poll]):
+            for event in self.declare([poll], counted):
                 if echo is not None:
                     echo(Timed(at, event))
 

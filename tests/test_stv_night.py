@@ -1,0 +1,173 @@
+"""A live Scottish night: 4 May 2017 replayed from the ballots of every contested ward, each count
+streamed stage by stage before its declaration, and every call for a Scottish council made only when
+no result still to come could change it; and on the served path, a ward's papers taken in while the
+site is up announce its stages before its declaration."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import date
+
+import pytest
+from sqlalchemy import Engine
+from starlette.testclient import TestClient
+
+from tallyroom import results
+from tallyroom.importers.base import Context
+from tallyroom.live.replay import replay
+from tallyroom.loading import load_file
+from tallyroom.reference import Reference
+from tallyroom.rules.model import Poll
+from tallyroom.rules.parties import NOC
+from tallyroom.web.accounts import Role, add_user, issue_token
+from tallyroom.web.app import create_app
+from tallyroom.web.site import Site
+from tests.conftest import SHARED
+from tests.test_night_from_the_card import group
+
+BALLOTS = SHARED / "scot-elex-ballots" / "blt_files"
+ON = date(2017, 5, 4)
+
+pytestmark = pytest.mark.skipif(not BALLOTS.exists(), reason="the Scottish ballot files are not here")
+
+
+def beyond_doubt(
+    called: str, held: Counter[str], remaining: list[Poll], unknown: int, threshold: int
+) -> bool:
+    """A call no completion can overturn, by bounds: each group given every seat it stands for still
+    to come, and every seat of the wards the log has no papers for (returned unopposed)."""
+    if called != NOC:
+        return held[called] >= threshold
+    best = held.copy()
+    for poll in remaining:
+        standing = Counter(
+            group(c.party.id, c.name, poll.ward.name, {"independent"}) for c in poll.candidacies
+        )
+        for g, n in standing.items():
+            best[g] += min(n, poll.seats)
+    return all(n + unknown < threshold for n in best.values()) and unknown < threshold
+
+
+def test_a_scottish_night_streams_every_count_and_calls_only_when_certain(
+    engine: Engine, context: Context, ref: Reference
+) -> None:
+    for path in sorted(BALLOTS.glob("*/*_2017_*.blt")):
+        if "by_election" not in path.name:
+            load_file(engine, "blt", path, context)
+    outcomes = {o.council.code: o for o in results.outcomes(engine, ref, ON).councils}
+    day = results.load_day(engine, ref, ON)
+    remaining = {code: list(polls) for code, polls in day.council_polls.items()}
+    unknown = {
+        code: (outcomes[code].total_seats or 0) - sum(p.seats for p in polls)
+        for code, polls in remaining.items()
+    }
+    held: dict[str, Counter[str]] = defaultdict(Counter)
+    announced: list[tuple[str, int]] = []
+    declared = stages = 0
+    called = set()
+    for timed in replay(engine, ref, ON):
+        event = timed.event.json()
+        code = event["council"]["code"]
+        if event["type"] == "stage":
+            announced.append((event["ward"]["code"], event["stage"]))
+        elif event["type"] == "declaration":
+            ward = event["ward"]["code"]
+            assert announced == [(ward, n) for n in range(1, len(announced) + 1)] and announced, ward
+            stages += len(announced)
+            declared += 1
+            announced = []
+            poll = next(p for p in remaining[code] if p.ward.code == ward)
+            remaining[code].remove(poll)
+            for c in poll.candidacies:
+                if c.elected:
+                    held[code][group(c.party.id, c.name, poll.ward.name, {"independent"})] += 1
+        elif event["type"] == "call":
+            outcome = outcomes[code]
+            control = outcome.control_after
+            assert control is not None and outcome.majority_threshold
+            assert beyond_doubt(
+                control, held[code], remaining[code], unknown[code], outcome.majority_threshold
+            )
+            called.add(code)
+    assert (declared, stages, len(called)) == (351, 2328, 32)
+    assert {code for code, n in unknown.items() if n} == {"S12000035", "S12000023", "S12000027"}
+
+
+def test_papers_taken_in_while_the_site_is_up_announce_their_stages(
+    engine: Engine, context: Context, ref: Reference
+) -> None:
+    moray = sorted(BALLOTS.glob("*/moray_2017_*.blt"))
+    elgin = next(p for p in moray if p.name == "moray_2017_ward6.blt")
+    for path in moray:
+        if path != elgin:
+            load_file(engine, "blt", path, context)
+    site = Site.open(engine, ref, ON)
+    events, _ = site.ingest("blt", elgin, "rita")
+    told = [e.json() for e in events]
+    assert [(e["type"], e.get("stage")) for e in told[:7]] == [
+        *(("stage", n) for n in range(1, 7)),
+        ("declaration", None),
+    ]
+    assert told[1]["subject"] == "Frank BROWN" and told[1]["transfer_value"] == "0.24216"
+    assert "complete" in [e["type"] for e in told[7:]]  # the last ward of Moray
+
+
+def test_papers_posted_to_the_api_are_counted_and_announced_stage_by_stage(
+    engine: Engine, context: Context, ref: Reference
+) -> None:
+    moray = sorted(BALLOTS.glob("*/moray_2017_*.blt"))
+    elgin = next(p for p in moray if p.name == "moray_2017_ward6.blt")
+    for path in moray:
+        if path != elgin:
+            load_file(engine, "blt", path, context)
+    add_user(engine, "feed", Role.REPORTER, "the feed's long password")
+    token = issue_token(engine, "feed", trusted_feed=True)
+    with TestClient(create_app(Site.open(engine, ref, ON))) as client:
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/x-blt"}
+        unnamed = client.post("/api/declarations", content=elgin.read_bytes(), headers=headers)
+        assert unnamed.status_code == 400 and "?council=" in unnamed.json()["error"]
+        answer = client.post("/api/declarations?council=Moray", content=elgin.read_bytes(), headers=headers)
+        assert answer.status_code == 200, answer.text
+        told = answer.json()["events"]
+        assert [e["type"] for e in told[:7]] == [*["stage"] * 6, "declaration"]
+        assert told[6]["ward"]["code"] == "S13003029"
+        (ward,) = [
+            w for w in client.get("/api/councils/Moray").json()["wards"] if w["ward"]["code"] == "S13003029"
+        ]
+        assert ward["stv"]["quota"] == 895
+
+
+def test_stages_read_out_at_the_count_are_announced_as_they_come(
+    engine: Engine, context: Context, ref: Reference
+) -> None:
+    """The desk posts Elgin City North's first two stages from the count, before any papers: each is
+    announced as a `stage` event, and nothing is logged."""
+    for path in sorted(BALLOTS.glob("*/moray_2017_*.blt")):
+        if path.name != "moray_2017_ward6.blt":
+            load_file(engine, "blt", path, context)
+    add_user(engine, "rita", Role.REPORTER, "rita's long password")
+    headers = {"Authorization": f"Bearer {issue_token(engine, 'rita')}", "Content-Type": "text/csv"}
+    sheet = "\n".join(
+        [
+            "council,ward_code,stage,candidate,votes",
+            "Moray,S13003029,1,Frank BROWN,1181",
+            "Moray,S13003029,1,Sandy COOPER,532",
+            "Moray,S13003029,2,Frank BROWN,895",
+            "Moray,S13003029,2,Sandy COOPER,605.86",
+            "Moray,S13003029,2,Non-transferable,83.06",
+        ]
+    )
+    with TestClient(create_app(Site.open(engine, ref, ON))) as client:
+        before = client.get("/api/councils/Moray").json()["seats_declared"]
+        answer = client.post("/api/stages", content=sheet.encode(), headers=headers)
+        assert answer.status_code == 200, answer.text
+        told = answer.json()["events"]
+        assert [(e["type"], e["stage"], e["ward"]["name"]) for e in told] == [
+            ("stage", 1, "Elgin City North"),
+            ("stage", 2, "Elgin City North"),
+        ]
+        assert told[1]["totals"] == {"Frank BROWN": "895", "Sandy COOPER": "605.86"}
+        assert (told[1]["non_transferable"], told[1]["read_out"]) == ("83.06", True)
+        assert client.get("/api/councils/Moray").json()["seats_declared"] == before
+        wrong = client.post("/api/stages", content=sheet.replace("605.86", "lots").encode(), headers=headers)
+        assert wrong.status_code == 400 and wrong.json()["field"] == "votes"

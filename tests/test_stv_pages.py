@@ -1,0 +1,100 @@
+"""A Scottish ward's page, counted from its 2017 ballots: first preferences labelled as such, the quota,
+the chart of votes by stage with its quota line and text, the stage table in its own scrolling region;
+in a real browser, no accessibility violations and nothing wider than a 390 px phone."""
+
+from __future__ import annotations
+
+import shutil
+import xml.etree.ElementTree as ET
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Browser, sync_playwright
+from sqlalchemy import Engine
+from starlette.testclient import TestClient
+
+from tallyroom.importers.base import Context
+from tallyroom.importers.blt import parse, party_of
+from tallyroom.loading import load_file
+from tallyroom.reference import Reference
+from tallyroom.rules.parties import Party
+from tallyroom.rules.stv import StvCount, count_stv
+from tallyroom.web.app import create_app
+from tallyroom.web.site import Site
+from tallyroom.web.stv_chart import finishing_order, stv_stages
+from tests.conftest import SHARED
+from tests.test_browser import CHROMIUM, FLAGS, SCALES, WCAG, Server
+
+BALLOTS = SHARED / "scot-elex-ballots" / "blt_files"
+TORRY = BALLOTS / "10_cands" / "aberdeen_2017_ward12.blt"
+ELGIN = BALLOTS / "6_cands" / "moray_2017_ward6.blt"
+ON = date(2017, 5, 4)
+SVG = "{http://www.w3.org/2000/svg}"
+
+pytestmark = pytest.mark.skipif(not TORRY.exists(), reason="the Scottish ballot files are not here")
+
+
+def elgin(ref: Reference) -> tuple[StvCount, dict[str, Party]]:
+    blt = parse(ELGIN, ELGIN.read_text(encoding="utf-8"))
+    parties = {c.name: party_of(ref.parties, c.party or "") for c in blt.candidates}
+    return count_stv([c.name for c in blt.candidates], blt.seats, blt.papers), parties
+
+
+def test_the_chart_draws_every_stage_against_the_quota(ref: Reference) -> None:
+    count, parties = elgin(ref)
+    chart = stv_stages(count, parties)
+    assert finishing_order(count)[:3] == ["Frank BROWN", "Sandy COOPER", "Paula COY"]
+    for svg, width in ((chart.svg, 600), (chart.narrow, 340)):
+        root = ET.fromstring(str(svg))
+        assert root.get("viewBox", "").startswith(f"0 0 {width} ")
+        bars = [r for r in root.iter(f"{SVG}rect") if r.get("class") == "stage"]
+        assert len(bars) == sum(1 for s in count.stages for v in s.totals.values() if v)
+        assert len([q for q in root.iter(f"{SVG}line") if q.get("class") == "quota"]) == len(parties)
+        texts = " ".join(t.text or "" for t in root.iter(f"{SVG}text"))
+        assert "Frank BROWN" in texts and "elected at stage 1" in texts
+    assert chart.text.startswith("Quota 895. Frank BROWN (")
+    assert "1,181, 895, 895" in chart.text  # his first preferences, then the quota once his surplus went
+    assert "Billy ADAMS (Independent): 266, 338.89; excluded at stage 3. Votes" in chart.text
+    assert chart.text.endswith("Votes from stage 1, the first preferences, to stage 6, or until excluded.")
+
+
+def test_the_ward_page_labels_first_preferences_and_the_quota(
+    engine: Engine, context: Context, ref: Reference
+) -> None:
+    load_file(engine, "blt", ELGIN, context)
+    with TestClient(create_app(Site.open(engine, ref, ON))) as client:
+        html = client.get("/council/S12000020/ward/S13003029").text
+    assert '<th scope="col">First preferences</th>' in html
+    assert "<dt>Quota</dt><dd>895 of 3,579 valid papers</dd>" in html
+    assert "<title" in html and "Votes at each stage of the count" in html
+    assert 'aria-label="The count, stage by stage"' in html
+    assert html.count('class="quota"') == 2 * 6  # one a candidate, on each of the two drawings
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not shutil.which(CHROMIUM):
+        pytest.fail(f"browser tests need Chromium at {CHROMIUM}")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield launched
+        launched.close()
+
+
+def test_a_scottish_ward_page_is_accessible_and_fits_a_phone(
+    engine: Engine, context: Context, ref: Reference, browser: Browser
+) -> None:
+    """Torry/Ferryhill: ten candidates for four seats."""
+    load_file(engine, "blt", TORRY, context)
+    with Server(Site.open(engine, ref, ON)) as server:
+        for width in (390, 1280):
+            page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
+            page.goto(f"{server.url}/council/S12000033/ward/S13002846")
+            assert page.get_by_role("heading", name="The count, stage by stage").is_visible()
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+            scales = page.evaluate(SCALES)
+            assert len(scales) == 2 and all(s >= 0.99 for s in scales), scales
+            assert Axe().run(page, options=WCAG).generate_snapshot() == ""
+            page.context.close()
