@@ -78,16 +78,18 @@ class Answers:
         hit = self.answers.get(target)
         if hit is not None and hit.version == self.site.view.version and not _names_etag(scope):
             await send({**hit.start, "headers": list(hit.start["headers"])})
-            await send(hit.body)
+            await send(dict(hit.body))
             return
         slot: list[int] = []
         sent: list[Message] = []
 
         async def sending(message: Message) -> None:
-            sent.append({**message, "headers": list(message.get("headers", ()))})  # as it left here
+            if len(sent) < 3:  # a start and one body, or more than an answer kept (a stream)
+                sent.append({**message, "headers": list(message.get("headers", ()))})  # as it left here
             await send(message)
 
-        await self.app({**scope, SLOT: slot}, receive, sending)
+        scope[SLOT] = slot
+        await self.app(scope, receive, sending)
         if slot and len(sent) == 2 and sent[0]["status"] == 200 and not sent[1].get("more_body"):
             body = {k: v for k, v in sent[1].items() if k != "headers"}
             self.answers[target] = Answer(slot[0], sent[0], body)
