@@ -46,17 +46,17 @@ BENCH_ROWS := build/bench-rows.jsonl
 
 bench: install-dev postgres
 	mkdir -p build && rm -f $(BENCH_ROWS)
-	export TALLYROOM_BENCH_ROWS=$(BENCH_ROWS); \
-	$(BIN)/python benchmarks/bench_load.py && \
-	$(BIN)/python benchmarks/bench_replay.py && \
-	$(BIN)/python benchmarks/bench_card.py && \
-	$(BIN)/python benchmarks/bench_copy.py && \
-	$(BIN)/python benchmarks/bench_projection.py && \
-	$(BIN)/python benchmarks/bench_stv.py --compare && \
-	$(BIN)/python benchmarks/bench_web.py && \
-	$(BIN)/python benchmarks/bench_publish.py && \
-	$(BIN)/python benchmarks/bench_night.py --postgres $(POSTGRES_TEST_URL)
-	$(BIN)/python benchmarks/targets.py $(BENCH_ROWS)
+	export TALLYROOM_BENCH_ROWS=$(BENCH_ROWS); failed=; \
+	$(BIN)/python benchmarks/bench_load.py || failed=1; \
+	$(BIN)/python benchmarks/bench_replay.py || failed=1; \
+	$(BIN)/python benchmarks/bench_card.py || failed=1; \
+	$(BIN)/python benchmarks/bench_copy.py || failed=1; \
+	$(BIN)/python benchmarks/bench_projection.py || failed=1; \
+	$(BIN)/python benchmarks/bench_stv.py --compare || failed=1; \
+	$(BIN)/python benchmarks/bench_web.py || failed=1; \
+	$(BIN)/python benchmarks/bench_publish.py || failed=1; \
+	$(BIN)/python benchmarks/bench_night.py --postgres $(POSTGRES_TEST_URL) || failed=1; \
+	$(BIN)/python benchmarks/targets.py $(BENCH_ROWS) && [ -z "$$failed" ]
 
 clean:
 	rm -rf $(VENV) tallyroom.db build .pytest_cache .mypy_cache .ruff_cache

@@ -36,12 +36,12 @@ class Row:
         sign = "<=" if self.most else ">="
         verdict = "ok" if self.met else "MISSED"
         return (
-            f"{self.what:52} {self.ours:10.3f} {self.floor:10.3f} {self.unit:6} "
+            f"{self.what:64} {self.ours:10.3f} {self.floor:10.3f} {self.unit:6} "
             f"{self.ratio:7.2f} {sign} {self.target:<5g} {verdict}"
         )
 
 
-HEADER = f"{'what':52} {'tallyroom':>10} {'floor':>10} {'unit':6} {'ratio':>7} target"
+HEADER = f"{'what':64} {'tallyroom':>10} {'floor':>10} {'unit':6} {'ratio':>7} target"
 
 
 def at_least(what: str, ours: float, floor: float, unit: str, target: float) -> Row:
