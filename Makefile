@@ -45,15 +45,21 @@ browser:
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || \
 		{ echo "The browser tests need Debian's Chromium: sudo apt-get install chromium"; exit 1; }
 
+BENCH_ROWS := build/bench-rows.jsonl
+
 bench: install-dev postgres
-	$(BIN)/python benchmarks/bench_load.py
-	$(BIN)/python benchmarks/bench_replay.py
-	$(BIN)/python benchmarks/bench_card.py
-	$(BIN)/python benchmarks/bench_copy.py
-	$(BIN)/python benchmarks/bench_projection.py
-	$(BIN)/python benchmarks/bench_stv.py --compare
-	$(BIN)/python benchmarks/bench_web.py
-	$(BIN)/python benchmarks/bench_night.py --postgres $(POSTGRES_TEST_URL)
+	mkdir -p build && rm -f $(BENCH_ROWS)
+	export TALLYROOM_BENCH_ROWS=$(BENCH_ROWS); failed=; \
+	$(BIN)/python benchmarks/bench_load.py || failed=1; \
+	$(BIN)/python benchmarks/bench_replay.py || failed=1; \
+	$(BIN)/python benchmarks/bench_card.py || failed=1; \
+	$(BIN)/python benchmarks/bench_copy.py || failed=1; \
+	$(BIN)/python benchmarks/bench_projection.py || failed=1; \
+	$(BIN)/python benchmarks/bench_stv.py --compare || failed=1; \
+	$(BIN)/python benchmarks/bench_web.py || failed=1; \
+	$(BIN)/python benchmarks/bench_publish.py || failed=1; \
+	$(BIN)/python benchmarks/bench_night.py --postgres $(POSTGRES_TEST_URL) || failed=1; \
+	$(BIN)/python benchmarks/targets.py $(BENCH_ROWS) && [ -z "$$failed" ]
 
 clean:
 	rm -rf $(VENV) tallyroom.db build .pytest_cache .mypy_cache .ruff_cache

@@ -24,6 +24,8 @@ import time
 from datetime import date
 from pathlib import Path
 
+from targets import at_most, report
+
 from tallyroom import reference
 from tallyroom.importers import leh, ward
 from tallyroom.importers.base import Context
@@ -108,6 +110,7 @@ def main() -> None:
         ("whole delivery", whole, "400 ms a declaration at 10x the 2019 peak"),
     ):
         print(f"{name:18} per declaration: p50 {p50:6.2f} ms, p99 {p99:6.2f} ms ({note})")
+    report([at_most("2025 card night: recompute per declaration p99", recompute[1], TARGET_MS, "ms", 1)])
     if recompute[1] >= TARGET_MS:
         sys.exit(f"the card slows the night: recompute p99 {recompute[1]:.2f} ms >= {TARGET_MS:g} ms")
 

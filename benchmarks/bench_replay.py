@@ -15,6 +15,8 @@ import tracemalloc
 from datetime import date
 from pathlib import Path
 
+from targets import at_most, report
+
 from tallyroom import reference
 from tallyroom.importers.base import Context
 from tallyroom.live.night import Night
@@ -68,6 +70,12 @@ def main() -> None:
     print(f"declarations per second               : {len(latencies) / night:8.0f}")
     print(f"per declaration                       : p50 {p50:6.2f} ms, p99 {p99:6.2f} ms (< 5 ms)")
     print(f"peak traced memory                    : {peak:6.1f} MiB")
+    report(
+        [
+            at_most("replay LEAP 2019: whole night", night, 10, "s", 1),
+            at_most("replay LEAP 2019: per declaration p99", p99, 5, "ms", 1),
+        ]
+    )
 
 
 if __name__ == "__main__":

@@ -54,15 +54,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx2
+from targets import Row, at_least, at_most, report
 
 HOST = "127.0.0.1"
 DAY = "2021-05-06"
 DEMO_CSV = Path(__file__).resolve().parents[1] / "src/tallyroom/data/demo/2021-05-06-east-midlands.csv"
 WARD_CODE = "E05001775"  # Darley, Derby: its real rows are posted again with one vote changed
 TRIVIAL = "/health"
-PAGES = ("/", "/council/E10000007")
+PAGES = ("/", "/council/E10000007", "/council/E10000007/ward/E58000193", "/api/night")
+"""A cached page of each kind: the night, a council, a ward (Alfreton, Derbyshire), an API document."""
 PASSWORD = "a-long-benchmark-password"
-FLOOD_PAGE = "/council/E10000007"
+FLOOD_PAGE = LIVE_PAGE = "/council/E10000007"
 MEMORY_LIMIT_MIB, LATENCY_LIMIT_MS = 400, 250
 
 
@@ -122,16 +124,32 @@ def demo_store(folder: Path) -> tuple[str, str]:
 def serving(folder: Path, db: str, token: str, *options: str) -> Iterator[Server]:
     """`tallyroom serve` on the store, with `options`, until the block ends."""
     port = free_port()
-    log = (folder / "serve.log").open("w")
     command = [sys.executable, "-m", "tallyroom", "--db", db, "serve", "--date", DAY, "--port", str(port)]
-    server = subprocess.Popen([*command, *options], stdout=log, stderr=subprocess.STDOUT)
+    with running([*command, *options], port, folder / "serve.log", token) as server:
+        yield server
+
+
+@contextmanager
+def floor_serving(folder: Path) -> Iterator[Server]:
+    """The floor: a bare Starlette endpoint on the same uvicorn (benchmarks/floor.py)."""
+    port = free_port()
+    command = [sys.executable, str(Path(__file__).with_name("floor.py")), str(port)]
+    with running(command, port, folder / "floor.log", "") as server:
+        yield server
+
+
+@contextmanager
+def running(command: list[str], port: int, log_path: Path, token: str) -> Iterator[Server]:
+    """A server started by `command` on `port`, once it answers, until the block ends."""
+    log = log_path.open("w")
+    server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://{HOST}:{port}"
     try:
         deadline = time.monotonic() + 60
         while True:
             if server.poll() is not None or time.monotonic() > deadline:
                 log.flush()
-                raise RuntimeError(f"the server did not start:\n{(folder / 'serve.log').read_text()}")
+                raise RuntimeError(f"the server did not start:\n{log_path.read_text()}")
             try:
                 if httpx2.get(base + TRIVIAL, timeout=1).status_code == 200:
                     break
@@ -320,9 +338,12 @@ class Live:
     connect_seconds: float
     client_cpu: float  # share of one core while posting
     server_cpu: float
+    pages_per_second: float  # the council page, loaded flat out meanwhile
 
 
-async def live(server: Server, clients: int, posts: int) -> Live:
+async def live(server: Server, clients: int, posts: int, loaders: int) -> Live:
+    """Declarations posted one at a time to `clients` readers of `/live`, while `loaders` clients load
+    a council page flat out."""
     loop = asyncio.get_running_loop()
     port = int(server.base.rsplit(":", 1)[1])
     arrivals = Arrivals(clients)
@@ -346,6 +367,19 @@ async def live(server: Server, clients: int, posts: int) -> Live:
     missing = 0
     headers = {"Authorization": f"Bearer {server.token}", "Content-Type": "text/csv"}
     bodies = corrections()
+    page = f"GET {LIVE_PAGE} HTTP/1.1\r\nHost: {HOST}:{port}\r\nUser-Agent: bench_web\r\n\r\n".encode()
+    loading = [await asyncio.open_connection(HOST, port) for _ in range(loaders)]
+    loaded = 0
+    posting = True
+
+    async def loader(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal loaded
+        while posting:
+            await get(reader, writer, page)
+            loaded += 1
+        writer.close()
+
+    load = [asyncio.create_task(loader(r, w)) for r, w in loading]
     ours, theirs, began = cpu_seconds(), cpu_seconds(server.pid), time.perf_counter()
     async with httpx2.AsyncClient(base_url=server.base, headers=headers, timeout=30) as poster:
         for post in range(posts + 1):  # the first warms up and is not counted
@@ -366,11 +400,15 @@ async def live(server: Server, clients: int, posts: int) -> Live:
                 if times:
                     spread.append((min(times) - posted, max(times) - posted))
     took = time.perf_counter() - began
+    posting = False
+    await asyncio.gather(*load)
     client_cpu, server_cpu = (cpu_seconds() - ours) / took, (cpu_seconds(server.pid) - theirs) / took
     dropped = arrivals.dropped
     for transport in transports:
         transport.close()
-    return Live(latencies, answered, spread, missing, dropped, connect_seconds, client_cpu, server_cpu)
+    return Live(
+        latencies, answered, spread, missing, dropped, connect_seconds, client_cpu, server_cpu, loaded / took
+    )
 
 
 # --- a login flood -----------------------------------------------------------------------------------
@@ -459,56 +497,56 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
 
 
-def throughput_and_live(args: argparse.Namespace, server: Server) -> None:
-    """Measurements 1 and 2, printed."""
-    print(f"serving the demo night ({DAY}) at {server.base}, pid {server.pid}")
-    paths = (TRIVIAL, *PAGES)
-    rates: dict[str, list[Rate]] = {path: [] for path in paths}
+def throughput_and_live(args: argparse.Namespace, server: Server, floor: Server) -> list[Row]:
+    """Measurements 1 and 2, printed: their rows."""
+    print(f"serving the demo night ({DAY}) at {server.base}, pid {server.pid}; the floor at {floor.base}")
+    measured = [(floor, TRIVIAL), (server, TRIVIAL), *((server, path) for path in PAGES)]
+    rates: dict[tuple[str, str], list[Rate]] = {(s.base, path): [] for s, path in measured}
     for round_ in range(args.rounds):
-        for path in paths:
-            found = asyncio.run(rate(server, path, args.clients, args.seconds))
-            rates[path].append(found)
+        for at, path in measured:
+            found = asyncio.run(rate(at, path, args.clients, args.seconds))
+            rates[at.base, path].append(found)
+            name = f"{'floor' if at is floor else 'tallyroom'} {path}"
             print(
-                f"  round {round_ + 1} {path:20} {found.per_second:7.0f} req/s, {found.errors} errors"
+                f"  round {round_ + 1} {name:48} {found.per_second:7.0f} req/s, {found.errors} errors"
                 f" (CPU: server {found.server_cpu:4.0%}, client {found.client_cpu:4.0%} of a core)"
             )
-    night = asyncio.run(live(server, args.live_clients, args.posts))
+    night = asyncio.run(live(server, args.live_clients, args.posts, args.live_load))
 
-    median = {path: statistics.median(r.per_second for r in found) for path, found in rates.items()}
-    errors = {path: sum(r.errors for r in found) for path, found in rates.items()}
-    server_cpu = statistics.median(r.server_cpu for found in rates.values() for r in found)
-    client_cpu = statistics.median(r.client_cpu for found in rates.values() for r in found)
-    pages = ", ".join(f"{p} {median[p]:.0f} ({median[p] / median[TRIVIAL]:.2f} of trivial)" for p in PAGES)
-    first = ", ".join(f"{p} {rates[p][0].first * 1000:.0f} ms" for p in PAGES)
-    print()
-    print(
-        f"requests/s at {args.clients} clients (median of {args.rounds}, {args.seconds:g} s each):"
-        f" {TRIVIAL} {median[TRIVIAL]:.0f}, {pages} (target >= 0.5)"
-    )
-    print(f"  non-2xx or failed: {', '.join(f'{p} {n}' for p, n in errors.items())}")
-    print(f"  first, uncached render (one request, not timed above): {first}")
-    print(
-        f"  CPU while measuring (median): server {server_cpu:.0%} of a core, this load generator"
-        f" {client_cpu:.0%}, on {os.cpu_count()} cores shared by both"
+    median = {key: statistics.median(r.per_second for r in found) for key, found in rates.items()}
+    errors = sum(r.errors for found in rates.values() for r in found)
+    bare = median[floor.base, TRIVIAL]
+    first = ", ".join(f"{p} {rates[server.base, p][0].first * 1000:.0f} ms" for p in PAGES)
+    print(f"requests/s at {args.clients} clients: median of {args.rounds} rounds of {args.seconds:g} s")
+    print(f"  non-2xx or failed: {errors}; first, uncached render (not timed): {first}")
+    rows = [
+        at_least(f"web: {path} req/s vs bare Starlette", median[server.base, path], bare, "req/s", 0.5)
+        for path in PAGES
+    ]
+    rows.append(
+        at_least("web: /health req/s vs bare Starlette", median[server.base, TRIVIAL], bare, "req/s", 0)
     )
     ms = [t * 1000 for t in night.latencies]
-    if ms:
-        print(
-            f"declaration to {args.live_clients:,} live clients ({args.posts} posts):"
-            f" p50 {percentile(ms, 0.5):.0f} ms, p99 {percentile(ms, 0.99):.0f} ms (target < 250 ms),"
-            f" max {max(ms):.0f} ms"
-        )
-        earliest = statistics.median(a for a, _ in night.spread) * 1000
-        latest = statistics.median(b for _, b in night.spread) * 1000
-        print(
-            f"  per post (medians): POST answered {statistics.median(night.answered) * 1000:.0f} ms,"
-            f" first client {earliest:.0f} ms, last client {latest:.0f} ms"
-        )
+    print(
+        f"declaration to {args.live_clients:,} live clients ({args.posts} posts) while {args.live_load}"
+        f" clients load {LIVE_PAGE} ({night.pages_per_second:.0f} req/s):"
+        f" p50 {percentile(ms, 0.5):.0f} ms, p99 {percentile(ms, 0.99):.0f} ms, max {max(ms):.0f} ms"
+    )
     print(
         f"  {night.missing} events missing, {night.dropped} streams dropped by the server,"
         f" {args.live_clients:,} clients connected in {night.connect_seconds:.1f} s;"
         f" CPU while posting: server {night.server_cpu:.0%} of a core, clients {night.client_cpu:.0%}"
     )
+    rows.append(
+        at_most(
+            f"web: declaration to {args.live_clients:,} readers p99, {args.live_load} loading pages",
+            percentile(ms, 0.99),
+            LATENCY_LIMIT_MS,
+            "ms",
+            1,
+        )
+    )
+    return rows
 
 
 def login_flood(args: argparse.Namespace, server: Server) -> bool:
@@ -536,11 +574,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--clients", type=int, default=100, help="concurrent clients for requests/s")
+    parser.add_argument("--clients", type=int, default=50, help="concurrent clients for requests/s")
     parser.add_argument("--seconds", type=float, default=3.0, help="seconds per measurement")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of the three measurements")
     parser.add_argument("--live-clients", type=int, default=1000, help="clients connected to /live")
     parser.add_argument("--posts", type=int, default=20, help="declarations posted")
+    parser.add_argument("--live-load", type=int, default=50, help="clients loading a page meanwhile")
     parser.add_argument("--flooders", type=int, default=40, help="concurrent wrong logins")
     parser.add_argument("--readers", type=int, default=10, help="clients loading a page during the flood")
     parser.add_argument("--flood-seconds", type=float, default=15.0, help="seconds of the login flood")
@@ -552,8 +591,8 @@ def main() -> None:
         folder = Path(name)
         db, token = demo_store(folder)
         if not args.flood_only:
-            with serving(folder, db, token) as server:
-                throughput_and_live(args, server)
+            with floor_serving(folder) as floor, serving(folder, db, token) as server:
+                report(throughput_and_live(args, server, floor))
         proxied = ("--behind-proxy", "http", "--base-url", f"http://{HOST}", "--trusted-proxy", HOST)
         with serving(folder, db, token, *proxied) as server:
             within = login_flood(args, server)

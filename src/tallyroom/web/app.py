@@ -26,6 +26,7 @@ from tallyroom.copy.newsroom import Redrafter
 from tallyroom.rules.control import ControlSettings
 from tallyroom.store.database import StoreError, connect, database_url
 from tallyroom.web import accounts, api, apidocs, cards, desk, embed, pages, signin
+from tallyroom.web.caching import Answers
 from tallyroom.web.relay import Poller, Relay
 from tallyroom.web.site import Site
 from tallyroom.web.templating import render
@@ -158,6 +159,7 @@ def create_app(
     app.state.confirm = confirm
     app.state.throttle = signin.Throttle(site.engine)
     app.state.hashing = signin.Hashing()
+    app.add_middleware(Answers, site=site)
     app.add_middleware(
         SessionMiddleware,
         secret_key=secret or secrets.token_urlsafe(32),

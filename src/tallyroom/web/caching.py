@@ -1,19 +1,28 @@
 """Responses made once per view of the night, with ETags and cache headers, so that thousands of readers
 (or a CDN in front of them) cost one render per change, not one per request. An ETag is a digest of the
-bytes served, so it names the same page alike in every worker and after a restart."""
+bytes served, so it names the same page alike in every worker and after a restart.
+
+`Answers` keeps each such response as it was sent, by request target, and answers the same request for
+the same view straight from it, before any routing."""
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from tallyroom.web.site import Site, View
+from tallyroom.web.site import CACHED, Site, View
 
 MAX_AGE = 5
 """Seconds a reader or CDN may reuse a page before asking again: results change by the minute."""
+
+SLOT = "tallyroom.cached"
+"""The scope key under which `cached_response` says which view its response was made for."""
 
 
 def site_of(request: Request) -> Site:
@@ -30,10 +39,64 @@ async def cached_response(
     flavour (served or baked, and its base URL): apps over one site make their pages differently."""
     site = site_of(request)
     key = f"{request.app.state.flavour}{key}"
+    version = site.view.version  # what was made is for this view or a newer one
     made = site.fresh(key)
     if made is None:
         made = await run_in_threadpool(site.cached, key, make)
     headers = {"ETag": made.etag, "Cache-Control": f"public, max-age={MAX_AGE}"}
     if made.etag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=headers)
+    slot = request.scope.get(SLOT)
+    if slot is not None:
+        slot.append(version)
     return Response(made.body, media_type=media_type, headers=headers)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A response as sent, for one view."""
+
+    version: int
+    start: Message
+    body: Message
+
+
+class Answers:
+    """Answers a GET that `cached_response` answered before, for the same view, with the same status,
+    headers and body, without routing it (the middleware outside still adds theirs). A request that
+    names an ETag goes through, to be answered 304 or not as before."""
+
+    def __init__(self, app: ASGIApp, site: Site) -> None:
+        self.app, self.site = app, site
+        self.answers: OrderedDict[tuple[str, bytes], Answer] = OrderedDict()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "GET":
+            await self.app(scope, receive, send)
+            return
+        target = (scope["path"], scope["query_string"])
+        hit = self.answers.get(target)
+        if hit is not None and hit.version == self.site.view.version and not _names_etag(scope):
+            await send({**hit.start, "headers": list(hit.start["headers"])})
+            await send(dict(hit.body))
+            return
+        slot: list[int] = []
+        sent: list[Message] = []
+
+        async def sending(message: Message) -> None:
+            if len(sent) < 3:  # a start and one body, or more than an answer kept (a stream)
+                sent.append({**message, "headers": list(message.get("headers", ()))})  # as it left here
+            await send(message)
+
+        scope[SLOT] = slot
+        await self.app(scope, receive, sending)
+        if slot and len(sent) == 2 and sent[0]["status"] == 200 and not sent[1].get("more_body"):
+            body = {k: v for k, v in sent[1].items() if k != "headers"}
+            self.answers[target] = Answer(slot[0], sent[0], body)
+            self.answers.move_to_end(target)
+            if len(self.answers) > CACHED:
+                self.answers.popitem(last=False)
+
+
+def _names_etag(scope: Scope) -> bool:
+    return any(name == b"if-none-match" for name, _ in scope["headers"])

@@ -63,6 +63,10 @@ FIRST_RETRY, LAST_RETRY = 5.0, 300.0
 """Seconds before pages that failed are tried again when nothing changes: the wait doubles from the
 first to the last while they keep failing."""
 
+BAKERS = 4
+"""Pages made at once: a card's PNG is encoded with the interpreter's lock released, so another page
+is made meanwhile."""
+
 BAKING = "http://publish.invalid"
 """The address pages are fetched at, in process, when no base URL is given (never one readers see)."""
 
@@ -190,20 +194,24 @@ class Publisher:
         return asyncio.run(self._bake(list(dict.fromkeys([*paths, *self.failed]))))
 
     async def _bake(self, paths: list[str]) -> int:
-        written = 0
         transport = httpx2.ASGITransport(app=self.app, raise_app_exceptions=False)
+        turns = asyncio.Semaphore(BAKERS)
         async with httpx2.AsyncClient(transport=transport, base_url=self.base_url or BAKING) as client:
-            for path in paths:
-                try:
-                    written += await self._bake_one(client, path)
-                except (Unpublishable, OSError, httpx2.HTTPError) as error:
-                    reason = str(error) or type(error).__name__
-                    if self.failed.get(path) != reason:  # said once, not at every retry
-                        log.warning("not published: %s: %s", escape_controls(path), reason)
-                    self.failed[path] = reason
-                else:
+
+            async def one(path: str) -> int:
+                async with turns:
+                    try:
+                        written = await self._bake_one(client, path)
+                    except (Unpublishable, OSError, httpx2.HTTPError) as error:
+                        reason = str(error) or type(error).__name__
+                        if self.failed.get(path) != reason:  # said once, not at every retry
+                            log.warning("not published: %s: %s", escape_controls(path), reason)
+                        self.failed[path] = reason
+                        return 0
                     self.failed.pop(path, None)
-        return written
+                    return written
+
+            return sum(await asyncio.gather(*(one(path) for path in paths)))
 
     async def _bake_one(self, client: httpx2.AsyncClient, path: str) -> int:
         segments(path)  # checked before it is fetched
@@ -215,14 +223,13 @@ class Publisher:
 
 
 def _write(target: Path, body: bytes) -> int:
-    """Replace `target` with `body` atomically, unless it already holds it."""
+    """Replace `target` with `body` atomically, unless it already holds it (readers see the old file
+    or the new one, never part of one; a bake after a crash writes again whatever differs)."""
     if target.is_file() and target.read_bytes() == body:
         return 0
     target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=target.parent, prefix=".publish-", delete=False) as handle:
         handle.write(body)
-        handle.flush()
-        os.fsync(handle.fileno())
     os.chmod(handle.name, 0o644)  # for the web server that serves the folder
     os.replace(handle.name, target)
     return 1
