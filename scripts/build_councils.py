@@ -1180,7 +1180,9 @@ Sources, licences and attribution:
   (2022). Contains Parliamentary information licensed under the Open Parliament Licence v3.0.
 - Open Innovations hex maps (https://github.com/odileeds/hexmaps), commit
   {hexmaps_commit}: the local authority district maps (2021 and 2023 layouts), for
-  `region`. MIT licence, whose notice follows.
+  `region`, and, copied unchanged into `hexmaps/` (with the notice in `hexmaps/LICENSE`), those two, the
+  upper-tier authorities and the 2022 wards by region, for the maps on the pages. MIT licence, whose
+  notice follows.
 
 ```
 {hexmaps_licence}

@@ -83,7 +83,7 @@ def test_change_since_2017_is_the_librarys_and_dundee_falls_to_the_snp(
     with TestClient(create_app(Site.open(engine, ref, date(2022, 5, 5)))) as client:
         page = client.get("/council/S12000042").text
     engine.dispose()
-    assert "Seats by party; change since 2017" in page
+    assert "Seats by party, and the change since 2017" in page
     assert (
         "Net change in seats: SNP +1, Liberal Democrats +2, Conservative \u22122, Independent \u22121."
         in page

@@ -84,7 +84,7 @@ def test_the_council_page_shows_the_make_up_the_call_and_the_wards(client: TestC
     )
     assert conservative is not None
     assert conservative.groups() == ("45", "45", "+8")
-    assert "change since 2017 (last-fought)" in html
+    assert '<th scope="col">Since 2017</th>' in html and "and the change since 2017" in html
     assert html.count('href="/council/E10000007/ward/') == 61  # every division, each linked once
     assert "33 for a majority" in html  # the seat chart's majority line, in words as well as drawn
 
