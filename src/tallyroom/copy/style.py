@@ -137,9 +137,7 @@ def change_phrase(context: Context, change: Any) -> str:
 @pass_context
 def defeat_phrase(context: Context, defeat: Any) -> str:
     """ "Labour's Terri Eynon in Coalville North", "independent Jo Bloggs in Abbey"."""
-    if defeat.party.independent:
-        return f"independent {defeat.name} in {defeat.ward}"
-    return f"{possessive(named(context, defeat.party))} {defeat.name} in {defeat.ward}"
+    return f"{candidate_phrase(context, defeat.name, defeat.party)} in {defeat.ward}"
 
 
 @pass_context
