@@ -31,7 +31,8 @@ def test_the_demo_replays_the_night_onto_the_website(tmp_path: Path) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    command = [sys.executable, "-m", "tallyroom", "--db", store_url(tmp_path / "demo.db"), "demo"]
+    db = store_url(tmp_path / "demo.db")  # made once: on PostgreSQL, making it again would empty it
+    command = [sys.executable, "-m", "tallyroom", "--db", db, "demo"]
     demo = subprocess.Popen(
         [*command, "--port", str(port), "--speed", "0"],
         stdout=subprocess.PIPE,
@@ -44,7 +45,7 @@ def test_the_demo_replays_the_night_onto_the_website(tmp_path: Path) -> None:
         assert f"website:      http://127.0.0.1:{port}/" in "".join(lines)
         login = re.search(r"name: demo-editor, password: (\S+)\)", "".join(lines))
         assert login is not None
-        user = authenticate(connect(store_url(tmp_path / "demo.db")), "demo-editor", login.group(1))
+        user = authenticate(connect(db), "demo-editor", login.group(1))
         assert user is not None and user.role == Role.EDITOR
         deadline, progress = time.monotonic() + 60, {}
         while time.monotonic() < deadline:
