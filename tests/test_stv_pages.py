@@ -4,14 +4,12 @@ in a real browser, no accessibility violations and nothing wider than a 390 px p
 
 from __future__ import annotations
 
-import shutil
 import xml.etree.ElementTree as ET
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
@@ -25,7 +23,9 @@ from tallyroom.web.app import create_app
 from tallyroom.web.site import Site
 from tallyroom.web.stv_chart import finishing_order, stv_stages
 from tests.conftest import SHARED
-from tests.test_browser import CHROMIUM, FLAGS, SCALES, WCAG, Server
+from tests.test_browser import SCALES, WCAG, Server, browser
+
+__all__ = ["browser"]
 
 BALLOTS = SHARED / "scot-elex-ballots" / "blt_files"
 TORRY = BALLOTS / "10_cands" / "aberdeen_2017_ward12.blt"
@@ -71,16 +71,6 @@ def test_the_ward_page_labels_first_preferences_and_the_quota(
     assert "<title" in html and "Votes at each stage of the count" in html
     assert 'aria-label="The count, stage by stage"' in html
     assert html.count('class="quota"') == 2 * 6  # one a candidate, on each of the two drawings
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not shutil.which(CHROMIUM):
-        pytest.fail(f"browser tests need Chromium at {CHROMIUM}")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield launched
-        launched.close()
 
 
 def test_a_scottish_ward_page_is_accessible_and_fits_a_phone(
