@@ -140,28 +140,37 @@ def test_papers_posted_to_the_api_are_counted_and_announced_stage_by_stage(
         assert ward["stv"]["quota"] == 895
 
 
+ELGIN_READ_OUT = "\n".join(
+    [
+        "council,ward_code,stage,candidate,votes",
+        "Moray,S13003029,1,Frank BROWN,1181",
+        "Moray,S13003029,1,Sandy COOPER,532",
+        "Moray,S13003029,2,Frank BROWN,895",
+        "Moray,S13003029,2,Sandy COOPER,605.86",
+        "Moray,S13003029,2,Non-transferable,83.06",
+    ]
+).encode()
+"""Elgin City North's first two stages as the count reads them out, before any papers."""
+
+
+def desk_token(engine: Engine) -> dict[str, str]:
+    add_user(engine, "rita", Role.REPORTER, "rita's long password")
+    return {"Authorization": f"Bearer {issue_token(engine, 'rita')}", "Content-Type": "text/csv"}
+
+
 def test_stages_read_out_at_the_count_are_announced_as_they_come(
     engine: Engine, context: Context, ref: Reference
 ) -> None:
     """The desk posts Elgin City North's first two stages from the count, before any papers: each is
-    announced as a `stage` event, and nothing is logged."""
+    logged and announced as a `stage` event, and no seat is declared; the same sheet again is unchanged
+    and announces nothing."""
     moray_but_elgin(engine, context)
-    add_user(engine, "rita", Role.REPORTER, "rita's long password")
-    headers = {"Authorization": f"Bearer {issue_token(engine, 'rita')}", "Content-Type": "text/csv"}
-    sheet = "\n".join(
-        [
-            "council,ward_code,stage,candidate,votes",
-            "Moray,S13003029,1,Frank BROWN,1181",
-            "Moray,S13003029,1,Sandy COOPER,532",
-            "Moray,S13003029,2,Frank BROWN,895",
-            "Moray,S13003029,2,Sandy COOPER,605.86",
-            "Moray,S13003029,2,Non-transferable,83.06",
-        ]
-    )
+    headers = desk_token(engine)
     with TestClient(create_app(Site.open(engine, ref, ON))) as client:
         before = client.get("/api/councils/Moray").json()["seats_declared"]
-        answer = client.post("/api/stages", content=sheet.encode(), headers=headers)
+        answer = client.post("/api/stages", content=ELGIN_READ_OUT, headers=headers)
         assert answer.status_code == 200, answer.text
+        assert (answer.json()["new"], answer.json()["unchanged"]) == (2, 0)
         told = answer.json()["events"]
         assert [(e["type"], e["stage"], e["ward"]["name"]) for e in told] == [
             ("stage", 1, "Elgin City North"),
@@ -170,5 +179,43 @@ def test_stages_read_out_at_the_count_are_announced_as_they_come(
         assert told[1]["totals"] == {"Frank BROWN": "895", "Sandy COOPER": "605.86"}
         assert (told[1]["non_transferable"], told[1]["read_out"]) == ("83.06", True)
         assert client.get("/api/councils/Moray").json()["seats_declared"] == before
-        wrong = client.post("/api/stages", content=sheet.replace("605.86", "lots").encode(), headers=headers)
+        again = client.post("/api/stages", content=ELGIN_READ_OUT, headers=headers).json()
+        assert (again["new"], again["unchanged"], again["events"]) == (0, 2, [])
+        wrong = client.post(
+            "/api/stages", content=ELGIN_READ_OUT.replace(b"605.86", b"lots"), headers=headers
+        )
         assert wrong.status_code == 400 and wrong.json()["field"] == "votes"
+
+
+def test_stages_read_out_outlive_a_restart_and_reach_every_worker(
+    engine: Engine, context: Context, ref: Reference
+) -> None:
+    """Stages read out, then a corrected stage, then the ward's papers, posted to one site: a second
+    site on the same store (another worker, following the log) and a third opened afterwards (a
+    restart) give every event, the stages read out among them, with the same ids."""
+    elgin = moray_but_elgin(engine, context)
+    headers = desk_token(engine)
+    first, second = Site.open(engine, ref, ON), Site.open(engine, ref, ON)
+    with TestClient(create_app(first)) as client:
+        assert client.post("/api/stages", content=ELGIN_READ_OUT, headers=headers).status_code == 200
+        corrected = ELGIN_READ_OUT.replace(b"605.86", b"605.87")
+        revised = client.post("/api/stages", content=corrected, headers=headers).json()
+        assert (revised["revised"], [e["stage"] for e in revised["events"]]) == (1, [2])
+        papers = headers | {"Content-Type": "application/x-blt"}
+        answer = client.post("/api/declarations?council=Moray", content=elgin.read_bytes(), headers=papers)
+        assert answer.status_code == 200, answer.text
+        every = client.get("/api/events").json()
+    first_read_out = next(n for n, e in enumerate(every) if e.get("read_out"))
+    read_out = [(e["stage"], e["totals"]["Sandy COOPER"]) for e in every[first_read_out:][:3]]
+    assert read_out == [(1, "532"), (2, "605.86"), (2, "605.87")]
+    counted = every[first_read_out + 3 :][:7]
+    assert [(e["type"], e.get("read_out")) for e in counted] == [
+        *[("stage", None)] * 6,
+        ("declaration", None),
+    ]
+    assert [e["seq"] for e in every] == list(range(1, len(every) + 1))
+    second.follow()
+    restarted = Site.open(engine, ref, ON)
+    for site in (second, restarted):
+        with TestClient(create_app(site)) as client:
+            assert client.get("/api/events").json() == every

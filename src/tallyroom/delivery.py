@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tallyroom.rules.model import CompositionSnapshot, ControlRecord, CouncilResult, EveOfPoll, Poll
+from tallyroom.rules.model import (
+    CompositionSnapshot,
+    ControlRecord,
+    CouncilResult,
+    EveOfPoll,
+    Poll,
+    ReadOut,
+)
 from tallyroom.rules.stv import Paper
 
 
@@ -38,3 +45,4 @@ class Batch:
     source_revision: int | None = None
     skipped: list[Skip] = field(default_factory=list)
     preferences: list[Preferences] = field(default_factory=list)
+    stages: list[ReadOut] = field(default_factory=list)

@@ -22,6 +22,7 @@ FORMATS = (
     "ocd",
     "pa",
     "blt",
+    "stages",
 )
 
 Reader = Callable[[Path, Context], Batch]

@@ -1,7 +1,11 @@
 """Published STV stage sheets, to check a count against: CSV with a header, one row per candidate per
 stage (`council`, `ward_code`, `stage`, `candidate`, `votes`; other columns, such as `ward` or
 `action`, are for people). The papers that went no further are the candidate `non-transferable`.
-Votes are decimals as published (`716.63`, `716.633`, `1,001`)."""
+Votes are decimals as published (`716.63`, `716.633`, `1,001`).
+
+`read` takes a sheet as the stages read out at a count on the night (`import stages`, `POST
+/api/stages`): each stage is logged, and announced, before the papers or the declaration arrive; the day
+is the night's (`--date`)."""
 
 from __future__ import annotations
 
@@ -10,9 +14,12 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from tallyroom.delivery import Batch
 from tallyroom.errors import InputError
 from tallyroom.importers.base import Context, csv_rows
+from tallyroom.importers.blt import scottish_wards
 from tallyroom.importers.limits import GSS
+from tallyroom.rules.model import CouncilRef, ReadOut, WardRef
 
 COLUMNS = ("council", "ward_code", "stage", "candidate", "votes")
 
@@ -43,3 +50,20 @@ def read_sheets(path: Path, context: Context, on: date) -> Sheets:
             )
         stage[values["candidate"]] = votes
     return {key: dict(stages) for key, stages in sheets.items()}
+
+
+def read(path: Path, context: Context) -> Batch:
+    """A stage sheet as stages read out on the night `context.election_date`, each ward named as the
+    Scottish ward register names it (by its code alone where the register has no such ward)."""
+    on = context.election_date
+    if on is None:
+        raise InputError(path, "stages read out need the night they belong to: give --date")
+    stages = []
+    for (code, ward_code), sheet in read_sheets(path, context, on).items():
+        council = context.reference.councils.get(code)
+        assert council is not None  # read_sheets found it in the register
+        wards = {w.code: w for w in scottish_wards().get(council.name, [])}
+        ward = wards.get(ward_code, WardRef("", ward_code))
+        for number, totals in sorted(sheet.items()):
+            stages.append(ReadOut(on, CouncilRef(code, council.name), ward, number, totals))
+    return Batch(stages=stages)

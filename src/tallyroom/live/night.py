@@ -20,7 +20,6 @@ import logging
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Engine
@@ -41,7 +40,7 @@ from tallyroom.rules.model import (
     ElectionType,
     EveOfPoll,
     Poll,
-    WardRef,
+    ReadOut,
 )
 from tallyroom.rules.outcome import CouncilElection, CouncilOutcome, WardOutcome, compute
 from tallyroom.rules.parties import Party
@@ -165,8 +164,8 @@ class Night:
     ) -> list[Event]:
         """What the log took, in its order: at each position first the councils whose eve of poll it
         changed, then its declarations and council results, an STV ward's stages before its declaration
-        (`stv`: the counts of the papers the log took, by council, ward and kind). Each event is stamped
-        with when the log took what caused it."""
+        (`stv`: the counts of the papers the log took, by council, ward and kind), and stages read out.
+        Each event is stamped with when the log took what caused it."""
         found: list[Event] = []
         times = {e.position: e.at for e in entries} | {p: at for p, at, _ in eve}
         changed: dict[int, list[str]] = {}
@@ -204,6 +203,8 @@ class Night:
                 return []  # the council joined the night, standing on it (`_join`, `_refresh`)
             if entry.council_result is not None:
                 return self.declare_council(entry.council_result)
+            if entry.stage is not None:
+                return self.read_out(entry.stage)
             poll = entry.poll
             assert poll is not None
             if poll.election_type is not ElectionType.LOCAL:
@@ -284,27 +285,20 @@ class Night:
             for s in count.stages
         ]
 
-    def read_out(
-        self, council: CouncilRef, ward: WardRef, stages: Mapping[int, Mapping[str, Decimal]]
-    ) -> list[Event]:
-        """An STV count's stages as the desk hears them read out, each stage's totals as announced (a
-        stage sheet's, `importers.stages`), before the papers or the declaration reach the log."""
-        return [
-            self._event(
-                EventType.STAGE,
-                council,
-                {
-                    "ward": {"name": ward.name, "code": ward.code},
-                    "stage": number,
-                    "totals": {n: str(v) for n, v in totals.items() if n.casefold() != NON_TRANSFERABLE},
-                    "non_transferable": next(
-                        (str(v) for n, v in totals.items() if n.casefold() == NON_TRANSFERABLE), None
-                    ),
-                    "read_out": True,
-                },
-            )
-            for number, totals in sorted(stages.items())
-        ]
+    def read_out(self, stage: ReadOut) -> list[Event]:
+        """A stage of an STV count as the desk heard it read out (a stage sheet's, `importers.stages`),
+        before the papers or the declaration reach the log: announced with its totals as read out."""
+        totals = stage.totals
+        body = {
+            "ward": {"name": stage.ward.name, "code": stage.ward.code},
+            "stage": stage.stage,
+            "totals": {n: str(v) for n, v in totals.items() if n.casefold() != NON_TRANSFERABLE},
+            "non_transferable": next(
+                (str(v) for n, v in totals.items() if n.casefold() == NON_TRANSFERABLE), None
+            ),
+            "read_out": True,
+        }
+        return [self._event(EventType.STAGE, stage.council, body)]
 
     def declare_counted(self, poll: Poll, count: StvCount | None, revision: int | None = None) -> list[Event]:
         """A declaration, an STV ward's stages first where its papers were counted (`count`)."""
@@ -437,10 +431,11 @@ def stv_key(poll: Poll) -> tuple[str, str, str]:
 
 def follow(engine: Engine, night: Night, announce: bool = True) -> list[Event]:
     """Take into the night what the log gained since the night last read it, and the events that
-    causes: with `announce`, an STV ward's stages before its declaration (a night catching up with
-    the log so far need not count every ward again to announce what is long over). Before its first
-    council, a night need not look at eve-of-poll changes older than its first entry: a council
-    joining reads the log as it was then."""
+    causes: with `announce`, an STV ward's stages before its declaration (a night that only prints
+    what arrives from now on, `watch`, need not count every ward again to announce what is long over;
+    a night that numbers its events for readers must, or its numbers would not be the log's). Before
+    its first council, a night need not look at eve-of-poll changes older than its first entry: a
+    council joining reads the log as it was then."""
     upto = queries.log_position(engine)
     if upto <= night.position:
         return []

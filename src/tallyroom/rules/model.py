@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -126,6 +127,19 @@ class Poll(NamedTuple):
     election_type: ElectionType = ElectionType.LOCAL
     figures: BallotFigures = NO_FIGURES
     status: DeclarationStatus = DeclarationStatus.DECLARED
+
+
+@dataclass(frozen=True, slots=True)
+class ReadOut:
+    """One stage of an STV count as read out at the count, before its papers or its declaration (a line
+    of a stage sheet): each candidate's votes at the end of the stage, the papers that went no further
+    under the sheet's own name for them (`rules.stv.NON_TRANSFERABLE`)."""
+
+    election_date: date
+    council: CouncilRef
+    ward: WardRef
+    stage: int
+    totals: dict[str, Decimal]
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,6 +39,7 @@ from tallyroom.store.schema import (
     council_records,
     declarations,
     polls,
+    read_out_stages,
     sources,
     stv_papers,
 )
@@ -131,6 +132,7 @@ def _append(engine: Engine, batch: Batch, source: SourceInfo) -> AppendReport:
 
         _append_polls(conn, batch.polls, batch.source_revision, source_row, now, source, report)
         _append_papers(conn, batch, source_row)
+        _append_stages(conn, batch, source_row, now, report)
         for kind, key_date, council, content, record in _council_records(batch):
             taken = _append_record(
                 conn, kind, council, key_date, content, batch.source_revision, source_row, now, report
@@ -339,6 +341,48 @@ def _append_papers(conn: Connection, batch: Batch, source_row: Any) -> None:
                 "papers": papers,
             }
             conn.execute(insert(stv_papers), row)
+
+
+def _append_stages(
+    conn: Connection, batch: Batch, source_row: Any, now: datetime, report: AppendReport
+) -> None:
+    """Each stage read out, unless its newest revision says the same; other figures are a revision."""
+    for stage in batch.stages:
+        totals = {name: str(votes) for name, votes in stage.totals.items()}
+        content = fingerprint(totals)
+        table = read_out_stages.c
+        newest = conn.execute(
+            select(table.revision, table.fingerprint)
+            .where(
+                table.election_date == stage.election_date,
+                table.council_code == stage.council.code,
+                table.ward_code == stage.ward.code,
+                table.stage == stage.stage,
+            )
+            .order_by(table.revision.desc())
+            .limit(1)
+        ).first()
+        if newest is not None and newest.fingerprint == content:
+            report.unchanged += 1
+            continue
+        if newest is None:
+            report.new += 1
+        else:
+            report.revised += 1
+        row = {
+            "election_date": stage.election_date,
+            "council_code": stage.council.code,
+            "council_name": stage.council.name,
+            "ward_code": stage.ward.code,
+            "ward_name": stage.ward.name,
+            "stage": stage.stage,
+            "revision": (newest.revision if newest else 0) + 1,
+            "source_id": source_row(),
+            "recorded_at": now,
+            "fingerprint": content,
+            "totals": json.dumps(totals, ensure_ascii=False),
+        }
+        conn.execute(insert(read_out_stages), row)
 
 
 def _ballot_id(poll: Poll, by_ward: Mapping[tuple[date, str, str, str, str], str]) -> str:

@@ -8,9 +8,10 @@ import json
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, Select, Subquery, func, select
+from sqlalchemy import ColumnElement, Connection, Engine, Select, Subquery, func, select
 
 from tallyroom.rules.model import (
     BallotFigures,
@@ -24,11 +25,20 @@ from tallyroom.rules.model import (
     EveOfPoll,
     Poll,
     PollKind,
+    ReadOut,
     WardRef,
 )
 from tallyroom.rules.parties import Party, PartyRegister
 from tallyroom.rules.stv import Paper, StvCount, count_stv
-from tallyroom.store.schema import RecordKind, council_records, declarations, polls, sources, stv_papers
+from tallyroom.store.schema import (
+    RecordKind,
+    council_records,
+    declarations,
+    polls,
+    read_out_stages,
+    sources,
+    stv_papers,
+)
 
 
 def newest_revisions(
@@ -358,8 +368,8 @@ def log_position(engine: Engine) -> int:
 @dataclass(frozen=True, slots=True)
 class Entry:
     """One thing the log took for a day, at its position (source id), when and in which revision: a
-    poll's declaration (of any status but superseded), a council's result in seats, or a council's eve
-    of poll (it polls tonight)."""
+    poll's declaration (of any status but superseded), a council's result in seats, a council's eve
+    of poll (it polls tonight), or a stage of an STV count read out."""
 
     position: int
     at: datetime
@@ -367,18 +377,20 @@ class Entry:
     poll: Poll | None = None
     council_result: CouncilResult | None = None
     eve: EveOfPoll | None = None
+    stage: ReadOut | None = None
 
     @property
     def council(self) -> CouncilRef:
-        for held in (self.poll, self.council_result, self.eve):
+        for held in (self.poll, self.council_result, self.eve, self.stage):
             if held is not None:
                 return held.council
-        raise ValueError("an entry holds a poll, a council's result or its eve of poll")
+        raise ValueError("an entry holds a poll, a council's result, its eve of poll or a stage read out")
 
 
 def day_entries(engine: Engine, parties: PartyRegister, on: date, after: int, upto: int) -> list[Entry]:
     """What the log took for day `on` after position `after` up to `upto`, in the order it took it:
-    each delivery's declarations in the order written, then its council results."""
+    each delivery's declarations in the order written, then its council results, then its stages read
+    out."""
     declared = (
         select(
             polls.c.election_date,
@@ -436,7 +448,23 @@ def day_entries(engine: Engine, parties: PartyRegister, on: date, after: int, up
                 result = _council_result(council, row.on_date, content, parties)
                 entry = Entry(row.source_id, at, row.revision, council_result=result)
             found.append((row.source_id, 1, entry))
+        found += [(row.source_id, 2, entry) for row, entry in _read_out(conn, on, after, upto)]
     return [entry for *_, entry in sorted(found, key=lambda f: (f[0], f[1]))]
+
+
+def _read_out(conn: Connection, on: date, after: int, upto: int) -> Iterator[tuple[Any, Entry]]:
+    """The stages read out for day `on` that the log took after position `after` up to `upto`."""
+    table = read_out_stages.c
+    query = (
+        select(read_out_stages)
+        .where(table.election_date == on, table.source_id > after, table.source_id <= upto)
+        .order_by(table.source_id, table.id)
+    )
+    for row in conn.execute(query):
+        totals = {name: Decimal(votes) for name, votes in json.loads(row.totals).items()}
+        council, ward = CouncilRef(row.council_code, row.council_name), WardRef(row.ward_name, row.ward_code)
+        stage = ReadOut(row.election_date, council, ward, row.stage, totals)
+        yield row, Entry(row.source_id, _utc(row.recorded_at), row.revision, stage=stage)
 
 
 def _utc(moment: datetime) -> datetime:

@@ -101,6 +101,28 @@ itself whatever later declarations say of the poll. A poll's newest set is its c
 sent again is kept once."""
 
 
+read_out_stages = Table(
+    "read_out_stages",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("election_date", Date, nullable=False),
+    Column("council_code", String(12), nullable=False),
+    Column("council_name", Text, nullable=False),
+    Column("ward_code", String(12), nullable=False),
+    Column("ward_name", Text, nullable=False),
+    Column("stage", Integer, nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("source_id", ForeignKey("sources.id"), nullable=False, index=True),
+    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    Column("fingerprint", String(64), nullable=False),
+    Column("totals", Text, nullable=False),
+    UniqueConstraint("election_date", "council_code", "ward_code", "stage", "revision"),
+)
+"""The stages of STV counts as the desk heard them read out (`rules.model.ReadOut`), before the papers
+or the declaration: `totals` is JSON, candidate (or the sheet's non-transferable line) to votes as
+published. A stage read out again with other figures is a new revision; with the same, nothing."""
+
+
 class RecordKind(StrEnum):
     """What a council record holds."""
 

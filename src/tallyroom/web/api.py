@@ -382,6 +382,7 @@ async def declarations(
         400: {"model": schemas.Problem},
         401: {"model": schemas.Problem},
         403: {"model": schemas.Problem},
+        503: {"model": schemas.Problem},
     },
     tags=["desk"],
     openapi_extra={
@@ -395,8 +396,9 @@ async def declarations(
 )
 async def stages(request: Request, authorization: Annotated[str, Header()] = "") -> Response:
     """STV stages as they are read out at the count, as a stage sheet (contract §6) sent as `text/csv`
-    with a desk user's token: announced at once as `stage` events, and not logged (the papers or the
-    result follow). Under `serve --confirm`, an editor's or a trusted feed's token only."""
+    with a desk user's token: logged as tonight's and announced at once as `stage` events (the papers or
+    the result follow); a stage sent again with the same figures is unchanged and announced once. Under
+    `serve --confirm`, an editor's or a trusted feed's token only."""
     site = site_of(request)
     scheme, _, token = authorization.partition(" ")
     found = (
@@ -408,11 +410,20 @@ async def stages(request: Request, authorization: Annotated[str, Header()] = "")
     if not found.user.can(needed):
         return JSONResponse({"error": f"{found.user.name} may not announce stages"}, 403)
     try:
-        events = await run_in_threadpool(site.read_out, await request.body())
+        events, report = await run_in_threadpool(site.read_out, await request.body(), found.user.name)
     except InputError as error:
         said = InputError("request body", error.message, error.row, error.field)
         return JSONResponse({"error": str(said), "row": error.row, "field": error.field}, 400)
-    return JSONResponse({"new": 0, "revised": 0, "unchanged": 0, "events": [e.json() for e in events]})
+    except StoreError as error:
+        return JSONResponse({"error": str(error)}, 503, headers={"Retry-After": "5"})
+    return JSONResponse(
+        {
+            "new": report.new,
+            "revised": report.revised,
+            "unchanged": report.unchanged,
+            "events": [e.json() for e in events],
+        }
+    )
 
 
 def _hold(site: Site, body: bytes, entered_by: str) -> int:

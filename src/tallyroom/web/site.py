@@ -31,8 +31,6 @@ from tallyroom.copy.newsroom import Redrafter
 from tallyroom.delivery import Batch
 from tallyroom.importers import reader
 from tallyroom.importers.base import Context
-from tallyroom.importers.blt import scottish_wards
-from tallyroom.importers.stages import read_sheets
 from tallyroom.live.events import Event
 from tallyroom.live.feed import ingest_with_report
 from tallyroom.live.night import Night, follow, open_night
@@ -41,7 +39,7 @@ from tallyroom.reference import Reference
 from tallyroom.results import NightShares, load_day
 from tallyroom.rules.control import ControlSettings
 from tallyroom.rules.counting import PollResult
-from tallyroom.rules.model import CouncilRef, Poll, WardRef
+from tallyroom.rules.model import Poll, WardRef
 from tallyroom.rules.outcome import CouncilOutcome
 from tallyroom.rules.stv import StvCount
 from tallyroom.store import queries
@@ -127,19 +125,21 @@ class Site:
         is to be replayed, with its polls known and none declared (`replay` then declares them)."""
         night = opening(engine, reference, day, settings)[0] if replaying else None
         site = cls(engine, reference, day, settings, night)
-        site.follow(local=True, announce=False)
+        site.follow(local=True)
         site.redrafter.notice(site.night.councils)
         return site
 
-    def follow(self, local: bool = False, announce: bool = True) -> list[Event]:
+    def follow(self, local: bool = False) -> list[Event]:
         """Take in what the log gained since the night last read it: this process's own writes, another
-        worker's, or a command's (`import`, `watch`); `announce` as `live.night.follow` says. Nothing
-        waits on the write lock to learn that the log has not moved."""
+        worker's, or a command's (`import`, `watch`). The night so far is taken in as it came, an STV
+        ward's stages announced before its declaration, so that every worker, and this one after a
+        restart, numbers every event alike. Nothing waits on the write lock to learn that the log has not
+        moved."""
         if queries.log_position(self.engine) <= self.night.position:
             return []
         with self.lock:
             before = self.night.position
-            found = follow(self.engine, self.night, announce)
+            found = follow(self.engine, self.night)
             self._publish(found, changed=self.night.position != before, local=local)
         return found
 
@@ -171,22 +171,22 @@ class Site:
         with _as_file(format_name, body) as path:
             return self.ingest(format_name, path, entered_by, tonight_only=True, council=council)
 
-    def read_out(self, body: bytes) -> list[Event]:
-        """STV stages as read out at the count (a stage sheet, `importers.stages`), announced at once to
-        live readers. Announcements, not results: nothing is logged (the papers or the declaration
-        follow), so only this process's readers hear them. An InputError announces nothing."""
-        with _as_file("stages", body) as path:
-            sheets = read_sheets(path, self.context, self.day)
-        found = []
-        with self.lock:
-            for (code, ward_code), stages in sheets.items():
-                council = self.reference.councils.get(code)
-                assert council is not None  # read_sheets found it in the register
-                wards = {w.code: w for w in scottish_wards().get(council.name, [])}
-                ward = wards.get(ward_code, WardRef("", ward_code))
-                found += self.night.read_out(CouncilRef(code, council.name), ward, stages)
-            self._publish(found)
-        return found
+    def read_out(self, body: bytes, entered_by: str) -> tuple[list[Event], AppendReport]:
+        """STV stages as read out at the count (a stage sheet, `importers.stages`), logged as tonight's
+        and announced at once, before the papers or the declaration: every worker, and this one after a
+        restart, announces them alike from the log. An InputError logs and announces nothing."""
+        with _as_file("stages", body) as path, self.lock:
+            before = self.night.position
+            found, report = ingest_with_report(
+                self.engine,
+                self.night,
+                "stages",
+                path,
+                replace(self.context, election_date=self.day),
+                entered_by,
+            )
+            self._publish(found, changed=self.night.position != before)
+        return found, report
 
     def check_text(self, format_name: str, body: bytes) -> Batch:
         """What the importer makes of a body, with nothing logged (an InputError says what is wrong)."""
