@@ -13,12 +13,14 @@ from playwright.sync_api import Browser
 from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
+from tallyroom import serialise
 from tallyroom.importers.base import Context
 from tallyroom.importers.blt import parse, party_of
 from tallyroom.loading import load_file
 from tallyroom.reference import Reference
 from tallyroom.rules.parties import Party
 from tallyroom.rules.stv import StvCount, count_stv
+from tallyroom.store import queries
 from tallyroom.web.app import create_app
 from tallyroom.web.site import Site
 from tallyroom.web.stv_chart import finishing_order, stv_stages
@@ -71,6 +73,32 @@ def test_the_ward_page_labels_first_preferences_and_the_quota(
     assert "<title" in html and "Votes at each stage of the count" in html
     assert 'aria-label="The count, stage by stage"' in html
     assert html.count('class="quota"') == 2 * 6  # one a candidate, on each of the two drawings
+
+
+def test_the_night_counts_a_ward_once_when_its_papers_come_and_pages_read_that_count(
+    engine: Engine, context: Context, ref: Reference
+) -> None:
+    """Moray but Elgin City North loaded, then Elgin's papers taken in while the site is up: the night
+    counts Elgin once, as they come, and keeps the other wards' counts as they were (the same counts,
+    not counted again); the ward page and the council's document show the count the papers give."""
+    for path in sorted(BALLOTS.glob("*/moray_2017_*.blt")):
+        if path != ELGIN:
+            load_file(engine, "blt", path, context)
+    site = Site.open(engine, ref, ON)
+    buckie = ("S12000020", "S13003026", "ordinary")
+    kept = site.view.counts[buckie]
+    assert len(site.view.counts) == 7 and ("S12000020", "S13003029", "ordinary") not in site.view.counts
+    site.ingest("blt", ELGIN, "rita")
+    assert len(site.view.counts) == 8 and site.view.counts[buckie] is kept
+    fresh = queries.stv_counts(engine, "S12000020", ON)[("S13003029", "ordinary")]
+    assert site.view.counts[("S12000020", "S13003029", "ordinary")] == fresh
+    with TestClient(create_app(site)) as client:
+        html = client.get("/council/S12000020/ward/S13003029").text
+        document = client.get("/api/councils/S12000020").json()
+    for stage in fresh.stages:
+        assert all(f"<td>{votes}" in html for votes in stage.totals.values())
+    (elgin,) = [w for w in document["wards"] if w["ward"]["code"] == "S13003029"]
+    assert elgin["stv"] == serialise.stv_count(fresh)
 
 
 def test_a_scottish_ward_page_is_accessible_and_fits_a_phone(

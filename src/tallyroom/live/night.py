@@ -95,6 +95,9 @@ class Night:
     closest: int | None = None
     biggest_swing: float | None = None
     parties: dict[str, Party] = field(default_factory=dict)
+    counts: dict[tuple[str, str, str], StvCount] = field(default_factory=dict)
+    """Each STV ward's count from the newest papers the night has taken (`stv_key`), counted once when
+    they arrive, for whatever shows the count."""
 
     @classmethod
     def open(
@@ -302,7 +305,10 @@ class Night:
 
     def declare_counted(self, poll: Poll, count: StvCount | None, revision: int | None = None) -> list[Event]:
         """A declaration, an STV ward's stages first where its papers were counted (`count`)."""
-        return [*(self.stages(poll, count) if count else []), *self.declare(poll, revision)]
+        if count is None:
+            return self.declare(poll, revision)
+        self.counts[stv_key(poll)] = count
+        return [*self.stages(poll, count), *self.declare(poll, revision)]
 
     def declare_executive(self, poll: Poll) -> list[Event]:
         """A mayor's or police and crime commissioner's result: counted and announced, apart from the
@@ -431,7 +437,8 @@ def stv_key(poll: Poll) -> tuple[str, str, str]:
 
 def follow(engine: Engine, night: Night, announce: bool = True) -> list[Event]:
     """Take into the night what the log gained since the night last read it, and the events that
-    causes: with `announce`, an STV ward's stages before its declaration (a night that only prints
+    causes: with `announce`, an STV ward's stages before its declaration, its papers counted once
+    (`Night.counts`) (a night that only prints
     what arrives from now on, `watch`, need not count every ward again to announce what is long over;
     a night that numbers its events for readers must, or its numbers would not be the log's). Before
     its first council, a night need not look at eve-of-poll changes older than its first entry: a
@@ -443,8 +450,11 @@ def follow(engine: Engine, night: Night, announce: bool = True) -> list[Event]:
     since = night.position if night.councils else min((e.position for e in entries), default=upto)
     eve = queries.eve_changes(engine, night.election_date, since, upto) if since < upto else []
     declared = {stv_key(e.poll) for e in entries if e.poll and e.poll.status is DeclarationStatus.DECLARED}
+    if announce:
+        declared |= queries.stv_papers_taken(engine, night.election_date, night.position, upto)
     stv = queries.stv_counts_on(engine, night.election_date, wards=declared) if declared and announce else {}
     found = night.take(entries, eve, stv)
+    night.counts.update(stv)  # papers taken again for a declaration that did not change
     night.position = upto
     return found
 

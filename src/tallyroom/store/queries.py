@@ -507,6 +507,18 @@ def eve_changes(engine: Engine, on: date, after: int, upto: int) -> list[tuple[i
     return sorted(found)
 
 
+def stv_papers_taken(engine: Engine, on: date, after: int, upto: int) -> set[tuple[str, str, str]]:
+    """The STV polls of a day whose papers the log took after position `after` up to `upto`, as
+    `stv_counts_on` keys them."""
+    query = (
+        select(polls.c.council_code, polls.c.ward_code, polls.c.ward_name, polls.c.kind)
+        .join(stv_papers, stv_papers.c.poll_id == polls.c.id)
+        .where(polls.c.election_date == on, stv_papers.c.source_id > after, stv_papers.c.source_id <= upto)
+    )
+    with engine.connect() as conn:
+        return {(council, code or name, kind) for council, code, name, kind in conn.execute(query)}
+
+
 def stv_counts(engine: Engine, council_code: str, on: date) -> dict[tuple[str, str], StvCount]:
     """The STV polls of a council on a day whose papers the log holds, each counted again from its newest
     papers (§5.4), by ward (code, else name) and kind."""

@@ -43,10 +43,11 @@ async def _json(request: Request, key: str, make: Any) -> Response:
     return await cached_response(request, key, "application/json", lambda view: dumps(make(view)))
 
 
-def council_json(site: Site, outcome: CouncilOutcome) -> dict[str, Any]:
+def council_json(site: Site, view: View, code: str) -> dict[str, Any]:
     """A council as `council --json` prints it."""
-    stv = queries.stv_counts(site.engine, outcome.council.code, outcome.election_date)
-    return serialise.council_outcome(outcome, site.reference.parties.get, wards=True, stv=stv)
+    return serialise.council_outcome(
+        view.by_code[code], site.reference.parties.get, wards=True, stv=view.stv(code)
+    )
 
 
 async def _council(site: Site, name_or_code: str) -> CouncilOutcome:
@@ -117,7 +118,7 @@ async def council(request: Request, name_or_code: str) -> Response:
     return await _json(
         request,
         f"api:council:{outcome.council.code}",
-        lambda v: council_json(site, v.by_code[outcome.council.code]),
+        lambda v: council_json(site, v, outcome.council.code),
     )
 
 
@@ -284,9 +285,9 @@ async def stages_csv(request: Request) -> Response:
     stage, in the columns of a published stage sheet."""
     site = site_of(request)
 
-    def make(_view: View) -> str:
+    def make(view: View) -> str:
         polls = queries.load_polls(site.engine, site.reference.parties, on=site.day)
-        return export.stages_csv(polls, queries.stv_counts_on(site.engine, site.day))
+        return export.stages_csv(polls, view.counts)
 
     response = await cached_response(request, "export:stages", "text/csv; charset=utf-8", make)
     response.headers["Content-Disposition"] = f'attachment; filename="stages-{site.day}.csv"'

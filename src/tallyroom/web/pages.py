@@ -25,6 +25,7 @@ from tallyroom.copy.facts import CouncilFacts, RegionFacts, council_facts, regio
 from tallyroom.copy.headlines import headline
 from tallyroom.copy.newsroom import story_key
 from tallyroom.copy.review import published
+from tallyroom.live.night import stv_key
 from tallyroom.rules.ballots import ballot_id
 from tallyroom.rules.change import Baseline, Change, WardChange
 from tallyroom.rules.counting import PollResult, count
@@ -35,7 +36,6 @@ from tallyroom.rules.projection import METHOD as PROJECTION_METHOD
 from tallyroom.rules.prospects import watch
 from tallyroom.rules.stv import StvCount
 from tallyroom.serialise import control_name
-from tallyroom.store import queries
 from tallyroom.web import cards, charts
 from tallyroom.web.caching import cached_response, site_of
 from tallyroom.web.maps import council_maps, ward_map
@@ -385,7 +385,7 @@ async def ward(request: Request, code: str, key: str) -> Response:
         found, by_elections = (here[0], here[1:]) if here else (None, [])
         standing = next((p for p in outcome.pending if ward_key(p.ward) == key), None)
         name = found.result.poll.ward.name if found else pending[0].name
-        stv = _stv_count(site, found) if found else None
+        stv = view.counts.get(stv_key(found.result.poll)) if found else None
         return {
             "title": f"{name}, {outcome.council.name}: result",
             "outcome": outcome,
@@ -415,13 +415,6 @@ async def ward(request: Request, code: str, key: str) -> Response:
 def ward_palette(ward: WardOutcome) -> Palette:
     """The colours of a ward page: its candidates' parties, most votes first."""
     return Palette(c.party for c in ward.result.ranked)
-
-
-def _stv_count(site: Site, found: WardOutcome) -> StvCount | None:
-    """The ward's STV count, stage by stage, when the log holds its papers."""
-    poll = found.result.poll
-    counts = queries.stv_counts(site.engine, poll.council.code, poll.election_date)
-    return counts.get((poll.ward.code or poll.ward.name, poll.kind.value))
 
 
 def _stv_chart(count: StvCount, ward: WardOutcome) -> charts.Chart:

@@ -72,10 +72,16 @@ class View:
     progress: dict[str, Any]
     events: tuple[Event, ...]
     executive: tuple[PollResult, ...]
+    counts: dict[tuple[str, str, str], StvCount]
+    """The night's STV counts (`Night.counts`), counted when their papers came, never on a page."""
     by_code: dict[str, CouncilOutcome] = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_code", {o.council.code: o for o in self.outcomes})
+
+    def stv(self, code: str) -> dict[tuple[str, str], StvCount]:
+        """A council's STV counts by ward (code, else name) and kind, as `serialise` and copy take them."""
+        return {(ward, kind): c for (council, ward, kind), c in self.counts.items() if council == code}
 
     def events_after(self, seq: int) -> list[Event]:
         """The events numbered above `seq`, oldest first."""
@@ -254,6 +260,7 @@ class Site:
             progress=self.night.progress(),
             events=tuple(self._events),
             executive=tuple(self.night.executive.values()),
+            counts=dict(self.night.counts),
         )
 
     def fresh(self, key: str) -> Made | None:
