@@ -1,22 +1,30 @@
 """The baked site on the real 2021 East Midlands night has no dead links: every `href` and `src` of
 every baked page, and every social tag's address under the base URL, names a file in the folder; and
 nothing links to what a static folder cannot answer (search, the desk, the live stream, `/api/night`
-without `.json`)."""
+without `.json`). A Scottish night counted from its 2017 ballots (Moray) bakes its stage CSV, which its
+pages link to, with no dead link either; a night with no STV count neither bakes it nor links to it."""
 
 from __future__ import annotations
 
+from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from starlette.testclient import TestClient
 
+from tallyroom.importers.base import Context
+from tallyroom.loading import load_file
 from tallyroom.reference import Reference
+from tallyroom.store.database import connect
+from tallyroom.web.app import create_app
 from tallyroom.web.publish import Publisher
 from tallyroom.web.site import Site
-from tests.conftest import NIGHT, copy_of, demo_store
+from tests.conftest import NIGHT, SHARED, copy_of, demo_store, store_url
 
 BASE = "https://results.example.org"
+MORAY = sorted((SHARED / "scot-elex-ballots" / "blt_files").glob("*/moray_2017_*.blt"))
 
 
 class Links(HTMLParser):
@@ -71,15 +79,8 @@ def test_every_link_of_every_baked_page_names_a_baked_file(
     baked: dict[str | None, Path], base: str | None
 ) -> None:
     folder = baked[base]
-    pages = sorted(folder.rglob("*.html"))
-    assert len(pages) > 300
-    dead = {
-        f"{page.relative_to(folder)}: {link}"
-        for page in pages
-        for link in links(page)
-        if (found := target(folder, page, link)) is not None and not found.is_file()
-    }
-    assert dead == set()
+    assert len(list(folder.rglob("*.html"))) > 300
+    assert dead_links(folder) == set()
 
 
 @pytest.mark.parametrize("base", [BASE, None])
@@ -103,3 +104,37 @@ def test_feeds_are_baked_only_with_a_base_url(baked: dict[str | None, Path]) -> 
     assert not (baked[None] / "feeds").exists()
     page = (baked[None] / "council" / "E10000007" / "index.html").read_text(encoding="utf-8")
     assert ".atom" not in page and "og:image" not in page
+
+
+def dead_links(folder: Path) -> set[str]:
+    return {
+        f"{page.relative_to(folder)}: {link}"
+        for page in sorted(folder.rglob("*.html"))
+        for link in links(page)
+        if (found := target(folder, page, link)) is not None and not found.is_file()
+    }
+
+
+@pytest.mark.skipif(not MORAY, reason="the Scottish ballot files are not here")
+def test_a_night_counted_by_stv_bakes_its_stage_csv_and_links_to_it(
+    baked: dict[str | None, Path], tmp_path: Path, ref: Reference, context: Context
+) -> None:
+    engine = connect(store_url(tmp_path / "moray.db"))
+    for path in MORAY:
+        load_file(engine, "blt", path, context)
+    site = Site.open(engine, ref, date(2017, 5, 4))
+    folder = tmp_path / "moray"
+    publisher = Publisher(site, folder)
+    publisher.everything()
+    assert publisher.failed == {}
+    baked_csv = (folder / "export" / "stages.csv").read_bytes()
+    with TestClient(create_app(site)) as client:
+        assert baked_csv == client.get("/export/stages.csv").content
+    assert len({line.split(b",")[3] for line in baked_csv.splitlines()[1:]}) == len(MORAY)  # every ward
+    for page in ("index.html", "council/S12000020/index.html", "council/S12000020/ward/S13003029/index.html"):
+        assert "/export/stages.csv" in links(folder / page)
+    assert dead_links(folder) == set()
+    engine.dispose()
+    for plain in baked.values():
+        assert not (plain / "export" / "stages.csv").exists()
+        assert "/export/stages.csv" not in links(plain / "index.html")

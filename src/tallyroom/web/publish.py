@@ -50,6 +50,9 @@ ALWAYS = (
 )
 """What changes with any result."""
 
+STAGES = "/export/stages.csv"
+"""Baked, as pages link to it, once the night has an STV count."""
+
 FEEDS = ("/feeds/declarations.atom", "/feeds/stories.atom")
 """Baked only for a known base URL: every link in a feed is absolute."""
 
@@ -92,8 +95,14 @@ def council_paths(site: Site, view: View, code: str) -> list[str]:
     ]
 
 
+def always(view: View) -> list[str]:
+    """What any change may touch: everything that shows any result."""
+    stages = [STAGES] if view.counts else []
+    return [*ALWAYS, *stages, *(f"/executive/{ballot_id(r.poll)}" for r in view.executive)]
+
+
 def every_path(site: Site, view: View) -> list[str]:
-    paths = [*ONCE, *ALWAYS, *(f"/executive/{ballot_id(r.poll)}" for r in view.executive)]
+    paths = [*ONCE, *always(view)]
     for code in view.by_code:
         paths += council_paths(site, view, code)
     return list(dict.fromkeys(paths))
@@ -102,7 +111,7 @@ def every_path(site: Site, view: View) -> list[str]:
 def changed_paths(site: Site, view: View, events: Iterable[Event]) -> list[str]:
     """What a change touches: everything that shows any result, and the councils its events name."""
     councils = {e.council.code for e in events if e.council.code in view.by_code}
-    paths = [*ALWAYS, *(f"/executive/{ballot_id(r.poll)}" for r in view.executive)]
+    paths = always(view)
     for code in sorted(councils):
         paths += council_paths(site, view, code)
     return list(dict.fromkeys(paths))
