@@ -4,6 +4,7 @@ in a real browser, no accessibility violations and nothing wider than a 390 px p
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from datetime import date
 
@@ -99,6 +100,27 @@ def test_the_night_counts_a_ward_once_when_its_papers_come_and_pages_read_that_c
         assert all(f"<td>{votes}" in html for votes in stage.totals.values())
     (elgin,) = [w for w in document["wards"] if w["ward"]["code"] == "S13003029"]
     assert elgin["stv"] == serialise.stv_count(fresh)
+
+
+def test_the_council_page_gives_each_stv_ward_its_quota_and_last_stage_not_a_majority(
+    engine: Engine, context: Context, ref: Reference
+) -> None:
+    """Moray, 2017, every ward counted from its ballots: under STV first preferences alone decide
+    nothing, so the table of wards gives each ward's quota and the stage that filled its last seat."""
+    for path in sorted(BALLOTS.glob("*/moray_2017_*.blt")):
+        load_file(engine, "blt", path, context)
+    counts = queries.stv_counts(engine, "S12000020", ON)
+    with TestClient(create_app(Site.open(engine, ref, ON))) as client:
+        html = client.get("/council/S12000020").text
+    table = html[html.index("<caption>Wards declared</caption>") :]
+    table = table[: table.index("</table>")]
+    assert '<th scope="col">Count</th>' in table and "Majority" not in table
+    cells = re.findall(r'<a href="/council/S12000020/ward/(S\d+)">.*?<td>(STV[^<]*)</td>', table, re.S)
+    assert len(cells) == 8
+    for ward, cell in cells:
+        count = counts[(ward, "ordinary")]
+        assert cell == f"STV: quota {count.quota:,}, last seat at stage {count.last_seat_filled}"
+    assert ("S13003029", "STV: quota 895, last seat at stage 6") in cells  # Elgin City North
 
 
 def test_a_scottish_ward_page_is_accessible_and_fits_a_phone(

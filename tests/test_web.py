@@ -86,6 +86,13 @@ def test_the_council_page_shows_the_make_up_the_call_and_the_wards(client: TestC
     assert conservative.groups() == ("45", "45", "+8")
     assert '<th scope="col">Since 2017</th>' in html and "and the change since 2017" in html
     assert html.count('href="/council/E10000007/ward/') == 61  # every division, each linked once
+    assert '<th scope="col">Majority</th>' in html and "STV" not in html
+    derbyshire = client.get(f"/api/councils/{DERBYSHIRE}").json()
+    majorities = re.findall(r"</td>\n  <td>([\d,]*)</td>\n  <td>", html)
+    assert majorities == [
+        f"{w['majority']:,}" if w["majority"] is not None else ""
+        for w in sorted(derbyshire["wards"], key=lambda w: w["ward"]["name"])
+    ]
     assert "33 for a majority" in html  # the seat chart's majority line, in words as well as drawn
 
 

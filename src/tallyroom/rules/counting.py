@@ -81,9 +81,13 @@ def voting_system(election_type: ElectionType, on: date, nation: str = "ENG") ->
     return VotingSystem(matcher.get_voting_system())
 
 
+def system_of(poll: Poll) -> VotingSystem:
+    """How the poll is counted, by its council's nation, its type and its day."""
+    return voting_system(poll.election_type, poll.election_date, NATIONS.get(poll.council.code[:1], "ENG"))
+
+
 def count(poll: Poll) -> PollResult:
-    nation = NATIONS.get(poll.council.code[:1], "ENG")
-    system = voting_system(poll.election_type, poll.election_date, nation)
+    system = system_of(poll)
     if system is VotingSystem.SV and is_contested(poll):
         return count_supplementary(poll)
     if system is VotingSystem.STV and is_contested(poll):

@@ -80,6 +80,11 @@ class StvCount:
     def first_preferences(self) -> dict[str, Decimal]:
         return self.stages[0].totals
 
+    @property
+    def last_seat_filled(self) -> int:
+        """The stage at which the last seat was filled."""
+        return max(s.number for s in self.stages if s.elected)
+
 
 NON_TRANSFERABLE = "non-transferable"
 """The name a published stage sheet gives its line of non-transferable papers."""

@@ -28,8 +28,8 @@ from tallyroom.copy.review import published
 from tallyroom.live.night import stv_key
 from tallyroom.rules.ballots import ballot_id
 from tallyroom.rules.change import Baseline, Change, WardChange
-from tallyroom.rules.counting import PollResult, count
-from tallyroom.rules.model import Candidacy, DeclarationStatus, Poll, PollKind, WardRef
+from tallyroom.rules.counting import PollResult, count, system_of
+from tallyroom.rules.model import Candidacy, DeclarationStatus, Poll, PollKind, VotingSystem, WardRef
 from tallyroom.rules.outcome import CouncilOutcome, WardOutcome
 from tallyroom.rules.parties import NOC, Party, slug
 from tallyroom.rules.projection import METHOD as PROJECTION_METHOD
@@ -43,7 +43,7 @@ from tallyroom.web.palette import Palette
 from tallyroom.web.scoreboard import NightRow, scoreboard
 from tallyroom.web.site import Site, View
 from tallyroom.web.stv_chart import stv_stages
-from tallyroom.web.templating import path_for, render, ward_key
+from tallyroom.web.templating import figure, path_for, render, ward_key
 
 router = APIRouter(include_in_schema=False)
 HTML = "text/html; charset=utf-8"
@@ -345,9 +345,10 @@ async def council(request: Request, code: str) -> Response:
                 [(r.party, r.change) for r in rows if r.change], title="Change in seats", palette=palette
             ),
             "wards": [
-                (w, ward_change(w.change) if w.change else "")
+                (w, ward_change(w.change) if w.change else "", _decided_by(w.result, view))
                 for w in sorted(outcome.wards, key=lambda w: w.result.poll.ward.name)
             ],
+            "decided_heading": _decided_heading(outcome),
             "pending": sorted(outcome.pending, key=lambda p: p.ward.name),
             "standing": STATUS_WORDS,
             "story": story,
@@ -410,6 +411,23 @@ async def ward(request: Request, code: str, key: str) -> Response:
         }
 
     return await _page(request, f"page:ward:{code}:{key}", "ward.html", context)
+
+
+def _decided_by(result: PollResult, view: View) -> str:
+    """What decided a ward, for the council's table of wards: its majority; under STV, where first
+    preferences alone decide nothing, the quota and the stage that filled the last seat."""
+    if system_of(result.poll) is not VotingSystem.STV:
+        return figure(result.majority)
+    stv = view.counts.get(stv_key(result.poll))
+    if stv is None:
+        return "STV" if result.contested else ""
+    return f"STV: quota {stv.quota:,}, last seat at stage {stv.last_seat_filled}"
+
+
+def _decided_heading(outcome: CouncilOutcome) -> str:
+    """The heading of that column: "Majority", or "Count" for a council elected by STV."""
+    stv = {system_of(w.result.poll) is VotingSystem.STV for w in outcome.wards}
+    return "Majority or count" if stv == {True, False} else "Count" if stv == {True} else "Majority"
 
 
 def ward_palette(ward: WardOutcome) -> Palette:
