@@ -3,6 +3,7 @@ Ireland, and stories that tell where transfers decided a seat, each passing the 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -12,9 +13,10 @@ from tallyroom import results
 from tallyroom.copy.check import check
 from tallyroom.copy.drafts import story
 from tallyroom.copy.facts import council_facts
+from tallyroom.copy.headlines import headline
 from tallyroom.copy.names import ballot_name
 from tallyroom.copy.nations import house_party
-from tallyroom.copy.style import the
+from tallyroom.copy.style import headline_party, the
 from tallyroom.importers.base import Context
 from tallyroom.loading import load_file
 from tallyroom.reference import Reference
@@ -83,3 +85,49 @@ def test_stories_tell_where_transfers_decided_a_seat(
         "Hazlehead/Queens Cross/Countesswells",
     ]
     assert "overtaking the Scottish Conservatives' Steve Robertson" in text
+
+
+def test_a_scottish_by_election_headline_names_the_scottish_conservatives(
+    engine: Engine, context: Context, ref: Reference
+) -> None:
+    """Lomond North, Argyll and Bute: its 2017 wards and then its by-election counted from their ballots
+    (the by-election's file names no day, so the test gives one after 2017). The headline names the
+    party as copy does in Scotland, with no article, as a headline names any party; the story passes the
+    copy check; and Northern Ireland's parties are named as the house names them."""
+    for path in sorted(BALLOTS.glob("*/argyll_bute_2017_*.blt")):
+        load_file(engine, "blt", path, context)
+    day = date(2021, 11, 4)
+    by_election = next(BALLOTS.glob("*/argyll_bute_2021_by_election_lomond_north.blt"))
+    load_file(engine, "blt", by_election, replace(context, election_date=day))
+    (outcome,) = results.outcomes(engine, ref, day).councils
+    assert headline(outcome, ref.parties.get) == (
+        "Scottish Conservatives gain Lomond North in Argyll and Bute by-election from Independents"
+    )
+    facts = council_facts(outcome, ref.parties.get, queries.stv_counts(engine, outcome.council.code, day))
+    text = story(facts)
+    forms = {form for p in ref.parties for form in (p.name, p.plural)}
+    assert check(text, facts, forms) == [] and "The Scottish Conservatives took Lomond North" in text
+    get = ref.parties.get
+    named = [headline_party(get(p)) for p in ("dup", "sinn-fein", "sdlp", "uup", "alliance", "snp")]
+    assert named == ["DUP", "Sinn Féin", "SDLP", "UUP", "Alliance", "SNP"]
+    assert [the(get(p)) for p in ("uup", "alliance")] == ["the UUP", "Alliance"]
+    assert headline_party(house_party(get("conservative"), "S12000035")) == "Scottish Conservatives"
+    assert headline_party(house_party(get("conservative"), "E10000007")) == "Conservatives"
+
+
+def test_every_scottish_story_of_2017_passes_the_copy_check(
+    engine: Engine, context: Context, ref: Reference
+) -> None:
+    """Every council of 2017 counted from its ballots (351 wards): stories that begin a sentence with
+    "The Scottish Conservatives" name a party the facts hold."""
+    for path in sorted(BALLOTS.glob("*/*_2017_*.blt")):
+        if "by_election" not in path.name:
+            load_file(engine, "blt", path, context)
+    forms = {form for p in ref.parties for form in (p.name, p.plural)}
+    councils = results.outcomes(engine, ref, ON).councils
+    findings = {}
+    for outcome in councils:
+        stv = queries.stv_counts(engine, outcome.council.code, ON)
+        facts = council_facts(outcome, ref.parties.get, stv)
+        findings[outcome.council.name] = check(story(facts), facts, forms)
+    assert len(councils) == 32 and all(found == [] for found in findings.values()), findings

@@ -14,6 +14,7 @@ from typing import Any
 
 from tallyroom.copy.names import person, proper_form, ward_name
 from tallyroom.copy.nations import in_house_style
+from tallyroom.copy.style import headline_party
 from tallyroom.copy.transfers import MAX_NAMED, Transfer, council_transfers
 from tallyroom.rules.change import Baseline
 from tallyroom.rules.control import Outcome
@@ -212,8 +213,13 @@ class CouncilFacts:
 
     @property
     def parties(self) -> set[str]:
-        """Every party the copy may name, in any of the register's forms."""
-        return {form for p in self.named_parties for form in (p.name, p.plural, p.short, proper_form(p.name))}
+        """Every party the copy may name, in any of the register's forms, and its plural with no article
+        as a headline, or a sentence's start ("The Scottish Conservatives are ..."), names it."""
+        return {
+            form
+            for p in self.named_parties
+            for form in (p.name, p.plural, headline_party(p), p.short, proper_form(p.name))
+        }
 
     @property
     def named_parties(self) -> list[Party]:

@@ -59,6 +59,12 @@ PARTY_WORDS = frozenset(
 """Words (singular) that show a local party's name is a party's: a name with none is only a place."""
 
 
+def headline_party(party: Party) -> str:
+    """A party as a headline names it: its plural with no article ("Conservatives", "Lib Dems", "SNP",
+    "DUP", "Sinn Féin", and in a Scottish council "Scottish Conservatives")."""
+    return party.plural.removeprefix("the ")
+
+
 def the(party: Party) -> str:
     """A party in running text: "the Conservatives", "Labour", "the Lib Dems", "Reform UK", "the SNP";
     a local party by its registered name, an acronym with "the" ("the NTRA"), and a name that is only a
@@ -181,6 +187,7 @@ FILTERS = {
     "capital": capital,
     "percent": percent,
     "the": the,
+    "headline_party": headline_party,
     "named": named,
     "possessive": possessive,
     "region": region,
