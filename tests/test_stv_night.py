@@ -6,7 +6,8 @@ site is up announce its stages before its declaration."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from datetime import date
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,11 +16,14 @@ from starlette.testclient import TestClient
 
 from tallyroom import results
 from tallyroom.importers.base import Context
-from tallyroom.live.replay import replay
+from tallyroom.importers.blt import match_ward, parse
+from tallyroom.live.replay import opening, replay
 from tallyroom.loading import load_file
 from tallyroom.reference import Reference
-from tallyroom.rules.model import Poll
+from tallyroom.rules.model import Poll, ReadOut
 from tallyroom.rules.parties import NOC
+from tallyroom.rules.stv import StvRules, count_stv
+from tallyroom.store.queries import Entry
 from tallyroom.web.accounts import Role, add_user, issue_token
 from tallyroom.web.app import create_app
 from tallyroom.web.site import Site
@@ -219,3 +223,73 @@ def test_stages_read_out_outlive_a_restart_and_reach_every_worker(
     for site in (second, restarted):
         with TestClient(create_app(site)) as client:
             assert client.get("/api/events").json() == every
+
+
+def test_a_northern_irish_count_runs_into_a_second_day_and_the_night_stays_polling_day(
+    engine: Engine, context: Context, ref: Reference
+) -> None:
+    """No Northern Irish ballots are in the data, so Moray's 2017 papers are counted under the Northern
+    Irish rules (§5.3) and the night is replayed as an NI count runs: from 09:00 the day after polling,
+    each ward's stages read out an hour and a half apart, the last wards declaring after midnight, two
+    days after the poll. Every event carries its own time; the night is still polling day; a ward whose
+    stages are being read out counts as counting, not declared, until it declares; the council is called
+    only when no ward still to come could change it."""
+    papers = {}
+    for path in sorted(BALLOTS.glob("*/moray_2017_*.blt")):
+        load_file(engine, "blt", path, context)
+        blt = parse(path, path.read_text(encoding="utf-8"))
+        papers[blt.title] = blt
+    night, day = opening(engine, ref, ON)
+    (moray,) = day.council_polls.values()
+    timeline: list[tuple[datetime, Entry]] = []
+    start = datetime.combine(ON + timedelta(days=1), time(9), tzinfo=UTC)
+    ni_stages = scottish_stages = 0
+    for n, poll in enumerate(sorted(moray, key=lambda p: p.ward.name)):
+        blt = next(b for b in papers.values() if match_ward(b.title, [poll.ward]))
+        names = [c.name for c in blt.candidates]
+        ni = count_stv(names, blt.seats, blt.papers, StvRules.NORTHERN_IRELAND)
+        ni_stages += len(ni.stages)
+        scottish_stages += len(count_stv(names, blt.seats, blt.papers).stages)
+        at = start + timedelta(hours=2 * n)
+        for stage in ni.stages:
+            totals = {**stage.totals, "Non-transferable": stage.non_transferable}
+            timeline.append(
+                (at, Entry(0, at, 1, stage=ReadOut(ON, poll.council, poll.ward, stage.number, totals)))
+            )
+            at += timedelta(minutes=90)
+        elected = [c._replace(elected=c.name in ni.elected) for c in poll.candidacies]
+        timeline.append((at, Entry(0, at, 1, poll=poll._replace(candidacies=tuple(elected)))))
+    timeline.sort(key=lambda item: item[0])
+    assert ni_stages < scottish_stages  # the NI rules exclude the lowest together
+    assert {at.date() for at, _ in timeline} == {ON + timedelta(days=1), ON + timedelta(days=2)}
+
+    remaining = list(moray)
+    held: Counter[str] = Counter()
+    under_way: set[str] = set()
+    calls = []
+    for position, (at, entry) in enumerate(timeline, night.position + 1):
+        events = night.take([replace(entry, position=position)])
+        assert night.election_date == ON and all(e.at == at for e in events)
+        if entry.stage is not None:
+            under_way.add(entry.stage.ward.code)
+        else:
+            assert entry.poll is not None
+            under_way.discard(entry.poll.ward.code)
+            remaining = [p for p in remaining if p.ward != entry.poll.ward]
+            held.update(
+                group(c.party.id, c.name, entry.poll.ward.name, {"independent"})
+                for c in entry.poll.candidacies
+                if c.elected
+            )
+        progress = night.progress()["night"]
+        assert progress["wards_counting"] == len(under_way)
+        assert progress["wards_declared"] == len(moray) - len(remaining)
+        (outcome,) = night.outcomes()
+        for event in events:
+            if event.type == "call":
+                assert outcome.majority_threshold and event.body["control"] is not None
+                assert beyond_doubt(
+                    outcome.control_after or "", held, remaining, 0, outcome.majority_threshold
+                )
+                calls.append(at)
+    assert len(calls) == 1 and outcome.complete and not under_way

@@ -67,6 +67,8 @@ class CouncilNight:
     revisions: dict[str, int] = field(default_factory=dict)
     card: bool = False
     """Tonight's polls are all known, from nominations."""
+    counting: set[str] = field(default_factory=set)
+    """Wards (code, else name) whose count has been heard under way: an STV count's stages read out."""
     called: str | None = None
     complete: bool = False
     outcome: CouncilOutcome | None = None
@@ -74,7 +76,11 @@ class CouncilNight:
     def recompute(self) -> CouncilOutcome:
         pending = tuple(p for key, p in self.polls.items() if key not in self.declared)
         election = replace(
-            self.template, results=tuple(self.declared.values()), pending=pending, card=self.card
+            self.template,
+            results=tuple(self.declared.values()),
+            pending=pending,
+            card=self.card,
+            counting=frozenset(self.counting),
         )
         self.outcome = compute(election)
         return self.outcome
@@ -290,7 +296,11 @@ class Night:
 
     def read_out(self, stage: ReadOut) -> list[Event]:
         """A stage of an STV count as the desk heard it read out (a stage sheet's, `importers.stages`),
-        before the papers or the declaration reach the log: announced with its totals as read out."""
+        before the papers or the declaration reach the log: announced with its totals as read out, and
+        the ward counted as under way until it declares."""
+        council = self.councils.get(stage.council.code) or self._council(stage.council)
+        council.counting.add(stage.ward.code or stage.ward.name)
+        council.recompute()
         totals = stage.totals
         body = {
             "ward": {"name": stage.ward.name, "code": stage.ward.code},

@@ -100,7 +100,8 @@ class CouncilElection:
     the store's earlier results, and `missing_rounds` the years of elections the register knows of that
     the roster lacks; `snapshot` a councillor roll from before the poll, and `roll_seats` the council's
     size when it was taken; `control_before` an explicit record of control on the eve of poll, and
-    `eve` a news agency's record of the make-up then.
+    `eve` a news agency's record of the make-up then. `counting` names the wards (code, else name)
+    whose count has been heard under way (an STV count's stages read out), declared or not yet.
     """
 
     council: CouncilRef
@@ -121,6 +122,7 @@ class CouncilElection:
     new_council: bool = False
     settings: ControlSettings = field(default_factory=ControlSettings)
     past_control: tuple[tuple[date, str], ...] = ()
+    counting: frozenset[str] = frozenset()
     worked_out: dict[int, tuple[object, object]] = field(default_factory=dict, compare=False, repr=False)
     """What has been worked out for a poll or a result already (its ward outcome, the most seats each
     group can win in it), by identity, kept for the next computation of the same council: an election
@@ -179,6 +181,9 @@ class CouncilOutcome:
     reach: dict[str, int] | None = None
     """The most seats each party can still win in the polls to declare (one per candidate standing, up to
     each ward's seats), by party id; None where some of those seats have no known candidates."""
+    wards_counting: int = 0
+    """Wards not declared whose count is under way: provisional figures or a recount, or an STV count's
+    stages read out (a Northern Irish count may run into a second day)."""
 
     @property
     def complete(self) -> bool:
@@ -289,7 +294,15 @@ def _from_polls(election: CouncilElection) -> CouncilOutcome:
         seats_postponed=sum(p.seats for p in election.pending if p.status is DeclarationStatus.POSTPONED),
         by_elections_only=bool(polls) and all(p.kind is PollKind.BY_ELECTION for p in polls),
         reach=None if possible is None else {g.party: n for g, n in possible.items() if not g.holder},
+        wards_counting=len(_counting(election)),
     )
+
+
+def _counting(election: CouncilElection) -> set[str]:
+    """The wards not declared whose count is under way."""
+    declared = {r.poll.ward.code or r.poll.ward.name for r in election.results}
+    shown = {p.ward.code or p.ward.name for p in election.pending if p.status.counting}
+    return (shown | election.counting) - declared
 
 
 def most_vacancies(total: int) -> int:

@@ -18,6 +18,7 @@ class Progress:
     councils: int = 0
     councils_complete: int = 0
     councils_decided: int = 0
+    wards_counting: int = 0
 
     def __add__(self, other: Progress) -> Progress:
         return Progress(*(getattr(self, f) + getattr(other, f) for f in FIELDS))
@@ -38,6 +39,7 @@ def of_council(outcome: CouncilOutcome) -> Progress:
         councils=1,
         councils_complete=int(outcome.complete),
         councils_decided=int(outcome.decided),
+        wards_counting=outcome.wards_counting,
     )
 
 

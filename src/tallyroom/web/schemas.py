@@ -74,6 +74,7 @@ class Progress(BaseModel):
     councils: int
     councils_complete: int
     councils_decided: int
+    wards_counting: int
 
 
 class NightProgress(BaseModel):
