@@ -68,9 +68,7 @@ class Day:
     eves: dict[str, EveOfPoll]
 
 
-def load_day(
-    engine: Engine, reference: Reference, on: date, councils: Collection[str] | None = None
-) -> Day:
+def load_day(engine: Engine, reference: Reference, on: date, councils: Collection[str] | None = None) -> Day:
     """The day as the log holds it; of only the `councils` named, when given (with no mayors or
     commissioners then)."""
     parties = reference.parties

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 
 from uk_election_ids.metadata_tools import VotingSystemMatcher
 
@@ -81,7 +81,10 @@ def voting_system(election_type: ElectionType, on: date, nation: str = "ENG") ->
     return VotingSystem(matcher.get_voting_system())
 
 
+@lru_cache(maxsize=200_000)
 def count(poll: Poll) -> PollResult:
+    """The poll counted by its voting system. Polls are values, so a poll counted before (a night
+    recomputed) is answered from memory."""
     nation = NATIONS.get(poll.council.code[:1], "ENG")
     system = voting_system(poll.election_type, poll.election_date, nation)
     if system is VotingSystem.SV and is_contested(poll):
