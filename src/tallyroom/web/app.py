@@ -26,7 +26,7 @@ from tallyroom.copy.newsroom import Redrafter
 from tallyroom.rules.control import ControlSettings
 from tallyroom.store.database import StoreError, connect, database_url
 from tallyroom.web import accounts, api, apidocs, cards, desk, embed, pages, signin
-from tallyroom.web.caching import Answers
+from tallyroom.web.caching import Answers, Making
 from tallyroom.web.relay import Poller, Relay
 from tallyroom.web.site import Site
 from tallyroom.web.templating import render
@@ -154,6 +154,7 @@ def create_app(
     app.state.site = site
     app.state.base_url = base_url.rstrip("/") if base_url else None
     app.state.flavour = f"{'baked' if baked else 'served'}:{app.state.base_url or ''}:"
+    app.state.making = Making()
     app.state.pages = pages.Pages(site, baked=baked, base_url=app.state.base_url)
     app.state.searching = pages.Searching()
     app.state.confirm = confirm
