@@ -532,6 +532,11 @@ def throughput_and_live(args: argparse.Namespace, server: Server, floor: Server)
         f" clients load {LIVE_PAGE} ({night.pages_per_second:.0f} req/s):"
         f" p50 {percentile(ms, 0.5):.0f} ms, p99 {percentile(ms, 0.99):.0f} ms, max {max(ms):.0f} ms"
     )
+    first, last = (statistics.median(t[i] for t in night.spread) * 1000 for i in (0, 1))
+    print(
+        f"  medians: the POST answered in {statistics.median(night.answered) * 1000:.0f} ms,"
+        f" the first client had the event at {first:.0f} ms, the last at {last:.0f} ms"
+    )
     print(
         f"  {night.missing} events missing, {night.dropped} streams dropped by the server,"
         f" {args.live_clients:,} clients connected in {night.connect_seconds:.1f} s;"

@@ -171,3 +171,14 @@ def test_no_fully_declared_council_says_counting_continues(day: DayResults, ref:
     assert len(lines) > 140
     assert all(complete for complete, _ in lines.values())
     assert [name for name, (_, line) in lines.items() if line.startswith("Counting continues")] == []
+
+
+def test_a_council_computed_alone_is_the_council_of_the_whole_day(
+    county_store: Engine, day: DayResults, ref: Reference
+) -> None:
+    """`council X` computes X alone (issue 14): the four counties and every tenth council of 2021,
+    history and all, come out as they do among the whole night's."""
+    for found in [o for i, o in enumerate(day.councils) if i % 10 == 0 or o.council.code in COUNTIES]:
+        (alone,) = outcomes(county_store, ref, date(2021, 5, 6), councils={found.council.code}).councils
+        assert alone == found, found.council.name
+    assert len(day.councils) == 143

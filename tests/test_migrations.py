@@ -3,12 +3,15 @@ migrated up holds the same tables as the schema declares."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 from alembic import command
+from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
-from tallyroom.store.database import alembic_config, connect
+from tallyroom.store.database import HEAD, alembic_config, connect, stored_revision
 from tallyroom.store.schema import metadata
 from tests.conftest import store_url
 
@@ -30,3 +33,23 @@ def test_migrations_go_down_to_nothing_and_up_again(tmp_path: Path) -> None:
     for table in metadata.sorted_tables:
         assert {c["name"] for c in found.get_columns(table.name)} == set(table.columns.keys()), table.name
     engine.dispose()
+
+
+def test_the_newest_migration_is_the_one_its_file_name_says(tmp_path: Path) -> None:
+    """A store is taken as current, without loading Alembic, when its version row is `HEAD`: the number
+    the newest file in `migrations/versions` is named after. It must be Alembic's own head."""
+    assert ScriptDirectory.from_config(alembic_config()).get_current_head() == HEAD
+    engine = connect(store_url(tmp_path / "current.db"))
+    assert stored_revision(engine) == HEAD
+    engine.dispose()
+
+
+def test_opening_a_current_store_does_not_load_alembic(tmp_path: Path) -> None:
+    url = store_url(tmp_path / "opened.db")
+    connect(url).dispose()
+    script = (
+        f"import sys; from tallyroom.store.database import connect; connect({url!r}); "
+        "print('alembic' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.stdout.strip() == "False", done.stderr

@@ -245,9 +245,16 @@ def _did_you_mean(wrong: str, names: list[str]) -> str:
 
 
 def _council_outcome(name_or_code: str, day: str) -> CouncilOutcome:
-    """One council's outcome on a day, by code or any of its names; a Refused when there is none."""
+    """One council's outcome on a day, by code or any of its names; a Refused when there is none. A
+    council the register knows is computed alone."""
+    ref, on = reference_data.load(), parse_day(day)
+    known = ref.councils.find(name_or_code, on)
+    if known is not None:
+        alone = outcomes(State.engine(), ref, on, State.settings, councils={known.code}).councils
+        if alone:
+            return alone[0]
     polled = _outcomes(day)
-    found = find_council(polled, reference_data.load(), name_or_code, parse_day(day))
+    found = find_council(polled, ref, name_or_code, on)
     if found is None and not polled:
         raise Refused(_nothing_on(day))
     if found is None:

@@ -6,10 +6,11 @@ Every outcome is derived from the log on demand; nothing computed is stored.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from typing import TypeVar
 
 from sqlalchemy import Engine
 
@@ -35,6 +36,8 @@ from tallyroom.rules.projection import KeyWard, Projection, Tally, key_ward
 from tallyroom.rules.roster import roll_forward
 from tallyroom.rules.shares import Earlier, ShareMethod, ShareSwing, ShareTable, share_table, swing
 from tallyroom.store import queries
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -65,10 +68,14 @@ class Day:
     eves: dict[str, EveOfPoll]
 
 
-def load_day(engine: Engine, reference: Reference, on: date) -> Day:
+def load_day(engine: Engine, reference: Reference, on: date, councils: Collection[str] | None = None) -> Day:
+    """The day as the log holds it; of only the `councils` named, when given (with no mayors or
+    commissioners then)."""
     parties = reference.parties
-    today = queries.load_polls(engine, parties, on=on, current=True)
-    council_results = queries.council_results(engine, parties, on)
+    today = queries.load_polls(engine, parties, on=on, councils=councils, current=True)
+    if councils is not None:
+        today = [p for p in today if p.election_type is ElectionType.LOCAL]
+    council_results = _only(queries.council_results(engine, parties, on), councils)
     local = [p for p in today if p.election_type is ElectionType.LOCAL]
     codes = {p.council.code for p in local} | set(council_results)
     history = queries.load_polls(engine, parties, before=on, councils=codes) if codes else []
@@ -92,16 +99,25 @@ def load_day(engine: Engine, reference: Reference, on: date) -> Day:
             if p.election_type is not ElectionType.LOCAL and p.status is DeclarationStatus.DECLARED
         ],
         earlier=dict(earlier),
-        snapshots=queries.snapshots_before(engine, parties, on),
-        control=queries.control_records(engine, on),
-        eves=queries.eves(engine, parties, on),
+        snapshots=_only(queries.snapshots_before(engine, parties, on), councils),
+        control=_only(queries.control_records(engine, on), councils),
+        eves=_only(queries.eves(engine, parties, on), councils),
     )
 
 
+def _only(by_council: dict[str, T], councils: Collection[str] | None) -> dict[str, T]:
+    return by_council if councils is None else {c: v for c, v in by_council.items() if c in councils}
+
+
 def outcomes(
-    engine: Engine, reference: Reference, on: date, settings: ControlSettings | None = None
+    engine: Engine,
+    reference: Reference,
+    on: date,
+    settings: ControlSettings | None = None,
+    councils: Collection[str] | None = None,
 ) -> DayResults:
-    day = load_day(engine, reference, on)
+    """Every council outcome on a day, or those of the `councils` named."""
+    day = load_day(engine, reference, on, councils)
     by_council, council_results = day.council_polls, day.council_results
     found = []
     councils = set(by_council) | set(day.open_polls) | set(council_results) | set(day.eves)

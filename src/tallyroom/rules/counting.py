@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 
 from uk_election_ids.metadata_tools import VotingSystemMatcher
 
@@ -86,7 +86,10 @@ def system_of(poll: Poll) -> VotingSystem:
     return voting_system(poll.election_type, poll.election_date, NATIONS.get(poll.council.code[:1], "ENG"))
 
 
+@lru_cache(maxsize=200_000)
 def count(poll: Poll) -> PollResult:
+    """The poll counted by its voting system. Polls are values, so a poll counted before (a night
+    recomputed) is answered from memory."""
     system = system_of(poll)
     if system is VotingSystem.SV and is_contested(poll):
         return count_supplementary(poll)

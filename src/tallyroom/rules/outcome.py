@@ -42,6 +42,7 @@ from tallyroom.rules.councils import Cycle
 from tallyroom.rules.counting import PollResult
 from tallyroom.rules.model import (
     CompositionSnapshot,
+    Councillor,
     CouncilRef,
     CouncilResult,
     DeclarationStatus,
@@ -368,17 +369,20 @@ def _sitting(snapshot: CompositionSnapshot, on: date, polls: Sequence[Poll]) -> 
     """The councillors on a roll whose seats are not up. A poll that fills more seats in a ward than
     the roll has councillors due there also fills a casual vacancy arising since the roll was taken:
     that seat's holder, still on the roll, is taken to be the one next due (who left is not known)."""
-    due = snapshot.due(on)
+    due = set(snapshot.due(on))
+    due_in = Counter(slug(c.ward) for c in due)
     staying = [c for c in snapshot.councillors if c not in due]
+    staying_in: dict[str, list[Councillor]] = {}
+    for c in staying:
+        staying_in.setdefault(slug(c.ward), []).append(c)
     notes = []
     for poll in polls:
         ward = slug(poll.ward.name)
-        extra = poll.seats - sum(1 for c in due if slug(c.ward) == ward)
-        here = sorted(
-            (c for c in staying if slug(c.ward) == ward), key=lambda c: (c.next_election or on, c.name)
-        )
-        for left in here[: max(0, extra)]:
+        here = staying_in.get(ward, [])
+        extra = max(0, poll.seats - due_in[ward])
+        for left in sorted(here, key=lambda c: (c.next_election or on, c.name))[:extra]:
             staying.remove(left)
+            here.remove(left)
             notes.append(f"{poll.ward.name}: {left.name}'s seat, vacated since the roll, is taken to be up")
     return [Seat(c.party, c.name, c.ward) for c in staying], notes
 

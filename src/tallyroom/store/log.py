@@ -387,7 +387,8 @@ def _append_stages(
 
 def _ballot_id(poll: Poll, by_ward: Mapping[tuple[date, str, str, str, str], str]) -> str:
     """The ballot id the log knows the poll by: its ward's, when the ward has a GSS code and a poll."""
-    return by_ward.get(_ward_key(poll), ballot_id(poll)) if poll.ward.code else ballot_id(poll)
+    held = by_ward.get(_ward_key(poll)) if poll.ward.code else None
+    return held if held is not None else ballot_id(poll)
 
 
 def _ward_key(poll: Poll) -> tuple[date, str, str, str, str]:

@@ -9,7 +9,7 @@ from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import ColumnElement, Connection, Engine, Select, Subquery, func, select
 
@@ -112,11 +112,20 @@ def load_polls(
         .order_by(polls.c.id)
     )
     with engine.connect() as conn:
-        return list(_Polls(parties).build(conn.execute(query)))
+        return list(_Polls(parties).build(conn.execute(query).all()))
 
 
 class _Polls:
-    """Builds polls from rows, sharing one object for each party, council and kind seen."""
+    """Builds polls from rows, sharing one object for each party, council and kind seen.
+
+    A declaration is decoded once a process: the poll built from it is kept by the row it came from
+    (every field read, candidacies and all) and the party register, so recomputing a night the process
+    has read before decodes only what is new. The whole content, not a row id, is the key, so no other
+    store or later revision can be served a poll it does not hold."""
+
+    KEPT = 200_000
+    """Polls kept before the memory of them is cleared: some forty national nights."""
+    decoded: ClassVar[dict[tuple[Any, ...], Poll]] = {}
 
     def __init__(self, parties: PartyRegister) -> None:
         self.parties = parties
@@ -127,36 +136,44 @@ class _Polls:
         self.statuses = {s.value: s for s in DeclarationStatus}
 
     def build(self, rows: Iterable[Any]) -> Iterator[Poll]:
-        party, council = self.party, self.council
+        decoded, parties = self.decoded, self.parties
         for row in rows:
-            members = []
-            for name, pid, pname, label, votes, elected, tied, transfers, *later in json.loads(
-                row.candidacies
-            ):
-                found = party.get((pid, pname))
-                if found is None:
-                    found = party[(pid, pname)] = self.parties.get(pid, pname)
-                incumbent = later[0] if later else None  # recorded since the log's first version
-                members.append(Candidacy(name, found, label, votes, elected, tied, transfers, incumbent))
-            key = (row.council_code, row.council_name)
-            if key not in council:
-                council[key] = CouncilRef(*key)
-            yield Poll(
-                election_date=row.election_date,
-                council=council[key],
-                ward=WardRef(row.ward_name, row.ward_code),
-                seats=row.seats,
-                candidacies=tuple(members),
-                kind=self.kinds[row.kind],
-                election_type=self.types[row.election_type],
-                figures=BallotFigures(
-                    row.electorate,
-                    row.ballots_counted,
-                    row.rejected,
-                    None if row.turnout_published is None else float(row.turnout_published),
-                ),
-                status=self.statuses[row.status],
-            )
+            key = (parties, *row)
+            poll = decoded.get(key)
+            if poll is None:
+                if len(decoded) >= self.KEPT:
+                    decoded.clear()
+                poll = decoded[key] = self._decode(row)
+            yield poll
+
+    def _decode(self, row: Any) -> Poll:
+        party, council = self.party, self.council
+        members = []
+        for name, pid, pname, label, votes, elected, tied, transfers, *later in json.loads(row.candidacies):
+            found = party.get((pid, pname))
+            if found is None:
+                found = party[(pid, pname)] = self.parties.get(pid, pname)
+            incumbent = later[0] if later else None  # recorded since the log's first version
+            members.append(Candidacy(name, found, label, votes, elected, tied, transfers, incumbent))
+        key = (row.council_code, row.council_name)
+        if key not in council:
+            council[key] = CouncilRef(*key)
+        return Poll(
+            election_date=row.election_date,
+            council=council[key],
+            ward=WardRef(row.ward_name, row.ward_code),
+            seats=row.seats,
+            candidacies=tuple(members),
+            kind=self.kinds[row.kind],
+            election_type=self.types[row.election_type],
+            figures=BallotFigures(
+                row.electorate,
+                row.ballots_counted,
+                row.rejected,
+                None if row.turnout_published is None else float(row.turnout_published),
+            ),
+            status=self.statuses[row.status],
+        )
 
 
 def card_councils(engine: Engine, on: date) -> set[str]:

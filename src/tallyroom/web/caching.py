@@ -7,6 +7,7 @@ the same view straight from it, before any routing."""
 
 from __future__ import annotations
 
+import asyncio
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from tallyroom.web.site import CACHED, Site, View
+from tallyroom.web.site import CACHED, Made, Site, View
 
 MAX_AGE = 5
 """Seconds a reader or CDN may reuse a page before asking again: results change by the minute."""
@@ -40,9 +41,7 @@ async def cached_response(
     site = site_of(request)
     key = f"{request.app.state.flavour}{key}"
     version = site.view.version  # what was made is for this view or a newer one
-    made = site.fresh(key)
-    if made is None:
-        made = await run_in_threadpool(site.cached, key, make)
+    made = site.fresh(key) or await making_of(request).made(site, key, version, make)
     headers = {"ETag": made.etag, "Cache-Control": f"public, max-age={MAX_AGE}"}
     if made.etag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=headers)
@@ -50,6 +49,28 @@ async def cached_response(
     if slot is not None:
         slot.append(version)
     return Response(made.body, media_type=media_type, headers=headers)
+
+
+class Making:
+    """Responses being made, by key and view. Readers who ask for one meanwhile wait for it on the event
+    loop, not each in a worker thread of its own, so the threads stay free for writes."""
+
+    def __init__(self) -> None:
+        self.underway: dict[tuple[str, int], asyncio.Future[Made]] = {}
+
+    async def made(self, site: Site, key: str, version: int, make: Callable[[View], str | bytes]) -> Made:
+        """`site.cached(key, make)`, made in a worker thread once for all who ask for it for `version`."""
+        underway = self.underway.get((key, version))
+        if underway is None:
+            underway = asyncio.ensure_future(run_in_threadpool(site.cached, key, make))
+            self.underway[key, version] = underway
+            underway.add_done_callback(lambda _: self.underway.pop((key, version), None))
+        return await asyncio.shield(underway)
+
+
+def making_of(request: Request) -> Making:
+    making: Making = request.app.state.making
+    return making
 
 
 @dataclass(frozen=True)

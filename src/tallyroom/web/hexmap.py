@@ -169,8 +169,8 @@ def hex_map(tiles: Sequence[Tile], offset: Offset, *, title: str, attribute: str
             _tag("title", tile.words),
             d=_corners(offset, x, y),
             fill=_fill(uid, swatches, tile.swatch),
-            stroke=INK if tile.marked else "#ffffff",
-            stroke_width=2 if tile.marked else 1,
+            stroke=INK if tile.marked else None,  # else the group's
+            stroke_width=2 if tile.marked else None,
             **{f"data_{attribute}": tile.hex.code, "data_state": tile.state.value},
         )
         shapes.append(_tag("a", path, href=tile.href, aria_label=tile.words) if tile.href else path)
@@ -179,7 +179,7 @@ def hex_map(tiles: Sequence[Tile], offset: Offset, *, title: str, attribute: str
         _tag("title", f"Map: {title}", id=f"{uid}-title")
         + _tag("desc", summary, id=f"{uid}-desc")
         + _defs(uid, swatches)
-        + Markup("").join(shapes),
+        + _tag("g", Markup("").join(shapes), stroke="#ffffff", stroke_width=1),
         xmlns="http://www.w3.org/2000/svg",
         viewBox=f"{left:.1f} {top:.1f} {width:.1f} {height:.1f}",
         width=f"{width * SCALE:.0f}",

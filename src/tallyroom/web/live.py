@@ -3,7 +3,8 @@
 Each event is turned into its SSE message once, however many readers there are, and put on each
 reader's queue; a reader too slow to keep up is dropped and reconnects (browsers do so by themselves),
 resuming after the last event it saw through `Last-Event-ID`. `publish` may be called from any thread:
-the results are written in worker threads, and readers live on the event loop.
+the results are written in worker threads, and readers live on the event loop. A comment line is put on
+every queue now and then, by one timer for all readers, so proxies keep quiet connections open.
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ HEARTBEAT_SECONDS = 15.0
 Message = tuple[int, str, bytes]
 """An event's seq, its council's code, and its SSE message."""
 
+HEARTBEAT: Message = (0, "", b": still here\n\n")
+"""A comment line for every reader (no council's code: every reader wants it)."""
+
 
 def message(event: Event) -> Message:
     data = json.dumps(event.json(), ensure_ascii=False, separators=(",", ":"))
@@ -33,7 +37,7 @@ class _Reader:
     queue: asyncio.Queue[Message | None] = field(default_factory=lambda: asyncio.Queue(QUEUE_SIZE))
 
     def wants(self, code: str) -> bool:
-        return self.council is None or self.council == code
+        return self.council is None or self.council == code or not code
 
 
 class Broadcaster:
@@ -44,6 +48,12 @@ class Broadcaster:
     def attach(self, loop: asyncio.AbstractEventLoop) -> None:
         """The event loop readers live on (set when the server starts)."""
         self._loop = loop
+        loop.call_later(HEARTBEAT_SECONDS, self._beat, loop)
+
+    def _beat(self, loop: asyncio.AbstractEventLoop) -> None:
+        if loop is self._loop:  # not once the broadcaster is attached to another loop
+            self._fan_out([HEARTBEAT])
+            loop.call_later(HEARTBEAT_SECONDS, self._beat, loop)
 
     @property
     def readers(self) -> int:
@@ -87,17 +97,9 @@ class Broadcaster:
                         seq, _, body = message(event)
                         last = seq
                         yield body
-            while True:
-                try:
-                    async with asyncio.timeout(HEARTBEAT_SECONDS):
-                        found = await reader.queue.get()
-                except TimeoutError:
-                    yield b": still here\n\n"
-                    continue
-                if found is None:
-                    return
-                if found[0] > last:
-                    last = found[0]
+            while (found := await reader.queue.get()) is not None:
+                if found[0] > last or found is HEARTBEAT:
+                    last = max(last, found[0])
                     yield found[2]
         finally:
             self._readers.discard(reader)
