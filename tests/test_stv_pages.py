@@ -4,9 +4,11 @@ in a real browser, no accessibility violations and nothing wider than a 390 px p
 
 from __future__ import annotations
 
+import csv
 import re
 import xml.etree.ElementTree as ET
 from datetime import date
+from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -25,7 +27,7 @@ from tallyroom.store import queries
 from tallyroom.web.app import create_app
 from tallyroom.web.site import Site
 from tallyroom.web.stv_chart import finishing_order, stv_stages
-from tests.conftest import SHARED
+from tests.conftest import SHARED, leap
 from tests.test_browser import SCALES, WCAG, Server, browser
 
 __all__ = ["browser"]
@@ -34,6 +36,7 @@ BALLOTS = SHARED / "scot-elex-ballots" / "blt_files"
 TORRY = BALLOTS / "10_cands" / "aberdeen_2017_ward12.blt"
 ELGIN = BALLOTS / "6_cands" / "moray_2017_ward6.blt"
 ON = date(2017, 5, 4)
+LEAP_2017 = leap(2017)
 SVG = "{http://www.w3.org/2000/svg}"
 
 pytestmark = pytest.mark.skipif(not TORRY.exists(), reason="the Scottish ballot files are not here")
@@ -138,3 +141,25 @@ def test_a_scottish_ward_page_is_accessible_and_fits_a_phone(
             assert len(scales) == 2 and all(s >= 0.99 for s in scales), scales
             assert Axe().run(page, options=WCAG).generate_snapshot() == ""
             page.context.close()
+
+
+def test_a_ward_whose_results_sheet_names_candidates_its_own_way_still_shows_its_count(
+    engine: Engine, context: Context, ref: Reference, tmp_path: Path
+) -> None:
+    """LEAP prints "Frank Brown" where the ballot file says "Frank BROWN": with LEAP's result loaded
+    first, the ward page, the council's document and the stage CSV still give each candidate's party."""
+    sheet = tmp_path / "leap-2017-05-04.csv"
+    with LEAP_2017.open(encoding="utf-8", newline="") as source:
+        rows = [r for r in csv.reader(source) if r[3] in ("ward_code", "S13003029")]
+    with sheet.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows(rows)
+    load_file(engine, "leap", sheet, context)
+    load_file(engine, "blt", ELGIN, context)
+    with TestClient(create_app(Site.open(engine, ref, ON))) as client:
+        page = client.get("/council/S12000020/ward/S13003029")
+        council = client.get("/api/councils/S12000020").json()
+        stages = client.get("/export/stages.csv").text
+    assert page.status_code == 200
+    assert "Frank BROWN (Conservative)" in page.text
+    assert council["wards"][0]["stv"]["quota"] == 895
+    assert "Frank BROWN,Conservative" in stages and "not known" not in stages

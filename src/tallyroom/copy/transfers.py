@@ -12,7 +12,7 @@ from decimal import Decimal
 from tallyroom.copy.names import ballot_name
 from tallyroom.rules.outcome import WardOutcome
 from tallyroom.rules.parties import Party
-from tallyroom.rules.stv import StageAction, StvCount
+from tallyroom.rules.stv import StageAction, StvCount, parties_of
 
 MAX_NAMED = 3
 """Seats decided by transfers a story tells one by one: those where the winner came from furthest
@@ -80,6 +80,6 @@ def council_transfers(
         poll = ward.result.poll
         count = counts.get((poll.ward.code or poll.ward.name, poll.kind.value))
         if count is not None:
-            parties = {c.name: c.party for c in poll.candidacies}
+            parties = parties_of(count, poll.candidacies)
             found += ward_transfers(name, count, parties)
     return tuple(sorted(found, key=lambda t: -t.behind))

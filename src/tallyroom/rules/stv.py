@@ -22,6 +22,8 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from tallyroom.rules.counting import TieBreak, UnresolvedTie
+from tallyroom.rules.model import Candidacy
+from tallyroom.rules.parties import Party, PartyRegister
 
 
 class StvRules(StrEnum):
@@ -84,6 +86,24 @@ class StvCount:
     def last_seat_filled(self) -> int:
         """The stage at which the last seat was filled."""
         return max(s.number for s in self.stages if s.elected)
+
+
+def parties_of(count: StvCount, candidacies: Iterable[Candidacy]) -> dict[str, Party]:
+    """Each of the count's candidates' party, from the poll's candidacies. Sources print a name their
+    own way ("Frank Brown" on a results sheet, "Frank BROWN" in the ballot file), so names match
+    whatever their case and spacing; a name still unmatched takes the party of the one candidacy left,
+    and otherwise is shown as of a party not known, never a failure."""
+    by_key = {_name_key(c.name): c.party for c in candidacies}
+    names = count.stages[0].totals
+    found = {name: by_key.pop(_name_key(name)) for name in names if _name_key(name) in by_key}
+    left = [name for name in names if name not in found]
+    if len(left) == 1 and len(by_key) == 1:
+        found[left[0]] = next(iter(by_key.values()))
+    return {name: found.get(name) or PartyRegister.local_party("party not known") for name in names}
+
+
+def _name_key(name: str) -> str:
+    return " ".join(name.casefold().split())
 
 
 NON_TRANSFERABLE = "non-transferable"

@@ -35,7 +35,7 @@ from tallyroom.rules.ballots import ballot_id
 from tallyroom.rules.counting import CountError, PollResult, count
 from tallyroom.rules.model import ElectionType, Poll, PollKind
 from tallyroom.rules.parties import Party
-from tallyroom.rules.stv import NON_TRANSFERABLE, StageAction, StvCount
+from tallyroom.rules.stv import NON_TRANSFERABLE, StageAction, StvCount, parties_of
 
 DC_COLUMNS = (
     "person_name",
@@ -177,7 +177,7 @@ def stages_csv(polls: Iterable[Poll], counts: Mapping[tuple[str, str, str], StvC
         stv = counts.get((poll.council.code, poll.ward.code or poll.ward.name, poll.kind.value))
         if stv is None:
             continue
-        parties = {c.name: c.party.name for c in poll.candidacies}
+        parties = {name: party.name for name, party in parties_of(stv, poll.candidacies).items()}
         for stage in stv.stages:
             shared: tuple[Cell, ...] = (
                 poll.council.name,

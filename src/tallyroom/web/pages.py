@@ -34,7 +34,7 @@ from tallyroom.rules.outcome import CouncilOutcome, WardOutcome
 from tallyroom.rules.parties import NOC, Party, slug
 from tallyroom.rules.projection import METHOD as PROJECTION_METHOD
 from tallyroom.rules.prospects import watch
-from tallyroom.rules.stv import StvCount
+from tallyroom.rules.stv import StvCount, parties_of
 from tallyroom.serialise import control_name
 from tallyroom.web import cards, charts
 from tallyroom.web.caching import cached_response, site_of
@@ -436,7 +436,7 @@ def ward_palette(ward: WardOutcome) -> Palette:
 
 
 def _stv_chart(count: StvCount, ward: WardOutcome) -> charts.Chart:
-    parties = {c.name: c.party for c in ward.result.poll.candidacies}
+    parties = parties_of(count, ward.result.poll.candidacies)
     return stv_stages(count, parties, palette=ward_palette(ward))
 
 
