@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import fcntl
 import hashlib
 import io
 import os
@@ -174,23 +175,37 @@ NIGHTS: dict[str, tuple[date, str | None, list[tuple[str, Path]]]] = {
 
 @pytest.fixture(scope="session")
 def night_store(tmp_path_factory: pytest.TempPathFactory, ref: Reference) -> Callable[[str], str]:
-    """A store holding a whole night of `NIGHTS` and what it is compared with, built once a run: its URL
-    (read only: a test that writes takes a `copy_of` it)."""
-    built: dict[str, str] = {}
+    """A store holding a whole night of `NIGHTS` and what it is compared with: its URL, read only (a
+    test that writes takes a `copy_of` it). On SQLite each night is built once a run, by whichever
+    worker asks first, in the folder all workers share; the others wait for it and read the same file.
+    On PostgreSQL each worker builds its own, since a database is copied only while no one else reads
+    it."""
+    shared = tmp_path_factory.getbasetemp() if POSTGRES else _run_folder(tmp_path_factory)
 
     def store(name: str) -> str:
-        if name not in built:
-            _, base, loads = NIGHTS[name]
-            path = tmp_path_factory.mktemp(f"night-{name}") / "night.db"
-            url = copy_url(store(base), path) if base else store_url(path)
-            engine = connect(url)
-            for format_name, file in loads:
-                load_file(engine, format_name, file, Context(ref))
-            engine.dispose()
-            built[name] = url
-        return built[name]
+        folder = shared / f"night-{name}"
+        folder.mkdir(exist_ok=True)
+        done = folder / "url"
+        with (folder / "lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when closed
+            if not done.exists():
+                _, base, loads = NIGHTS[name]
+                path = folder / "night.db"
+                url = copy_url(store(base), path) if base else store_url(path)
+                engine = connect(url)
+                for format_name, file in loads:
+                    load_file(engine, format_name, file, Context(ref))
+                engine.dispose()
+                done.write_text(url)
+            return done.read_text()
 
     return store
+
+
+def _run_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The temporary folder of the whole run: under xdist, the one holding every worker's own."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
 def free_port() -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 
 import pytest
@@ -14,16 +14,14 @@ from tallyroom.reference import Reference
 from tallyroom.results import DayResults, outcomes
 from tallyroom.serialise import council_outcome
 from tallyroom.store.database import connect
-from tests.conftest import LEH, SHARED, copy_url, leap, store_url
+from tests.conftest import SHARED, copy_url
 
 COUNTIES = {"E10000007", "E10000018", "E10000019", "E10000024"}  # Derbyshire, Leics, Lincs, Notts
 
 
 @pytest.fixture(scope="module")
-def county_store(tmp_path_factory: pytest.TempPathFactory, ref: Reference) -> Iterator[Engine]:
-    engine = connect(store_url(tmp_path_factory.mktemp("counties") / "counties.db"))
-    load_file(engine, "leap", leap(2017), Context(ref))
-    load_file(engine, "leh", LEH / "local_elections_2021_results-2.xlsx", Context(ref))
+def county_store(night_store: Callable[[str], str]) -> Iterator[Engine]:
+    engine = connect(night_store("2021"))  # LEAP 2017 and the Library's 2021 results
     yield engine
     engine.dispose()
 

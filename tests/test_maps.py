@@ -7,7 +7,7 @@ import itertools
 import math
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -15,8 +15,6 @@ import pytest
 from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
-from tallyroom.importers.base import Context
-from tallyroom.loading import load_file
 from tallyroom.reference import Reference
 from tallyroom.results import outcomes
 from tallyroom.rules.outcome import CouncilOutcome
@@ -25,7 +23,6 @@ from tallyroom.store.database import connect
 from tallyroom.web import hexmap
 from tallyroom.web.app import create_app
 from tallyroom.web.site import Site
-from tests.conftest import LEH, leap, store_url
 
 NIGHT = date(2021, 5, 6)
 DERBY = "E06000015"
@@ -51,10 +48,8 @@ def test_no_two_hexes_of_a_layout_overlap(name: str, layout: hexmap.Layout) -> N
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory, ref: Reference) -> Iterator[Engine]:
-    engine = connect(store_url(tmp_path_factory.mktemp("maps") / "maps.db"))
-    load_file(engine, "leap", leap(2017), Context(ref))
-    load_file(engine, "leh", LEH / "local_elections_2021_results-2.xlsx", Context(ref))
+def store(night_store: Callable[[str], str]) -> Iterator[Engine]:
+    engine = connect(night_store("2021"))  # LEAP 2017 and the Library's 2021 results
     yield engine
     engine.dispose()
 

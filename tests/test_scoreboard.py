@@ -5,15 +5,13 @@ together as "Others" and listed beneath, and the baseline named; the figures add
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 
 import pytest
 from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
-from tallyroom.importers.base import Context
-from tallyroom.loading import load_file
 from tallyroom.reference import Reference
 from tallyroom.results import outcomes
 from tallyroom.rules.control import Outcome
@@ -23,16 +21,13 @@ from tallyroom.store.database import connect
 from tallyroom.web.app import create_app
 from tallyroom.web.scoreboard import NATIONAL
 from tallyroom.web.site import Site
-from tests.conftest import LEH, leap, store_url
 
 NIGHT = date(2021, 5, 6)
 
 
 @pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory, ref: Reference) -> Iterator[Engine]:
-    engine = connect(store_url(tmp_path_factory.mktemp("board") / "board.db"))
-    load_file(engine, "leap", leap(2017), Context(ref))
-    load_file(engine, "leh", LEH / "local_elections_2021_results-2.xlsx", Context(ref))
+def store(night_store: Callable[[str], str]) -> Iterator[Engine]:
+    engine = connect(night_store("2021"))  # LEAP 2017 and the Library's 2021 results
     yield engine
     engine.dispose()
 

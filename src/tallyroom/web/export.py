@@ -126,8 +126,8 @@ def poll_rows(poll: Poll) -> list[tuple[Cell, ...]]:
         result: PollResult | None = count(poll)
     except CountError:
         result = None  # an unresolved tie: nobody's election can be decided from the votes
-    elected_by_count = {id(c) for c in result.elected} if result else set()
-    rank = {id(c): i for i, c in enumerate(result.ranked, 1)} if result and result.contested else {}
+    elected_by_count = set(result.elected) if result else set()
+    rank = {c: i for i, c in enumerate(result.ranked, 1)} if result and result.contested else {}
     lot_winners = set(result.tie_break.winners) if result and result.tie_break else set()
     figures = poll.figures
     shared: dict[str, Cell] = {
@@ -148,7 +148,7 @@ def poll_rows(poll: Poll) -> list[tuple[Cell, ...]]:
     }
     rows = []
     for c in poll.candidacies:
-        elected = c.elected if c.elected is not None else (id(c) in elected_by_count if result else None)
+        elected = c.elected if c.elected is not None else (c in elected_by_count if result else None)
         values: dict[str, Cell] = {
             **shared,
             "person_name": c.name,
@@ -158,7 +158,7 @@ def poll_rows(poll: Poll) -> list[tuple[Cell, ...]]:
             "votes_cast": c.votes,
             "elected": _flag(elected),
             "tied_vote_winner": _flag(c.tie_break_winner or (bool(elected) and c.name in lot_winners)),
-            "rank": rank.get(id(c)),
+            "rank": rank.get(c),
             "tallyroom_party_id": c.party.id,
             "transfers": c.transfers,
             "incumbent": _flag(c.incumbent),
