@@ -3,6 +3,8 @@ the page made anew, a new view's page once the night moves, and a 304 for a read
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -10,7 +12,8 @@ from starlette.testclient import TestClient
 
 from tallyroom.reference import Reference
 from tallyroom.web.app import create_app
-from tallyroom.web.site import Site
+from tallyroom.web.caching import accepts_gzip, compressible
+from tallyroom.web.site import Made, Site
 from tests.conftest import NIGHT, copy_of, demo_store
 
 PAGES = ("/", "/council/E10000007", "/council/E10000007/ward/E58000193", "/api/night", "/export/results.csv")
@@ -52,3 +55,66 @@ def test_only_the_current_views_answer_is_given_again(
     client.get("/api/night")
     client.get("/api/night")
     assert len(routed) == 2  # the new view's made once, then answered again
+
+
+def digest(body: bytes) -> str:
+    return f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"'
+
+
+def test_a_page_is_sent_gzipped_to_who_allows_it_each_variant_with_the_etag_of_its_bytes(
+    store: str, ref: Reference, tmp_path: Path
+) -> None:
+    site = Site.open(copy_of(store, tmp_path), ref, NIGHT)
+    client = TestClient(create_app(site))
+    for path in PAGES:
+        for _ in range(2):  # made, then answered again from what was sent
+            plain = client.get(path, headers={"Accept-Encoding": "identity"})
+            packed = client.get(path, headers={"Accept-Encoding": "gzip, deflate, br"})
+            assert plain.status_code == packed.status_code == 200
+            assert "content-encoding" not in plain.headers
+            assert packed.headers["content-encoding"] == "gzip"
+            assert plain.headers["vary"] == packed.headers["vary"] == "Accept-Encoding"
+            assert plain.content == packed.content  # the test client undoes the gzip
+            assert plain.headers["etag"] == digest(plain.content)
+            assert packed.headers["etag"] == digest(gzip.compress(packed.content, compresslevel=6, mtime=0))
+            assert int(packed.headers["content-length"]) < len(plain.content) / 3
+            assert "content-security-policy" in packed.headers
+        for asked, answer in (("identity", plain), ("gzip", packed)):
+            tagged = {"Accept-Encoding": asked, "If-None-Match": answer.headers["etag"]}
+            unchanged = client.get(path, headers=tagged)
+            assert unchanged.status_code == 304 and unchanged.headers["etag"] == answer.headers["etag"]
+            assert unchanged.headers["vary"] == "Accept-Encoding"
+            head = client.head(path, headers={"Accept-Encoding": asked})
+            assert head.content == b"" and head.headers["etag"] == answer.headers["etag"]
+        other = {"Accept-Encoding": "identity", "If-None-Match": packed.headers["etag"]}
+        assert client.get(path, headers=other).status_code == 200  # another variant, another tag
+
+
+@pytest.mark.parametrize(
+    ("accept_encoding", "allowed"),
+    [
+        ("gzip", True),
+        ("gzip, deflate, br, zstd", True),
+        ("br;q=1.0, GZip;q=0.5", True),
+        ("*", True),
+        ("", False),
+        ("identity", False),
+        ("br", False),
+        ("gzip;q=0", False),
+        ("*;q=0", False),
+        ("gzip;q=0, *", False),
+        ("gzip;q=nonsense", False),
+    ],
+)
+def test_accept_encoding_is_read_as_rfc_9110_says(accept_encoding: str, allowed: bool) -> None:
+    assert accepts_gzip(accept_encoding) is allowed
+
+
+def test_images_and_small_documents_are_sent_as_they_are(store: str, ref: Reference, tmp_path: Path) -> None:
+    assert compressible("text/csv; charset=utf-8") and compressible("application/atom+xml")
+    assert not compressible("image/png")
+    assert Made.of(b"{}", compress=True).gzipped is None
+    client = TestClient(create_app(Site.open(copy_of(store, tmp_path), ref, NIGHT)))
+    card = client.get("/cards/council/E10000007.png")
+    assert card.status_code == 200 and card.headers["etag"] == digest(card.content)
+    assert "content-encoding" not in card.headers and "vary" not in card.headers

@@ -213,20 +213,17 @@ async def story(request: Request, name_or_code: str) -> Response:
     )
 
 
-@router.get("/live", tags=["live"], response_class=StreamingResponse)
-def live(
-    request: Request,
-    council: str | None = None,
-    last_event_id: Annotated[int | None, Header()] = None,
-) -> StreamingResponse:
+@router.get(
+    "/live",
+    tags=["live"],
+    response_class=StreamingResponse,
+    responses={422: {"model": schemas.Problem, "description": "Last-Event-ID is not an event's number"}},
+)
+def live(council: str | None = None, last_event_id: Annotated[int | None, Header()] = None) -> None:
     """Server-sent events (contract §2.1 objects), for one council or all; a reconnecting reader gets
-    the events it missed since `Last-Event-ID` (event numbers come from the log, so any worker will do)."""
-    site = site_of(request)
-    return StreamingResponse(
-        site.broadcaster.stream(council, last_event_id, lambda after: site.view.events_after(after)),
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
-    )
+    the events it missed since `Last-Event-ID` (event numbers come from the log, so any worker will do).
+    \f
+    `live_stream.LiveStream` answers these before any routing: the route describes them."""
 
 
 def feed_base(request: Request) -> str:

@@ -28,6 +28,7 @@ from tallyroom.rules.control import ControlSettings
 from tallyroom.store.database import StoreError, connect, database_url
 from tallyroom.web import accounts, api, apidocs, cards, desk, embed, pages, signin
 from tallyroom.web.caching import Answers, Making
+from tallyroom.web.live_stream import LiveStream
 from tallyroom.web.relay import Poller, Relay
 from tallyroom.web.site import Site
 from tallyroom.web.templating import render
@@ -155,6 +156,7 @@ def create_app(
     app.state.site = site
     app.state.base_url = base_url.rstrip("/") if base_url else None
     app.state.flavour = f"{'baked' if baked else 'served'}:{app.state.base_url or ''}:"
+    app.state.compressing = not baked  # a baked page is written to a file as it is
     app.state.making = Making()
     app.state.pages = pages.Pages(site, baked=baked, base_url=app.state.base_url)
     app.state.searching = pages.Searching()
@@ -170,6 +172,7 @@ def create_app(
         same_site="lax",
         https_only=secure_cookies,
     )
+    app.add_middleware(LiveStream, site=site)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts), www_redirect=False)
     app.add_middleware(HeadAsGet)
     app.add_middleware(SecurityHeaders, embed_ancestors=tuple(embed_ancestors))

@@ -2,8 +2,12 @@
 (or a CDN in front of them) cost one render per change, not one per request. An ETag is a digest of the
 bytes served, so it names the same page alike in every worker and after a restart.
 
-`Answers` keeps each such response as it was sent, by request target, and answers the same request for
-the same view straight from it, before any routing."""
+A text page or document over a kilobyte is also kept gzipped, made once with the page, and sent so to a
+reader whose Accept-Encoding allows gzip (every browser's does), with an ETag of its own: the digest of
+the gzipped bytes. Both answers carry `Vary: Accept-Encoding`.
+
+`Answers` keeps each such response as it was sent, by request target and whether gzip was allowed, and
+answers the same request for the same view straight from it, before any routing."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ import asyncio
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -37,18 +42,52 @@ async def cached_response(
     """`make(view)` as a response for the current view; 304 when the reader already has it. A response
     already made is answered on the event loop; making one (a render, perhaps a query) goes to a worker
     thread, so the loop keeps serving readers and live updates meanwhile. Keys are kept apart by the app's
-    flavour (served or baked, and its base URL): apps over one site make their pages differently."""
+    flavour (served or baked, and its base URL): apps over one site make their pages differently. A
+    baked app compresses nothing: its pages are written to files as they are."""
     site = site_of(request)
     key = f"{request.app.state.flavour}{key}"
     version = site.view.version  # what was made is for this view or a newer one
-    made = site.fresh(key) or await making_of(request).made(site, key, version, make)
-    headers = {"ETag": made.etag, "Cache-Control": f"public, max-age={MAX_AGE}"}
-    if made.etag in request.headers.get("if-none-match", ""):
+    compress = request.app.state.compressing and compressible(media_type)
+    made = site.fresh(key) or await making_of(request).made(site, key, version, make, compress)
+    served = made
+    if made.gzipped is not None and accepts_gzip(request.headers.get("accept-encoding", "")):
+        served = made.gzipped
+    headers = {"ETag": served.etag, "Cache-Control": f"public, max-age={MAX_AGE}"}
+    if made.gzipped is not None:
+        headers["Vary"] = "Accept-Encoding"
+    if served is not made:
+        headers["Content-Encoding"] = "gzip"
+    if served.etag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=headers)
     slot = request.scope.get(SLOT)
     if slot is not None:
         slot.append(version)
-    return Response(made.body, media_type=media_type, headers=headers)
+    return Response(served.body, media_type=media_type, headers=headers)
+
+
+def compressible(media_type: str) -> bool:
+    """Text, JSON and XML are; images (social cards) are compressed already."""
+    kind = media_type.partition(";")[0]
+    return kind.startswith("text/") or kind.endswith(("/json", "+json", "/xml", "+xml"))
+
+
+@lru_cache(maxsize=256)
+def accepts_gzip(accept_encoding: str) -> bool:
+    """Whether an Accept-Encoding header allows gzip (RFC 9110 §12.5.3): named, or left to `*`, with a
+    weight above zero. No header allows only the content as it is."""
+    weights: dict[str, float] = {}
+    for coding in accept_encoding.lower().split(","):
+        name, *parameters = coding.split(";")
+        weight = 1.0
+        for parameter in parameters:
+            key, _, value = parameter.strip().partition("=")
+            if key == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        weights[name.strip()] = weight
+    return weights.get("gzip", weights.get("*", 0.0)) > 0
 
 
 class Making:
@@ -58,11 +97,14 @@ class Making:
     def __init__(self) -> None:
         self.underway: dict[tuple[str, int], asyncio.Future[Made]] = {}
 
-    async def made(self, site: Site, key: str, version: int, make: Callable[[View], str | bytes]) -> Made:
-        """`site.cached(key, make)`, made in a worker thread once for all who ask for it for `version`."""
+    async def made(
+        self, site: Site, key: str, version: int, make: Callable[[View], str | bytes], compress: bool
+    ) -> Made:
+        """`site.cached(key, make, compress)`, made in a worker thread once for all who ask for it for
+        `version`."""
         underway = self.underway.get((key, version))
         if underway is None:
-            underway = asyncio.ensure_future(run_in_threadpool(site.cached, key, make))
+            underway = asyncio.ensure_future(run_in_threadpool(site.cached, key, make, compress))
             self.underway[key, version] = underway
             underway.add_done_callback(lambda _: self.underway.pop((key, version), None))
         return await asyncio.shield(underway)
@@ -83,21 +125,28 @@ class Answer:
 
 
 class Answers:
-    """Answers a GET that `cached_response` answered before, for the same view, with the same status,
-    headers and body, without routing it (the middleware outside still adds theirs). A request that
-    names an ETag goes through, to be answered 304 or not as before."""
+    """Answers a GET that `cached_response` answered before, for the same view and the same answer to
+    whether gzip is allowed, with the same status, headers and body, without routing it (the middleware
+    outside still adds theirs). A request that names an ETag goes through, to be answered 304 or not as
+    before."""
 
     def __init__(self, app: ASGIApp, site: Site) -> None:
         self.app, self.site = app, site
-        self.answers: OrderedDict[tuple[str, bytes], Answer] = OrderedDict()
+        self.answers: OrderedDict[tuple[str, bytes, bool], Answer] = OrderedDict()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] != "GET":
             await self.app(scope, receive, send)
             return
-        target = (scope["path"], scope["query_string"])
+        encodings, names_etag = "", False
+        for name, value in scope["headers"]:
+            if name == b"accept-encoding":
+                encodings = value.decode("latin-1")
+            elif name == b"if-none-match":
+                names_etag = True
+        target = (scope["path"], scope["query_string"], accepts_gzip(encodings))
         hit = self.answers.get(target)
-        if hit is not None and hit.version == self.site.view.version and not _names_etag(scope):
+        if hit is not None and hit.version == self.site.view.version and not names_etag:
             await send({**hit.start, "headers": list(hit.start["headers"])})
             await send(dict(hit.body))
             return
@@ -117,7 +166,3 @@ class Answers:
             self.answers.move_to_end(target)
             if len(self.answers) > CACHED:
                 self.answers.popitem(last=False)
-
-
-def _names_etag(scope: Scope) -> bool:
-    return any(name == b"if-none-match" for name, _ in scope["headers"])

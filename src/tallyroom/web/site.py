@@ -13,6 +13,7 @@ that folds the same log numbers the same events alike, before or after a restart
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import tempfile
 import threading
@@ -52,12 +53,26 @@ CACHED = 4096
 Listener = Callable[[list[Event], bool], None]
 
 
+GZIP_FROM = 1024
+"""Bytes from which a page is also kept gzipped, when compressed: below it, gzip saves next to nothing."""
+
+
 @dataclass(frozen=True)
 class Made:
-    """A page or document made for a view: its bytes and their ETag (a digest of the bytes)."""
+    """A page or document made for a view: its bytes and their ETag (a digest of the bytes); for one
+    worth compressing, also the same gzipped, with the ETag of those bytes."""
 
     body: bytes
     etag: str
+    gzipped: Made | None = None
+
+    @classmethod
+    def of(cls, body: bytes, compress: bool = False) -> Made:
+        """`body` with its ETag, and gzipped once here (not for each reader) if `compress`."""
+        gzipped = None
+        if compress and len(body) >= GZIP_FROM:
+            gzipped = cls.of(gzip.compress(body, compresslevel=6, mtime=0))
+        return cls(body, f'"{hashlib.blake2b(body, digest_size=16).hexdigest()}"', gzipped)
 
 
 @dataclass(frozen=True)
@@ -268,9 +283,9 @@ class Site:
         hit = self._cache.get(key)
         return hit[1] if hit is not None and hit[0] == self.view.version else None
 
-    def cached(self, key: str, make: Callable[[View], str | bytes]) -> Made:
+    def cached(self, key: str, make: Callable[[View], str | bytes], compress: bool = False) -> Made:
         """`make(view)` for the current view, made once per view (pages, JSON documents), with the ETag
-        of its bytes."""
+        of its bytes, and gzipped too if `compress` (see `Made.of`)."""
         view = self.view
         hit = self._cache.get(key)
         if hit is not None and hit[0] == view.version:
@@ -283,7 +298,7 @@ class Site:
                 return made
             body = make(view)
             data = body.encode() if isinstance(body, str) else body
-            made = Made(data, f'"{hashlib.blake2b(data, digest_size=16).hexdigest()}"')
+            made = Made.of(data, compress)
             self._cache[key] = (view.version, made)
             self._cache.move_to_end(key)
             if len(self._cache) > CACHED:
