@@ -89,12 +89,32 @@ MADE: set[str] = set()
 def store_url(path: Path) -> str:
     """A new, empty store: the SQLite file at `path`, or, when the suite runs on PostgreSQL
     ($TALLYROOM_TEST_POSTGRES), a new database on that server named after the path."""
+    assert not RUNNING or RUNNING[-1].get_closest_marker("one_store") is None, (
+        f"{RUNNING[-1].nodeid} is marked one_store, so the PostgreSQL pass leaves it out, yet makes a store"
+    )
     if not POSTGRES:
         return f"sqlite:///{path}"
     name = "t_" + hashlib.sha1(str(path).encode()).hexdigest()[:20]
     _server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
     MADE.add(name)
     return f"{POSTGRES.rsplit('/', 1)[0]}/{name}"
+
+
+RUNNING: list[pytest.Item] = []
+"""The test running now, for `store_url` to hold to its marks."""
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    RUNNING[:] = [item]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL, the tests of no store are left out: the SQLite pass ran them, and they would do
+    the same again."""
+    if POSTGRES:
+        left_out = [item for item in items if item.get_closest_marker("one_store")]
+        items[:] = [item for item in items if not item.get_closest_marker("one_store")]
+        config.hook.pytest_deselected(items=left_out)
 
 
 @pytest.fixture(scope="session", autouse=True)

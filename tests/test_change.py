@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from tallyroom.reference import Reference
 from tallyroom.rules.change import net_change, ward_change
 from tallyroom.rules.model import Candidacy, CouncilRef, Poll, WardRef
 from tallyroom.rules.shares import butler_swing, top_vote_shares
+
+pytestmark = pytest.mark.one_store  # uses no store, or only its own SQLite file
 
 
 def test_multi_seat_ward_compares_multisets(ref: Reference) -> None:

@@ -30,6 +30,8 @@ from tallyroom.web.charts import (
 from tallyroom.web.palette import Palette, contrast_ratio, relative_luminance, text_colour
 from tests.conftest import DEMO
 
+pytestmark = pytest.mark.one_store  # uses no store, or only its own SQLite file
+
 SVG = "{http://www.w3.org/2000/svg}"
 EVIL = "<script>alert(1)</script> & \"co\" 'x'"
 

@@ -8,6 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.one_store  # uses no store, or only its own SQLite file
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

@@ -6,6 +6,8 @@ import pytest
 
 from tallyroom.web.colour import Lab, ciede2000, lab
 
+pytestmark = pytest.mark.one_store  # uses no store, or only its own SQLite file
+
 SHARMA: list[tuple[Lab, Lab, float]] = [
     ((50.0000, 2.6772, -79.7751), (50.0000, 0.0000, -82.7485), 2.0425),
     ((50.0000, 3.1571, -77.2803), (50.0000, 0.0000, -82.7485), 2.8615),

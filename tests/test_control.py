@@ -19,6 +19,8 @@ from tallyroom.rules.control import (
 )
 from tallyroom.rules.parties import NOC
 
+pytestmark = pytest.mark.one_store  # uses no store, or only its own SQLite file
+
 
 @pytest.mark.parametrize(
     ("seats", "needed"),

@@ -3,7 +3,11 @@ surname-first candidates (its 2021 handbook), against LEAP's spelling of the sam
 
 from __future__ import annotations
 
+import pytest
+
 from tallyroom.copy.names import person, proper_form, ward_name
+
+pytestmark = pytest.mark.one_store  # uses no store, or only its own SQLite file
 
 
 def test_wards_in_their_proper_form() -> None:

@@ -14,6 +14,8 @@ import pytest
 
 from tests.conftest import LEH, SHARED, leap
 
+pytestmark = pytest.mark.one_store  # uses no store, or only its own SQLite file
+
 DATA = Path(__file__).resolve().parents[1] / "src" / "tallyroom" / "data"
 LEH_CSV = LEH / "converted-csv"
 TYPES = {"county", "district", "unitary", "metropolitan", "london", "other"}

@@ -18,6 +18,8 @@ from tallyroom.rules.model import (
     WardRef,
 )
 
+pytestmark = pytest.mark.one_store  # uses no store, or only its own SQLite file
+
 DERBYSHIRE_PCC = CouncilRef("E23000026", "Derbyshire")
 
 

@@ -13,6 +13,8 @@ from tallyroom.importers.base import Context
 from tallyroom.rules.model import ElectionType, Poll, PollKind
 from tests.conftest import SHARED
 
+pytestmark = pytest.mark.one_store  # uses no store, or only its own SQLite file
+
 SAMPLES = SHARED / "democracyclub-api-sample"
 RESULTS_2021 = SAMPLES / "results-2021.json"
 RESULTS_2018 = SAMPLES / "results-2018.json"

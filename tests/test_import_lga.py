@@ -15,6 +15,8 @@ from tallyroom.importers.base import Context
 from tallyroom.rules.model import Poll, PollKind
 from tests.conftest import SHARED
 
+pytestmark = pytest.mark.one_store  # uses no store, or only its own SQLite file
+
 TRAFFORD = SHARED / "trafford-council" / "trafford_council_election_results.csv"
 ALL_OUT = date(2023, 5, 4)
 

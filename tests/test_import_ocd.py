@@ -15,6 +15,8 @@ from tallyroom.importers.base import Context
 from tallyroom.rules.model import CompositionSnapshot
 from tests.conftest import SHARED
 
+pytestmark = pytest.mark.one_store  # uses no store, or only its own SQLite file
+
 ROLL_2021 = SHARED / "opencouncildata" / "opencouncildata_councillors_2021.csv"
 DERBYSHIRE = "E10000007"
 

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.one_store  # uses no store, or only its own SQLite file
+
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "tallyroom"
 
 BELOW = {

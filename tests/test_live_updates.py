@@ -9,10 +9,14 @@ import json
 import threading
 from collections.abc import AsyncIterator
 
+import pytest
+
 from tallyroom.live.events import Event
 from tallyroom.rules.model import CouncilRef
 from tallyroom.web import live
 from tallyroom.web.live import Broadcaster
+
+pytestmark = pytest.mark.one_store  # uses no store, or only its own SQLite file
 
 DERBY = CouncilRef("E06000015", "Derby")
 DERBYSHIRE = CouncilRef("E10000007", "Derbyshire")

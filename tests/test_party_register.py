@@ -16,6 +16,8 @@ import pytest
 from tallyroom.rules.parties import INDEPENDENT, Party, PartyRegister, normalise
 from tests.conftest import SHARED, leap
 
+pytestmark = pytest.mark.one_store  # uses no store, or only its own SQLite file
+
 DATA = Path(__file__).resolve().parents[1] / "src" / "tallyroom" / "data"
 
 

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import POSTGRES, SHARED
+from tests.conftest import SHARED
+
+pytestmark = pytest.mark.one_store  # uses no store, or only its own SQLite file
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -31,7 +33,6 @@ def transcript() -> list[tuple[str, str]]:
     return steps
 
 
-@pytest.mark.skipif(bool(POSTGRES), reason="the README's commands use the default store, SQLite")
 def test_the_readme_commands_print_what_it_shows(tmp_path: Path) -> None:
     clone = tmp_path / "tallyroom"
     clone.mkdir()

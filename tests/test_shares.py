@@ -21,6 +21,8 @@ from tallyroom.rules.shares import Earlier, ShareMethod, Standing, share_table, 
 
 from .conftest import DEMO, LEH, leap
 
+pytestmark = pytest.mark.one_store  # uses no store, or only its own SQLite file
+
 WARD_TABLE = LEH / "Ward_Level-Table 1.csv"
 Votes = dict[str, dict[str, int]]
 

@@ -14,6 +14,8 @@ from tallyroom.importers.base import Context
 
 from .conftest import LEH
 
+pytestmark = pytest.mark.one_store  # uses no store, or only its own SQLite file
+
 TABLE = LEH / "Ward_Level-Table 1.csv"
 
 

@@ -22,6 +22,8 @@ from tallyroom.rules.stv import (
     quota,
 )
 
+pytestmark = pytest.mark.one_store  # uses no store, or only its own SQLite file
+
 A, B, C, D, E = range(5)
 EXAMPLE = [
     Paper(1200, (A, D)),

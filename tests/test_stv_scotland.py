@@ -28,6 +28,8 @@ from tallyroom.rules.model import WardRef
 from tallyroom.rules.stv import StvCount, count_stv
 from tests.conftest import LEH, SHARED, leap
 
+pytestmark = pytest.mark.one_store  # uses no store, or only its own SQLite file
+
 BALLOTS = SHARED / "scot-elex-ballots" / "blt_files"
 
 UNOPPOSED_2017 = {"S13002516", "S13002734", "S13002776"}
