@@ -239,12 +239,20 @@ async def get(app: ASGIApp, path: str) -> tuple[int, str, bytes]:
         "client": ("127.0.0.1", 0),
     }
     sent: list[Message] = []
+    asked, answered = asyncio.Event(), asyncio.Event()
 
     async def receive() -> Message:
-        return {"type": "http.request", "body": b"", "more_body": False}
+        """The empty request, then, once the answer is whole, that the reader has gone."""
+        if not asked.is_set():
+            asked.set()
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await answered.wait()
+        return {"type": "http.disconnect"}
 
     async def send(message: Message) -> None:
         sent.append(message)
+        if message["type"] == "http.response.body" and not message.get("more_body"):
+            answered.set()
 
     await app(scope, receive, send)
     start = next(m for m in sent if m["type"] == "http.response.start")
