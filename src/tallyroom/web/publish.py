@@ -254,7 +254,11 @@ async def get(app: ASGIApp, path: str) -> tuple[int, str, bytes]:
         if message["type"] == "http.response.body" and not message.get("more_body"):
             answered.set()
 
-    await app(scope, receive, send)
+    try:
+        await app(scope, receive, send)
+    except Exception as error:  # the app raises an error again after answering it 500
+        if not any(m["type"] == "http.response.start" for m in sent):
+            raise Unpublishable(f"the site failed to answer: {type(error).__name__}") from error
     start = next(m for m in sent if m["type"] == "http.response.start")
     headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in start["headers"]}
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
