@@ -6,7 +6,10 @@ folder (target: under 10 s), then one Derbyshire ward is posted again with one v
 touched is baked again (target: under 1 s). Times are medians of several runs, each on a folder and
 site of its own.
 
-Run: .venv/bin/python benchmarks/bench_publish.py [--runs N] [--profile FILE]
+Run: .venv/bin/python benchmarks/bench_publish.py [--runs N] [--profile FILE] [--keep FOLDER]
+
+With `--keep`, the first run's folders are copied to FOLDER/whole (as the whole bake left it) and
+FOLDER/after (after the declaration), to compare the bytes of two versions with `diff -r`.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import cProfile
 import csv
 import io
 import pstats
+import shutil
 import statistics
 import subprocess
 import sys
@@ -64,8 +68,11 @@ def correction(db: str) -> bytes:
     return again.getvalue().encode()
 
 
-def one_run(db: str, folder: Path, body: bytes, profile: cProfile.Profile | None) -> tuple[float, float, int]:
-    """Seconds for the whole bake and for the bake after the declaration; the files of the whole."""
+def one_run(
+    db: str, folder: Path, body: bytes, profile: cProfile.Profile | None, keep: Path | None
+) -> tuple[float, float, int]:
+    """Seconds for the whole bake and for the bake after the declaration; the files of the whole; with
+    `keep`, a copy of the folder after each."""
     site = Site.open(connect(db), reference.load(), NIGHT)
     publisher = Publisher(site, folder, BASE)
     if profile:
@@ -75,10 +82,14 @@ def one_run(db: str, folder: Path, body: bytes, profile: cProfile.Profile | None
     whole = time.perf_counter() - start
     if profile:
         profile.disable()
+    if keep:
+        shutil.copytree(folder, keep / "whole")
     events, _ = site.ingest_text("ward", body, "bench")
     start = time.perf_counter()
     publisher.after(events)
     after = time.perf_counter() - start
+    if keep:
+        shutil.copytree(folder, keep / "after")
     if len(every_path(site, site.view)) != files:
         raise RuntimeError(f"{files} files written, not every page")
     return whole, after, files
@@ -90,6 +101,7 @@ def main() -> None:
     )
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--profile", type=Path, help="write the first whole bake's profile here")
+    parser.add_argument("--keep", type=Path, help="copy the first run's baked folders here")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
@@ -100,7 +112,9 @@ def main() -> None:
             copy = folder / f"run{run}.db"
             copy.write_bytes((folder / "night.db").read_bytes())
             profile = cProfile.Profile() if args.profile and not run else None
-            whole, after, files = one_run(f"sqlite:///{copy}", folder / f"site{run}", body, profile)
+            keep = args.keep if not run else None
+            site = folder / f"site{run}"
+            whole, after, files = one_run(f"sqlite:///{copy}", site, body, profile, keep)
             wholes.append(whole)
             afters.append(after)
             print(f"  run {run + 1}: {files} files in {whole:.1f} s; after one declaration {after:.2f} s")

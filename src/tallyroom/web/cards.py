@@ -15,7 +15,7 @@ from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, HTTPException, Request
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageColor, ImageDraw, ImageFont
 from starlette.responses import Response
 
 from tallyroom.rules.model import PollKind
@@ -82,36 +82,70 @@ Bar = tuple[tuple[str, str, int], ...]
 """A bar's segments, largest first: a party's name, its fill colour and its seats (or votes)."""
 
 
+Ink = str | int
+"""A colour as drawn: its name on an RGB card, its index on a palette card."""
+
+
+def _indexed(colours: list[str]) -> tuple[list[Ink], list[int]] | None:
+    """The index of each of `colours` on a palette card, and the palette; None when they do not fit.
+    Index k is the grey (k, k, k), so that text, whose edges blend INK into PAPER index by index, gets
+    the very greys an RGB card's edges get; a colour that is not grey takes an index darker than INK,
+    a grey text never makes."""
+    palette = [(k, k, k) for k in range(256)]
+    greys = {ImageColor.getrgb(c)[0] for c in colours if len(set(ImageColor.getrgb(c)[:3])) == 1}
+    free = (i for i in range(ImageColor.getrgb(INK)[0]) if i not in greys)
+    indices: dict[str, Ink] = {}
+    for colour in colours:
+        red, green, blue = ImageColor.getrgb(colour)[:3]
+        if colour in indices:
+            continue
+        if red == green == blue:
+            indices[colour] = red
+        elif (index := next(free, None)) is not None:
+            indices[colour], palette[index] = index, (red, green, blue)
+        else:
+            return None
+    return [indices[c] for c in colours], [level for colour in palette for level in colour]
+
+
 @lru_cache(maxsize=2048)
 def draw_card(heading: str, headline: str, seats: Bar, total: int, threshold: int | None, unit: str) -> bytes:
     """A card as PNG bytes: a heading, a headline, and a bar of `seats` out of `total` (its key counts
-    in `unit`), with the majority line at `threshold`."""
-    card = Image.new("RGB", (WIDTH, HEIGHT), PAPER)
+    in `unit`), with the majority line at `threshold`. Drawn on a palette (a third of the bytes of RGB
+    to encode), pixel for pixel as in RGB; in RGB when its colours do not fit a palette."""
+    colours = [INK, PAPER, EMPTY, *(fill for _name, fill, _held in seats)]
+    indexed = _indexed(colours)
+    inks: list[Ink] = list(colours) if indexed is None else indexed[0]
+    ink, paper, empty, *fills = inks
+    card = Image.new("RGB" if indexed is None else "P", (WIDTH, HEIGHT), paper)
+    if indexed is not None:
+        card.putpalette(indexed[1])
     draw = ImageDraw.Draw(card)
-    draw.rectangle((0, 0, WIDTH, 12), fill=INK)
+    draw.fontmode = "L"  # antialiased on a palette card too: its greys are in index order
+    draw.rectangle((0, 0, WIDTH, 12), fill=ink)
     y = 44
     for line in _lines(draw, heading, 64, 2):
-        draw.text((MARGIN, y), line, fill=INK, font=_font(64))
+        draw.text((MARGIN, y), line, fill=ink, font=_font(64))
         y += 76
     for line in _lines(draw, headline, 40, 3):
-        draw.text((MARGIN, y + 8), line, fill=INK, font=_font(40))
+        draw.text((MARGIN, y + 8), line, fill=ink, font=_font(40))
         y += 52
     top, bar = max(y + 36, 370), 80
     scale = (WIDTH - 2 * MARGIN) / max(total, 1)
     x = float(MARGIN)
-    draw.rectangle((MARGIN, top, WIDTH - MARGIN, top + bar), fill=EMPTY)
-    for _name, fill, held in seats:
-        draw.rectangle((x, top, x + held * scale, top + bar), fill=fill, outline=PAPER, width=2)
+    draw.rectangle((MARGIN, top, WIDTH - MARGIN, top + bar), fill=empty)
+    for (_name, _colour, held), fill in zip(seats, fills, strict=True):
+        draw.rectangle((x, top, x + held * scale, top + bar), fill=fill, outline=paper, width=2)
         x += held * scale
-    draw.rectangle((MARGIN, top, WIDTH - MARGIN, top + bar), outline=INK, width=3)
+    draw.rectangle((MARGIN, top, WIDTH - MARGIN, top + bar), outline=ink, width=3)
     if threshold:
         at = MARGIN + threshold * scale
-        draw.line((at, top - 14, at, top + bar + 14), fill=PAPER, width=9)
-        draw.line((at, top - 14, at, top + bar + 14), fill=INK, width=4)
+        draw.line((at, top - 14, at, top + bar + 14), fill=paper, width=9)
+        draw.line((at, top - 14, at, top + bar + 14), fill=ink, width=4)
     key = "   ".join(f"{name} {held:,}" for name, _fill, held in seats[:5])
     key += f"   ({threshold:,} for a majority)" if threshold else ""
     for i, line in enumerate(_lines(draw, f"{unit.capitalize()}: {key or 'none declared yet'}", 28, 2)):
-        draw.text((MARGIN, top + bar + 24 + 36 * i), line, fill=INK, font=_font(28))
+        draw.text((MARGIN, top + bar + 24 + 36 * i), line, fill=ink, font=_font(28))
     out = io.BytesIO()
     card.save(out, format="PNG", compress_level=1)  # half the time of the default
     return out.getvalue()

@@ -27,6 +27,7 @@ import csv
 import io
 import re
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import TextIO
 
 from uk_election_ids.election_ids import IdBuilder
@@ -110,14 +111,23 @@ def results_csv(polls: Iterable[Poll]) -> str:
 def write_results_csv(polls: Iterable[Poll], out: TextIO) -> int:
     """Write the CSV to a text stream (open a file with `newline=""`); returns the candidacy rows
     written."""
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
+    csv.writer(out).writerow(COLUMNS)
     written = 0
     for poll in polls:
-        for row in poll_rows(poll):
-            writer.writerow([_cell(value) for value in row])
-            written += 1
+        text, rows = _poll_csv(poll)
+        out.write(text)
+        written += rows
     return written
+
+
+@lru_cache(maxsize=8192)
+def _poll_csv(poll: Poll) -> tuple[str, int]:
+    """A poll's rows as CSV text, and how many, made once for each poll as it stands: the whole night's
+    CSV is written again after every declaration."""
+    out = io.StringIO(newline="")
+    rows = poll_rows(poll)
+    csv.writer(out).writerows([_cell(value) for value in row] for row in rows)
+    return out.getvalue(), len(rows)
 
 
 def poll_rows(poll: Poll) -> list[tuple[Cell, ...]]:

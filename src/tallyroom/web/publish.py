@@ -1,15 +1,16 @@
 """Static publishing: every public page and JSON document baked to files any static host or CDN can
 serve, and baked again, only where the night changed, after each declaration.
 
-Pages are fetched from the app itself, in process, so a baked page is byte for byte what the server
-would answer. A page goes to `PATH/index.html`, a JSON document to `PATH.json`, anything else (feeds,
-the CSV, styles) to its own path. A file is replaced atomically (written beside it, then renamed) and
-only when its bytes change, so a CDN syncing the folder moves only what is new.
+Pages are asked of the app itself, in process (an ASGI call, no HTTP client between), so a baked page
+is byte for byte what the server would answer. A page goes to `PATH/index.html`, a JSON document to
+`PATH.json`, anything else (feeds, the CSV, styles) to its own path. A file is replaced atomically
+(written beside it, then renamed) and only when its bytes change, so a CDN syncing the folder moves
+only what is new.
 
 Nothing is written outside the folder, whatever the codes and names in the log. An address is baked
 only when each of its segments is a plain file name (`SEGMENT`: letters, digits, `-`, `_` and inner
 dots, so no `..`, `/`, `\\`, `%`, `?`, `#` or NUL, and not too long for a file system), so the address
-fetched is the address written, with nothing for the HTTP client to normalise; and every file's
+asked for is the address written, with nothing to normalise; and every file's
 resolved path is checked to lie inside the folder before it is written. A page that cannot be baked (an
 address refused, an answer other than 200, a file that cannot be written) is logged and kept in
 `failed`, and tried again with the next bake; the others are baked all the same.
@@ -25,9 +26,10 @@ import re
 import tempfile
 from collections.abc import Callable, Collection, Iterable
 from functools import partial
+from http import HTTPStatus
 from pathlib import Path
 
-import httpx2
+from starlette.types import ASGIApp, Message
 
 from tallyroom.importers.limits import escape_controls
 from tallyroom.live.events import Event
@@ -70,8 +72,8 @@ BAKERS = 4
 """Pages made at once: a card's PNG is encoded with the interpreter's lock released, so another page
 is made meanwhile."""
 
-BAKING = "http://publish.invalid"
-"""The address pages are fetched at, in process, when no base URL is given (never one readers see)."""
+HOST = b"publish.invalid"
+"""The host pages are asked for under, in process (never one readers see)."""
 
 log = logging.getLogger(__name__)
 
@@ -203,32 +205,73 @@ class Publisher:
         return asyncio.run(self._bake(list(dict.fromkeys([*paths, *self.failed]))))
 
     async def _bake(self, paths: list[str]) -> int:
-        transport = httpx2.ASGITransport(app=self.app, raise_app_exceptions=False)
         turns = asyncio.Semaphore(BAKERS)
-        async with httpx2.AsyncClient(transport=transport, base_url=self.base_url or BAKING) as client:
 
-            async def one(path: str) -> int:
-                async with turns:
-                    try:
-                        written = await self._bake_one(client, path)
-                    except (Unpublishable, OSError, httpx2.HTTPError) as error:
-                        reason = str(error) or type(error).__name__
-                        if self.failed.get(path) != reason:  # said once, not at every retry
-                            log.warning("not published: %s: %s", escape_controls(path), reason)
-                        self.failed[path] = reason
-                        return 0
-                    self.failed.pop(path, None)
-                    return written
+        async def one(path: str) -> int:
+            async with turns:
+                try:
+                    written = await self._bake_one(path)
+                except (Unpublishable, OSError) as error:
+                    reason = str(error) or type(error).__name__
+                    if self.failed.get(path) != reason:  # said once, not at every retry
+                        log.warning("not published: %s: %s", escape_controls(path), reason)
+                    self.failed[path] = reason
+                    return 0
+                self.failed.pop(path, None)
+                return written
 
-            return sum(await asyncio.gather(*(one(path) for path in paths)))
+        return sum(await asyncio.gather(*(one(path) for path in paths)))
 
-    async def _bake_one(self, client: httpx2.AsyncClient, path: str) -> int:
-        segments(path)  # checked before it is fetched
-        answer = await client.get(path)
-        if answer.status_code != 200:
-            raise Unpublishable(f"the site answered {answer.status_code} {answer.reason_phrase}")
-        media = answer.headers.get("content-type", "")
-        return _write(file_for(self.folder, path, media), answer.content)
+    async def _bake_one(self, path: str) -> int:
+        segments(path)  # checked before it is asked for
+        status, media, body = await get(self.app, path)
+        if status != 200:
+            raise Unpublishable(f"the site answered {status} {HTTPStatus(status).phrase}")
+        return _write(file_for(self.folder, path, media), body)
+
+
+async def get(app: ASGIApp, path: str) -> tuple[int, str, bytes]:
+    """A GET of `path` (a plain one: `segments` passed it) from the app, in process: the status, the
+    media type and the body."""
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(b"host", HOST)],
+        "server": (HOST.decode(), 80),
+        "client": ("127.0.0.1", 0),
+    }
+    sent: list[Message] = []
+    asked, answered = asyncio.Event(), asyncio.Event()
+
+    async def receive() -> Message:
+        """The empty request, then, once the answer is whole, that the reader has gone."""
+        if not asked.is_set():
+            asked.set()
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await answered.wait()
+        return {"type": "http.disconnect"}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+        if message["type"] == "http.response.body" and not message.get("more_body"):
+            answered.set()
+
+    try:
+        await app(scope, receive, send)
+    except Exception as error:  # the app raises an error again after answering it 500
+        if not any(m["type"] == "http.response.start" for m in sent):
+            raise Unpublishable(f"the site failed to answer: {type(error).__name__}") from error
+    start = next(m for m in sent if m["type"] == "http.response.start")
+    headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in start["headers"]}
+    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+    return start["status"], headers.get("content-type", ""), body
 
 
 def _write(target: Path, body: bytes) -> int:
