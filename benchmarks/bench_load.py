@@ -15,6 +15,7 @@ Run: make bench  (or .venv/bin/python benchmarks/bench_load.py [--runs N] [--lea
 from __future__ import annotations
 
 import argparse
+import compileall
 import statistics
 import subprocess
 import sys
@@ -28,6 +29,7 @@ from pathlib import Path
 import plain_sqlite
 from targets import Row, at_most, report
 
+import tallyroom as tallyroom_package
 from tallyroom import reference
 from tallyroom.importers.base import Context
 from tallyroom.loading import load_file
@@ -107,7 +109,11 @@ def command_seconds(
 
 
 def commands(leap: Path, runs: int) -> list[Row]:
-    """Whole commands against their floors: starting, and loading then listing the night."""
+    """Whole commands against their floors: starting, and loading then listing the night. tallyroom's
+    modules are compiled first, as an installed package's are: the libraries of the floor were compiled
+    when pip installed them, and an editable install run with PYTHONDONTWRITEBYTECODE would otherwise
+    compile every changed module at every start."""
+    compileall.compile_dir(Path(tallyroom_package.__file__).parent, quiet=1)
     python = sys.executable
     tallyroom = str(Path(python).with_name("tallyroom"))
     db = ["--db", "sqlite:///{}/tallyroom.db"]
