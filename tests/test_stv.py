@@ -174,3 +174,10 @@ def test_a_published_stage_sheet_is_checked_against_the_count() -> None:
         "stage 2: D 799.91 published, 799.19200 counted",
         "stage 3: 'z' is not a candidate",
     ]
+
+
+def test_a_council_counts_by_its_nations_rules() -> None:
+    """Papers in the log are counted under the rules of the council's nation, told by its GSS code."""
+    assert StvRules.of_council("S12000020") is StvRules.SCOTLAND  # Moray
+    assert StvRules.of_council("N09000003") is StvRules.NORTHERN_IRELAND  # Belfast
+    assert (StvRules.SCOTLAND.places, StvRules.NORTHERN_IRELAND.places) == (5, 2)

@@ -34,7 +34,7 @@ from tallyroom.importers.limits import CONTROL, escape_controls
 from tallyroom.rules.counting import UnresolvedTie
 from tallyroom.rules.model import Candidacy, CouncilRef, PollKind, WardRef
 from tallyroom.rules.parties import Party, PartyRegister
-from tallyroom.rules.stv import Paper, count_stv
+from tallyroom.rules.stv import Paper, StvRules, count_stv
 
 FILE_NAME = re.compile(r"(?P<council>[a-z_]+?)_(?P<year>\d{4})_(?P<ward>.+)\.blt")
 POLLING_DAYS = {
@@ -92,7 +92,7 @@ def read(path: Path, context: Context) -> Batch:
         raise InputError(path, f"no ward of {council.name} is called {blt.title!r}", blt.title_row)
     names = [c.name for c in blt.candidates]
     try:
-        result = count_stv(names, blt.seats, blt.papers)
+        result = count_stv(names, blt.seats, blt.papers, StvRules.of_council(council.code))
     except UnresolvedTie as tie:
         raise InputError(path, f"{tie}: the count needs the returning officer's lot") from None
     parties = context.reference.parties

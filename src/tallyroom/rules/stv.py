@@ -37,6 +37,11 @@ class StvRules(StrEnum):
         """Decimal places of a transfer value, the remainder ignored."""
         return 5 if self is StvRules.SCOTLAND else 2
 
+    @classmethod
+    def of_council(cls, council_code: str) -> StvRules:
+        """The rules a council's counts follow, by the nation its GSS code names (N: Northern Ireland)."""
+        return cls.NORTHERN_IRELAND if council_code.startswith("N") else cls.SCOTLAND
+
 
 class StageAction(StrEnum):
     FIRST = "first preferences"

@@ -29,7 +29,7 @@ from tallyroom.rules.model import (
     WardRef,
 )
 from tallyroom.rules.parties import Party, PartyRegister
-from tallyroom.rules.stv import Paper, StvCount, count_stv
+from tallyroom.rules.stv import Paper, StvCount, StvRules, count_stv
 from tallyroom.store.schema import (
     RecordKind,
     council_records,
@@ -566,5 +566,7 @@ def stv_counts_on(
             continue
         content = json.loads(text)
         papers = [Paper(voters, tuple(ranking)) for voters, ranking in content["papers"]]
-        counts[council, code or name, kind] = count_stv(content["candidates"], content["seats"], papers)
+        rules = StvRules.of_council(council)
+        count = count_stv(content["candidates"], content["seats"], papers, rules)
+        counts[council, code or name, kind] = count
     return counts
