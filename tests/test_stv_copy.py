@@ -107,6 +107,8 @@ def test_a_scottish_by_election_headline_names_the_scottish_conservatives(
     text = story(facts)
     forms = {form for p in ref.parties for form in (p.name, p.plural)}
     assert check(text, facts, forms) == [] and "The Scottish Conservatives took Lomond North" in text
+    assert text.startswith("The Scottish Conservatives won the Lomond North by-election in Argyll and Bute.")
+    assert "Counting continues" not in text and "seats up" not in text
     get = ref.parties.get
     named = [headline_party(get(p)) for p in ("dup", "sinn-fein", "sdlp", "uup", "alliance", "snp")]
     assert named == ["DUP", "Sinn Féin", "SDLP", "UUP", "Alliance", "SNP"]

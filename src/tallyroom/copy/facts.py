@@ -134,6 +134,8 @@ class CouncilFacts:
     of poll or councillor roll says who held it then."""
     wards: tuple[str, ...] = ()
     """Every declared ward, by its name as copy writes it."""
+    by_elections_only: bool = False
+    """The council's only polls of the day are by-elections."""
     eve_changes: tuple[Seats, ...] = ()
     """The change in seats since the eve of poll, where the council has it as well as the change since
     the seats were last fought (`changes`)."""
@@ -339,6 +341,7 @@ def council_facts(
         if outcome.control_before_source is ControlBefore.EARLIER_RESULTS and outcome.control_before_as_of
         else None,
         wards=tuple(dict.fromkeys(names.values())),
+        by_elections_only=outcome.by_elections_only,
         transfers=council_transfers(((names[id(w)], w) for w in outcome.wards), stv),
     )
     return in_house_style(facts, outcome.council.code)
