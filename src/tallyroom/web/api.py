@@ -15,11 +15,13 @@ from tallyroom import serialise, serialise_shares
 from tallyroom.copy.newsroom import story_key
 from tallyroom.copy.review import published
 from tallyroom.errors import InputError
+from tallyroom.live.events import Event
 from tallyroom.results import area_shares, find_council, in_region, share_pairs
 from tallyroom.rules.outcome import CouncilOutcome
 from tallyroom.rules.prospects import watch
 from tallyroom.store import queries
 from tallyroom.store.database import StoreError
+from tallyroom.store.log import AppendReport
 from tallyroom.web import entries, export, feeds, schemas
 from tallyroom.web.accounts import Role, by_token
 from tallyroom.web.caching import cached_response, site_of
@@ -358,19 +360,9 @@ async def declarations(
             events, report = await run_in_threadpool(site.ingest_text, "blt", body, user.name, council)
         else:
             events, report = await run_in_threadpool(site.ingest_text, "ward", body, user.name)
-    except InputError as error:
-        said = InputError("request body", error.message, error.row, error.field)
-        return JSONResponse({"error": str(said), "row": error.row, "field": error.field}, 400)
-    except StoreError as error:
-        return JSONResponse({"error": str(error)}, 503, headers={"Retry-After": "5"})
-    return JSONResponse(
-        {
-            "new": report.new,
-            "revised": report.revised,
-            "unchanged": report.unchanged,
-            "events": [e.json() for e in events],
-        }
-    )
+    except (InputError, StoreError) as error:
+        return _refusal(error)
+    return _taken(events, report)
 
 
 @router.post(
@@ -409,19 +401,24 @@ async def stages(request: Request, authorization: Annotated[str, Header()] = "")
         return JSONResponse({"error": f"{found.user.name} may not announce stages"}, 403)
     try:
         events, report = await run_in_threadpool(site.read_out, await request.body(), found.user.name)
-    except InputError as error:
-        said = InputError("request body", error.message, error.row, error.field)
-        return JSONResponse({"error": str(said), "row": error.row, "field": error.field}, 400)
-    except StoreError as error:
+    except (InputError, StoreError) as error:
+        return _refusal(error)
+    return _taken(events, report)
+
+
+def _refusal(error: InputError | StoreError) -> JSONResponse:
+    """A posted body the log did not take: bad input (400, naming its row and field), or a store that
+    cannot write now (503: try again)."""
+    if isinstance(error, StoreError):
         return JSONResponse({"error": str(error)}, 503, headers={"Retry-After": "5"})
-    return JSONResponse(
-        {
-            "new": report.new,
-            "revised": report.revised,
-            "unchanged": report.unchanged,
-            "events": [e.json() for e in events],
-        }
-    )
+    said = InputError("request body", error.message, error.row, error.field)
+    return JSONResponse({"error": str(said), "row": error.row, "field": error.field}, 400)
+
+
+def _taken(events: list[Event], report: AppendReport) -> JSONResponse:
+    """What the log took of a posted body, and the events it announced."""
+    body = {"new": report.new, "revised": report.revised, "unchanged": report.unchanged}
+    return JSONResponse({**body, "events": [e.json() for e in events]})
 
 
 def _hold(site: Site, body: bytes, entered_by: str) -> int:
