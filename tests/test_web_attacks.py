@@ -428,9 +428,14 @@ def test_every_page_and_document_answers_head(night: str, ref: Reference, tmp_pa
         assert head.content == b"", path
         assert head.headers["content-type"] == got.headers["content-type"], path
         assert head.headers["content-security-policy"] == SECURITY_HEADERS["content-security-policy"], path
-    assert client.head(f"/api/councils/{DERBYSHIRE}").headers["content-length"] == str(
-        len(client.get(f"/api/councils/{DERBYSHIRE}").content)
-    )
+    for encoding in ("gzip", "identity"):  # HEAD says the length of what GET sends, compressed or not
+        asked = {"Accept-Encoding": encoding}
+        got = client.get(f"/api/councils/{DERBYSHIRE}", headers=asked)
+        head = client.head(f"/api/councils/{DERBYSHIRE}", headers=asked)
+        assert head.headers["content-length"] == got.headers["content-length"], encoding
+        assert head.headers.get("content-encoding") == got.headers.get("content-encoding"), encoding
+    plain = client.get(f"/api/councils/{DERBYSHIRE}", headers={"Accept-Encoding": "identity"})
+    assert plain.headers["content-length"] == str(len(plain.content))
     engine.dispose()
 
 
