@@ -30,8 +30,6 @@ from rich.text import Text
 from sqlalchemy import Engine
 
 from tallyroom import reference as reference_data
-from tallyroom import serialise, serialise_shares
-from tallyroom.copy.headlines import headline, newsworthiness
 from tallyroom.errors import InputError
 from tallyroom.importers import FORMATS
 from tallyroom.importers.base import Context
@@ -45,7 +43,6 @@ from tallyroom.rules.outcome import CouncilOutcome
 from tallyroom.rules.parties import NOC, Party
 from tallyroom.rules.progress import of_night
 from tallyroom.rules.stv import differences
-from tallyroom.serialise import council_outcome
 from tallyroom.store import queries
 from tallyroom.store.database import StoreError, StoreUnavailable, connect, database_url, shown
 from tallyroom.web import accounts, export
@@ -286,6 +283,8 @@ RAW_CONTROLS = re.compile("[\x7f-\x9f\u2028\u2029]")
 @app.command()
 def councils(day: DateOption, region: RegionOption = None, as_json: JsonOption = False) -> None:
     """The outcome of every council with an election on the day."""
+    from tallyroom.serialise import council_outcome
+
     found = _shown(day, region, as_json)
     if as_json:
         _print_json([council_outcome(o, _party) for o in found])
@@ -314,6 +313,8 @@ def council(
     as_json: JsonOption = False,
 ) -> None:
     """One council's outcome."""
+    from tallyroom.serialise import council_outcome
+
     found = [_council_outcome(name_or_code, day)]
     stv = queries.stv_counts(State.engine(), found[0].council.code, parse_day(day))
     body = council_outcome(found[0], _party, wards=True, stv=stv)
@@ -384,6 +385,8 @@ def stages(
 @app.command()
 def headlines(day: DateOption, region: RegionOption = None, as_json: JsonOption = False) -> None:
     """One headline per council, most newsworthy first."""
+    from tallyroom import serialise
+
     lines = serialise.headlines(_shown(day, region, as_json), _party)
     if as_json:
         _print_json(lines)
@@ -456,6 +459,7 @@ def demo(
 ) -> None:
     """A first run: loads the bundled East Midlands results (2016-2021), then replays 6 May 2021 on the
     website as a live night (or, with --no-serve, prints its calls and headlines)."""
+    from tallyroom.copy.headlines import headline, newsworthiness
     from tallyroom.live.replay import replay as replay_night
     from tallyroom.web.site import Site
 
@@ -895,6 +899,7 @@ def story(
     """The story for one council: redrafted from the results, as reviewed (a journalist's edit stands)."""
     from tallyroom.copy.drafts import story_json
     from tallyroom.copy.facts import council_facts
+    from tallyroom.copy.headlines import headline
     from tallyroom.copy.newsroom import redraft
 
     found = _council_outcome(name_or_code, day)
@@ -1104,6 +1109,8 @@ def shares(
     as_json: JsonOption = False,
 ) -> None:
     """Vote share by top vote and total votes, change since the seats were last fought, and swing."""
+    from tallyroom import serialise_shares
+
     ref, on = reference_data.load(), parse_day(day)
     known = ref.councils.find(council_name, on) if council_name else None
     if council_name and known is None:
@@ -1156,6 +1163,8 @@ def shares(
 @app.command()
 def projection(day: DateOption, as_json: JsonOption = False) -> None:
     """A projected national share from the key wards declared so far: a projection, not PNS."""
+    from tallyroom import serialise_shares
+
     found = serialise_shares.projection(project_night(State.engine(), reference_data.load(), parse_day(day)))
     if as_json:
         _print_json(found)
