@@ -180,7 +180,17 @@ def test_publish_bakes_the_night_to_a_folder(tmp_path: Path) -> None:
 
 def test_the_command_line_starts_without_the_web_stack() -> None:
     """`--help` and the reading commands load no web framework, server or HTTP client (issue 14)."""
-    heavy = ("fastapi", "pydantic", "starlette", "uvicorn", "httpx2", "openpyxl", "alembic", "jinja2")
+    heavy = (
+        "fastapi",
+        "pydantic",
+        "starlette",
+        "uvicorn",
+        "httpx2",
+        "openpyxl",
+        "alembic",
+        "jinja2",
+        "argon2",
+    )
     done = subprocess.run(
         [sys.executable, "-c", f"import sys, tallyroom.cli; print([m for m in {heavy} if m in sys.modules])"],
         capture_output=True,

@@ -20,14 +20,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from functools import cache
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
 from tallyroom.store.database import writing
 from tallyroom.store.schema import desk_sessions, users
+
+if TYPE_CHECKING:
+    from argon2 import PasswordHasher
 
 MIN_PASSWORD = 12
 SESSION_HOURS = 12
@@ -65,14 +66,20 @@ class Token(NamedTuple):
     trusted_feed: bool
 
 
-_hasher = PasswordHasher()
+@cache
+def _hasher() -> PasswordHasher:
+    """Argon2, loaded when a password is first hashed or checked: a command that checks none (most of
+    them) starts without it."""
+    from argon2 import PasswordHasher
+
+    return PasswordHasher()
 
 
 @cache
 def _nobody() -> str:
     """A hash verified against when no user matches, so that a wrong name takes as long as a wrong
     password. Made when first needed: hashing costs most of a second."""
-    return _hasher.hash(secrets.token_hex(16))
+    return _hasher().hash(secrets.token_hex(16))
 
 
 MAX_NAME = 40
@@ -99,7 +106,7 @@ def add_user(engine: Engine, name: str, role: Role, password: str) -> User:
             {
                 "name": name,
                 "role": role.value,
-                "password_hash": _hasher.hash(password),
+                "password_hash": _hasher().hash(password),
                 "created_at": datetime.now(UTC),
                 "disabled": False,
             },
@@ -112,16 +119,18 @@ def authenticate(engine: Engine, name: str, password: str) -> User | None:
     with engine.connect() as conn:
         row = conn.execute(select(users).where(users.c.name == name.strip())).first()
     stored = row.password_hash if row else _nobody()
+    from argon2.exceptions import InvalidHashError, VerificationError
+
     try:
-        _hasher.verify(stored, password)
+        _hasher().verify(stored, password)
     except (VerificationError, InvalidHashError):
         return None
     if row is None or row.disabled:
         return None
-    if _hasher.check_needs_rehash(stored):
+    if _hasher().check_needs_rehash(stored):
         with writing(engine) as conn:
             conn.execute(
-                update(users).where(users.c.id == row.id).values(password_hash=_hasher.hash(password))
+                update(users).where(users.c.id == row.id).values(password_hash=_hasher().hash(password))
             )
     return User(row.name, Role(row.role))
 
@@ -130,7 +139,7 @@ def set_password(engine: Engine, name: str, password: str) -> None:
     """A new password for a user; every session the user had is ended."""
     if len(password) < MIN_PASSWORD:
         raise AccountError(f"a password needs at least {MIN_PASSWORD} characters")
-    hashed = _hasher.hash(password)
+    hashed = _hasher().hash(password)
     with writing(engine) as conn:
         done = conn.execute(update(users).where(users.c.name == name).values(password_hash=hashed))
         if done.rowcount != 1:
