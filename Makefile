@@ -35,7 +35,8 @@ TEST := $(BIN)/pytest -n $(WORKERS) --dist loadfile
 
 test: lint browser postgres
 	$(TEST)
-	TALLYROOM_TEST_POSTGRES=$(POSTGRES_TEST_URL) $(TEST)
+	TALLYROOM_TEST_POSTGRES=$(POSTGRES_TEST_URL) $(TEST) -m "not restarts_postgres"
+	TALLYROOM_TEST_POSTGRES=$(POSTGRES_TEST_URL) $(BIN)/pytest -m restarts_postgres
 
 postgres:
 	@scripts/postgres-for-tests

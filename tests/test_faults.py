@@ -136,6 +136,7 @@ def test_a_full_store_rolls_back_the_whole_file(tmp_path: Path, ref: Reference) 
     engine.dispose()
 
 
+@pytest.mark.restarts_postgres
 @pytest.mark.skipif(
     not POSTGRES or not shutil.which("pg_ctlcluster"), reason="restarts the PostgreSQL pass's Debian server"
 )
