@@ -36,17 +36,12 @@ Per ward, after reading:
 from __future__ import annotations
 
 import re
-import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
-from xml.etree.ElementTree import ParseError
-from zipfile import BadZipFile
 
-import openpyxl
-from openpyxl.utils.exceptions import InvalidFileException
+from python_calamine import CalamineError, CalamineWorkbook
 
 from tallyroom.delivery import Batch, Skip
 from tallyroom.errors import InputError
@@ -122,22 +117,32 @@ KIND_PREFIX = {
     "LB": "E09",
 }
 YEAR = re.compile(r"\b(?:19|20)\d\d\b")
-DAMAGED = (BadZipFile, zlib.error, ParseError, EOFError)
 
 
 def read(path: Path, context: Context) -> Batch:
+    return _read_workbook(path, _worksheets(path), context)
+
+
+@dataclass(frozen=True)
+class _Worksheet:
+    """A worksheet's cells as stored (a formula's cached value; an empty or error cell is ""), row by
+    row from the first, so that row k of the spreadsheet is `rows[k - 1]`."""
+
+    title: str
+    rows: Sequence[Sequence[object]]
+
+
+def _worksheets(path: Path) -> list[_Worksheet]:
+    """Every worksheet of the workbook at `path`, read whole (by calamine, many times faster than a
+    reader in Python)."""
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError, *DAMAGED) as error:
+        with CalamineWorkbook.from_path(path) as workbook:
+            return [
+                _Worksheet(name, workbook.get_sheet_by_name(name).to_python(skip_empty_area=False))
+                for name in workbook.sheet_names
+            ]
+    except (CalamineError, OSError, ValueError) as error:
         raise InputError(path, f"not a readable Excel workbook (.xlsx): {error}") from None
-    try:
-        return _read_workbook(path, workbook, context)
-    except InputError:
-        raise
-    except DAMAGED as error:
-        raise InputError(path, f"the workbook is damaged: {error}") from None
-    finally:
-        workbook.close()
 
 
 # --- finding the sheets ---------------------------------------------------------------------------
@@ -147,7 +152,7 @@ def read(path: Path, context: Context) -> Batch:
 class _Sheet:
     """A table in a worksheet: where its header is and which column holds each field."""
 
-    worksheet: Any
+    worksheet: _Worksheet
     title: str
     header_row: int
     columns: dict[str, int]
@@ -158,7 +163,7 @@ class _Sheet:
         """The rows under the header, numbered as the spreadsheet numbers them; empty rows left out.
         Every cell read is held to the limits on text."""
         first = self.header_row + 1
-        for number, values in enumerate(self.worksheet.iter_rows(min_row=first, values_only=True), first):
+        for number, values in enumerate(self.worksheet.rows[first - 1 :], first):
             if any(v is not None and v != "" for v in values):
                 names = list(self.columns)
                 fault = first_text_fault([self.text(values, name) for name in names])
@@ -218,11 +223,11 @@ class _Sheets:
     key: _Sheet | None = None
 
 
-def _find_sheets(path: Path, workbook: Any) -> _Sheets:
+def _find_sheets(path: Path, worksheets: list[_Worksheet]) -> _Sheets:
     """Each table by its header within the first rows of each sheet, whatever the sheet is called."""
     found = _Sheets()
-    for worksheet in workbook.worksheets:
-        top = list(worksheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True))
+    for worksheet in worksheets:
+        top = worksheet.rows[:HEADER_SEARCH_ROWS]
         for index, header in enumerate(top):
             caption = " ".join(_text(v) for row in top[:index] for v in row if _text(v))
             kind, wanted = _kind(header)
@@ -747,8 +752,8 @@ def _shared_codes(wards: list[_Ward]) -> set[str]:
 # --- the workbook ---------------------------------------------------------------------------------
 
 
-def _read_workbook(path: Path, workbook: Any, context: Context) -> Batch:
-    sheets = _find_sheets(path, workbook)
+def _read_workbook(path: Path, worksheets: list[_Worksheet], context: Context) -> Batch:
+    sheets = _find_sheets(path, worksheets)
     if sheets.candidates is None:
         raise InputError(
             path, "no candidates sheet (a header with candidate name, votes, elected, party and ward)"
