@@ -104,15 +104,15 @@ def certain(
     called: str, held: Counter[str], remaining: list[Poll], threshold: int, independents: set[str]
 ) -> bool:
     """Whether a call stands however the polls still to come go: by trying every completion where few
-    remain, and otherwise by giving each group every seat it stands for (the best it can do, which is one
-    completion of its own)."""
+    remain (each poll's winners taken as the seats each group would win, as winners alike in that lead
+    to the same council), and otherwise by giving each group every seat it stands for (the best it can
+    do, which is one completion of its own)."""
     if len(remaining) <= 4:
-        choices = [list(itertools.combinations(p.candidacies, p.seats)) for p in remaining]
+        choices = [seats_won(p, independents) for p in remaining]
         for completion in itertools.product(*choices):
             final = held.copy()
-            for winners, poll in zip(completion, remaining, strict=True):
-                for c in winners:
-                    final[group(c.party.id, c.name, poll.ward.name, independents)] += 1
+            for won in completion:
+                final.update(won)
             if control(final, threshold) != called:
                 return False
         return True
@@ -124,6 +124,16 @@ def certain(
     if called == NOC:
         return all(n < threshold for n in best.values())
     return held[called] >= threshold
+
+
+def seats_won(poll: Poll, independents: set[str]) -> list[Counter[str]]:
+    """Every way the poll's seats could fall to groups: one for each set of winners that differs in
+    the seats each group wins."""
+    ways = {
+        tuple(sorted(Counter(group(c.party.id, c.name, poll.ward.name, independents) for c in won).items()))
+        for won in itertools.combinations(poll.candidacies, poll.seats)
+    }
+    return [Counter(dict(way)) for way in sorted(ways)]
 
 
 def winners(poll: Poll) -> list[Candidacy]:
