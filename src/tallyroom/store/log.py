@@ -10,7 +10,7 @@ from __future__ import annotations
 import getpass
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
@@ -169,9 +169,7 @@ def _append_polls(
 ) -> None:
     if not batch_polls:
         return
-    days = {p.election_date for p in batch_polls}
-    councils = {p.council.code for p in batch_polls}
-    known, by_ward = _known_polls(conn, days, councils)
+    known, by_ward = _known_polls(conn, batch_polls)
     ids = {_ballot_id(p, by_ward): p for p in batch_polls}
     new_polls = [
         {
@@ -189,7 +187,7 @@ def _append_polls(
     ]
     if new_polls:
         conn.execute(insert(polls), new_polls)
-        known, _ = _known_polls(conn, days, councils)
+        known, _ = _known_polls(conn, batch_polls)
     rows = []
     for bid, poll in ids.items():
         held = known[bid]
@@ -316,10 +314,7 @@ def _append_papers(conn: Connection, batch: Batch, source_row: Any) -> None:
     """Each STV poll's papers, unless the log holds the same set for the poll already."""
     if not batch.preferences:
         return
-    held_polls = [p.poll for p in batch.preferences]
-    known, by_ward = _known_polls(
-        conn, {p.election_date for p in held_polls}, {p.council.code for p in held_polls}
-    )
+    known, by_ward = _known_polls(conn, [p.poll for p in batch.preferences])
     for preferences in batch.preferences:
         poll_id = known[_ballot_id(preferences.poll, by_ward)].poll_id
         poll = preferences.poll
@@ -396,12 +391,22 @@ def _ward_key(poll: Poll) -> tuple[date, str, str, str, str]:
     return (poll.election_date, poll.election_type.value, poll.council.code, poll.ward.code, poll.kind.value)
 
 
+FEW = 32
+"""A batch of at most this many polls (a desk's post) looks up only its own wards' polls; a bigger one
+(a whole file) those of its councils, in one query without a long list of names."""
+
+
 def _known_polls(
-    conn: Connection, days: Iterable[date], councils: Iterable[str]
+    conn: Connection, batch_polls: Sequence[Poll]
 ) -> tuple[dict[str, _Held], dict[tuple[date, str, str, str, str], str]]:
-    """The polls of these councils on these days: by ballot id, what the log holds; and the ballot id of
-    each ward that has a GSS code."""
-    these = (polls.c.election_date.in_(sorted(set(days)))) & (polls.c.council_code.in_(sorted(set(councils))))
+    """What the log holds of the polls of a batch, by ballot id, and the ballot id of each of their wards
+    that has a GSS code (of more, for a batch of more than `FEW`: every poll of its councils that day)."""
+    days = sorted({p.election_date for p in batch_polls})
+    councils = sorted({p.council.code for p in batch_polls})
+    these = polls.c.election_date.in_(days) & polls.c.council_code.in_(councils)
+    if len(batch_polls) <= FEW:
+        codes = sorted({p.ward.code for p in batch_polls if p.ward.code})
+        these &= polls.c.ward_code.in_(codes) | polls.c.ballot_id.in_(sorted(map(ballot_id, batch_polls)))
     newest = newest_revisions(of=select(polls.c.id).where(these))
     query = (
         select(
