@@ -7,7 +7,7 @@ import csv
 import io
 import xml.etree.ElementTree as ET
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -17,11 +17,12 @@ from sqlalchemy import Engine
 from tallyroom.copy import review
 from tallyroom.copy.newsroom import redraft, story_key
 from tallyroom.live.events import Event
-from tallyroom.live.night import Night, open_night
+from tallyroom.live.night import Night, follow, open_night
 from tallyroom.reference import Reference
 from tallyroom.rules.model import Poll, WardRef
 from tallyroom.rules.parties import PartyRegister
 from tallyroom.store import queries
+from tallyroom.store.database import connect
 from tallyroom.web import feeds
 from tallyroom.web.export import results_csv
 from tests.conftest import DEMO, NIGHT_POLLS, NIGHT_ROWS, copy_of, demo_store
@@ -386,3 +387,23 @@ def test_feeds_refuse_times_without_a_zone_and_relative_addresses() -> None:
         feeds.stories_feed([], "/relative", datetime(2021, 5, 7, 1, 0, tzinfo=UTC), election_date=DAY)
     empty = feeds.stories_feed([], SITE, datetime(2021, 5, 7, 1, 0, tzinfo=UTC), election_date=DAY)
     assert parse_atom(empty)[1] == []
+
+
+def test_on_a_whole_night_the_feed_holds_the_newest_declarations(
+    night_store: Callable[[str], str], ref: Reference
+) -> None:
+    """The 2021 night's 3,864 declarations: the feed carries the newest `LATEST`, newest first, and is
+    as new as the newest of all."""
+    engine = connect(night_store("2021"))
+    night = open_night(engine, ref, DAY)
+    events = follow(engine, night)
+    engine.dispose()
+    declarations = [e for e in events if e.type == "declaration"]
+    assert len(declarations) > feeds.LATEST
+    feed, entries = parse_atom(
+        feeds.declarations_feed(events, SITE, election_date=DAY, times=minutes(events))
+    )
+    assert len(entries) == feeds.LATEST
+    newest = sorted(declarations, key=lambda e: e.seq, reverse=True)[: feeds.LATEST]
+    assert [stamp(text_of(e, "updated")) for e in entries] == [minutes(events)[e.seq] for e in newest]
+    assert feed.findtext(f"{ATOM}updated") == entries[0].findtext(f"{ATOM}updated")

@@ -38,6 +38,11 @@ from tallyroom.rules.parties import slug
 AUTHOR = "tallyroom"
 """The feeds' author, as RFC 4287 requires one: the results service itself."""
 
+LATEST = 500
+"""Declarations in the feed, newest first: a reader polling it misses none while fewer than this many
+arrive between two polls, and the feed is made again at each declaration in tens of milliseconds, not
+hundreds. Every declaration is in the API and `/export/results.csv` too."""
+
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 """Characters outside XML 1.0's `Char` production: no escape can carry them."""
 
@@ -60,14 +65,15 @@ def declarations_feed(
     times: Mapping[int, datetime] | None = None,
     self_url: str | None = None,
 ) -> str:
-    """The declarations among `events` as an Atom feed, newest (highest `seq`) first.
+    """The newest `LATEST` declarations among `events` as an Atom feed, newest (highest `seq`) first.
 
     `election_date` is the night's (the events do not carry it) and dates every id. `times` gives when
     each event (by `seq`) was made, else the event's own time (when the log took it); an event without
     either takes the feed's `updated`. `updated` defaults to the newest of those times, else now.
     `site_url` is the site's absolute address; entries link to the ward pages under it."""
     base, host = _site(site_url)
-    found = sorted((e for e in events if e.type == "declaration"), key=lambda e: e.seq, reverse=True)
+    declared = (e for e in events if e.type == "declaration")
+    found = sorted(declared, key=lambda e: e.seq, reverse=True)[:LATEST]
     times = {e.seq: e.at for e in found if e.at is not None} | dict(times or {})
     when = [times[e.seq] for e in found if e.seq in times]
     feed_updated = updated or (max(when, key=_utc) if when else datetime.now(UTC))

@@ -20,13 +20,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import multiprocessing
 import os
 import queue
 import re
 import tempfile
+import threading
 from collections.abc import Callable, Collection, Iterable
 from functools import partial
 from http import HTTPStatus
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 from starlette.types import ASGIApp, Message
@@ -71,6 +74,10 @@ first to the last while they keep failing."""
 BAKERS = 4
 """Pages made at once: a card's PNG is encoded with the interpreter's lock released, so another page
 is made meanwhile."""
+
+SPREAD_FROM = 500
+"""A bake of at least this many pages is shared with a process forked for each spare core (see
+`helpers`)."""
 
 HOST = b"publish.invalid"
 """The host pages are asked for under, in process (never one readers see)."""
@@ -201,8 +208,44 @@ class Publisher:
 
     def bake(self, paths: Iterable[str]) -> int:
         """Fetch and write each path, and each that failed before; the number of files whose bytes
-        changed. A page that fails is logged and kept in `failed`; the rest are baked all the same."""
-        return asyncio.run(self._bake(list(dict.fromkeys([*paths, *self.failed]))))
+        changed. A page that fails is logged and kept in `failed`; the rest are baked all the same. A
+        big bake is shared with helper processes (`helpers`): this process bakes the first share, with
+        the pages every result changes (so that what it keeps of them makes the next bake quicker), and
+        each helper a share of the rest."""
+        todo = list(dict.fromkeys([*paths, *self.failed]))
+        apart = helpers(len(todo))
+        if not apart:
+            return asyncio.run(self._bake(todo))
+        fork = multiprocessing.get_context("fork")
+        size = -(-len(todo) // (apart + 1))
+        shares = [todo[k : k + size] for k in range(0, len(todo), size)]
+        children = []
+        for share in shares[1:]:
+            reader, writer = fork.Pipe(duplex=False)
+            child = fork.Process(target=self._bake_apart, args=(share, writer), daemon=True)
+            child.start()
+            writer.close()
+            children.append((child, reader, share))
+        written = asyncio.run(self._bake(shares[0]))
+        for child, reader, share in children:
+            try:
+                count, failed = reader.recv()
+            except EOFError:
+                count, failed = 0, {path: "the process baking it stopped" for path in share}
+            child.join()
+            for path in share:
+                self.failed.pop(path, None)
+            self.failed.update(failed)
+            written += count
+        return written
+
+    def _bake_apart(self, paths: list[str], answer: Connection) -> None:
+        """A helper's bake (in the forked process): the files it changed and the pages that failed, sent
+        back through `answer`."""
+        self.site.engine.dispose(close=False)  # the parent's connections stay the parent's
+        written = asyncio.run(self._bake(paths))
+        answer.send((written, {path: self.failed[path] for path in paths if path in self.failed}))
+        answer.close()
 
     async def _bake(self, paths: list[str]) -> int:
         turns = asyncio.Semaphore(BAKERS)
@@ -228,6 +271,19 @@ class Publisher:
         if status != 200:
             raise Unpublishable(f"the site answered {status} {HTTPStatus(status).phrase}")
         return _write(file_for(self.folder, path, media), body)
+
+
+def helpers(paths: int) -> int:
+    """How many processes to fork to share a bake of `paths` pages: one for each core beyond the first,
+    for a bake of at least `SPREAD_FROM` pages, where fork is how processes start, and only in a process
+    running no other thread (a fork copies the thread that forks alone, and not the locks others hold):
+    the `publish` command, not a server baking beside its readers."""
+    if paths < SPREAD_FROM or threading.active_count() > 1:
+        return 0
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 0
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return cores - 1
 
 
 async def get(app: ASGIApp, path: str) -> tuple[int, str, bytes]:
