@@ -176,6 +176,16 @@ def test_publish_bakes_the_night_to_a_folder(tmp_path: Path) -> None:
     assert "Conservatives hold Derbyshire" in (folder / "council" / "E10000007" / "index.html").read_text()
     feed = (folder / "feeds" / "declarations.atom").read_text(encoding="utf-8")
     assert "https://results.example.org/council/E10000007/ward/" in feed
+    alone = tmp_path / "alone"
+    done = tallyroom(
+        db, "publish", "--to", str(alone), "--base-url", "https://results.example.org", "--jobs", "1"
+    )
+    assert done.returncode == 0, done.stderr
+    assert baked(alone) == baked(folder)  # shared with a helper process or not, the same bytes
+
+
+def baked(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
 def test_the_command_line_starts_without_the_web_stack() -> None:

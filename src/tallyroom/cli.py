@@ -656,6 +656,9 @@ def publish(
         str | None,
         typer.Option(help="Where readers will find the folder; without it, no feeds and no social tags."),
     ] = None,
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", min=1, help="Processes baking at once; else one per core.")
+    ] = None,
 ) -> None:
     """Bake every public page and JSON document of a night to static files, for any static host or
     CDN. (`serve --publish-to DIR` keeps such a folder up to date through the night.) Exit 1, naming
@@ -670,7 +673,7 @@ def publish(
     if base_url is None:
         _refused("warning", "no --base-url: the feeds and the pages' social tags are left out")
     site = Site.open(State.engine(), reference_data.load(), on, State.settings)
-    publisher = Publisher(site, to, base_url)
+    publisher = Publisher(site, to, base_url, jobs)
     written = publisher.everything()
     err.print(f"{written} file(s) written to {to}", highlight=False)
     for path, reason in publisher.failed.items():

@@ -259,8 +259,10 @@ async def stories_feed(request: Request) -> Response:
     site, base = site_of(request), feed_base(request)
 
     def make(view: View) -> str:
-        found = [published(site.engine, story_key(o)) for o in view.outcomes]
-        return feeds.stories_feed([v for v in found if v is not None], base, election_date=site.day)
+        found = [v for o in view.outcomes if (v := published(site.engine, story_key(o))) is not None]
+        # With no story yet, the feed is as new as the night (the same at every bake, not the time now).
+        night = None if found else max((e.at for e in view.events if e.at is not None), default=None)
+        return feeds.stories_feed(found, base, night, election_date=site.day)
 
     return await cached_response(request, "feed:stories", "application/atom+xml", make)
 

@@ -150,11 +150,14 @@ def file_for(folder: Path, path: str, media_type: str) -> Path:
 
 class Publisher:
     """Bakes the site's pages into `folder`, for readers at `base_url` (the links of feeds and social
-    cards start with it; without one, feeds and social tags are left out, and a warning says so).
-    `failed` holds the pages the last bakes could not make, and why, until a bake makes them."""
+    cards start with it; without one, feeds and social tags are left out, and a warning says so), in
+    at most `jobs` processes at once (else one per core; see `helpers`). `failed` holds the pages the
+    last bakes could not make, and why, until a bake makes them."""
 
-    def __init__(self, site: Site, folder: Path, base_url: str | None = None) -> None:
-        self.site, self.folder = site, folder
+    def __init__(
+        self, site: Site, folder: Path, base_url: str | None = None, jobs: int | None = None
+    ) -> None:
+        self.site, self.folder, self.jobs = site, folder, jobs
         self.base_url = base_url.rstrip("/") if base_url else None
         if self.base_url is None:
             log.warning("no base URL: the feeds and the pages' social tags are left out of %s", folder)
@@ -213,7 +216,7 @@ class Publisher:
         the pages every result changes (so that what it keeps of them makes the next bake quicker), and
         each helper a share of the rest."""
         todo = list(dict.fromkeys([*paths, *self.failed]))
-        apart = helpers(len(todo))
+        apart = helpers(len(todo), self.jobs)
         if not apart:
             return asyncio.run(self._bake(todo))
         fork = multiprocessing.get_context("fork")
@@ -273,17 +276,17 @@ class Publisher:
         return _write(file_for(self.folder, path, media), body)
 
 
-def helpers(paths: int) -> int:
-    """How many processes to fork to share a bake of `paths` pages: one for each core beyond the first,
-    for a bake of at least `SPREAD_FROM` pages, where fork is how processes start, and only in a process
-    running no other thread (a fork copies the thread that forks alone, and not the locks others hold):
-    the `publish` command, not a server baking beside its readers."""
+def helpers(paths: int, jobs: int | None = None) -> int:
+    """How many processes to fork to share a bake of `paths` pages, `jobs` in all with this one (else one
+    per core): for a bake of at least `SPREAD_FROM` pages, where fork is how processes start, and only in
+    a process running no other thread (a fork copies the thread that forks alone, and not the locks
+    others hold): the `publish` command, not a server baking beside its readers."""
     if paths < SPREAD_FROM or threading.active_count() > 1:
         return 0
     if "fork" not in multiprocessing.get_all_start_methods():
         return 0
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return cores - 1
+    return (jobs or cores) - 1
 
 
 async def get(app: ASGIApp, path: str) -> tuple[int, str, bytes]:
