@@ -167,6 +167,18 @@ def published(engine: Engine, key: CopyKey) -> Version | None:
     return None if row is None else _version(row)
 
 
+def published_on(engine: Engine, on: date) -> dict[CopyKey, Version]:
+    """The newest published version of every piece of a day, by piece (`published` for each, at once)."""
+    c = copy_versions.c
+    query = (
+        select(copy_versions)
+        .where(c.election_date == on, c.state == State.PUBLISHED.value)
+        .order_by(c.version)
+    )
+    with engine.connect() as conn:
+        return {version.key: version for version in map(_version, conn.execute(query))}
+
+
 def published_position(engine: Engine) -> int:
     """How far publishing has got: the id of the newest published version of any piece (0 for none).
     When it moves, pages that show published copy are due to be made again."""

@@ -13,7 +13,7 @@ from starlette.responses import Response
 
 from tallyroom import serialise, serialise_shares
 from tallyroom.copy.newsroom import story_key
-from tallyroom.copy.review import published
+from tallyroom.copy.review import published, published_on
 from tallyroom.errors import InputError
 from tallyroom.live.events import Event
 from tallyroom.results import area_shares, find_council, in_region, share_pairs
@@ -259,7 +259,8 @@ async def stories_feed(request: Request) -> Response:
     site, base = site_of(request), feed_base(request)
 
     def make(view: View) -> str:
-        found = [v for o in view.outcomes if (v := published(site.engine, story_key(o))) is not None]
+        stories = published_on(site.engine, site.day)
+        found = [v for o in view.outcomes if (v := stories.get(story_key(o))) is not None]
         # With no story yet, the feed is as new as the night (the same at every bake, not the time now).
         night = None if found else max((e.at for e in view.events if e.at is not None), default=None)
         return feeds.stories_feed(found, base, night, election_date=site.day)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 from urllib.parse import quote
+from weakref import WeakKeyDictionary
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from starlette.applications import Starlette
@@ -16,11 +17,25 @@ from tallyroom.rules.model import WardRef
 from tallyroom.rules.parties import slug
 from tallyroom.web.charts import key
 
+PATHS_KEPT = 100_000
+"""Paths `path_for` keeps for each app (a night's pages link to fewer); past that it starts afresh."""
+
+_paths: WeakKeyDictionary[Starlette, dict[tuple[str, tuple[tuple[str, str], ...]], str]] = WeakKeyDictionary()
+
 
 def path_for(app: Starlette, name: str, **params: str) -> str:
     """A route's path with its parameters percent-encoded, so a value holding "/" (which no importer
-    lets in, but a log written otherwise might) makes a link that finds no page, not a broken page."""
-    return str(app.url_path_for(name, **{key: quote(value, safe="") for key, value in params.items()}))
+    lets in, but a log written otherwise might) makes a link that finds no page, not a broken page.
+    An app's routes never change, so each path is worked out once (a ward page links to a hundred)."""
+    kept = _paths.setdefault(app, {})
+    asked = (name, tuple(params.items()))
+    found = kept.get(asked)
+    if found is None:
+        if len(kept) >= PATHS_KEPT:
+            kept.clear()
+        found = str(app.url_path_for(name, **{key: quote(value, safe="") for key, value in params.items()}))
+        kept[asked] = found
+    return found
 
 
 def ward_key(ward: WardRef) -> str:
