@@ -285,7 +285,7 @@ def main() -> None:
     print(f"  pages polled: {found.page_requests:,} requests, {errors} errors {dict(found.page_errors)}")
     print(f"  flat out (4 posters): {taken / seconds:.1f} declarations/s ({taken} taken, {refused} refused)")
     print(f"  load generator CPU: {client_cpu:.0f} s, on {os.cpu_count()} cores shared with the server")
-    live = f"live: declaration to 1,000 readers p99, {args.workers} workers on PostgreSQL, 10x peak"
+    live = f"live p99 to 1,000 readers, {args.workers} workers on PostgreSQL, 10x peak"
     report([at_most(live, percentile(ms, 0.99), 250, "ms", 1)])
 
 
