@@ -169,17 +169,17 @@ def test_publish_bakes_the_night_to_a_folder(tmp_path: Path) -> None:
     db = store_url(tmp_path / "demo.db")
     assert tallyroom(db, "demo", "--no-serve").returncode == 0
     folder = tmp_path / "site"
-    done = tallyroom(db, "publish", "--to", str(folder), "--base-url", "https://results.example.org")
+    site = "https://results.example.org"
+    done = tallyroom(db, "publish", "--to", str(folder), "--base-url", site, "--jobs", "2")
     assert done.returncode == 0, done.stderr
+    assert done.stderr.strip().endswith(f"written to {folder} by 2 processes")
     written = int(done.stderr.split()[0])
     assert written == sum(1 for p in folder.rglob("*") if p.is_file())
     assert "Conservatives hold Derbyshire" in (folder / "council" / "E10000007" / "index.html").read_text()
     feed = (folder / "feeds" / "declarations.atom").read_text(encoding="utf-8")
     assert "https://results.example.org/council/E10000007/ward/" in feed
     alone = tmp_path / "alone"
-    done = tallyroom(
-        db, "publish", "--to", str(alone), "--base-url", "https://results.example.org", "--jobs", "1"
-    )
+    done = tallyroom(db, "publish", "--to", str(alone), "--base-url", site, "--jobs", "1")
     assert done.returncode == 0, done.stderr
     assert baked(alone) == baked(folder)  # shared with a helper process or not, the same bytes
 

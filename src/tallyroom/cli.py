@@ -675,7 +675,8 @@ def publish(
     site = Site.open(State.engine(), reference_data.load(), on, State.settings)
     publisher = Publisher(site, to, base_url, jobs)
     written = publisher.everything()
-    err.print(f"{written} file(s) written to {to}", highlight=False)
+    shared = f" by {publisher.processes} processes" if publisher.processes > 1 else ""
+    err.print(f"{written} file(s) written to {to}{shared}", highlight=False)
     for path, reason in publisher.failed.items():
         _refused("not published", f"{path}: {reason}")
     if publisher.failed:

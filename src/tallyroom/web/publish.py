@@ -163,6 +163,8 @@ class Publisher:
             log.warning("no base URL: the feeds and the pages' social tags are left out of %s", folder)
         self.app = create_app(site, base_url=self.base_url, baked=True)
         self.failed: dict[str, str] = {}
+        self.processes = 1
+        """How many processes the last bake was shared among."""
 
     def everything(self) -> int:
         return self.bake(self._ours(every_path(self.site, self.site.view)))
@@ -217,6 +219,7 @@ class Publisher:
         each helper a share of the rest."""
         todo = list(dict.fromkeys([*paths, *self.failed]))
         apart = helpers(len(todo), self.jobs)
+        self.processes = 1 + apart
         if not apart:
             return asyncio.run(self._bake(todo))
         fork = multiprocessing.get_context("fork")
