@@ -133,8 +133,8 @@ class _Worksheet:
 
 
 def _worksheets(path: Path) -> list[_Worksheet]:
-    """Every worksheet of the workbook at `path`, read whole (by calamine, many times faster than a
-    reader in Python)."""
+    """Every worksheet of the workbook at `path`, read whole by calamine (in Rust, several times faster
+    than openpyxl)."""
     try:
         with CalamineWorkbook.from_path(path) as workbook:
             return [
