@@ -4,7 +4,7 @@ BIN := $(VENV)/bin
 
 PORT ?= 8000
 
-.PHONY: install install-dev demo test lint browser postgres bench clean
+.PHONY: install install-dev bytecode demo test lint browser postgres bench clean
 
 $(BIN)/tallyroom: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,12 @@ install: $(BIN)/tallyroom
 
 install-dev: $(BIN)/pytest
 
-demo: install
+# The package compiled once, so that each command and server started (the tests start about 140 in each
+# pass) does not compile it again: Python keeps no bytecode where PYTHONDONTWRITEBYTECODE is set.
+bytecode: install
+	@$(BIN)/python -m compileall -q src/tallyroom
+
+demo: bytecode
 	$(BIN)/tallyroom demo --port $(PORT)
 
 lint: install-dev
@@ -33,7 +38,7 @@ POSTGRES_TEST_URL ?= postgresql://tallyroom:tallyroom@127.0.0.1:5432/postgres
 WORKERS ?= 2
 TEST := $(BIN)/pytest -n $(WORKERS) --dist loadfile
 
-test: lint browser postgres
+test: lint browser postgres bytecode
 	$(TEST)
 	TALLYROOM_TEST_POSTGRES=$(POSTGRES_TEST_URL) $(TEST) -m "not restarts_postgres"
 	TALLYROOM_TEST_POSTGRES=$(POSTGRES_TEST_URL) $(BIN)/pytest -m restarts_postgres
