@@ -361,3 +361,25 @@ def test_a_csv_is_not_a_workbook(tmp_path: Path, ref: Reference) -> None:
     with pytest.raises(InputError, match="not a readable Excel workbook") as caught:
         leh.read(path, Context(ref))
     assert caught.value.path == str(path)
+
+
+@pytest.mark.parametrize("far", ["XFD1048576", "A1048576", "ZZ10000"])
+def test_a_workbook_naming_a_far_cell_is_refused_before_it_is_read(
+    tmp_path: Path, ref: Reference, far: str
+) -> None:
+    """A few kilobytes naming one far cell would have the reader hold the whole span in memory (half a
+    terabyte for XFD1048576, and the process aborts): it is refused, saying why, and the same workbook
+    without that cell reads."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    header = ["Local authority code", "Local authority name", "Ward/ED code", "Ward/ED name", "Year"]
+    sheet.append([*header, "Candidate name", "Votes", "Elected", "Party name"])
+    sheet.append(["E06000023", "Bristol, City Of", "E05010885", "Ashley", 2021, "Wye T.", 3820, 1, "GREEN"])
+    path = tmp_path / "small.xlsx"
+    book.save(path)
+    assert [p.ward.name for p in leh.read(path, Context(ref)).polls] == ["Ashley"]
+    sheet[far] = "x"
+    book.save(path)
+    with pytest.raises(InputError, match=r"xl/worksheets/sheet1\.xml spans .* at most 5,000,000 cells"):
+        leh.read(path, Context(ref))

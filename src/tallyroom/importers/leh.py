@@ -36,10 +36,12 @@ Per ward, after reading:
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from zipfile import BadZipFile, ZipFile
 
 from python_calamine import CalamineError, CalamineWorkbook
 
@@ -118,6 +120,15 @@ KIND_PREFIX = {
 }
 YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
+MAX_CELLS = 5_000_000
+"""The most cells a worksheet may span, from A1 to its last row and column (the Library's biggest
+sheet spans about 350,000). The reader holds a sheet's whole span in memory, so a file of a few
+kilobytes naming one far cell (XFD1048576) would otherwise ask for hundreds of gigabytes and abort."""
+
+_ROW = re.compile(rb'\sr="[A-Z]*([0-9]+)"')
+_COLUMN = re.compile(rb'\sr="([A-Z]+)')
+"""The row and the column a row (`<row r="7">`) or a cell (`<c r="B7">`) of a worksheet gives itself."""
+
 
 def read(path: Path, context: Context) -> Batch:
     return _read_workbook(path, _worksheets(path), context)
@@ -134,15 +145,50 @@ class _Worksheet:
 
 def _worksheets(path: Path) -> list[_Worksheet]:
     """Every worksheet of the workbook at `path`, read whole by calamine (in Rust, several times faster
-    than openpyxl)."""
+    than openpyxl), once each is known to span no more than `MAX_CELLS`."""
     try:
+        for part, (rows, columns) in _spans(path).items():
+            if rows * columns > MAX_CELLS:
+                raise InputError(
+                    path,
+                    f"{part} spans {rows:,} rows by {columns:,} columns: at most {MAX_CELLS:,} cells",
+                )
         with CalamineWorkbook.from_path(path) as workbook:
             return [
                 _Worksheet(name, workbook.get_sheet_by_name(name).to_python(skip_empty_area=False))
                 for name in workbook.sheet_names
             ]
-    except (CalamineError, OSError, ValueError) as error:
+    except (CalamineError, OSError, ValueError, BadZipFile, zlib.error, EOFError) as error:
         raise InputError(path, f"not a readable Excel workbook (.xlsx): {error}") from None
+
+
+def _spans(path: Path) -> dict[str, tuple[int, int]]:
+    """The last row and column each worksheet's XML names, read as it is unzipped, a megabyte at a
+    time (a row or cell tag is never longer than the overlap kept between pieces)."""
+    spans = {}
+    with ZipFile(path) as archive:
+        for part in archive.namelist():
+            if not re.fullmatch(r"xl/worksheets/[^/]+\.xml", part):
+                continue
+            rows: set[bytes] = set()
+            columns: set[bytes] = set()
+            with archive.open(part) as xml:
+                tail = b""
+                while piece := xml.read(1 << 20):
+                    text = tail + piece
+                    rows.update(_ROW.findall(text))
+                    columns.update(_COLUMN.findall(text))
+                    tail = piece[-32:]
+            spans[part] = (max(map(int, rows), default=0), max(map(_column, columns), default=1))
+    return spans
+
+
+def _column(letters: bytes) -> int:
+    """A column's number from its letters: A is 1, Z 26, AA 27."""
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - ord("A") + 1
+    return number
 
 
 # --- finding the sheets ---------------------------------------------------------------------------
