@@ -249,3 +249,30 @@ def test_no_code_or_name_in_a_night_makes_the_publisher_write_outside_or_stop(
     assert outside(root, folder) == []
     assert (folder / "council" / DERBYSHIRE / "ward" / good.ward.code / "index.html").is_file()
     assert all(path.startswith("/") for path in publisher.failed)  # named, to be tried again
+
+
+def test_a_link_planted_in_the_folder_leads_no_write_out(
+    engine: Engine, ref: Reference, tmp_path: Path
+) -> None:
+    """A folder of the bake that is a link out, and a page's file that is a link out: the pages under
+    the first are refused and named; the second is replaced by the page, and what it led to is left as
+    it was."""
+    site = a_site(engine, ref)
+    first, second = derbyshire(ref)[:2]
+    site.declare([first, second])
+    folder, away = tmp_path / "site", tmp_path / "away"
+    away.mkdir()
+    (away / "kept.html").write_text("kept")
+    ward = folder / "council" / DERBYSHIRE / "ward"
+    ward.mkdir(parents=True)
+    (ward / first.ward.code).symlink_to(away, target_is_directory=True)
+    (ward / second.ward.code).mkdir()
+    (ward / second.ward.code / "index.html").symlink_to(away / "kept.html")
+    publisher = Publisher(site, folder)
+    publisher.everything()
+    assert sorted(p.name for p in away.iterdir()) == ["kept.html"]
+    assert (away / "kept.html").read_text() == "kept"
+    assert "leads out of" in publisher.failed[f"/council/{DERBYSHIRE}/ward/{first.ward.code}"]
+    baked = ward / second.ward.code / "index.html"
+    assert not baked.is_symlink() and second.ward.name in baked.read_text(encoding="utf-8")
+    assert (folder / "council" / DERBYSHIRE / "index.html").is_file()

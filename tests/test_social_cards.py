@@ -4,21 +4,23 @@ is a PNG drawn on the server with the seat bar in the parties' colours."""
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 from collections.abc import Iterator
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageChops, ImageDraw
 from sqlalchemy import Engine
 from starlette.testclient import TestClient
 
 from tallyroom.reference import Reference
+from tallyroom.web import cards
 from tallyroom.web.app import create_app
 from tallyroom.web.cards import HEIGHT, MARGIN, WIDTH
 from tallyroom.web.palette import Palette
 from tallyroom.web.site import Site
-from tests.conftest import NIGHT, copy_of, demo_store
+from tests.conftest import NIGHT, SHARED, copy_of, demo_store
 
 BASE = "https://results.example.org"
 DERBYSHIRE = "E10000007"
@@ -88,3 +90,28 @@ def test_a_wards_card_and_an_unknown_one(site: Site) -> None:
     assert card.status_code == 200 and Image.open(io.BytesIO(card.content)).size == (WIDTH, HEIGHT)
     assert client.get(f"/cards/council/{DERBYSHIRE}/ward/nowhere.png").status_code == 404
     assert client.get("/cards/council/E99999999.png").status_code == 404
+
+
+def roll_names() -> list[str]:
+    """Wards and councillors of Open Council Data's 2024 roll: every one with a letter beyond ASCII
+    (Seán, Llanfair Pwllgwyngyll, Bütikofer), and every 40th of the rest."""
+    path = SHARED / "opencouncildata" / "opencouncildata_councillors_2024.csv"
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    names = {f"{row['Councillor Name']} ({row['Party Name']}), {row['Ward Name']}" for row in rows}
+    return sorted(n for i, n in enumerate(sorted(names)) if not n.isascii() or i % 40 == 0)
+
+
+def test_a_card_sets_each_line_as_pillow_would() -> None:
+    """Cards set text glyph by glyph from glyphs drawn once: the pixels are those of Pillow drawing the
+    whole line, for every name on a real roll, at each size a card uses."""
+    names = roll_names()
+    assert sum(not n.isascii() for n in names) > 50
+    for size in (64, 40, 28):
+        for name in names:
+            width = cards._length(name, size) + size
+            ours = Image.new("L", (width, 2 * size))
+            cards._set(ImageDraw.Draw(ours), (4, 4), name, size, 255)
+            pillows = Image.new("L", (width, 2 * size))
+            ImageDraw.Draw(pillows).text((4, 4), name, fill=255, font=cards._font(size))
+            assert ImageChops.difference(ours, pillows).getbbox() is None, (name, size)

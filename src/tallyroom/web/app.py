@@ -157,7 +157,7 @@ def create_app(
     app.state.base_url = base_url.rstrip("/") if base_url else None
     app.state.flavour = f"{'baked' if baked else 'served'}:{app.state.base_url or ''}:"
     app.state.compressing = not baked  # a baked page is written to a file as it is
-    app.state.making = Making()
+    app.state.making = Making(inline=baked)
     app.state.pages = pages.Pages(site, baked=baked, base_url=app.state.base_url)
     app.state.searching = pages.Searching()
     app.state.confirm = confirm

@@ -92,9 +92,12 @@ def accepts_gzip(accept_encoding: str) -> bool:
 
 class Making:
     """Responses being made, by key and view. Readers who ask for one meanwhile wait for it on the event
-    loop, not each in a worker thread of its own, so the threads stay free for writes."""
+    loop, not each in a worker thread of its own, so the threads stay free for writes. With `inline`
+    (a baked app, whose one reader is the bake), a response is made on the loop: there is nobody else
+    to serve meanwhile, and a worker thread's round trip costs more than the bake would gain."""
 
-    def __init__(self) -> None:
+    def __init__(self, inline: bool = False) -> None:
+        self.inline = inline
         self.underway: dict[tuple[str, int], asyncio.Future[Made]] = {}
 
     async def made(
@@ -102,6 +105,8 @@ class Making:
     ) -> Made:
         """`site.cached(key, make, compress)`, made in a worker thread once for all who ask for it for
         `version`."""
+        if self.inline:
+            return site.cached(key, make, compress)
         underway = self.underway.get((key, version))
         if underway is None:
             underway = asyncio.ensure_future(run_in_threadpool(site.cached, key, make, compress))

@@ -24,6 +24,7 @@ import multiprocessing
 import os
 import queue
 import re
+import stat
 import tempfile
 import threading
 from collections.abc import Callable, Collection, Iterable
@@ -70,10 +71,6 @@ file systems allow)."""
 FIRST_RETRY, LAST_RETRY = 5.0, 300.0
 """Seconds before pages that failed are tried again when nothing changes: the wait doubles from the
 first to the last while they keep failing."""
-
-BAKERS = 4
-"""Pages made at once: a card's PNG is encoded with the interpreter's lock released, so another page
-is made meanwhile."""
 
 SPREAD_FROM = 500
 """A bake of at least this many pages is shared with a process forked for each spare core (see
@@ -135,17 +132,59 @@ def segments(path: str) -> list[str]:
 
 
 def file_for(folder: Path, path: str, media_type: str) -> Path:
-    """Where a page's file goes, inside `folder` (Unpublishable if it would not be)."""
+    """Where a page's file goes in `folder` (its segments are checked, so it is inside, but for links a
+    `Shelf` finds)."""
     parts = segments(path)
     if media_type.startswith("text/html"):
-        target = folder.joinpath(*parts, "index.html")
-    elif media_type.startswith("application/json") and not path.endswith(".json"):
-        target = folder.joinpath(*parts[:-1], f"{parts[-1]}.json") if parts else folder / "index.json"
-    else:
-        target = folder.joinpath(*parts)
-    if folder.resolve() not in target.resolve().parents:
-        raise Unpublishable(f"{path!r} would be written outside {folder}")
-    return target
+        return folder.joinpath(*parts, "index.html")
+    if media_type.startswith("application/json") and not path.endswith(".json"):
+        return folder.joinpath(*parts[:-1], f"{parts[-1]}.json") if parts else folder / "index.json"
+    return folder.joinpath(*parts)
+
+
+class Shelf:
+    """The folder a bake writes into. Each directory a file goes in is made, or checked, once a bake: one
+    that is a link must lead inside the folder, so that nothing planted there leads a write out (a
+    file's own name may be a link: the new file is renamed over it, which replaces the link)."""
+
+    def __init__(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.folder, self.root = folder, folder.resolve()
+        self.ready: set[Path] = {folder}
+
+    def write(self, target: Path, body: bytes) -> int:
+        """Replace `target` with `body` atomically, unless it already holds it (readers see the old
+        file or the new one, never part of one; a bake after a crash writes again whatever differs):
+        1 if it was written, else 0."""
+        self._directory(target.parent)
+        if _holds(target, body):
+            return 0
+        handle, name = tempfile.mkstemp(dir=target.parent, prefix=".publish-")
+        with open(handle, "wb") as file:
+            file.write(body)
+        os.chmod(name, 0o644)  # for the web server that serves the folder
+        os.replace(name, target)
+        return 1
+
+    def _directory(self, directory: Path) -> None:
+        if directory in self.ready:
+            return
+        self._directory(directory.parent)
+        try:
+            directory.mkdir()
+        except FileExistsError:
+            if directory.is_symlink() and self.root not in directory.resolve().parents:
+                raise Unpublishable(f"{directory} is a link that leads out of {self.folder}") from None
+        self.ready.add(directory)
+
+
+def _holds(target: Path, body: bytes) -> bool:
+    """Whether `target` is a file holding `body` (a link is not)."""
+    try:
+        found = target.lstat()
+    except OSError:
+        return False
+    return stat.S_ISREG(found.st_mode) and found.st_size == len(body) and target.read_bytes() == body
 
 
 class Publisher:
@@ -163,6 +202,8 @@ class Publisher:
             log.warning("no base URL: the feeds and the pages' social tags are left out of %s", folder)
         self.app = create_app(site, base_url=self.base_url, baked=True)
         self.failed: dict[str, str] = {}
+        self.shelf: Shelf
+        """Where the bake under way writes."""
         self.processes = 1
         """How many processes the last bake was shared among."""
 
@@ -218,6 +259,7 @@ class Publisher:
         the pages every result changes (so that what it keeps of them makes the next bake quicker), and
         each helper a share of the rest."""
         todo = list(dict.fromkeys([*paths, *self.failed]))
+        self.shelf = Shelf(self.folder)
         apart = helpers(len(todo), self.jobs)
         self.processes = 1 + apart
         if not apart:
@@ -254,29 +296,27 @@ class Publisher:
         answer.close()
 
     async def _bake(self, paths: list[str]) -> int:
-        turns = asyncio.Semaphore(BAKERS)
-
-        async def one(path: str) -> int:
-            async with turns:
-                try:
-                    written = await self._bake_one(path)
-                except (Unpublishable, OSError) as error:
-                    reason = str(error) or type(error).__name__
-                    if self.failed.get(path) != reason:  # said once, not at every retry
-                        log.warning("not published: %s: %s", escape_controls(path), reason)
-                    self.failed[path] = reason
-                    return 0
+        """Bake `paths` one after another (a baked app makes each page on the loop, so there is nothing
+        to gain by asking for several at once)."""
+        written = 0
+        for path in paths:
+            try:
+                written += await self._bake_one(path)
+            except (Unpublishable, OSError) as error:
+                reason = str(error) or type(error).__name__
+                if self.failed.get(path) != reason:  # said once, not at every retry
+                    log.warning("not published: %s: %s", escape_controls(path), reason)
+                self.failed[path] = reason
+            else:
                 self.failed.pop(path, None)
-                return written
-
-        return sum(await asyncio.gather(*(one(path) for path in paths)))
+        return written
 
     async def _bake_one(self, path: str) -> int:
         segments(path)  # checked before it is asked for
         status, media, body = await get(self.app, path)
         if status != 200:
             raise Unpublishable(f"the site answered {status} {HTTPStatus(status).phrase}")
-        return _write(file_for(self.folder, path, media), body)
+        return self.shelf.write(file_for(self.folder, path, media), body)
 
 
 def helpers(paths: int, jobs: int | None = None) -> int:
@@ -334,16 +374,3 @@ async def get(app: ASGIApp, path: str) -> tuple[int, str, bytes]:
     headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in start["headers"]}
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     return start["status"], headers.get("content-type", ""), body
-
-
-def _write(target: Path, body: bytes) -> int:
-    """Replace `target` with `body` atomically, unless it already holds it (readers see the old file
-    or the new one, never part of one; a bake after a crash writes again whatever differs)."""
-    if target.is_file() and target.read_bytes() == body:
-        return 0
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=target.parent, prefix=".publish-", delete=False) as handle:
-        handle.write(body)
-    os.chmod(handle.name, 0o644)  # for the web server that serves the folder
-    os.replace(handle.name, target)
-    return 1
