@@ -10,8 +10,8 @@ only what is new.
 Nothing is written outside the folder, whatever the codes and names in the log. An address is baked
 only when each of its segments is a plain file name (`SEGMENT`: letters, digits, `-`, `_` and inner
 dots, so no `..`, `/`, `\\`, `%`, `?`, `#` or NUL, and not too long for a file system), so the address
-asked for is the address written, with nothing to normalise; and every file's
-resolved path is checked to lie inside the folder before it is written. A page that cannot be baked (an
+asked for is the address written, with nothing to normalise; and a directory inside the folder that
+is a link must lead inside it too (`Shelf`). A page that cannot be baked (an
 address refused, an answer other than 200, a file that cannot be written) is logged and kept in
 `failed`, and tried again with the next bake; the others are baked all the same.
 """
