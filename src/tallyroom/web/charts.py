@@ -77,13 +77,20 @@ def _tag(name: str, body: str = "", /, **attrs: object) -> Markup:
     attribute out; values and a str body are escaped, a Markup body is not. Built as one string (a
     chart has hundreds of elements: `Markup.format` per element was half a page's render)."""
     pairs = "".join(
-        f' {_attribute(key)}="{escape(_num(value) if isinstance(value, float) else value)}"'
-        for key, value in attrs.items()
-        if value is not None
+        f' {_attribute(key)}="{_value(value)}"' for key, value in attrs.items() if value is not None
     )
     if not body:
         return Markup(f"<{name}{pairs}/>")
     return Markup(f"<{name}{pairs}>{escape(body)}</{name}>")
+
+
+def _value(value: object) -> str:
+    """An attribute's value as written: a number as it is (digits need no escaping), else escaped."""
+    if isinstance(value, float):
+        return _num(value)
+    if type(value) is int:
+        return str(value)
+    return escape(value)
 
 
 @cache
