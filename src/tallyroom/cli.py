@@ -24,7 +24,6 @@ from urllib.parse import urlsplit
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 from sqlalchemy import Engine
@@ -34,8 +33,6 @@ from tallyroom.errors import InputError
 from tallyroom.importers import FORMATS
 from tallyroom.importers.base import Context
 from tallyroom.importers.limits import escape_controls
-from tallyroom.importers.stages import read_sheets
-from tallyroom.loading import demo_format, load_file
 from tallyroom.results import area_shares, earlier_polls, find_council, in_region, outcomes, share_pairs
 from tallyroom.results import projection as project_night
 from tallyroom.rules.control import THRESHOLD_BASES, ControlSettings, Outcome
@@ -153,7 +150,10 @@ def import_(
     """Load results or reference data. Each file loads whole or not at all."""
     if format_name not in FORMATS:
         raise typer.BadParameter(f"{format_name!r}: use one of {', '.join(FORMATS)}", param_hint="FORMAT")
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
     from tallyroom.copy.newsroom import redraft_drafted, touched
+    from tallyroom.loading import load_file
 
     ref = reference_data.load()
     context = Context(ref, parse_day(day) if day else None, council)
@@ -341,6 +341,8 @@ def stv_check(
     day: DateOption,
 ) -> None:
     """Check published STV stage sheets against the counts of the papers the log holds."""
+    from tallyroom.importers.stages import read_sheets
+
     ref, on, failed = reference_data.load(), parse_day(day), False
     for path in files:
         try:
@@ -461,6 +463,7 @@ def demo(
     website as a live night (or, with --no-serve, prints its calls and headlines)."""
     from tallyroom.copy.headlines import headline, newsworthiness
     from tallyroom.live.replay import replay as replay_night
+    from tallyroom.loading import demo_format, load_file
     from tallyroom.web.site import Site
 
     if serve_site:
