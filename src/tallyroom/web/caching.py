@@ -103,8 +103,8 @@ class Making:
     async def made(
         self, site: Site, key: str, version: int, make: Callable[[View], str | bytes], compress: bool
     ) -> Made:
-        """`site.cached(key, make, compress)`, made in a worker thread once for all who ask for it for
-        `version`."""
+        """`site.cached(key, make, compress)`, made once for all who ask for it for `version`: in a
+        worker thread, or on the loop when `inline`."""
         if self.inline:
             return site.cached(key, make, compress)
         underway = self.underway.get((key, version))

@@ -132,8 +132,8 @@ def segments(path: str) -> list[str]:
 
 
 def file_for(folder: Path, path: str, media_type: str) -> Path:
-    """Where a page's file goes in `folder` (its segments are checked, so it is inside, but for links a
-    `Shelf` finds)."""
+    """Where a page's file goes in `folder`: inside it, as each segment is a plain name (a link on the
+    way is `Shelf`'s to find)."""
     parts = segments(path)
     if media_type.startswith("text/html"):
         return folder.joinpath(*parts, "index.html")
@@ -202,8 +202,6 @@ class Publisher:
             log.warning("no base URL: the feeds and the pages' social tags are left out of %s", folder)
         self.app = create_app(site, base_url=self.base_url, baked=True)
         self.failed: dict[str, str] = {}
-        self.shelf: Shelf
-        """Where the bake under way writes."""
         self.processes = 1
         """How many processes the last bake was shared among."""
 
@@ -259,22 +257,22 @@ class Publisher:
         the pages every result changes (so that what it keeps of them makes the next bake quicker), and
         each helper a share of the rest."""
         todo = list(dict.fromkeys([*paths, *self.failed]))
-        self.shelf = Shelf(self.folder)
+        shelf = Shelf(self.folder)
         apart = helpers(len(todo), self.jobs)
         self.processes = 1 + apart
         if not apart:
-            return asyncio.run(self._bake(todo))
+            return asyncio.run(self._bake(todo, shelf))
         fork = multiprocessing.get_context("fork")
         size = -(-len(todo) // (apart + 1))
         shares = [todo[k : k + size] for k in range(0, len(todo), size)]
         children = []
         for share in shares[1:]:
             reader, writer = fork.Pipe(duplex=False)
-            child = fork.Process(target=self._bake_apart, args=(share, writer), daemon=True)
+            child = fork.Process(target=self._bake_apart, args=(share, shelf, writer), daemon=True)
             child.start()
             writer.close()
             children.append((child, reader, share))
-        written = asyncio.run(self._bake(shares[0]))
+        written = asyncio.run(self._bake(shares[0], shelf))
         for child, reader, share in children:
             try:
                 count, failed = reader.recv()
@@ -287,21 +285,21 @@ class Publisher:
             written += count
         return written
 
-    def _bake_apart(self, paths: list[str], answer: Connection) -> None:
+    def _bake_apart(self, paths: list[str], shelf: Shelf, answer: Connection) -> None:
         """A helper's bake (in the forked process): the files it changed and the pages that failed, sent
         back through `answer`."""
         self.site.engine.dispose(close=False)  # the parent's connections stay the parent's
-        written = asyncio.run(self._bake(paths))
+        written = asyncio.run(self._bake(paths, shelf))
         answer.send((written, {path: self.failed[path] for path in paths if path in self.failed}))
         answer.close()
 
-    async def _bake(self, paths: list[str]) -> int:
+    async def _bake(self, paths: list[str], shelf: Shelf) -> int:
         """Bake `paths` one after another (a baked app makes each page on the loop, so there is nothing
         to gain by asking for several at once)."""
         written = 0
         for path in paths:
             try:
-                written += await self._bake_one(path)
+                written += await self._bake_one(path, shelf)
             except (Unpublishable, OSError) as error:
                 reason = str(error) or type(error).__name__
                 if self.failed.get(path) != reason:  # said once, not at every retry
@@ -311,12 +309,12 @@ class Publisher:
                 self.failed.pop(path, None)
         return written
 
-    async def _bake_one(self, path: str) -> int:
+    async def _bake_one(self, path: str, shelf: Shelf) -> int:
         segments(path)  # checked before it is asked for
         status, media, body = await get(self.app, path)
         if status != 200:
             raise Unpublishable(f"the site answered {status} {HTTPStatus(status).phrase}")
-        return self.shelf.write(file_for(self.folder, path, media), body)
+        return shelf.write(file_for(self.folder, path, media), body)
 
 
 def helpers(paths: int, jobs: int | None = None) -> int:
