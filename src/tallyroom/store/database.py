@@ -100,12 +100,29 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=FULL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA analysis_limit={ANALYSIS_LIMIT}")
     cursor.close()
 
 
 def _sqlite_begin(connection: Connection) -> None:
     writing = connection.get_execution_options().get("tallyroom_write", False)
     connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+
+ANALYSIS_LIMIT = 1000
+"""The index entries SQLite's ANALYZE reads of each index at most: figures close enough to plan by,
+read in milliseconds however big the store."""
+
+LOG_TABLES = ("polls", "declarations", "council_records", "sources", "stv_papers", "read_out_stages")
+
+
+def refresh_statistics(conn: Connection) -> None:
+    """Give the query planner fresh figures for the log's tables, after a delivery that added many rows.
+    Without them SQLite guesses that a day holds few polls, fewer than one delivery's declarations, and
+    so reads every declaration of the day to find one delivery's (3 ms instead of 0.1 ms at each
+    declaration of a live night); PostgreSQL's own analysis may come a minute later."""
+    for table in LOG_TABLES:
+        conn.exec_driver_sql(f"ANALYZE {table}")
 
 
 WRITE_LOCK = 0x7A11_4004

@@ -13,9 +13,10 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Engine, func, insert, select
+from sqlalchemy import Connection, Engine, Select, bindparam, func, insert, select
 from sqlalchemy.exc import DataError, InternalError, OperationalError
 
 from tallyroom.delivery import Batch
@@ -31,7 +32,7 @@ from tallyroom.rules.model import (
     Poll,
 )
 from tallyroom.rules.parties import Party
-from tallyroom.store.database import StoreError, writing
+from tallyroom.store.database import StoreError, refresh_statistics, writing
 from tallyroom.store.queries import newest_revisions
 from tallyroom.store.schema import (
     RecordKind,
@@ -140,6 +141,8 @@ def _append(engine: Engine, batch: Batch, source: SourceInfo) -> AppendReport:
             if taken and isinstance(record, CouncilResult):
                 report.council_results.append(record)
         report.source_id = source_id[0] if source_id else None
+        if report.changed > FEW:
+            refresh_statistics(conn)
         conn.execute(
             insert(attempts),
             {
@@ -401,14 +404,50 @@ def _known_polls(
 ) -> tuple[dict[str, _Held], dict[tuple[date, str, str, str, str], str]]:
     """What the log holds of the polls of a batch, by ballot id, and the ballot id of each of their wards
     that has a GSS code (of more, for a batch of more than `FEW`: every poll of its councils that day)."""
-    days = sorted({p.election_date for p in batch_polls})
-    councils = sorted({p.council.code for p in batch_polls})
-    these = polls.c.election_date.in_(days) & polls.c.council_code.in_(councils)
-    if len(batch_polls) <= FEW:
-        codes = sorted({p.ward.code for p in batch_polls if p.ward.code})
-        these &= polls.c.ward_code.in_(codes) | polls.c.ballot_id.in_(sorted(map(ballot_id, batch_polls)))
+    few = len(batch_polls) <= FEW
+    bound: dict[str, list[Any]] = {
+        "days": sorted({p.election_date for p in batch_polls}),
+        "councils": sorted({p.council.code for p in batch_polls}),
+    }
+    if few:
+        bound["codes"] = sorted({p.ward.code for p in batch_polls if p.ward.code})
+        bound["ids"] = sorted(map(ballot_id, batch_polls))
+    held: dict[str, _Held] = {}
+    by_ward: dict[tuple[date, str, str, str, str], str] = {}
+    for row in conn.execute(_held_polls(few), bound):
+        held[row.ballot_id] = _Held(
+            row.id,
+            row.revision or 0,
+            row.fingerprint or "",
+            row.status or "",
+            row.format or "",
+            row.seats,
+            row.electorate,
+            row.ballots_counted,
+            row.rejected,
+            row.turnout_published,
+            row.candidacies or "[]",
+            row.source_revision,
+        )
+        if row.ward_code:
+            key = (row.election_date, row.election_type, row.council_code, row.ward_code, row.kind)
+            by_ward.setdefault(key, row.ballot_id)
+    return held, by_ward
+
+
+@cache
+def _held_polls(few: bool) -> Select[Any]:
+    """What `_known_polls` asks, made once for each of its two shapes: the polls of `councils` on
+    `days`, and for a few polls only those with one of the ward `codes` or ballot `ids`."""
+    these = polls.c.election_date.in_(bindparam("days", expanding=True)) & polls.c.council_code.in_(
+        bindparam("councils", expanding=True)
+    )
+    if few:
+        these &= polls.c.ward_code.in_(bindparam("codes", expanding=True)) | polls.c.ballot_id.in_(
+            bindparam("ids", expanding=True)
+        )
     newest = newest_revisions(of=select(polls.c.id).where(these))
-    query = (
+    return (
         select(
             polls.c.ballot_id,
             polls.c.id,
@@ -439,27 +478,6 @@ def _known_polls(
         .where(these)
         .order_by(polls.c.id)
     )
-    held: dict[str, _Held] = {}
-    by_ward: dict[tuple[date, str, str, str, str], str] = {}
-    for row in conn.execute(query):
-        held[row.ballot_id] = _Held(
-            row.id,
-            row.revision or 0,
-            row.fingerprint or "",
-            row.status or "",
-            row.format or "",
-            row.seats,
-            row.electorate,
-            row.ballots_counted,
-            row.rejected,
-            row.turnout_published,
-            row.candidacies or "[]",
-            row.source_revision,
-        )
-        if row.ward_code:
-            key = (row.election_date, row.election_type, row.council_code, row.ward_code, row.kind)
-            by_ward.setdefault(key, row.ballot_id)
-    return held, by_ward
 
 
 def _council_records(batch: Batch) -> Iterable[tuple[RecordKind, date, CouncilRef, Any, object]]:

@@ -9,9 +9,10 @@ from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import cache, cached_property
 from typing import Any, ClassVar
 
-from sqlalchemy import ColumnElement, Connection, Engine, Select, Subquery, func, select
+from sqlalchemy import BindParameter, ColumnElement, Engine, Select, Subquery, bindparam, func, select
 
 from tallyroom.rules.model import (
     BallotFigures,
@@ -378,8 +379,11 @@ def election_days(engine: Engine) -> list[date]:
 def log_position(engine: Engine) -> int:
     """How far the log has got: the newest source id (0 for an empty log)."""
     with engine.connect() as conn:
-        found: int | None = conn.execute(select(func.max(sources.c.id))).scalar()
+        found: int | None = conn.execute(_NEWEST_SOURCE).scalar()
     return found or 0
+
+
+_NEWEST_SOURCE = select(func.max(sources.c.id))
 
 
 @dataclass(frozen=True, slots=True)
@@ -404,57 +408,132 @@ class Entry:
         raise ValueError("an entry holds a poll, a council's result, its eve of poll or a stage read out")
 
 
+class _DayStatements:
+    """The statements that read what the log took for day `on` after position `after` up to `upto`,
+    each made once a process and bound at each call: a live night runs them at every declaration, and
+    making a statement costs SQLAlchemy some ten times what running it costs."""
+
+    @cached_property
+    def declarations(self) -> Select[Any]:
+        """Every declaration taken, but superseded ones, in the order written."""
+        return (
+            select(
+                polls.c.election_date,
+                polls.c.election_type,
+                polls.c.council_code,
+                polls.c.council_name,
+                polls.c.ward_code,
+                polls.c.ward_name,
+                polls.c.kind,
+                declarations.c.seats,
+                declarations.c.electorate,
+                declarations.c.ballots_counted,
+                declarations.c.rejected,
+                declarations.c.turnout_published,
+                declarations.c.candidacies,
+                declarations.c.status,
+                declarations.c.revision,
+                declarations.c.source_id,
+                declarations.c.recorded_at,
+            )
+            .join(polls, polls.c.id == declarations.c.poll_id)
+            .where(
+                polls.c.election_date == bindparam("on"),
+                *_taken(declarations.c.source_id),
+                declarations.c.status != DeclarationStatus.SUPERSEDED.value,
+            )
+            .order_by(declarations.c.source_id, declarations.c.id)
+        )
+
+    @cached_property
+    def records(self) -> Select[Any]:
+        """Every council result and eve of poll declared for the day."""
+        return (
+            select(council_records)
+            .where(
+                council_records.c.kind.in_([RecordKind.COUNCIL_RESULT, RecordKind.EVE]),
+                council_records.c.on_date == bindparam("on"),
+                *_taken(council_records.c.source_id),
+                council_records.c.status == DeclarationStatus.DECLARED.value,
+            )
+            .order_by(council_records.c.source_id, council_records.c.id)
+        )
+
+    @cached_property
+    def stages(self) -> Select[Any]:
+        """Every stage of an STV count read out."""
+        table = read_out_stages.c
+        return (
+            select(read_out_stages)
+            .where(table.election_date == bindparam("on"), *_taken(table.source_id))
+            .order_by(table.source_id, table.id)
+        )
+
+    @cached_property
+    def earlier_results(self) -> Select[Any]:
+        """Deliveries of results of an earlier day, as (position, when, council code)."""
+        changed = (
+            select(declarations.c.source_id, polls.c.council_code)
+            .join(polls, polls.c.id == declarations.c.poll_id)
+            .where(polls.c.election_date < bindparam("on"), *_taken(declarations.c.source_id))
+            .distinct()
+            .subquery()
+        )
+        return _delivered(changed)
+
+    @cached_property
+    def earlier_records(self) -> Select[Any]:
+        """Deliveries of a record of control or an eve of poll for the day, or of a councillor roll
+        taken before it, as (position, when, council code)."""
+        table = council_records.c
+        on: BindParameter[date] = bindparam("on")
+        changed = (
+            select(table.source_id, table.council_code)
+            .where(
+                *_taken(table.source_id),
+                (table.kind.in_([RecordKind.CONTROL, RecordKind.EVE]) & (table.on_date == on))
+                | ((table.kind == RecordKind.SNAPSHOT) & (table.on_date < on)),
+            )
+            .distinct()
+            .subquery()
+        )
+        return _delivered(changed)
+
+    @cached_property
+    def papers_taken(self) -> Select[Any]:
+        """The polls of the day whose STV papers were taken."""
+        return (
+            select(polls.c.council_code, polls.c.ward_code, polls.c.ward_name, polls.c.kind)
+            .join(stv_papers, stv_papers.c.poll_id == polls.c.id)
+            .where(polls.c.election_date == bindparam("on"), *_taken(stv_papers.c.source_id))
+        )
+
+
+def _taken(source_id: ColumnElement[int]) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    return source_id > bindparam("after"), source_id <= bindparam("upto")
+
+
+def _delivered(changed: Subquery) -> Select[Any]:
+    return select(changed.c.source_id, sources.c.loaded_at, changed.c.council_code).join(
+        sources, sources.c.id == changed.c.source_id
+    )
+
+
+_DAY = _DayStatements()
+
+
 def day_entries(engine: Engine, parties: PartyRegister, on: date, after: int, upto: int) -> list[Entry]:
     """What the log took for day `on` after position `after` up to `upto`, in the order it took it:
     each delivery's declarations in the order written, then its council results, then its stages read
     out."""
-    declared = (
-        select(
-            polls.c.election_date,
-            polls.c.election_type,
-            polls.c.council_code,
-            polls.c.council_name,
-            polls.c.ward_code,
-            polls.c.ward_name,
-            polls.c.kind,
-            declarations.c.seats,
-            declarations.c.electorate,
-            declarations.c.ballots_counted,
-            declarations.c.rejected,
-            declarations.c.turnout_published,
-            declarations.c.candidacies,
-            declarations.c.status,
-            declarations.c.revision,
-            declarations.c.source_id,
-            declarations.c.recorded_at,
-        )
-        .join(polls, polls.c.id == declarations.c.poll_id)
-        .where(
-            polls.c.election_date == on,
-            declarations.c.source_id > after,
-            declarations.c.source_id <= upto,
-            declarations.c.status != DeclarationStatus.SUPERSEDED.value,
-        )
-        .order_by(declarations.c.source_id, declarations.c.id)
-    )
-    records = (
-        select(council_records)
-        .where(
-            council_records.c.kind.in_([RecordKind.COUNCIL_RESULT, RecordKind.EVE]),
-            council_records.c.on_date == on,
-            council_records.c.source_id > after,
-            council_records.c.source_id <= upto,
-            council_records.c.status == DeclarationStatus.DECLARED.value,
-        )
-        .order_by(council_records.c.source_id, council_records.c.id)
-    )
+    span = {"on": on, "after": after, "upto": upto}
     with engine.connect() as conn:
-        rows = conn.execute(declared).all()
+        rows = conn.execute(_DAY.declarations, span).all()
         found = [
             (row.source_id, 0, Entry(row.source_id, _utc(row.recorded_at), row.revision, poll=poll))
             for row, poll in zip(rows, _Polls(parties).build(rows), strict=True)
         ]
-        for row in conn.execute(records):
+        for row in conn.execute(_DAY.records, span):
             council, content = CouncilRef(row.council_code, row.council_name), json.loads(row.payload)
             at = _utc(row.recorded_at)
             if row.kind == RecordKind.EVE:
@@ -465,23 +544,17 @@ def day_entries(engine: Engine, parties: PartyRegister, on: date, after: int, up
                 result = _council_result(council, row.on_date, content, parties)
                 entry = Entry(row.source_id, at, row.revision, council_result=result)
             found.append((row.source_id, 1, entry))
-        found += [(row.source_id, 2, entry) for row, entry in _read_out(conn, on, after, upto)]
+        for row in conn.execute(_DAY.stages, span):
+            totals = {name: Decimal(votes) for name, votes in json.loads(row.totals).items()}
+            council, ward = (
+                CouncilRef(row.council_code, row.council_name),
+                WardRef(row.ward_name, row.ward_code),
+            )
+            stage = ReadOut(row.election_date, council, ward, row.stage, totals)
+            found.append(
+                (row.source_id, 2, Entry(row.source_id, _utc(row.recorded_at), row.revision, stage=stage))
+            )
     return [entry for *_, entry in sorted(found, key=lambda f: (f[0], f[1]))]
-
-
-def _read_out(conn: Connection, on: date, after: int, upto: int) -> Iterator[tuple[Any, Entry]]:
-    """The stages read out for day `on` that the log took after position `after` up to `upto`."""
-    table = read_out_stages.c
-    query = (
-        select(read_out_stages)
-        .where(table.election_date == on, table.source_id > after, table.source_id <= upto)
-        .order_by(table.source_id, table.id)
-    )
-    for row in conn.execute(query):
-        totals = {name: Decimal(votes) for name, votes in json.loads(row.totals).items()}
-        council, ward = CouncilRef(row.council_code, row.council_name), WardRef(row.ward_name, row.ward_code)
-        stage = ReadOut(row.election_date, council, ward, row.stage, totals)
-        yield row, Entry(row.source_id, _utc(row.recorded_at), row.revision, stage=stage)
 
 
 def _utc(moment: datetime) -> datetime:
@@ -493,47 +566,34 @@ def eve_changes(engine: Engine, on: date, after: int, upto: int) -> list[tuple[i
     """Deliveries after position `after` up to `upto` that changed what councils polling on `on` stand
     on, as (position, when, council code) in log order: their earlier results, a councillor roll taken
     before the day, or a record of control on the eve of poll."""
-    earlier = (
-        select(declarations.c.source_id, polls.c.council_code)
-        .join(polls, polls.c.id == declarations.c.poll_id)
-        .where(polls.c.election_date < on, declarations.c.source_id > after, declarations.c.source_id <= upto)
-        .distinct()
-        .subquery()
-    )
-    records = (
-        select(council_records.c.source_id, council_records.c.council_code)
-        .where(
-            council_records.c.source_id > after,
-            council_records.c.source_id <= upto,
-            (
-                (council_records.c.kind.in_([RecordKind.CONTROL, RecordKind.EVE]))
-                & (council_records.c.on_date == on)
-            )
-            | ((council_records.c.kind == RecordKind.SNAPSHOT) & (council_records.c.on_date < on)),
-        )
-        .distinct()
-        .subquery()
-    )
-    found: set[tuple[int, datetime, str]] = set()
+    span = {"on": on, "after": after, "upto": upto}
     with engine.connect() as conn:
-        for changed in (earlier, records):
-            query = select(changed.c.source_id, sources.c.loaded_at, changed.c.council_code).join(
-                sources, sources.c.id == changed.c.source_id
-            )
-            found |= {(row[0], _utc(row[1]), row[2]) for row in conn.execute(query)}
+        found = {
+            (row[0], _utc(row[1]), row[2])
+            for query in (_DAY.earlier_results, _DAY.earlier_records)
+            for row in conn.execute(query, span)
+        }
     return sorted(found)
 
 
 def stv_papers_taken(engine: Engine, on: date, after: int, upto: int) -> set[tuple[str, str, str]]:
     """The STV polls of a day whose papers the log took after position `after` up to `upto`, as
     `stv_counts_on` keys them."""
-    query = (
-        select(polls.c.council_code, polls.c.ward_code, polls.c.ward_name, polls.c.kind)
-        .join(stv_papers, stv_papers.c.poll_id == polls.c.id)
-        .where(polls.c.election_date == on, stv_papers.c.source_id > after, stv_papers.c.source_id <= upto)
-    )
     with engine.connect() as conn:
-        return {(council, code or name, kind) for council, code, name, kind in conn.execute(query)}
+        rows = conn.execute(_DAY.papers_taken, {"on": on, "after": after, "upto": upto})
+        return {(council, code or name, kind) for council, code, name, kind in rows}
+
+
+@cache
+def _newest_papers(of_one_council: bool) -> Select[Any]:
+    """The newest papers of each STV poll of day `on` (of council `council`, if asked), made once."""
+    newest = select(func.max(stv_papers.c.id)).group_by(stv_papers.c.poll_id).scalar_subquery()
+    query = (
+        select(polls.c.council_code, polls.c.ward_code, polls.c.ward_name, polls.c.kind, stv_papers.c.papers)
+        .join(polls, polls.c.id == stv_papers.c.poll_id)
+        .where(stv_papers.c.id.in_(newest), polls.c.election_date == bindparam("on"))
+    )
+    return query.where(polls.c.council_code == bindparam("council")) if of_one_council else query
 
 
 def stv_counts(engine: Engine, council_code: str, on: date) -> dict[tuple[str, str], StvCount]:
@@ -550,16 +610,9 @@ def stv_counts_on(
 ) -> dict[tuple[str, str, str], StvCount]:
     """Every STV poll of a day (of one council, or of these wards, if given) whose papers the log
     holds, counted again from its newest papers, by council code, ward (code, else name) and kind."""
-    newest = select(func.max(stv_papers.c.id)).group_by(stv_papers.c.poll_id).scalar_subquery()
-    query = (
-        select(polls.c.council_code, polls.c.ward_code, polls.c.ward_name, polls.c.kind, stv_papers.c.papers)
-        .join(polls, polls.c.id == stv_papers.c.poll_id)
-        .where(stv_papers.c.id.in_(newest), polls.c.election_date == on)
-    )
-    if council_code is not None:
-        query = query.where(polls.c.council_code == council_code)
     with engine.connect() as conn:
-        held = conn.execute(query).all()
+        bound = {"on": on} if council_code is None else {"on": on, "council": council_code}
+        held = conn.execute(_newest_papers(council_code is not None), bound).all()
     counts = {}
     for council, code, name, kind, text in held:
         if wards is not None and (council, code or name, kind) not in wards:
