@@ -189,8 +189,8 @@ def _append_polls(
         if bid not in known
     ]
     if new_polls:
-        conn.execute(insert(polls), new_polls)
-        known, _ = _known_polls(conn, batch_polls)
+        made = conn.execute(insert(polls).returning(polls.c.ballot_id, polls.c.id), new_polls)
+        known |= {ballot: _Held.new(poll_id) for ballot, poll_id in made}
     rows = []
     for bid, poll in ids.items():
         held = known[bid]
@@ -311,6 +311,11 @@ class _Held(NamedTuple):
     turnout_published: str | None
     candidacies: str
     feed_revision: int | None
+
+    @classmethod
+    def new(cls, poll_id: int) -> _Held:
+        """A poll just added, with no declaration yet."""
+        return cls(poll_id, 0, "", "", "", None, None, None, None, None, "[]", None)
 
 
 def _append_papers(conn: Connection, batch: Batch, source_row: Any) -> None:
