@@ -142,12 +142,15 @@ def parse_int(path: Path, row: int, name: str, value: str, blank: int | None = N
     """A count as `limits` allows it to be written; a blank is `blank`."""
     if value == "":
         return blank
-    written = COUNT.fullmatch(value.removeprefix("-"))
-    if written is None:
-        raise InputError(path, f"not a whole number: {value!r}", row, name)
-    if value.startswith("-"):
-        raise InputError(path, f"cannot be negative: {value!r}", row, name)
-    number = int(written["digits"].replace(",", ""))
+    if value.isascii() and value.isdigit():  # plain digits, as nearly every count is written
+        number = int(value)
+    else:
+        written = COUNT.fullmatch(value.removeprefix("-"))
+        if written is None:
+            raise InputError(path, f"not a whole number: {value!r}", row, name)
+        if value.startswith("-"):
+            raise InputError(path, f"cannot be negative: {value!r}", row, name)
+        number = int(written["digits"].replace(",", ""))
     fault = count_fault(number)
     if fault is not None:
         raise InputError(path, fault, row, name)

@@ -53,8 +53,11 @@ def read(path: Path, context: Context) -> Batch:
         if ward == "Elected Mayor" or "NULL" in (ward_code, candidate):
             skipped.append(Skip(number, f"{council}: placeholder row with no candidate or votes"))
             continue
-        if not GSS.fullmatch(ward_code):
-            raise InputError(path, f"not a GSS ward code: {ward_code!r}", number, "ward_code")
+        place = wards.get((ward, ward_code))
+        if place is None:
+            if not GSS.fullmatch(ward_code):
+                raise InputError(path, f"not a GSS ward code: {ward_code!r}", number, "ward_code")
+            place = wards[ward, ward_code] = WardRef(ward, ward_code)
         if (council, council_code) not in councils:
             councils[council, council_code] = council_ref(
                 path, number, context, council, council_code, polling_day
@@ -64,7 +67,7 @@ def read(path: Path, context: Context) -> Batch:
                 row=number,
                 election_date=polling_day,
                 council=councils[council, council_code],
-                ward=wards.setdefault((ward, ward_code), WardRef(ward, ward_code)),
+                ward=place,
                 candidacy=Candidacy(
                     name=candidate,
                     party=parties.resolve(party),
