@@ -1,20 +1,17 @@
 """Every two parties with a colour on one page differ by a CIEDE2000 distance of at least 20, on every
-page of three real nights: 2019 (LEAP, 257 councils), 2021 (the East Midlands) and 2025 (the counties,
-from the Library's results); each party's swatch is the same wherever the page shows it."""
+page of three real nights: 2019 (LEAP, 257 councils), 2021 (the Library's results, 143 councils) and 2025
+(the counties); each party's swatch is the same wherever the page shows it."""
 
 from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from tallyroom.importers.base import Context
-from tallyroom.loading import load_file
 from tallyroom.reference import Reference
 from tallyroom.results import outcomes
 from tallyroom.rules.outcome import CouncilOutcome
@@ -23,27 +20,17 @@ from tallyroom.web import palette
 from tallyroom.web.colour import difference
 from tallyroom.web.pages import Pages, ward_palette
 from tallyroom.web.palette import DISTINCT, Palette
-from tests.conftest import LEH, demo_store, leap, store_url
 
-NIGHTS = {
-    date(2019, 5, 2): [("leap", leap(2016)), ("leap", leap(2018)), ("leap", leap(2019))],
-    date(2021, 5, 6): [],
-    date(2025, 5, 1): [
-        ("leh", LEH / "local_elections_2021_results-2.xlsx"),
-        ("leh", LEH / "LEH-2025-results-HoC.xlsx"),
-    ],
-}
+NIGHTS = {date(2019, 5, 2): "2019", date(2021, 5, 6): "2021", date(2025, 5, 1): "2025"}
+"""The nights, as the shared stores of `conftest.NIGHTS` hold them."""
 
 
-def nights_pages(ref: Reference, folder: Path) -> Iterator[tuple[str, Palette, list[str]]]:
+def nights_pages(
+    ref: Reference, night_store: Callable[[str], str]
+) -> Iterator[tuple[str, Palette, list[str]]]:
     """Each page of the nights: its name, its palette, and the parties its charts draw."""
-    for day, files in NIGHTS.items():
-        if files:
-            engine = connect(store_url(folder / f"{day}.db"))
-            for format_name, path in files:
-                load_file(engine, format_name, path, Context(ref))
-        else:
-            engine = connect(demo_store(folder / f"{day}.db", ref))
+    for day, night in NIGHTS.items():
+        engine = connect(night_store(night))
         found = tuple(outcomes(engine, ref, day).councils)
         engine.dispose()
         pages = Pages(SimpleNamespace(reference=ref))  # type: ignore[arg-type]
@@ -67,8 +54,8 @@ def nights_pages(ref: Reference, folder: Path) -> Iterator[tuple[str, Palette, l
 
 
 @pytest.fixture(scope="module")
-def pages(ref: Reference, tmp_path_factory: pytest.TempPathFactory) -> list[tuple[str, Palette, list[str]]]:
-    return list(nights_pages(ref, tmp_path_factory.mktemp("nights")))
+def pages(ref: Reference, night_store: Callable[[str], str]) -> list[tuple[str, Palette, list[str]]]:
+    return list(nights_pages(ref, night_store))
 
 
 def test_the_fixed_colours_are_distinct_from_each_other_and_the_page() -> None:
