@@ -453,16 +453,23 @@ def follow(engine: Engine, night: Night, announce: bool = True) -> list[Event]:
     a night that numbers its events for readers must, or its numbers would not be the log's). Before
     its first council, a night need not look at eve-of-poll changes older than its first entry: a
     council joining reads the log as it was then."""
-    upto = queries.log_position(engine)
-    if upto <= night.position:
-        return []
-    entries = queries.day_entries(engine, night.reference.parties, night.election_date, night.position, upto)
-    since = night.position if night.councils else min((e.position for e in entries), default=upto)
-    eve = queries.eve_changes(engine, night.election_date, since, upto) if since < upto else []
-    declared = {stv_key(e.poll) for e in entries if e.poll and e.poll.status is DeclarationStatus.DECLARED}
-    if announce:
-        declared |= queries.stv_papers_taken(engine, night.election_date, night.position, upto)
-    stv = queries.stv_counts_on(engine, night.election_date, wards=declared) if declared and announce else {}
+    with engine.connect() as conn:  # one connection for the five questions
+        upto = queries.log_position(conn)
+        if upto <= night.position:
+            return []
+        entries = queries.day_entries(
+            conn, night.reference.parties, night.election_date, night.position, upto
+        )
+        since = night.position if night.councils else min((e.position for e in entries), default=upto)
+        eve = queries.eve_changes(conn, night.election_date, since, upto) if since < upto else []
+        declared = {
+            stv_key(e.poll) for e in entries if e.poll and e.poll.status is DeclarationStatus.DECLARED
+        }
+        if announce:
+            declared |= queries.stv_papers_taken(conn, night.election_date, night.position, upto)
+        stv = (
+            queries.stv_counts_on(conn, night.election_date, wards=declared) if declared and announce else {}
+        )
     found = night.take(entries, eve, stv)
     night.counts.update(stv)  # papers taken again for a declaration that did not change
     night.position = upto

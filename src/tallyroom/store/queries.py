@@ -6,13 +6,24 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import cache, cached_property
 from typing import Any, ClassVar
 
-from sqlalchemy import BindParameter, ColumnElement, Engine, Select, Subquery, bindparam, func, select
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Connection,
+    Engine,
+    Select,
+    Subquery,
+    bindparam,
+    func,
+    select,
+)
 
 from tallyroom.rules.model import (
     BallotFigures,
@@ -40,6 +51,20 @@ from tallyroom.store.schema import (
     sources,
     stv_papers,
 )
+
+Bind = Engine | Connection
+"""What a query reads through: an engine, for a connection of its own, or a connection already open, so
+that a caller asking several things at once asks them on one connection."""
+
+
+@contextmanager
+def reading(bind: Bind) -> Iterator[Connection]:
+    """A connection to read on: the one given, or a new one of the engine's, closed after."""
+    if isinstance(bind, Connection):
+        yield bind
+    else:
+        with bind.connect() as conn:
+            yield conn
 
 
 def newest_revisions(
@@ -376,9 +401,9 @@ def election_days(engine: Engine) -> list[date]:
         )
 
 
-def log_position(engine: Engine) -> int:
+def log_position(bind: Bind) -> int:
     """How far the log has got: the newest source id (0 for an empty log)."""
-    with engine.connect() as conn:
+    with reading(bind) as conn:
         found: int | None = conn.execute(_NEWEST_SOURCE).scalar()
     return found or 0
 
@@ -522,12 +547,12 @@ def _delivered(changed: Subquery) -> Select[Any]:
 _DAY = _DayStatements()
 
 
-def day_entries(engine: Engine, parties: PartyRegister, on: date, after: int, upto: int) -> list[Entry]:
+def day_entries(bind: Bind, parties: PartyRegister, on: date, after: int, upto: int) -> list[Entry]:
     """What the log took for day `on` after position `after` up to `upto`, in the order it took it:
     each delivery's declarations in the order written, then its council results, then its stages read
     out."""
     span = {"on": on, "after": after, "upto": upto}
-    with engine.connect() as conn:
+    with reading(bind) as conn:
         rows = conn.execute(_DAY.declarations, span).all()
         found = [
             (row.source_id, 0, Entry(row.source_id, _utc(row.recorded_at), row.revision, poll=poll))
@@ -562,12 +587,12 @@ def _utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def eve_changes(engine: Engine, on: date, after: int, upto: int) -> list[tuple[int, datetime, str]]:
+def eve_changes(bind: Bind, on: date, after: int, upto: int) -> list[tuple[int, datetime, str]]:
     """Deliveries after position `after` up to `upto` that changed what councils polling on `on` stand
     on, as (position, when, council code) in log order: their earlier results, a councillor roll taken
     before the day, or a record of control on the eve of poll."""
     span = {"on": on, "after": after, "upto": upto}
-    with engine.connect() as conn:
+    with reading(bind) as conn:
         found = {
             (row[0], _utc(row[1]), row[2])
             for query in (_DAY.earlier_results, _DAY.earlier_records)
@@ -576,10 +601,10 @@ def eve_changes(engine: Engine, on: date, after: int, upto: int) -> list[tuple[i
     return sorted(found)
 
 
-def stv_papers_taken(engine: Engine, on: date, after: int, upto: int) -> set[tuple[str, str, str]]:
+def stv_papers_taken(bind: Bind, on: date, after: int, upto: int) -> set[tuple[str, str, str]]:
     """The STV polls of a day whose papers the log took after position `after` up to `upto`, as
     `stv_counts_on` keys them."""
-    with engine.connect() as conn:
+    with reading(bind) as conn:
         rows = conn.execute(_DAY.papers_taken, {"on": on, "after": after, "upto": upto})
         return {(council, code or name, kind) for council, code, name, kind in rows}
 
@@ -603,14 +628,14 @@ def stv_counts(engine: Engine, council_code: str, on: date) -> dict[tuple[str, s
 
 
 def stv_counts_on(
-    engine: Engine,
+    bind: Bind,
     on: date,
     council_code: str | None = None,
     wards: Collection[tuple[str, str, str]] | None = None,
 ) -> dict[tuple[str, str, str], StvCount]:
     """Every STV poll of a day (of one council, or of these wards, if given) whose papers the log
     holds, counted again from its newest papers, by council code, ward (code, else name) and kind."""
-    with engine.connect() as conn:
+    with reading(bind) as conn:
         bound = {"on": on} if council_code is None else {"on": on, "council": council_code}
         held = conn.execute(_newest_papers(council_code is not None), bound).all()
     counts = {}
