@@ -33,7 +33,7 @@ from tallyroom.rules.model import (
 )
 from tallyroom.rules.parties import Party
 from tallyroom.store.database import StoreError, refresh_statistics, writing
-from tallyroom.store.queries import newest_revisions
+from tallyroom.store.queries import DECLARED, newest_revisions
 from tallyroom.store.schema import (
     RecordKind,
     attempts,
@@ -465,12 +465,7 @@ def _held_polls(few: bool) -> Select[Any]:
             declarations.c.fingerprint,
             declarations.c.status,
             sources.c.format,
-            declarations.c.seats,
-            declarations.c.electorate,
-            declarations.c.ballots_counted,
-            declarations.c.rejected,
-            declarations.c.turnout_published,
-            declarations.c.candidacies,
+            *DECLARED,
             newest.c.source_revision,
         )
         .select_from(polls)

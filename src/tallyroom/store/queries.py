@@ -89,6 +89,30 @@ def newest_revisions(
     return query.group_by(declarations.c.poll_id).subquery()
 
 
+DECLARED = (
+    declarations.c.seats,
+    declarations.c.electorate,
+    declarations.c.ballots_counted,
+    declarations.c.rejected,
+    declarations.c.turnout_published,
+    declarations.c.candidacies,
+)
+"""What a declaration says of its poll: the seats, the ballot figures and the candidacies."""
+
+POLL_COLUMNS = (
+    polls.c.election_date,
+    polls.c.election_type,
+    polls.c.council_code,
+    polls.c.council_name,
+    polls.c.ward_code,
+    polls.c.ward_name,
+    polls.c.kind,
+    *DECLARED,
+    declarations.c.status,
+)
+"""What a poll is built from (`_Polls`): its place and kind, and one declaration of it."""
+
+
 def load_polls(
     engine: Engine,
     parties: PartyRegister,
@@ -112,22 +136,7 @@ def load_polls(
     chosen = select(polls.c.id).where(*conditions) if conditions else None
     newest = newest_revisions(declared_only=not current, upto=upto, current=current, of=chosen)
     query = (
-        select(
-            polls.c.election_date,
-            polls.c.election_type,
-            polls.c.council_code,
-            polls.c.council_name,
-            polls.c.ward_code,
-            polls.c.ward_name,
-            polls.c.kind,
-            declarations.c.seats,
-            declarations.c.electorate,
-            declarations.c.ballots_counted,
-            declarations.c.rejected,
-            declarations.c.turnout_published,
-            declarations.c.candidacies,
-            declarations.c.status,
-        )
+        select(*POLL_COLUMNS)
         .select_from(polls)
         .join(newest, newest.c.poll_id == polls.c.id)
         .join(
@@ -443,20 +452,7 @@ class _DayStatements:
         """Every declaration taken, but superseded ones, in the order written."""
         return (
             select(
-                polls.c.election_date,
-                polls.c.election_type,
-                polls.c.council_code,
-                polls.c.council_name,
-                polls.c.ward_code,
-                polls.c.ward_name,
-                polls.c.kind,
-                declarations.c.seats,
-                declarations.c.electorate,
-                declarations.c.ballots_counted,
-                declarations.c.rejected,
-                declarations.c.turnout_published,
-                declarations.c.candidacies,
-                declarations.c.status,
+                *POLL_COLUMNS,
                 declarations.c.revision,
                 declarations.c.source_id,
                 declarations.c.recorded_at,
