@@ -114,6 +114,7 @@ ANALYSIS_LIMIT = 1000
 read in milliseconds however big the store."""
 
 LOG_TABLES = ("polls", "declarations", "council_records", "sources", "stv_papers", "read_out_stages")
+"""The tables a delivery adds to, whose figures `refresh_statistics` brings up to date."""
 
 
 def refresh_statistics(conn: Connection) -> None:
