@@ -10,14 +10,14 @@ from collections.abc import Iterator
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Route, sync_playwright
-from sqlalchemy import Engine
+from playwright.sync_api import Browser, Route, sync_playwright
 from starlette.testclient import TestClient
 
 from tallyroom.reference import Reference
+from tallyroom.store.database import connect
 from tallyroom.web.app import create_app
 from tallyroom.web.site import Site
-from tests.conftest import NIGHT, copy_of, demo_store
+from tests.conftest import NIGHT
 from tests.test_browser import CHROMIUM, FLAGS, SCREENSHOTS, WCAG, Server
 
 API = [
@@ -39,12 +39,26 @@ API = [
 """Every route of the API, as the README lists them."""
 
 
+pytestmark = pytest.mark.one_store  # the page is made from the app's OpenAPI description, not the log
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory, ref: Reference) -> Iterator[Site]:
-    root = tmp_path_factory.mktemp("docs")
-    engine: Engine = copy_of(demo_store(root / "demo.db", ref), root)
+    """A site on an empty SQLite store of its own."""
+    engine = connect(f"sqlite:///{tmp_path_factory.mktemp('docs') / 'empty.db'}")
     yield Site.open(engine, ref, NIGHT)
     engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """One Chromium for the widths."""
+    if not shutil.which(CHROMIUM):
+        pytest.fail(f"browser tests need Chromium at {CHROMIUM}: apt-get install chromium (make test does)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield launched
+        launched.close()
 
 
 def test_every_api_route_is_on_the_docs_page(site: Site) -> None:
@@ -63,11 +77,8 @@ def test_every_api_route_is_on_the_docs_page(site: Site) -> None:
 
 
 @pytest.mark.parametrize("width", [390, 768, 1280])
-def test_the_docs_page_works_offline_and_fits_the_screen(site: Site, width: int) -> None:
-    if not shutil.which(CHROMIUM):
-        pytest.fail(f"browser tests need Chromium at {CHROMIUM}: apt-get install chromium (make test does)")
-    with Server(site) as server, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+def test_the_docs_page_works_offline_and_fits_the_screen(site: Site, browser: Browser, width: int) -> None:
+    with Server(site) as server:
         context = browser.new_context(viewport={"width": width, "height": 900})
         elsewhere: list[str] = []
 
@@ -91,4 +102,4 @@ def test_the_docs_page_works_offline_and_fits_the_screen(site: Site, width: int)
         assert Axe().run(page, options=WCAG).generate_snapshot() == ""
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(SCREENSHOTS / f"docs-{width}.png"), full_page=True)
-        browser.close()
+        context.close()
