@@ -5,12 +5,11 @@ Screenshots at 390, 768 and 1280 pixels go to `build/screenshots`."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Route, sync_playwright
+from playwright.sync_api import Browser, Route
 from starlette.testclient import TestClient
 
 from tallyroom.reference import Reference
@@ -18,7 +17,9 @@ from tallyroom.store.database import connect
 from tallyroom.web.app import create_app
 from tallyroom.web.site import Site
 from tests.conftest import NIGHT
-from tests.test_browser import CHROMIUM, FLAGS, SCREENSHOTS, WCAG, Server
+from tests.test_browser import SCREENSHOTS, WCAG, Server, browser
+
+__all__ = ["browser"]  # the fixture, shared with the main pages' tests
 
 API = [
     "/health",
@@ -48,17 +49,6 @@ def site(tmp_path_factory: pytest.TempPathFactory, ref: Reference) -> Iterator[S
     engine = connect(f"sqlite:///{tmp_path_factory.mktemp('docs') / 'empty.db'}")
     yield Site.open(engine, ref, NIGHT)
     engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """One Chromium for the widths."""
-    if not shutil.which(CHROMIUM):
-        pytest.fail(f"browser tests need Chromium at {CHROMIUM}: apt-get install chromium (make test does)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield launched
-        launched.close()
 
 
 def test_every_api_route_is_on_the_docs_page(site: Site) -> None:
