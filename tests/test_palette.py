@@ -7,7 +7,6 @@ from __future__ import annotations
 import itertools
 from collections import Counter
 from collections.abc import Callable, Iterator
-from datetime import date
 from types import SimpleNamespace
 
 import pytest
@@ -20,16 +19,14 @@ from tallyroom.web import palette
 from tallyroom.web.colour import difference
 from tallyroom.web.pages import Pages, ward_palette
 from tallyroom.web.palette import DISTINCT, Palette
-
-NIGHTS = {date(2019, 5, 2): "2019", date(2021, 5, 6): "2021", date(2025, 5, 1): "2025"}
-"""The nights, as the shared stores of `conftest.NIGHTS` hold them."""
+from tests.conftest import NIGHTS
 
 
 def nights_pages(
     ref: Reference, night_store: Callable[[str], str]
 ) -> Iterator[tuple[str, Palette, list[str]]]:
     """Each page of the nights: its name, its palette, and the parties its charts draw."""
-    for day, night in NIGHTS.items():
+    for night, (day, _, _) in NIGHTS.items():
         engine = connect(night_store(night))
         found = tuple(outcomes(engine, ref, day).councils)
         engine.dispose()
