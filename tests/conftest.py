@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 
@@ -87,17 +88,37 @@ MADE: set[str] = set()
 
 
 def store_url(path: Path) -> str:
-    """A new, empty store: the SQLite file at `path`, or, when the suite runs on PostgreSQL
-    ($TALLYROOM_TEST_POSTGRES), a new database on that server named after the path."""
+    """A new store on the newest schema, holding nothing: the SQLite file at `path`, or, when the suite
+    runs on PostgreSQL ($TALLYROOM_TEST_POSTGRES), a new database on that server named after the path."""
     assert not RUNNING or RUNNING[-1].get_closest_marker("one_store") is None, (
         f"{RUNNING[-1].nodeid} is marked one_store, so the PostgreSQL pass leaves it out, yet makes a store"
     )
-    if not POSTGRES:
-        return f"sqlite:///{path}"
+    assert EMPTY, "a store is asked for before the session's empty store is made"
+    return copy_url(EMPTY[0], path)
+
+
+def _new_database(path: Path, template: str | None = None) -> str:
+    """A new database on the PostgreSQL server, named after `path`: a copy of `template`, or empty."""
     name = "t_" + hashlib.sha1(str(path).encode()).hexdigest()[:20]
-    _server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
+    copied = f' TEMPLATE "{template}"' if template else ""
+    _server(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"{copied}')
     MADE.add(name)
     return f"{POSTGRES.rsplit('/', 1)[0]}/{name}"
+
+
+EMPTY: list[str] = []
+"""The URL of this process's store on the newest schema holding nothing (`empty_store`)."""
+
+
+@pytest.fixture(scope="session", autouse=True)
+def empty_store(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The store each store a test asks for is a copy of, made by `connect` as any new store is (a copy
+    takes milliseconds; migrating a new store, 0.06 s on SQLite and 0.25 s on PostgreSQL). On
+    PostgreSQL no one connects to it once it is made, so that it can be copied."""
+    path = tmp_path_factory.mktemp("empty") / "empty.db"
+    url = _new_database(path) if POSTGRES else f"sqlite:///{path}"
+    connect(url).dispose()
+    EMPTY[:] = [url]
 
 
 RUNNING: list[pytest.Item] = []
@@ -119,21 +140,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(scope="session", autouse=True)
 def drop_databases() -> Iterator[None]:
-    """Every database the run made is dropped at its end, whatever the tests left connected."""
+    """Every database the run made is dropped at its end, whatever the tests left connected. The drops
+    go several at once: each waits for a checkpoint (0.17 s), which drops made together share."""
     yield
     if POSTGRES and MADE:
-        _server(*(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)' for name in sorted(MADE)))
+        drops = [f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)' for name in sorted(MADE)]
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(_server, drops))
 
 
 def copy_url(store: str, path: Path) -> str:
-    """A new store holding what `store` holds (every engine on `store` must be disposed of)."""
+    """A new store holding what `store` holds (every engine on `store` must be disposed of): the SQLite
+    file at `path`, or a database on the PostgreSQL server named after the path."""
     if not POSTGRES:
         path.write_bytes(Path(store.removeprefix("sqlite:///")).read_bytes())
         return f"sqlite:///{path}"
-    copy = store_url(path)
-    name, source = copy.rsplit("/", 1)[1], store.rsplit("/", 1)[1]
-    _server(f'DROP DATABASE "{name}"', f'CREATE DATABASE "{name}" TEMPLATE "{source}"')
-    return copy
+    return _new_database(path, template=store.rsplit("/", 1)[1])
 
 
 def _server(*statements: str) -> None:
