@@ -666,15 +666,15 @@ def publish(
     """Bake every public page and JSON document of a night to static files, for any static host or
     CDN. (`serve --publish-to DIR` keeps such a folder up to date through the night.) Exit 1, naming
     them, when pages could not be baked."""
-    from tallyroom.web.publish import Publisher
-    from tallyroom.web.site import Site
-
     if base_url is not None:
         _base_url(base_url)
     _folder_to_write(to)
     on = _day_or_newest(day)
     if base_url is None:
         _refused("warning", "no --base-url: the feeds and the pages' social tags are left out")
+    from tallyroom.web.publish import Publisher  # the web stack loads once the arguments are good
+    from tallyroom.web.site import Site
+
     site = Site.open(State.engine(), reference_data.load(), on, State.settings)
     publisher = Publisher(site, to, base_url, jobs)
     written = publisher.everything()
