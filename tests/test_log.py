@@ -19,7 +19,7 @@ from tallyroom.results import outcomes
 from tallyroom.store.database import connect
 from tallyroom.store.queries import day_entries
 from tallyroom.store.schema import attempts, declarations, polls, sources
-from tests.conftest import leap, store_url
+from tests.conftest import POSTGRES, leap, store_url
 
 DERBY_2019 = "E06000015"
 
@@ -231,3 +231,14 @@ def test_after_a_whole_file_the_next_declaration_is_read_by_its_place_in_the_log
     with engine.connect() as conn:
         plan = " ".join(str(row[-1]) for row in conn.exec_driver_sql(f"{explain} {statement}", parameters))
     assert "ix_declarations_source_id" in plan, plan
+
+
+@pytest.mark.skipif(not POSTGRES, reason="needs the PostgreSQL pass ($TALLYROOM_TEST_POSTGRES)")
+def test_what_a_night_asks_at_every_declaration_stays_prepared(engine: Engine, ref: Reference) -> None:
+    """A read ends with a commit, not a rollback: psycopg forgets every statement it prepared on a
+    connection at a rollback, so PostgreSQL would parse and plan a night's questions at each declaration."""
+    for _ in range(6):  # psycopg prepares a statement at its sixth run on a connection
+        assert day_entries(engine, ref.parties, date(2019, 5, 2), after=0, upto=10) == []
+    with engine.connect() as conn:  # one thread: the pool's one connection, the reads' too
+        prepared = conn.exec_driver_sql("SELECT statement FROM pg_prepared_statements").scalars().all()
+    assert any("FROM declarations JOIN polls" in statement for statement in prepared), prepared

@@ -48,6 +48,7 @@ from tallyroom.rules.progress import of_night
 from tallyroom.rules.stv import NON_TRANSFERABLE, StvCount
 from tallyroom.serialise import council_outcome
 from tallyroom.store import queries
+from tallyroom.store.database import reading
 from tallyroom.store.queries import Entry
 
 log = logging.getLogger(__name__)
@@ -453,7 +454,7 @@ def follow(engine: Engine, night: Night, announce: bool = True) -> list[Event]:
     a night that numbers its events for readers must, or its numbers would not be the log's). Before
     its first council, a night need not look at eve-of-poll changes older than its first entry: a
     council joining reads the log as it was then."""
-    with engine.connect() as conn:  # one connection for the five questions
+    with reading(engine) as conn:  # one connection for the five questions
         upto = queries.log_position(conn)
         if upto <= night.position:
             return []

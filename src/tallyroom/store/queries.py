@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -42,6 +41,7 @@ from tallyroom.rules.model import (
 )
 from tallyroom.rules.parties import Party, PartyRegister
 from tallyroom.rules.stv import Paper, StvCount, StvRules, count_stv
+from tallyroom.store.database import Bind, reading
 from tallyroom.store.schema import (
     RecordKind,
     council_records,
@@ -51,20 +51,6 @@ from tallyroom.store.schema import (
     sources,
     stv_papers,
 )
-
-Bind = Engine | Connection
-"""What a query reads through: an engine, for a connection of its own, or a connection already open, so
-that a caller asking several things at once asks them on one connection."""
-
-
-@contextmanager
-def reading(bind: Bind) -> Iterator[Connection]:
-    """A connection to read on: the one given, or a new one of the engine's, closed after."""
-    if isinstance(bind, Connection):
-        yield bind
-    else:
-        with bind.connect() as conn:
-            yield conn
 
 
 def newest_revisions(

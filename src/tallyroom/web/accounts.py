@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 
-from tallyroom.store.database import writing
+from tallyroom.store.database import reading, writing
 from tallyroom.store.schema import desk_sessions, users
 
 if TYPE_CHECKING:
@@ -165,7 +165,7 @@ def issue_token(engine: Engine, name: str, trusted_feed: bool = False) -> str:
 def by_token(engine: Engine, token: str) -> Token | None:
     if not token:
         return None
-    with engine.connect() as conn:
+    with reading(engine) as conn:  # at every post: the statement stays prepared
         row = conn.execute(select(users).where(users.c.token_hash == _digest(token))).first()
     if row is None or row.disabled:
         return None
@@ -204,7 +204,7 @@ def session_user(engine: Engine, token: str) -> User | None:
             users.c.disabled.is_(False),
         )
     )
-    with engine.connect() as conn:
+    with reading(engine) as conn:  # at every desk request
         row = conn.execute(query).first()
     return None if row is None else User(row.name, Role(row.role))
 
