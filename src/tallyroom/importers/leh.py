@@ -194,6 +194,18 @@ def _column(letters: bytes) -> int:
 # --- finding the sheets ---------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class _Cells:
+    """A row of a sheet: its cells as stored, and each field's cell as text."""
+
+    values: Sequence[object]
+    texts: dict[str, str]
+
+    def text(self, name: str) -> str:
+        """The field's cell as text; blank for a field the sheet lacks."""
+        return self.texts.get(name, "")
+
+
 @dataclass(frozen=True)
 class _Sheet:
     """A table in a worksheet: where its header is and which column holds each field."""
@@ -205,17 +217,18 @@ class _Sheet:
     labels: dict[str, str]
     caption: str
 
-    def rows(self, path: Path) -> Iterator[tuple[int, Sequence[object]]]:
+    def rows(self, path: Path) -> Iterator[tuple[int, _Cells]]:
         """The rows under the header, numbered as the spreadsheet numbers them; empty rows left out.
-        Every cell read is held to the limits on text."""
+        Each field's cell is made text once, and held to the limits on text."""
         first = self.header_row + 1
+        names = list(self.columns)
         for number, values in enumerate(self.worksheet.rows[first - 1 :], first):
             if any(v is not None and v != "" for v in values):
-                names = list(self.columns)
-                fault = first_text_fault([self.text(values, name) for name in names])
+                texts = {name: _text(self.get(values, name)) for name in names}
+                fault = first_text_fault(list(texts.values()))
                 if fault is not None:
                     raise InputError(path, fault[1], number, self.labels[names[fault[0]]])
-                yield number, values
+                yield number, _Cells(values, texts)
 
     def fields(self) -> Fields:
         """What this sheet calls each field, for errors."""
@@ -236,9 +249,6 @@ class _Sheet:
         if index is None or index >= len(values):
             return None
         return values[index]
-
-    def text(self, values: Sequence[object], name: str) -> str:
-        return _text(self.get(values, name))
 
 
 def _heading(value: object) -> str:
@@ -400,36 +410,36 @@ def _read_wards(path: Path, sheet: _Sheet | None, skipped: list[Skip]) -> _WardI
     if sheet is None:
         return _WardIndex(lines)
     with _InSheet(sheet):
-        for number, values in sheet.rows(path):
-            code = sheet.text(values, "ward_code")
+        for number, cells in sheet.rows(path):
+            code = cells.text("ward_code")
             if not code:
                 skipped.append(
-                    Skip(number, f"sheet {sheet.title!r}: no ward code, not a ward: {_gist(values)}")
+                    Skip(number, f"sheet {sheet.title!r}: no ward code, not a ward: {_gist(cells)}")
                 )
                 continue
-            lines.append(_ward_line(path, sheet, number, values, code))
+            lines.append(_ward_line(path, sheet, number, cells, code))
     return _WardIndex(lines)
 
 
-def _ward_line(path: Path, sheet: _Sheet, number: int, values: Sequence[object], code: str) -> _WardLine:
+def _ward_line(path: Path, sheet: _Sheet, number: int, cells: _Cells, code: str) -> _WardLine:
     def integer(name: str) -> int | None:
-        return parse_int(path, number, sheet.labels.get(name, name), sheet.text(values, name))
+        return parse_int(path, number, sheet.labels.get(name, name), cells.text(name))
 
     return _WardLine(
         row=number,
         code=code,
-        name=sheet.text(values, "ward"),
+        name=cells.text("ward"),
         seats=integer("seats"),
-        type=sheet.text(values, "type").upper(),
+        type=cells.text("type").upper(),
         electorate=integer("electorate"),
         ballots=integer("ballots"),
         rejected=integer("rejected"),
-        turnout=_number(path, number, sheet.labels.get("turnout", ""), sheet.text(values, "turnout")),
+        turnout=_number(path, number, sheet.labels.get("turnout", ""), cells.text("turnout")),
     )
 
 
-def _gist(values: Sequence[object]) -> str:
-    return repr(" | ".join(_text(v) for v in values if _text(v))[:80])
+def _gist(cells: _Cells) -> str:
+    return repr(" | ".join(_text(v) for v in cells.values if _text(v))[:80])
 
 
 # --- parties and councils -------------------------------------------------------------------------
@@ -458,8 +468,8 @@ def _read_key(path: Path, sheet: _Sheet | None) -> dict[str, str]:
     """Abbreviation -> full party name; an abbreviation the key gives two names is left out."""
     names: dict[str, set[str]] = {}
     if sheet is not None:
-        for _, values in sheet.rows(path):
-            abbreviation, name = sheet.text(values, "abbreviation"), sheet.text(values, "name")
+        for _, cells in sheet.rows(path):
+            abbreviation, name = cells.text("abbreviation"), cells.text("name")
             if abbreviation and name:
                 names.setdefault(normalise(abbreviation), set()).add(name)
     return {abbreviation: full.pop() for abbreviation, full in names.items() if len(full) == 1}
@@ -541,76 +551,76 @@ class _Reader:
 
     def read(self, skipped: list[Skip]) -> list[_Ward]:
         with _InSheet(self.sheet):
-            for number, values in self.sheet.rows(self.path):
-                if not self.sheet.text(values, "ward_code") and not self.sheet.text(values, "candidate"):
+            for number, cells in self.sheet.rows(self.path):
+                if not cells.text("ward_code") and not cells.text("candidate"):
                     skipped.append(
-                        Skip(number, f"sheet {self.sheet.title!r}: not a candidate row: {_gist(values)}")
+                        Skip(number, f"sheet {self.sheet.title!r}: not a candidate row: {_gist(cells)}")
                     )
                     continue
-                self.add(number, values)
+                self.add(number, cells)
         return list(self.grouped.values())
 
-    def add(self, number: int, values: Sequence[object]) -> None:
-        place = tuple(self.sheet.get(values, name) for name in PLACE_FIELDS)
+    def add(self, number: int, cells: _Cells) -> None:
+        place = tuple(cells.text(name) for name in PLACE_FIELDS)
         ward = self.places.get(place)
         if ward is None:
-            ward = self.places[place] = self.ward(number, values)
-        ward.entries.append(self.entry(number, values))
+            ward = self.places[place] = self.ward(number, cells)
+        ward.entries.append(self.entry(number, cells))
 
-    def ward(self, number: int, values: Sequence[object]) -> _Ward:
+    def ward(self, number: int, cells: _Cells) -> _Ward:
         """The ward a row is in; checked once for each way a row places it, however many candidates."""
-        code = self.required(number, values, "ward_code")
+        code = self.required(number, cells, "ward_code")
         if not GSS.fullmatch(code):
             raise InputError(self.path, f"not a GSS ward code: {code!r}", number, self.label("ward_code"))
-        name = self.required(number, values, "ward")
+        name = self.required(number, cells, "ward")
         line = self.wards.find(code, name)
-        polling_day = self.polling_day(number, values)
-        council = self.council(number, values, code, line)
+        polling_day = self.polling_day(number, cells)
+        council = self.council(number, cells, code, line)
         key = (polling_day, council.code, code, normalise(name))
         ward = self.grouped.get(key)
         if ward is None:
             ward = self.grouped[key] = _Ward(polling_day, council, name, code)
         return ward
 
-    def entry(self, number: int, values: Sequence[object]) -> _Entry:
-        label = self.sheet.text(values, "party")
+    def entry(self, number: int, cells: _Cells) -> _Entry:
+        label = cells.text("party")
         return _Entry(
             row=number,
-            name=self.required(number, values, "candidate"),
+            name=self.required(number, cells, "candidate"),
             label=label,
             party=self.parties.resolve(label),
-            votes=self.integer(number, values, "votes"),
-            elected=self.flag(number, values),
-            seats=self.integer(number, values, "seats"),
-            number=self.integer(number, values, "number"),
-            incumbent=self.incumbent(number, values),
+            votes=self.integer(number, cells, "votes"),
+            elected=self.flag(number, cells),
+            seats=self.integer(number, cells, "seats"),
+            number=self.integer(number, cells, "number"),
+            incumbent=self.incumbent(number, cells),
         )
 
-    def incumbent(self, number: int, values: Sequence[object]) -> bool | None:
+    def incumbent(self, number: int, cells: _Cells) -> bool | None:
         """Whether the candidate was a sitting councillor, where the workbook says (1/0, True/False)."""
         if "incumbent" not in self.sheet.columns:
             return None
-        return parse_flag(self.path, number, self.label("incumbent"), self.sheet.text(values, "incumbent"))
+        return parse_flag(self.path, number, self.label("incumbent"), cells.text("incumbent"))
 
-    def required(self, number: int, values: Sequence[object], name: str) -> str:
-        text = self.sheet.text(values, name)
+    def required(self, number: int, cells: _Cells, name: str) -> str:
+        text = cells.text(name)
         if not text:
             raise InputError(self.path, "is blank", number, self.label(name))
         return text
 
-    def integer(self, number: int, values: Sequence[object], name: str) -> int | None:
-        return parse_int(self.path, number, self.label(name), self.sheet.text(values, name))
+    def integer(self, number: int, cells: _Cells, name: str) -> int | None:
+        return parse_int(self.path, number, self.label(name), cells.text(name))
 
-    def flag(self, number: int, values: Sequence[object]) -> bool:
+    def flag(self, number: int, cells: _Cells) -> bool:
         elected = parse_flag(
-            self.path, number, self.label("elected"), self.required(number, values, "elected")
+            self.path, number, self.label("elected"), self.required(number, cells, "elected")
         )
         return bool(elected)
 
-    def polling_day(self, number: int, values: Sequence[object]) -> date:
+    def polling_day(self, number: int, cells: _Cells) -> date:
         year = self.title_year
         if "year" in self.sheet.columns:
-            year = parse_int(self.path, number, self.label("year"), self.required(number, values, "year"))
+            year = parse_int(self.path, number, self.label("year"), self.required(number, cells, "year"))
             if self.title_year is not None and year != self.title_year:
                 raise InputError(
                     self.path, f"{year} in a workbook of {self.title_year}", number, self.label("year")
@@ -634,22 +644,18 @@ class _Reader:
             raise InputError(self.path, f"no polling day known for {year}: give the election date", number)
         return POLLING_DAYS[year]
 
-    def council(
-        self, number: int, values: Sequence[object], ward_code: str, line: _WardLine | None
-    ) -> CouncilRef:
+    def council(self, number: int, cells: _Cells, ward_code: str, line: _WardLine | None) -> CouncilRef:
         """The county for a county division, else the local authority."""
-        kind = self.sheet.text(values, "type").upper() or (line.type if line else "")
+        kind = cells.text("type").upper() or (line.type if line else "")
         county = kind in COUNTY_TYPES or ward_code.startswith("E58")
         if "council_code" not in self.sheet.columns:
             name_field = "county" if county else "council"
-            name = self.required(number, values, name_field)
+            name = self.required(number, cells, name_field)
             prefix = "E10" if county else KIND_PREFIX.get(kind, "")
             return self.councils.by_name(number, self.label(name_field), name, prefix)
         if not county:
-            code = self.required(number, values, "council_code")
-            return self.councils.by_code(
-                number, self.label("council_code"), code, self.sheet.text(values, "council")
-            )
+            code = self.required(number, cells, "council_code")
+            return self.councils.by_code(number, self.label("council_code"), code, cells.text("council"))
         if "county_code" not in self.sheet.columns:
             raise InputError(
                 self.path,
@@ -657,7 +663,7 @@ class _Reader:
                 number,
                 self.label("ward_code"),
             )
-        code = self.required(number, values, "county_code")
+        code = self.required(number, cells, "county_code")
         if not code.startswith("E10"):
             raise InputError(
                 self.path,
@@ -665,9 +671,7 @@ class _Reader:
                 number,
                 self.label("county_code"),
             )
-        return self.councils.by_code(
-            number, self.label("county_code"), code, self.sheet.text(values, "county")
-        )
+        return self.councils.by_code(number, self.label("county_code"), code, cells.text("county"))
 
 
 def _year_in(caption: str) -> int | None:
