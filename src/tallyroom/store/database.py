@@ -80,7 +80,7 @@ def reading(bind: Bind) -> Iterator[Connection]:
     """A connection to read on: the one given, or a new one of the engine's, closed after. A new one's
     transaction ends with a commit, not the rollback closing sends: on PostgreSQL a rollback makes
     psycopg forget the statements it has prepared on the connection, so a night's statements would be
-    parsed and planned again at every declaration (a post took 37-43 ms against 30 ms)."""
+    parsed and planned again at every declaration (`benchmarks/profiles/ingest-post-postgres.txt`)."""
     if isinstance(bind, Connection):
         yield bind
     else:
