@@ -90,9 +90,6 @@ MADE: set[str] = set()
 def store_url(path: Path) -> str:
     """A new store on the newest schema, holding nothing: the SQLite file at `path`, or, when the suite
     runs on PostgreSQL ($TALLYROOM_TEST_POSTGRES), a new database on that server named after the path."""
-    assert not RUNNING or RUNNING[-1].get_closest_marker("one_store") is None, (
-        f"{RUNNING[-1].nodeid} is marked one_store, so the PostgreSQL pass leaves it out, yet makes a store"
-    )
     assert EMPTY, "a store is asked for before the session's empty store is made"
     return copy_url(EMPTY[0], path)
 
@@ -152,6 +149,9 @@ def drop_databases() -> Iterator[None]:
 def copy_url(store: str, path: Path) -> str:
     """A new store holding what `store` holds (every engine on `store` must be disposed of): the SQLite
     file at `path`, or a database on the PostgreSQL server named after the path."""
+    assert not RUNNING or RUNNING[-1].get_closest_marker("one_store") is None, (
+        f"{RUNNING[-1].nodeid} is marked one_store, so the PostgreSQL pass leaves it out, yet makes a store"
+    )
     if not POSTGRES:
         path.write_bytes(Path(store.removeprefix("sqlite:///")).read_bytes())
         return f"sqlite:///{path}"
