@@ -1029,7 +1029,7 @@ def progress(day: DateOption, as_json: JsonOption = False) -> None:
     """How far the day has got: seats, wards and councils declared, for each region and the night."""
     ref = reference_data.load()
     polled = _shown(day, None, as_json)
-    found = of_night(polled, lambda code: c.region if (c := ref.councils.get(code)) else "")
+    found = of_night(polled, ref.councils.region_of)
     if as_json:
         _print_json(found)
         return

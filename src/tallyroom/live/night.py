@@ -426,8 +426,7 @@ class Night:
 
     def progress(self) -> dict[str, Any]:
         """The night so far, for each region and in all (see `rules.progress`)."""
-        councils = self.reference.councils
-        return of_night(self.outcomes(), lambda code: c.region if (c := councils.get(code)) else "")
+        return of_night(self.outcomes(), self.reference.councils.region_of)
 
     def outcomes(self) -> list[CouncilOutcome]:
         return [c.outcome for c in self.councils.values() if c.outcome is not None]

@@ -66,6 +66,11 @@ class CouncilRegister:
     def get(self, code: str) -> Council | None:
         return self._by_code.get(code)
 
+    def region_of(self, code: str) -> str:
+        """A council's region or nation; "" for a council the register lacks."""
+        council = self._by_code.get(code)
+        return council.region if council else ""
+
     def find(self, name_or_code: str, on: date | None = None) -> Council | None:
         """A council by GSS code or by any of its names. Where a name has had more than one code (a
         council recoded, a county replaced by a unitary), the code in use on `on` wins, else the newest."""

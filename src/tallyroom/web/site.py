@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,7 @@ from tallyroom.rules.control import ControlSettings
 from tallyroom.rules.counting import PollResult
 from tallyroom.rules.model import Poll, WardRef
 from tallyroom.rules.outcome import CouncilOutcome
+from tallyroom.rules.progress import of_night
 from tallyroom.rules.stv import StvCount
 from tallyroom.store import queries
 from tallyroom.store.log import AppendReport
@@ -83,8 +85,8 @@ class View:
     version: int
     seq: int
     outcomes: tuple[CouncilOutcome, ...]
-    pending: dict[str, tuple[WardRef, ...]]
-    progress: dict[str, Any]
+    region_of: Callable[[str], str]
+    """A council's region (`CouncilRegister.region_of`), for `progress`."""
     events: tuple[Event, ...]
     executive: tuple[PollResult, ...]
     counts: dict[tuple[str, str, str], StvCount]
@@ -93,6 +95,16 @@ class View:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_code", {o.council.code: o for o in self.outcomes})
+
+    @cached_property
+    def pending(self) -> dict[str, tuple[WardRef, ...]]:
+        """Each council's wards still to declare; made when first asked for, not at every declaration."""
+        return {o.council.code: tuple(p.ward for p in o.pending) for o in self.outcomes}
+
+    @cached_property
+    def progress(self) -> dict[str, Any]:
+        """The night so far, for each region and in all (`rules.progress`); made when first asked for."""
+        return of_night(self.outcomes, self.region_of)
 
     def stv(self, code: str) -> dict[tuple[str, str], StvCount]:
         """A council's STV counts by ward (code, else name) and kind, as `serialise` and copy take them."""
@@ -271,8 +283,7 @@ class Site:
             version=self._version,
             seq=self.night.seq,
             outcomes=outcomes,
-            pending={o.council.code: tuple(p.ward for p in o.pending) for o in outcomes},
-            progress=self.night.progress(),
+            region_of=self.reference.councils.region_of,
             events=tuple(self._events),
             executive=tuple(self.night.executive.values()),
             counts=dict(self.night.counts),
@@ -311,8 +322,7 @@ class Site:
             self._publish([], changed=True, local=local)
 
     def region_of(self, code: str) -> str:
-        council = self.reference.councils.get(code)
-        return council.region if council else ""
+        return self.reference.councils.region_of(code)
 
 
 @contextmanager
