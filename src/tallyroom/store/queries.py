@@ -551,17 +551,17 @@ def day_entries(bind: Bind, parties: PartyRegister, on: date, after: int, upto: 
                 result = _council_result(council, row.on_date, content, parties)
                 entry = Entry(row.source_id, at, row.revision, council_result=result)
             found.append((row.source_id, 1, entry))
-        found += [(row.source_id, 2, entry) for row, entry in _read_out(conn, span)]
+        found += [(entry.position, 2, entry) for entry in _read_out(conn, span)]
     return [entry for *_, entry in sorted(found, key=lambda f: (f[0], f[1]))]
 
 
-def _read_out(conn: Connection, span: dict[str, Any]) -> Iterator[tuple[Any, Entry]]:
+def _read_out(conn: Connection, span: dict[str, Any]) -> Iterator[Entry]:
     """The stages read out for the day that the log took in `span` (see `_DayStatements`)."""
     for row in conn.execute(_DAY.stages, span):
         totals = {name: Decimal(votes) for name, votes in json.loads(row.totals).items()}
         council, ward = CouncilRef(row.council_code, row.council_name), WardRef(row.ward_name, row.ward_code)
         stage = ReadOut(row.election_date, council, ward, row.stage, totals)
-        yield row, Entry(row.source_id, _utc(row.recorded_at), row.revision, stage=stage)
+        yield Entry(row.source_id, _utc(row.recorded_at), row.revision, stage=stage)
 
 
 def _utc(moment: datetime) -> datetime:
