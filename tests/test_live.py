@@ -21,6 +21,7 @@ from tallyroom.live.replay import replay
 from tallyroom.loading import load_file
 from tallyroom.reference import Reference
 from tallyroom.results import load_day, outcomes
+from tallyroom.rules.progress import of_night
 from tallyroom.serialise import council_outcome
 from tallyroom.store import queries
 from tallyroom.store.database import connect
@@ -86,16 +87,16 @@ def test_progress_through_the_night(engine: Engine, ref: Reference) -> None:
     day = load_day(engine, ref, COUNTIES_DAY)
     polls_of_day = [p for ps in day.council_polls.values() for p in ps]
     night = Night.open(ref, COUNTIES_DAY, polls_of_day, day.earlier, day.snapshots, day.control)
-    start = night.progress()["night"]
+    start = of_night(night.outcomes(), ref.councils.region_of)["night"]
     assert (start["seats_declared"], start["wards_declared"], start["councils_complete"]) == (0, 0, 0)
     assert start["wards_up"] == len(polls_of_day) and start["councils"] == NIGHT_COUNCILS
     seats = 0
     for poll in polls_of_day:
         night.declare(poll)
-        now = night.progress()
+        now = of_night(night.outcomes(), ref.councils.region_of)
         assert now["night"]["seats_declared"] == seats + poll.seats
         seats = now["night"]["seats_declared"]
-    end = night.progress()
+    end = of_night(night.outcomes(), ref.councils.region_of)
     assert end["night"]["seats_declared"] == end["night"]["seats_up"] == seats
     assert end["night"]["councils_complete"] == end["night"]["councils_decided"] == NIGHT_COUNCILS
     assert end["regions"]["East Midlands"] == end["night"]

@@ -22,6 +22,7 @@ from tallyroom.loading import load_file
 from tallyroom.reference import Reference
 from tallyroom.rules.model import Poll, ReadOut
 from tallyroom.rules.parties import NOC
+from tallyroom.rules.progress import of_night
 from tallyroom.rules.stv import StvRules, count_stv
 from tallyroom.store.queries import Entry
 from tallyroom.web.accounts import Role, add_user, issue_token
@@ -281,7 +282,7 @@ def test_a_northern_irish_count_runs_into_a_second_day_and_the_night_stays_polli
                 for c in entry.poll.candidacies
                 if c.elected
             )
-        progress = night.progress()["night"]
+        progress = of_night(night.outcomes(), ref.councils.region_of)["night"]
         assert progress["wards_counting"] == len(under_way)
         assert progress["wards_declared"] == len(moray) - len(remaining)
         (outcome,) = night.outcomes()

@@ -44,7 +44,6 @@ from tallyroom.rules.model import (
 )
 from tallyroom.rules.outcome import CouncilElection, CouncilOutcome, WardOutcome, compute
 from tallyroom.rules.parties import Party
-from tallyroom.rules.progress import of_night
 from tallyroom.rules.stv import NON_TRANSFERABLE, StvCount
 from tallyroom.serialise import council_outcome
 from tallyroom.store import queries
@@ -423,10 +422,6 @@ class Night:
             )
             for council in self.councils.values()
         ]
-
-    def progress(self) -> dict[str, Any]:
-        """The night so far, for each region and in all (see `rules.progress`)."""
-        return of_night(self.outcomes(), self.reference.councils.region_of)
 
     def outcomes(self) -> list[CouncilOutcome]:
         return [c.outcome for c in self.councils.values() if c.outcome is not None]
