@@ -105,19 +105,23 @@ def upper_tier() -> Layout:
 
 
 @cache
-def wards_of(council: str) -> Layout | None:
-    """The 2022 wards of a council, or None when the layout has none for it."""
+def _ward_layouts() -> dict[str, Layout]:
+    """Every council's 2022 wards, read from the layouts once (a council in two of them: the first's)."""
     folder = resources.files("tallyroom.data").joinpath("hexmaps").joinpath("wards-2022")
+    councils: dict[str, Layout] = {}
     for entry in sorted(folder.iterdir(), key=lambda e: e.name):
         raw = json.loads(entry.read_text("utf-8"))
-        hexes = {
-            code: Hex(code, h["n"], int(h["q"]), int(h["r"]))
-            for code, h in raw["hexes"].items()
-            if h.get("LAD22CD") == council
-        }
-        if hexes:
-            return Layout(Offset(raw["layout"]), hexes)
-    return None
+        found: dict[str, dict[str, Hex]] = {}
+        for code, h in raw["hexes"].items():
+            found.setdefault(h["LAD22CD"], {})[code] = Hex(code, h["n"], int(h["q"]), int(h["r"]))
+        for council, hexes in found.items():
+            councils.setdefault(council, Layout(Offset(raw["layout"]), hexes))
+    return councils
+
+
+def wards_of(council: str) -> Layout | None:
+    """The 2022 wards of a council, or None when the layout has none for it."""
+    return _ward_layouts().get(council)
 
 
 def centre(offset: Offset, q: int, r: int) -> tuple[float, float]:

@@ -10,6 +10,7 @@ from weakref import WeakKeyDictionary
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from starlette.applications import Starlette
+from starlette.routing import BaseRoute, NoMatchFound
 
 from tallyroom.copy.style import signed
 from tallyroom.rules.ballots import ballot_id
@@ -21,6 +22,7 @@ PATHS_KEPT = 100_000
 """Paths `path_for` keeps for each app (a night's pages link to fewer); past that it starts afresh."""
 
 _paths: WeakKeyDictionary[Starlette, dict[tuple[str, tuple[tuple[str, str], ...]], str]] = WeakKeyDictionary()
+_routes: WeakKeyDictionary[Starlette, dict[tuple[str, frozenset[str]], BaseRoute]] = WeakKeyDictionary()
 
 
 def path_for(app: Starlette, name: str, **params: str) -> str:
@@ -33,9 +35,27 @@ def path_for(app: Starlette, name: str, **params: str) -> str:
     if found is None:
         if len(kept) >= PATHS_KEPT:
             kept.clear()
-        found = str(app.url_path_for(name, **{key: quote(value, safe="") for key, value in params.items()}))
+        found = _route_path(app, name, {key: quote(value, safe="") for key, value in params.items()})
         kept[asked] = found
     return found
+
+
+def _route_path(app: Starlette, name: str, params: dict[str, str]) -> str:
+    """`app.url_path_for(name, **params)`, asking the route that answered the same name and parameters
+    before, not each route in turn (a bake links to thousands of different wards, and FastAPI makes
+    every route's context anew for each route asked)."""
+    known = _routes.setdefault(app, {})
+    asked = (name, frozenset(params))
+    if (route := known.get(asked)) is not None:
+        return str(route.url_path_for(name, **params))
+    for route in app.routes:
+        try:
+            found = route.url_path_for(name, **params)
+        except NoMatchFound:
+            continue
+        known[asked] = route
+        return str(found)
+    raise NoMatchFound(name, params)
 
 
 def ward_key(ward: WardRef) -> str:
