@@ -17,7 +17,16 @@ from tallyroom.importers.base import Context
 from tallyroom.reference import Reference
 from tallyroom.rules.change import ward_swing
 from tallyroom.rules.model import Candidacy, CouncilRef, Poll, WardRef
-from tallyroom.rules.shares import Earlier, ShareMethod, Standing, share_table, swing, ward_votes
+from tallyroom.rules.shares import (
+    Earlier,
+    ShareMethod,
+    Standing,
+    share_sums,
+    share_table,
+    swing,
+    table_of,
+    ward_votes,
+)
 
 from .conftest import DEMO, LEH, leap
 
@@ -107,6 +116,22 @@ def test_share_change_and_swing_by_hand(
     found_swing = swing(table, lab.party, con.party)
     assert found_swing.points == pytest.approx(hand["swing"])
     assert swing(table, con.party, lab.party).points == pytest.approx(-hand["swing"])
+
+
+@pytest.mark.parametrize("method", list(ShareMethod))
+def test_councils_sums_add_up_to_the_table_of_all_their_wards(
+    pairs: list[tuple[Poll, Poll | None]], method: ShareMethod
+) -> None:
+    """The night's table made from each council's sums, as pages make it, is the table of every ward at
+    once, to the party order and the last decimal."""
+    by_council: dict[str, list[tuple[Poll, Poll | None]]] = defaultdict(list)
+    for now, last in pairs:
+        by_council[now.council.code].append((now, last))
+    assert len(by_council) > 200
+    whole = share_table(pairs, method)
+    assert table_of(method, [share_sums(found, method) for found in by_council.values()]) == whole
+    assert whole.wards > 3000 and whole.wards_compared > 2000 and len(whole.parties) > 20
+    assert table_of(method, []) == share_table([], method)
 
 
 def test_total_and_top_vote_shares_worked_example(ref: Reference) -> None:

@@ -34,7 +34,17 @@ from tallyroom.rules.outcome import CouncilElection, CouncilOutcome, WardOutcome
 from tallyroom.rules.parties import Party, slug
 from tallyroom.rules.projection import KeyWard, Projection, Tally, key_ward
 from tallyroom.rules.roster import roll_forward
-from tallyroom.rules.shares import Earlier, ShareMethod, ShareSwing, ShareTable, share_table, swing
+from tallyroom.rules.shares import (
+    Earlier,
+    ShareMethod,
+    ShareSums,
+    ShareSwing,
+    ShareTable,
+    share_sums,
+    share_table,
+    swing,
+    table_of,
+)
 from tallyroom.store import queries
 
 T = TypeVar("T")
@@ -273,7 +283,13 @@ def area_shares(
 ) -> AreaShares:
     """The shares of `pairs`, and the swing between each pair of parties in `between`; by default
     between the first two parties by top-vote share."""
-    tables = tuple(share_table(pairs, method) for method in ShareMethod)
+    return shares_of(tuple(share_table(pairs, method) for method in ShareMethod), area, between)
+
+
+def shares_of(
+    tables: tuple[ShareTable, ...], area: str, between: Sequence[tuple[Party, Party]] = ()
+) -> AreaShares:
+    """An area's shares from its tables (top vote first), with the swings `area_shares` gives."""
     if not between:
         first = [p.party for p in tables[0].parties if not p.party.independent][:2]
         between = [(first[0], first[1])] if len(first) == 2 else []
@@ -295,32 +311,44 @@ class NightProjection:
 Pair = tuple[Poll, Poll | None]
 
 
+@dataclass(frozen=True)
+class _CouncilShares:
+    """What one outcome of a council gives the night's shares and projection."""
+
+    outcome: CouncilOutcome
+    pairs: list[Pair]
+    key_wards: list[KeyWard]
+    sums: dict[ShareMethod, ShareSums]
+
+
 class NightShares:
     """Shares, swing and the projection of one night, worked out a council at a time: each council's
-    wards are paired with the polls they were last fought in, and made key wards, once per outcome, so
-    a declaration costs its own council, not the night."""
+    wards are paired with the polls they were last fought in, summed by party and made key wards, once
+    per outcome, so a declaration costs its own council, not the night."""
 
     def __init__(self, engine: Engine, reference: Reference, on: date) -> None:
         self.engine, self.reference, self.on = engine, reference, on
-        self._made: dict[str, tuple[CouncilOutcome, list[Pair], list[KeyWard]]] = {}
+        self._made: dict[str, _CouncilShares] = {}
 
     def earlier(self) -> Earlier:
         return earlier_polls(self.engine, self.reference, self.on)
 
-    def _council(self, outcome: CouncilOutcome) -> tuple[list[Pair], list[KeyWard]]:
+    def _council(self, outcome: CouncilOutcome) -> _CouncilShares:
         made = self._made.get(outcome.council.code)
-        if made is None or made[0] is not outcome:
+        if made is None or made.outcome is not outcome:
             pairs = share_pairs([outcome], self.earlier(), self.reference)
             wards = [w for now, last in pairs if (w := key_ward(now, last)) is not None]
-            made = self._made[outcome.council.code] = (outcome, pairs, wards)
-        return made[1], made[2]
+            sums = {method: share_sums(pairs, method) for method in ShareMethod}
+            made = self._made[outcome.council.code] = _CouncilShares(outcome, pairs, wards, sums)
+        return made
 
     def pairs(self, found: Iterable[CouncilOutcome]) -> list[Pair]:
-        return [pair for outcome in found for pair in self._council(outcome)[0]]
+        return [pair for outcome in found for pair in self._council(outcome).pairs]
 
     def shares(self, found: Iterable[CouncilOutcome]) -> AreaShares:
         """The shares and swing of the outcomes' declared wards, for a page."""
-        return area_shares(self.pairs(found), "")
+        made = [self._council(outcome) for outcome in found]
+        return shares_of(tuple(table_of(m, [c.sums[m] for c in made]) for m in ShareMethod), "")
 
     def projection(self, found: Iterable[CouncilOutcome]) -> NightProjection:
         """The projected national share from the key wards of the outcomes `found` (`rules.projection`).
@@ -328,7 +356,7 @@ class NightShares:
         found = list(found)
         tally = Tally()
         for outcome in found:
-            for ward in self._council(outcome)[1]:
+            for ward in self._council(outcome).key_wards:
                 tally.add(ward)
         pairs = self.pairs(found)
         baselines = {y: ("published", shares) for y, shares in baselines_for(self.on.year).items()}

@@ -146,9 +146,24 @@ class ShareSwing:
     reason: str = ""
 
 
-def share_table(pairs: Iterable[tuple[Poll, Poll | None]], method: ShareMethod) -> ShareTable:
-    """Shares over the contested polls of `pairs` (a poll, and the poll its seats were last fought in or
-    None), and change over the comparable ones."""
+@dataclass(frozen=True, slots=True)
+class ShareSums:
+    """What a share table adds up over some wards (`share_sums`). The sums of several sets of wards, in
+    order, add up (`table_of`) to the table of them all: an area's table is made from its councils'
+    sums, each made once."""
+
+    parties: dict[str, Party]
+    total: Counter[str]
+    now: Counter[str]
+    before: Counter[str]
+    wards: int
+    compared: int
+    years: Counter[int]
+
+
+def share_sums(pairs: Iterable[tuple[Poll, Poll | None]], method: ShareMethod) -> ShareSums:
+    """Each party's votes over the contested polls of `pairs` (a poll, and the poll its seats were last
+    fought in or None), and over the comparable ones, now and before."""
     parties: dict[str, Party] = {}
     total: Counter[str] = Counter()
     now: Counter[str] = Counter()
@@ -170,13 +185,34 @@ def share_table(pairs: Iterable[tuple[Poll, Poll | None]], method: ShareMethod) 
         parties.update((c.party.id, c.party) for c in last.candidacies)
         _add(now, votes)
         _add(before, old)
+    return ShareSums(parties, total, now, before, wards, compared, years)
+
+
+def table_of(method: ShareMethod, sums: Iterable[ShareSums]) -> ShareTable:
+    """The table, by `method`, of the wards the `sums` were made over (by the same method)."""
+    parties: dict[str, Party] = {}
+    total: Counter[str] = Counter()
+    now: Counter[str] = Counter()
+    before: Counter[str] = Counter()
+    years: Counter[int] = Counter()
+    wards = compared = 0
+    for part in sums:
+        parties.update(part.parties)
+        total.update(part.total)
+        now.update(part.now)
+        before.update(part.before)
+        years.update(part.years)
+        wards += part.wards
+        compared += part.compared
     return ShareTable(
-        method,
-        wards,
-        compared,
-        tuple(sorted(years)),
-        tuple(_party_shares(parties, total, now, before)),
+        method, wards, compared, tuple(sorted(years)), tuple(_party_shares(parties, total, now, before))
     )
+
+
+def share_table(pairs: Iterable[tuple[Poll, Poll | None]], method: ShareMethod) -> ShareTable:
+    """Shares over the contested polls of `pairs` (a poll, and the poll its seats were last fought in or
+    None), and change over the comparable ones."""
+    return table_of(method, [share_sums(pairs, method)])
 
 
 def _add(into: Counter[str], votes: dict[str, int]) -> None:

@@ -260,8 +260,9 @@ async def night(request: Request) -> Response:
             "facts": facts,
             "outcomes": view.outcomes,
             "latest": [
-                (e, declared_change(e.body)) for e in reversed(view.events) if e.type == "declaration"
-            ][:10],
+                (e, declared_change(e.body))
+                for e in itertools.islice((e for e in reversed(view.events) if e.type == "declaration"), 10)
+            ],
             "bullets": pages.bullets(view, view.outcomes)[:10],
             "maps": council_maps(view.outcomes, pages.party, _council_path(request), palette),
             "area_shares": site.shares.shares(view.outcomes),
