@@ -1,20 +1,27 @@
 """Pages answered again from the bytes sent (`caching.Answers`): the same status, headers and body as
-the page made anew, a new view's page once the night moves, and a 304 for a reader with the ETag."""
+the page made anew, a new view's page once the night moves, and a 304 for a reader with the ETag. A
+council's pages are made again when what they show of the night moves (`View.council_stamp`), and are
+then what a site opened afresh from the log makes."""
 
 from __future__ import annotations
 
+import csv
 import gzip
 import hashlib
+import io
 from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
 
+from tallyroom.copy import review
+from tallyroom.copy.review import CopyKey
 from tallyroom.reference import Reference
+from tallyroom.store.database import connect
 from tallyroom.web.app import create_app
 from tallyroom.web.caching import accepts_gzip, compressible
 from tallyroom.web.site import Made, Site
-from tests.conftest import NIGHT, copy_of, demo_store
+from tests.conftest import NIGHT, NIGHT_FILE, copy_of, demo_store
 
 PAGES = ("/", "/council/E10000007", "/council/E10000007/ward/E58000193", "/api/night", "/export/results.csv")
 
@@ -47,7 +54,7 @@ def test_only_the_current_views_answer_is_given_again(
     client = TestClient(create_app(site))
     routed: list[str] = []
     fresh = site.fresh
-    monkeypatch.setattr(site, "fresh", lambda key: routed.append(key) or fresh(key))
+    monkeypatch.setattr(site, "fresh", lambda key, stamp=None: routed.append(key) or fresh(key, stamp))
     client.get("/api/night")
     client.get("/api/night")
     assert len(routed) == 1  # the second answered from what was sent
@@ -118,3 +125,62 @@ def test_images_and_small_documents_are_sent_as_they_are(store: str, ref: Refere
     card = client.get("/cards/council/E10000007.png")
     assert card.status_code == 200 and card.headers["etag"] == digest(card.content)
     assert "content-encoding" not in card.headers and "vary" not in card.headers
+
+
+def _council_paths(site: Site, code: str) -> list[str]:
+    ward = site.view.by_code[code].wards[0].result.poll.ward.code
+    return [
+        f"/council/{code}",
+        f"/council/{code}/ward/{ward}",
+        f"/api/councils/{code}",
+        f"/cards/council/{code}.png",
+        f"/cards/council/{code}/ward/{ward}.png",
+        f"/embed/council/{code}",
+    ]
+
+
+def test_a_councils_pages_are_made_again_when_its_night_moves_and_are_then_as_made_afresh(
+    ref: Reference, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Wards of three East Midlands councils declared in turn: after each, only the declaring council's
+    pages are made again, and every council's page, document and card is byte for byte what a site
+    opened afresh from the log makes; a story published is on its council's page at once."""
+    engine = connect(demo_store(tmp_path / "night.db", ref, leave_out=NIGHT_FILE))
+    site = Site.open(engine, ref, NIGHT)
+    client = TestClient(create_app(site))
+    made: list[str] = []
+    cached = site.cached
+    monkeypatch.setattr(
+        site, "cached", lambda key, make, *rest: cached(key, lambda v: made.append(key) or make(v), *rest)
+    )
+    with NIGHT_FILE.open(encoding="utf-8", newline="") as handle:
+        header, *rows = list(csv.reader(handle))
+    wards: dict[str, dict[str, list[list[str]]]] = {}
+    for row in rows:
+        code, ward = row[header.index("council_code")], row[header.index("ward_code")]
+        wards.setdefault(code, {}).setdefault(ward, []).append(row)
+    councils = ["E10000007", "E06000015", "E07000032"]  # Derbyshire, Derby, Amber Valley
+    order = [(code, list(wards[code].values())[i]) for i in range(3) for code in councils]
+    seen: list[str] = []
+    for step, (code, ward_rows) in enumerate(order):
+        body = io.StringIO()
+        csv.writer(body).writerows([header, *ward_rows])
+        site.ingest_text("ward", body.getvalue().encode(), "rita")
+        if code not in seen:
+            seen.append(code)
+        made.clear()
+        served = {path: client.get(path) for c in seen for path in _council_paths(site, c)}
+        assert all(r.status_code == 200 for r in served.values())
+        assert made and all(f":{code}" in key for key in made), (step, made)  # its own pages alone
+        if step == len(order) - 1:
+            key = CopyKey("story", code, NIGHT)
+            review.regenerate(engine, key, "Amber Valley counts\n\nA story for the stamp to carry.", {})
+            review.approve(engine, key, "eddie")
+            review.publish(engine, key, "eddie")
+            site.touch()
+            served = {path: client.get(path) for c in seen for path in _council_paths(site, c)}
+            assert "A story for the stamp to carry." in served[f"/council/{code}"].text
+        afresh = TestClient(create_app(Site.open(engine, ref, NIGHT)))
+        for path, response in served.items():
+            assert response.content == afresh.get(path).content, (step, path)
+    engine.dispose()

@@ -25,7 +25,7 @@ from tallyroom.store.log import AppendReport
 from tallyroom.web import entries, export, feeds, schemas
 from tallyroom.web.accounts import Role, by_token
 from tallyroom.web.caching import cached_response, site_of
-from tallyroom.web.site import Site, View
+from tallyroom.web.site import Site, Stamp, View
 
 BLT = "application/x-blt"
 """The media type of an STV ward's papers posted to /api/declarations."""
@@ -41,8 +41,8 @@ def dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
-async def _json(request: Request, key: str, make: Any) -> Response:
-    return await cached_response(request, key, "application/json", lambda view: dumps(make(view)))
+async def _json(request: Request, key: str, make: Any, stamp: Stamp | None = None) -> Response:
+    return await cached_response(request, key, "application/json", lambda view: dumps(make(view)), stamp)
 
 
 def council_json(site: Site, view: View, code: str) -> dict[str, Any]:
@@ -121,6 +121,7 @@ async def council(request: Request, name_or_code: str) -> Response:
         request,
         f"api:council:{outcome.council.code}",
         lambda v: council_json(site, v, outcome.council.code),
+        lambda v: v.council_stamp(outcome.council.code),
     )
 
 

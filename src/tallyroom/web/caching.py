@@ -22,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from tallyroom.web.site import CACHED, Made, Site, View
+from tallyroom.web.site import CACHED, Made, Site, Stamp, View
 
 MAX_AGE = 5
 """Seconds a reader or CDN may reuse a page before asking again: results change by the minute."""
@@ -37,9 +37,14 @@ def site_of(request: Request) -> Site:
 
 
 async def cached_response(
-    request: Request, key: str, media_type: str, make: Callable[[View], str | bytes]
+    request: Request,
+    key: str,
+    media_type: str,
+    make: Callable[[View], str | bytes],
+    stamp: Stamp | None = None,
 ) -> Response:
-    """`make(view)` as a response for the current view; 304 when the reader already has it. A response
+    """`make(view)` as a response for the current view (or, with `stamp`, for any view it stamps alike:
+    see `Stamp`); 304 when the reader already has it. A response
     already made is answered on the event loop; making one (a render, perhaps a query) goes to a worker
     thread, so the loop keeps serving readers and live updates meanwhile. Keys are kept apart by the app's
     flavour (served or baked, and its base URL): apps over one site make their pages differently. A
@@ -48,7 +53,7 @@ async def cached_response(
     key = f"{request.app.state.flavour}{key}"
     version = site.view.version  # what was made is for this view or a newer one
     compress = request.app.state.compressing and compressible(media_type)
-    made = site.fresh(key) or await making_of(request).made(site, key, version, make, compress)
+    made = site.fresh(key, stamp) or await making_of(request).made(site, key, version, make, compress, stamp)
     served = made
     if made.gzipped is not None and accepts_gzip(request.headers.get("accept-encoding", "")):
         served = made.gzipped
@@ -101,15 +106,21 @@ class Making:
         self.underway: dict[tuple[str, int], asyncio.Future[Made]] = {}
 
     async def made(
-        self, site: Site, key: str, version: int, make: Callable[[View], str | bytes], compress: bool
+        self,
+        site: Site,
+        key: str,
+        version: int,
+        make: Callable[[View], str | bytes],
+        compress: bool,
+        stamp: Stamp | None = None,
     ) -> Made:
-        """`site.cached(key, make, compress)`, made once for all who ask for it for `version`: in a
-        worker thread, or on the loop when `inline`."""
+        """`site.cached(key, make, compress, stamp)`, made once for all who ask for it for `version`: in
+        a worker thread, or on the loop when `inline`."""
         if self.inline:
-            return site.cached(key, make, compress)
+            return site.cached(key, make, compress, stamp)
         underway = self.underway.get((key, version))
         if underway is None:
-            underway = asyncio.ensure_future(run_in_threadpool(site.cached, key, make, compress))
+            underway = asyncio.ensure_future(run_in_threadpool(site.cached, key, make, compress, stamp))
             self.underway[key, version] = underway
             underway.add_done_callback(lambda _: self.underway.pop((key, version), None))
         return await asyncio.shield(underway)

@@ -236,7 +236,9 @@ async def council_card(request: Request, code: str) -> Response:
             "seats" if outcome.composition is not None else "seats won",
         )
 
-    return await cached_response(request, f"card:council:{code}", PNG, make)
+    return await cached_response(
+        request, f"card:council:{code}", PNG, make, lambda view: view.council_stamp(code)
+    )
 
 
 @router.get("/cards/council/{code}/ward/{key}.png", name="ward_card")
@@ -255,4 +257,6 @@ async def ward_card(request: Request, code: str, key: str) -> Response:
         bar, total, unit = _ward_bar(found)
         return draw_card(f"{name}, {outcome.council.name}", ward_line(found), bar, total, None, unit)
 
-    return await cached_response(request, f"card:ward:{code}:{key}", PNG, make)
+    return await cached_response(
+        request, f"card:ward:{code}:{key}", PNG, make, lambda view: view.council_stamp(code)
+    )

@@ -71,4 +71,10 @@ async def council_embed(request: Request, code: str) -> Response:
         }
         return render("embed.html", site=site, pages=pages, **context)
 
-    return await cached_response(request, f"embed:council:{code}", "text/html; charset=utf-8", make)
+    return await cached_response(
+        request,
+        f"embed:council:{code}",
+        "text/html; charset=utf-8",
+        make,
+        lambda view: view.council_stamp(code),
+    )

@@ -41,7 +41,7 @@ from tallyroom.web.caching import cached_response, site_of
 from tallyroom.web.maps import council_maps, ward_map
 from tallyroom.web.palette import Palette
 from tallyroom.web.scoreboard import NightRow, scoreboard
-from tallyroom.web.site import Site, View
+from tallyroom.web.site import Site, Stamp, View
 from tallyroom.web.stv_chart import stv_stages
 from tallyroom.web.templating import figure, path_for, render, ward_key
 
@@ -211,7 +211,9 @@ def searching_of(request: Request) -> Searching:
     return searching
 
 
-async def _page(request: Request, key: str, template: str, context: Any) -> Response:
+async def _page(
+    request: Request, key: str, template: str, context: Any, stamp: Stamp | None = None
+) -> Response:
     site, pages = site_of(request), pages_of(request)
     return await cached_response(
         request,
@@ -225,6 +227,7 @@ async def _page(request: Request, key: str, template: str, context: Any) -> Resp
             url=partial(path_for, request.app),
             **context(view, pages),
         ),
+        stamp,
     )
 
 
@@ -367,7 +370,9 @@ async def council(request: Request, code: str) -> Response:
             "live": f"/live?council={code}",
         }
 
-    return await _page(request, f"page:council:{code}", "council.html", context)
+    return await _page(
+        request, f"page:council:{code}", "council.html", context, lambda view: view.council_stamp(code)
+    )
 
 
 @router.get("/council/{code}/ward/{key}", response_class=HTMLResponse)
@@ -411,7 +416,9 @@ async def ward(request: Request, code: str, key: str) -> Response:
             "stv_chart": _stv_chart(stv, found) if found and stv else None,
         }
 
-    return await _page(request, f"page:ward:{code}:{key}", "ward.html", context)
+    return await _page(
+        request, f"page:ward:{code}:{key}", "ward.html", context, lambda view: view.council_stamp(code)
+    )
 
 
 def _decided_by(result: PollResult, view: View) -> str:

@@ -30,6 +30,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from tallyroom.copy.newsroom import Redrafter
+from tallyroom.copy.review import published_position
 from tallyroom.delivery import Batch
 from tallyroom.importers import reader
 from tallyroom.importers.base import Context
@@ -53,6 +54,13 @@ CACHED = 4096
 """Pages and documents kept made; the least recently made go first (keys can come from requests)."""
 
 Listener = Callable[[list[Event], bool], None]
+
+Stamp = Callable[["View"], tuple[object, ...]]
+"""What a page shows of the view, for a page that shows less than the whole night (a council's page
+shows its outcome): a page made for one view is served for a later one with an equal stamp, so a
+declaration makes again the pages of its own council, not every council's. A stamp's parts are
+compared as tuples compare, each first by identity: an outcome the night has not computed again is the
+same object."""
 
 
 GZIP_FROM = 1024
@@ -91,6 +99,8 @@ class View:
     executive: tuple[PollResult, ...]
     counts: dict[tuple[str, str, str], StvCount]
     """The night's STV counts (`Night.counts`), counted when their papers came, never on a page."""
+    published: int
+    """How far publishing copy has got in the log (`copy.review.published_position`)."""
     by_code: dict[str, CouncilOutcome] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -109,6 +119,12 @@ class View:
     def stv(self, code: str) -> dict[tuple[str, str], StvCount]:
         """A council's STV counts by ward (code, else name) and kind, as `serialise` and copy take them."""
         return {(ward, kind): c for (council, ward, kind), c in self.counts.items() if council == code}
+
+    def council_stamp(self, code: str) -> tuple[object, ...]:
+        """What the pages of one council (its page, its wards' pages, its document and cards) show of
+        the night (`Stamp`): its outcome and STV counts, whether the night has any count (every page
+        then links to the stages), and how far publishing has got (its story)."""
+        return (self.by_code.get(code), self.stv(code), bool(self.counts), self.published)
 
     def events_after(self, seq: int) -> list[Event]:
         """The events numbered above `seq`, oldest first."""
@@ -136,8 +152,9 @@ class Site:
         self.lock = threading.Lock()
         self.broadcaster = Broadcaster()
         self._events: list[Event] = []
-        self._cache: OrderedDict[str, tuple[int, Any]] = OrderedDict()
+        self._cache: OrderedDict[str, tuple[int, tuple[object, ...] | None, Made]] = OrderedDict()
         self._version = 0
+        self._published = published_position(engine)
         self._making = threading.Lock()
         self.redrafter = Redrafter(engine, reference, self._outcome_now)
         self.listeners: list[Listener] = [self._redraft]
@@ -287,30 +304,47 @@ class Site:
             events=tuple(self._events),
             executive=tuple(self.night.executive.values()),
             counts=dict(self.night.counts),
+            published=self._published,
         )
 
-    def fresh(self, key: str) -> Made | None:
-        """What was made under `key` for the current view, if it has been."""
-        hit = self._cache.get(key)
-        return hit[1] if hit is not None and hit[0] == self.view.version else None
+    def fresh(self, key: str, stamp: Stamp | None = None) -> Made | None:
+        """What was made under `key` for the current view, or, with `stamp`, for a view it stamps alike
+        (then kept as made for this one too)."""
+        return self._kept(key, stamp)
 
-    def cached(self, key: str, make: Callable[[View], str | bytes], compress: bool = False) -> Made:
-        """`make(view)` for the current view, made once per view (pages, JSON documents), with the ETag
-        of its bytes, and gzipped too if `compress` (see `Made.of`)."""
-        view = self.view
+    def _kept(self, key: str, stamp: Stamp | None) -> Made | None:
         hit = self._cache.get(key)
-        if hit is not None and hit[0] == view.version:
-            made: Made = hit[1]
+        if hit is None:
+            return None
+        view = self.view
+        if hit[0] == view.version:
+            return hit[2]
+        if stamp is None or hit[1] is None or stamp(view) != hit[1]:
+            return None
+        self._cache[key] = (view.version, hit[1], hit[2])
+        return hit[2]
+
+    def cached(
+        self,
+        key: str,
+        make: Callable[[View], str | bytes],
+        compress: bool = False,
+        stamp: Stamp | None = None,
+    ) -> Made:
+        """`make(view)` for the current view, made once per view (pages, JSON documents), or once per
+        `stamp`, with the ETag of its bytes, and gzipped too if `compress` (see `Made.of`)."""
+        made = self._kept(key, stamp)
+        if made is not None:
             return made
         with self._making:  # one reader makes it while the others wait, not all of them at once
-            hit = self._cache.get(key)
-            if hit is not None and hit[0] == view.version:
-                made = hit[1]
+            made = self._kept(key, stamp)
+            if made is not None:
                 return made
+            view = self.view
             body = make(view)
             data = body.encode() if isinstance(body, str) else body
             made = Made.of(data, compress)
-            self._cache[key] = (view.version, made)
+            self._cache[key] = (view.version, stamp(view) if stamp else None, made)
             self._cache.move_to_end(key)
             if len(self._cache) > CACHED:
                 self._cache.popitem(last=False)
@@ -319,6 +353,7 @@ class Site:
     def touch(self, local: bool = True) -> None:
         """A new view of the same results, for what pages show beside them (a story published)."""
         with self.lock:
+            self._published = published_position(self.engine)
             self._publish([], changed=True, local=local)
 
     def region_of(self, code: str) -> str:
