@@ -71,14 +71,13 @@ async def health() -> Response:
 async def night(request: Request) -> Response:
     """The night: progress, every council's outcome, and the latest events."""
     site = site_of(request)
-    party = site.reference.parties.get
     return await _json(
         request,
         "api:night",
         lambda view: {
             "election_date": site.day.isoformat(),
             "progress": view.progress,
-            "councils": [serialise.council_outcome(o, party) for o in view.outcomes],
+            "councils": [site.summary(o) for o in view.outcomes],
             "latest": [e.json() for e in view.events[-20:][::-1]],
         },
     )
@@ -98,11 +97,10 @@ async def watch_list(request: Request) -> Response:
 async def councils(request: Request, region: str | None = None) -> Response:
     """Every council with an election tonight, as `councils --json` prints them."""
     site = site_of(request)
-    party = site.reference.parties.get
 
     def make(view: View) -> list[dict[str, Any]]:
         found = in_region(view.outcomes, site.reference, region) if region else view.outcomes
-        return [serialise.council_outcome(o, party) for o in found]
+        return [site.summary(o) for o in found]
 
     return await _json(request, f"api:councils:{(region or '').casefold()}", make)
 

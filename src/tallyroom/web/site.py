@@ -46,6 +46,7 @@ from tallyroom.rules.model import Poll, WardRef
 from tallyroom.rules.outcome import CouncilOutcome
 from tallyroom.rules.progress import of_night
 from tallyroom.rules.stv import StvCount
+from tallyroom.serialise import council_outcome
 from tallyroom.store import queries
 from tallyroom.store.log import AppendReport
 from tallyroom.web.live import Broadcaster
@@ -155,6 +156,7 @@ class Site:
         self._cache: OrderedDict[str, tuple[int, tuple[object, ...] | None, Made]] = OrderedDict()
         self._version = 0
         self._published = published_position(engine)
+        self._summaries: dict[str, tuple[CouncilOutcome, dict[str, Any]]] = {}
         self._making = threading.Lock()
         self.redrafter = Redrafter(engine, reference, self._outcome_now)
         self.listeners: list[Listener] = [self._redraft]
@@ -358,6 +360,18 @@ class Site:
 
     def region_of(self, code: str) -> str:
         return self.reference.councils.region_of(code)
+
+    def summary(self, outcome: CouncilOutcome) -> dict[str, Any]:
+        """A council's outcome as `councils --json` gives it (`serialise.council_outcome`), worked out
+        once for each outcome the night computes: the night's documents list every council at every
+        declaration, and only the declaring council's has moved. Read it; never change it."""
+        made = self._summaries.get(outcome.council.code)
+        if made is None or made[0] is not outcome:
+            made = self._summaries[outcome.council.code] = (
+                outcome,
+                council_outcome(outcome, self.reference.parties.get),
+            )
+        return made[1]
 
 
 @contextmanager
