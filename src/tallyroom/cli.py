@@ -616,7 +616,7 @@ def _serve(
     if publish_to is not None:
         _publish_as_it_changes(Publisher(site, publish_to, exposure.base_url))
     secret = os.environ.get("TALLYROOM_SECRET")
-    settle()
+    settle(site)
     app = create_app(
         site,
         secret=secret,

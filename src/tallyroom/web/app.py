@@ -23,10 +23,11 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tallyroom import __version__, reference
+from tallyroom.copy import drafts
 from tallyroom.copy.newsroom import Redrafter
 from tallyroom.rules.control import ControlSettings
 from tallyroom.store.database import StoreError, connect, database_url
-from tallyroom.web import accounts, api, apidocs, cards, desk, embed, pages, signin
+from tallyroom.web import accounts, api, apidocs, cards, desk, embed, hexmap, pages, signin, templating
 from tallyroom.web.caching import Answers, Making
 from tallyroom.web.live_stream import LiveStream
 from tallyroom.web.relay import Poller, Relay
@@ -217,10 +218,24 @@ gives the GIL up at every database call, wait up to 5 ms to take it back from an
 with readers, each time: a declaration then took hundreds of milliseconds to reach the readers."""
 
 
-def settle() -> None:
-    """Before serving: the reference data and the night, made once, are set aside from the garbage
-    collector, whose full passes over them would otherwise pause every reader (85-200 ms measured);
-    threads take turns with the event loop at `SWITCH_SECONDS`."""
+def ready(site: Site) -> None:
+    """What the first pages would each wait for, made ready before serving: every template compiled,
+    the hex layouts read, and the earlier polls that shares are measured against (a second or more,
+    which the readers of a night's first declarations waited for)."""
+    for env in (templating.environment(), drafts.environment()):
+        for name in env.list_templates():
+            env.get_template(name)
+    hexmap.districts()
+    hexmap.upper_tier()
+    hexmap.ward_layouts()
+    site.shares.earlier()
+
+
+def settle(site: Site) -> None:
+    """Before serving: the site made `ready`, and the reference data and the night, made once, set
+    aside from the garbage collector, whose full passes over them would otherwise pause every reader
+    (85-200 ms measured); threads take turns with the event loop at `SWITCH_SECONDS`."""
+    ready(site)
     gc.collect()
     gc.freeze()
     sys.setswitchinterval(SWITCH_SECONDS)
@@ -240,7 +255,7 @@ def from_environment() -> FastAPI:
             os.environ.get("TALLYROOM_THRESHOLD_BASIS", "total_seats"),
         ),
     )
-    settle()
+    settle(site)
     return create_app(
         site,
         secret=os.environ["TALLYROOM_SECRET"],

@@ -105,7 +105,7 @@ def upper_tier() -> Layout:
 
 
 @cache
-def _ward_layouts() -> dict[str, Layout]:
+def ward_layouts() -> dict[str, Layout]:
     """Every council's 2022 wards, read from the layouts once (a council in two of them: the first's)."""
     folder = resources.files("tallyroom.data").joinpath("hexmaps").joinpath("wards-2022")
     councils: dict[str, Layout] = {}
@@ -121,7 +121,7 @@ def _ward_layouts() -> dict[str, Layout]:
 
 def wards_of(council: str) -> Layout | None:
     """The 2022 wards of a council, or None when the layout has none for it."""
-    return _ward_layouts().get(council)
+    return ward_layouts().get(council)
 
 
 def centre(offset: Offset, q: int, r: int) -> tuple[float, float]:
