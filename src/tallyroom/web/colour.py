@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from functools import cache
 
 Lab = tuple[float, float, float]
 
@@ -69,6 +70,7 @@ def ciede2000(first: Lab, second: Lab) -> float:
     return math.sqrt((d_l / s_l) ** 2 + (d_c / s_c) ** 2 + (d_h / s_h) ** 2 + r_t * (d_c / s_c) * (d_h / s_h))
 
 
+@cache
 def difference(first: str, second: str) -> float:
-    """The CIEDE2000 difference of two `#rrggbb` sRGB colours."""
+    """The CIEDE2000 difference of two `#rrggbb` sRGB colours (the palette's, a few hundred pairs)."""
     return ciede2000(lab(first), lab(second))

@@ -13,6 +13,7 @@ import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 
 from tallyroom.rules.parties import Party
 from tallyroom.web.colour import difference
@@ -87,6 +88,7 @@ def contrast_ratio(first: str, second: str) -> float:
     return (light + 0.05) / (dark + 0.05)
 
 
+@cache
 def text_colour(fill: str) -> str:
     """Black or white, whichever contrasts more with `fill` (always at least 4.58:1)."""
     return BLACK if contrast_ratio(fill, BLACK) >= contrast_ratio(fill, WHITE) else WHITE
