@@ -6,11 +6,11 @@ Every outcome is derived from the log on demand; nothing computed is stored.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from sqlalchemy import Engine
 
@@ -311,11 +311,26 @@ class NightProjection:
 Pair = tuple[Poll, Poll | None]
 
 
+class PerOutcome(Generic[T]):
+    """`make(outcome)` kept for each council, and made again only once the night has computed the
+    council's outcome anew (a new object): what a page or document takes from every council then costs
+    a declaration its own council, not the night."""
+
+    def __init__(self, make: Callable[[CouncilOutcome], T]) -> None:
+        self._make = make
+        self._made: dict[str, tuple[CouncilOutcome, T]] = {}
+
+    def __call__(self, outcome: CouncilOutcome) -> T:
+        made = self._made.get(outcome.council.code)
+        if made is None or made[0] is not outcome:
+            made = self._made[outcome.council.code] = (outcome, self._make(outcome))
+        return made[1]
+
+
 @dataclass(frozen=True)
 class _CouncilShares:
     """What one outcome of a council gives the night's shares and projection."""
 
-    outcome: CouncilOutcome
     pairs: list[Pair]
     key_wards: list[KeyWard]
     sums: dict[ShareMethod, ShareSums]
@@ -324,23 +339,19 @@ class _CouncilShares:
 class NightShares:
     """Shares, swing and the projection of one night, worked out a council at a time: each council's
     wards are paired with the polls they were last fought in, summed by party and made key wards, once
-    per outcome, so a declaration costs its own council, not the night."""
+    per outcome (`PerOutcome`)."""
 
     def __init__(self, engine: Engine, reference: Reference, on: date) -> None:
         self.engine, self.reference, self.on = engine, reference, on
-        self._made: dict[str, _CouncilShares] = {}
+        self._council = PerOutcome(self._shares_of)
 
     def earlier(self) -> Earlier:
         return earlier_polls(self.engine, self.reference, self.on)
 
-    def _council(self, outcome: CouncilOutcome) -> _CouncilShares:
-        made = self._made.get(outcome.council.code)
-        if made is None or made.outcome is not outcome:
-            pairs = share_pairs([outcome], self.earlier(), self.reference)
-            wards = [w for now, last in pairs if (w := key_ward(now, last)) is not None]
-            sums = {method: share_sums(pairs, method) for method in ShareMethod}
-            made = self._made[outcome.council.code] = _CouncilShares(outcome, pairs, wards, sums)
-        return made
+    def _shares_of(self, outcome: CouncilOutcome) -> _CouncilShares:
+        pairs = share_pairs([outcome], self.earlier(), self.reference)
+        wards = [w for now, last in pairs if (w := key_ward(now, last)) is not None]
+        return _CouncilShares(pairs, wards, {method: share_sums(pairs, method) for method in ShareMethod})
 
     def pairs(self, found: Iterable[CouncilOutcome]) -> list[Pair]:
         return [pair for outcome in found for pair in self._council(outcome).pairs]

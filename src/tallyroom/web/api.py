@@ -77,7 +77,7 @@ async def night(request: Request) -> Response:
         lambda view: {
             "election_date": site.day.isoformat(),
             "progress": view.progress,
-            "councils": [site.summary(o) for o in view.outcomes],
+            "councils": [site.listing(o) for o in view.outcomes],
             "latest": [e.json() for e in view.events[-20:][::-1]],
         },
     )
@@ -100,7 +100,7 @@ async def councils(request: Request, region: str | None = None) -> Response:
 
     def make(view: View) -> list[dict[str, Any]]:
         found = in_region(view.outcomes, site.reference, region) if region else view.outcomes
-        return [site.summary(o) for o in found]
+        return [site.listing(o) for o in found]
 
     return await _json(request, f"api:councils:{(region or '').casefold()}", make)
 

@@ -44,11 +44,11 @@ async def cached_response(
     stamp: Stamp | None = None,
 ) -> Response:
     """`make(view)` as a response for the current view (or, with `stamp`, for any view it stamps alike:
-    see `Stamp`); 304 when the reader already has it. A response
-    already made is answered on the event loop; making one (a render, perhaps a query) goes to a worker
-    thread, so the loop keeps serving readers and live updates meanwhile. Keys are kept apart by the app's
-    flavour (served or baked, and its base URL): apps over one site make their pages differently. A
-    baked app compresses nothing: its pages are written to files as they are."""
+    see `Stamp`); 304 when the reader already has it. A response already made is answered on the event
+    loop; making one (a render, perhaps a query) goes to a worker thread, so the loop keeps serving
+    readers and live updates meanwhile. Keys are kept apart by the app's flavour (served or baked, and
+    its base URL): apps over one site make their pages differently. A baked app compresses nothing: its
+    pages are written to files as they are."""
     site = site_of(request)
     key = f"{request.app.state.flavour}{key}"
     version = site.view.version  # what was made is for this view or a newer one

@@ -26,6 +26,7 @@ from tallyroom.copy.headlines import headline
 from tallyroom.copy.newsroom import story_key
 from tallyroom.copy.review import published
 from tallyroom.live.night import stv_key
+from tallyroom.results import PerOutcome
 from tallyroom.rules.ballots import ballot_id
 from tallyroom.rules.change import Baseline, Change, WardChange
 from tallyroom.rules.counting import PollResult, count, system_of
@@ -99,7 +100,7 @@ class Pages:
 
     def __init__(self, site: Site, baked: bool = False, base_url: str | None = None) -> None:
         self.site, self.baked, self.base_url = site, baked, base_url
-        self._facts: dict[str, tuple[CouncilOutcome, CouncilFacts]] = {}
+        self._facts = PerOutcome(lambda outcome: council_facts(outcome, self.party))
 
     def party(self, party_id: str) -> Party:
         return self.site.reference.parties.get(party_id)
@@ -111,10 +112,7 @@ class Pages:
         return headline(outcome, self.party)
 
     def facts(self, outcome: CouncilOutcome) -> CouncilFacts:
-        hit = self._facts.get(outcome.council.code)
-        if hit is None or hit[0] is not outcome:
-            hit = self._facts[outcome.council.code] = (outcome, council_facts(outcome, self.party))
-        return hit[1]
+        return self._facts(outcome)
 
     def summary(self, outcomes: tuple[CouncilOutcome, ...], name: str) -> tuple[RegionFacts, list[NightRow]]:
         """Councils won and lost, and seats won with their change, by party."""

@@ -39,7 +39,7 @@ from tallyroom.live.feed import ingest_with_report
 from tallyroom.live.night import Night, follow, open_night
 from tallyroom.live.replay import Timed, opening, paced, schedule, stv_counts
 from tallyroom.reference import Reference
-from tallyroom.results import NightShares, load_day
+from tallyroom.results import NightShares, PerOutcome, load_day
 from tallyroom.rules.control import ControlSettings
 from tallyroom.rules.counting import PollResult
 from tallyroom.rules.model import Poll, WardRef
@@ -156,7 +156,7 @@ class Site:
         self._cache: OrderedDict[str, tuple[int, tuple[object, ...] | None, Made]] = OrderedDict()
         self._version = 0
         self._published = published_position(engine)
-        self._summaries: dict[str, tuple[CouncilOutcome, dict[str, Any]]] = {}
+        self._listings = PerOutcome(lambda outcome: council_outcome(outcome, reference.parties.get))
         self._making = threading.Lock()
         self.redrafter = Redrafter(engine, reference, self._outcome_now)
         self.listeners: list[Listener] = [self._redraft]
@@ -361,17 +361,11 @@ class Site:
     def region_of(self, code: str) -> str:
         return self.reference.councils.region_of(code)
 
-    def summary(self, outcome: CouncilOutcome) -> dict[str, Any]:
-        """A council's outcome as `councils --json` gives it (`serialise.council_outcome`), worked out
-        once for each outcome the night computes: the night's documents list every council at every
-        declaration, and only the declaring council's has moved. Read it; never change it."""
-        made = self._summaries.get(outcome.council.code)
-        if made is None or made[0] is not outcome:
-            made = self._summaries[outcome.council.code] = (
-                outcome,
-                council_outcome(outcome, self.reference.parties.get),
-            )
-        return made[1]
+    def listing(self, outcome: CouncilOutcome) -> dict[str, Any]:
+        """A council's outcome as the night's documents list it (`councils --json`,
+        `serialise.council_outcome`), made once per outcome (`PerOutcome`): they list every council at
+        every declaration. Read it; never change it."""
+        return self._listings(outcome)
 
 
 @contextmanager
