@@ -15,11 +15,13 @@ from tallyroom.copy.facts import CouncilFacts, RegionFacts
 from tallyroom.copy.style import FILTERS, Naming
 from tallyroom.rules.counting import PollResult
 from tallyroom.rules.outcome import WardOutcome
+from tallyroom.template_cache import kept
 
 
 @cache
 def environment() -> Environment:
     env = Environment(
+        bytecode_cache=kept("copy"),
         loader=PackageLoader("tallyroom.copy", "templates"),
         undefined=StrictUndefined,
         keep_trailing_newline=False,

@@ -34,6 +34,7 @@ from tallyroom import __version__
 from tallyroom.copy.review import CopyKey, State, Version
 from tallyroom.live.events import Event
 from tallyroom.rules.parties import slug
+from tallyroom.template_cache import kept
 
 AUTHOR = "tallyroom"
 """The feeds' author, as RFC 4287 requires one: the results service itself."""
@@ -189,6 +190,7 @@ def _render(
 @cache
 def _environment() -> Environment:
     return Environment(
+        bytecode_cache=kept("feeds"),
         loader=PackageLoader("tallyroom.web", "templates"),
         autoescape=True,
         undefined=StrictUndefined,

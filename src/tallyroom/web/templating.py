@@ -16,6 +16,7 @@ from tallyroom.copy.style import signed
 from tallyroom.rules.ballots import ballot_id
 from tallyroom.rules.model import WardRef
 from tallyroom.rules.parties import slug
+from tallyroom.template_cache import kept
 from tallyroom.web.charts import key
 
 PATHS_KEPT = 100_000
@@ -76,6 +77,7 @@ def share(part: int | None, whole: int | None) -> str:
 @cache
 def environment() -> Environment:
     env = Environment(
+        bytecode_cache=kept("pages"),
         loader=PackageLoader("tallyroom.web", "templates"),
         autoescape=select_autoescape(["html", "xml"]),
         undefined=StrictUndefined,
