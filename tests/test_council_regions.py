@@ -78,6 +78,7 @@ def assert_regions(ref: Reference, codes: set[str]) -> None:
     assert not wrong, wrong
 
 
+@pytest.mark.one_store  # reads the register and the files, not a store
 @needs_raw
 def test_the_shipped_register_is_what_the_build_script_makes(tmp_path: Path) -> None:
     """No hand edits: councils.csv, council_seats.csv and the Councils section of DATA.md are as built."""
@@ -95,6 +96,7 @@ def test_the_shipped_register_is_what_the_build_script_makes(tmp_path: Path) -> 
     assert "Copyright (c) 2017- Open Innovations" in section
 
 
+@pytest.mark.one_store  # reads the register and the files, not a store
 def test_every_council_in_the_register_has_a_region_of_its_nation(ref: Reference) -> None:
     councils = list(ref.councils)
     assert len(councils) > 400
@@ -107,6 +109,7 @@ def test_every_council_in_the_register_has_a_region_of_its_nation(ref: Reference
     assert {c.region for c in councils if c.nation != "England"} == NATION_REGIONS
 
 
+@pytest.mark.one_store  # reads the register and the files, not a store
 @pytest.mark.parametrize(
     ("code", "name", "region"),
     [
@@ -151,6 +154,7 @@ def test_named_councils_have_their_region(ref: Reference, code: str, name: str, 
     assert (council.name, council.region) == (name, region)
 
 
+@pytest.mark.one_store  # reads the register and the files, not a store
 @needs_raw
 def test_regions_agree_with_the_hex_maps_wherever_they_place_a_council(ref: Reference) -> None:
     placed: dict[str, set[str]] = {}
@@ -168,6 +172,7 @@ def test_regions_agree_with_the_hex_maps_wherever_they_place_a_council(ref: Refe
     assert checked > 350  # 362: the rest are councils abolished or recoded before the maps' layouts
 
 
+@pytest.mark.one_store  # reads the register and the files, not a store
 @needs_raw
 @pytest.mark.parametrize("year", [2016, 2017, 2018, 2019])
 def test_every_leap_council_has_a_region(ref: Reference, year: int) -> None:
@@ -177,6 +182,7 @@ def test_every_leap_council_has_a_region(ref: Reference, year: int) -> None:
     assert_regions(ref, codes)
 
 
+@pytest.mark.one_store  # reads the register and the files, not a store
 @needs_raw
 @pytest.mark.parametrize("year", [2022, 2024, 2025])  # 2021: the README sequence below reads it
 def test_every_handbook_council_has_a_region(ref: Reference, year: int) -> None:
@@ -186,6 +192,7 @@ def test_every_handbook_council_has_a_region(ref: Reference, year: int) -> None:
     assert_regions(ref, codes)
 
 
+@pytest.mark.one_store  # reads the register and the files, not a store
 @needs_raw
 def test_every_2023_council_has_a_region(ref: Reference) -> None:
     """2023: the Library's data tables (GSS codes) and its ward sheet (district names only)."""

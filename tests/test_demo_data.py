@@ -90,6 +90,7 @@ def test_derby_2021_darley(day: DayResults) -> None:
     assert darley.majority == 1 == (darley.elected[1].votes or 0) - (best_loser.votes or 0)
 
 
+@pytest.mark.one_store  # the script reads files and writes files
 def test_demo_files_are_what_the_build_script_makes(tmp_path: Path) -> None:
     script = Path(__file__).resolve().parents[1] / "scripts" / "build_demo_data.py"
     subprocess.run([sys.executable, str(script), str(SHARED), str(tmp_path)], check=True, capture_output=True)

@@ -22,6 +22,8 @@ from tallyroom.reference import Reference
 from tallyroom.rules.model import Poll
 from tests.conftest import LEH
 
+pytestmark = pytest.mark.one_store  # reads the workbooks; the nights of conftest load them into both stores
+
 needs_raw = pytest.mark.skipif(not LEH.is_dir(), reason="the real data (../shared/data/raw) is not here")
 
 # Year -> workbook, candidate rows (SOURCE.md), wards (polls) and polling day.
