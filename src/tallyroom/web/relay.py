@@ -16,7 +16,6 @@ import logging
 import threading
 import uuid
 
-import psycopg
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
@@ -65,6 +64,8 @@ class Relay:
     def _listen(self) -> None:
         """Listen until stopped. When the connection is lost (the server restarted), listen again and
         follow the log, since what was sent meanwhile was not heard."""
+        import psycopg  # only here: a server on SQLite has no relay, and need not load the driver
+
         url = self.site.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
         while not self._stop.is_set():
             try:
