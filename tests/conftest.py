@@ -67,9 +67,11 @@ def context(ref: Reference) -> Context:
     return Context(ref)
 
 
-def demo_store(path: Path, ref: Reference, leave_out: Path | None = None) -> str:
-    """A store holding the shipped demo files (the real East Midlands results), less `leave_out`: its URL."""
-    url = store_url(path)
+def demo_store(path: Path, ref: Reference, leave_out: Path | None = None, own_file: bool = False) -> str:
+    """A store holding the shipped demo files (the real East Midlands results), less `leave_out`: its URL.
+    With `own_file`, the store is the SQLite file at `path` whatever the pass: for a test of how pages
+    look and read, which the store they are made from does not change (marked `one_store`)."""
+    url = f"sqlite:///{path}" if own_file else store_url(path)
     engine = connect(url)
     for demo in sorted(DEMO.glob("*.csv")):
         if demo != leave_out:

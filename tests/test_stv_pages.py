@@ -24,6 +24,7 @@ from tallyroom.reference import Reference
 from tallyroom.rules.parties import Party
 from tallyroom.rules.stv import StvCount, count_stv
 from tallyroom.store import queries
+from tallyroom.store.database import connect
 from tallyroom.web.app import create_app
 from tallyroom.web.site import Site
 from tallyroom.web.stv_chart import finishing_order, stv_stages
@@ -126,10 +127,12 @@ def test_the_council_page_gives_each_stv_ward_its_quota_and_last_stage_not_a_maj
     assert ("S13003029", "STV: quota 895, last seat at stage 6") in cells  # Elgin City North
 
 
+@pytest.mark.one_store  # how the page looks and reads, made alike from either store
 def test_a_scottish_ward_page_is_accessible_and_fits_a_phone(
-    engine: Engine, context: Context, ref: Reference, browser: Browser
+    tmp_path: Path, context: Context, ref: Reference, browser: Browser
 ) -> None:
     """Torry/Ferryhill: ten candidates for four seats."""
+    engine = connect(f"sqlite:///{tmp_path / 'own.db'}")
     load_file(engine, "blt", TORRY, context)
     with Server(Site.open(engine, ref, ON)) as server:
         for width in (390, 1280):
@@ -141,6 +144,7 @@ def test_a_scottish_ward_page_is_accessible_and_fits_a_phone(
             assert len(scales) == 2 and all(s >= 0.99 for s in scales), scales
             assert Axe().run(page, options=WCAG).generate_snapshot() == ""
             page.context.close()
+    engine.dispose()
 
 
 def test_a_ward_whose_results_sheet_names_candidates_its_own_way_still_shows_its_count(
