@@ -138,14 +138,31 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(scope="session", autouse=True)
-def drop_databases() -> Iterator[None]:
-    """Every database the run made is dropped at its end, whatever the tests left connected. The drops
-    go several at once: each waits for a checkpoint (0.17 s), which drops made together share."""
-    yield
-    if POSTGRES and MADE:
-        drops = [f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)' for name in sorted(MADE)]
-        with ThreadPoolExecutor(8) as pool:
-            list(pool.map(_server, drops))
+def drop_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Every database the run made is dropped at its end, whatever the tests left connected: a worker's
+    own when it ends, and the nights all workers copy (`night_store`) when the last of them ends (each
+    holds a shared lock while it runs; the one that can then take it alone is the last). The drops go
+    several at once: each waits for a checkpoint (0.17 s), which drops made together share."""
+    if not POSTGRES:
+        yield
+        return
+    shared = _run_folder(tmp_path_factory)
+    with (shared / "workers.lock").open("w") as running:
+        fcntl.flock(running, fcntl.LOCK_SH)
+        yield
+        drops = sorted(MADE)
+        fcntl.flock(running, fcntl.LOCK_UN)
+        try:
+            fcntl.flock(running, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            pass  # another worker still runs, and may yet copy a night
+        else:
+            for done in shared.glob("night-*/url"):
+                drops.append(done.read_text().rsplit("/", 1)[1])
+                done.unlink()
+    statements = [f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)' for name in drops]
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(_server, statements))
 
 
 def copy_url(store: str, path: Path) -> str:
@@ -220,13 +237,15 @@ NIGHTS: dict[str, tuple[date, str | None, list[tuple[str, Path]]]] = {
 @pytest.fixture(scope="session")
 def night_store(tmp_path_factory: pytest.TempPathFactory, ref: Reference) -> Callable[[str], str]:
     """A store holding a whole night of `NIGHTS` and what it is compared with: its URL, read only (a
-    test that writes takes a `copy_of` it). On SQLite each night is built once a run, by whichever
-    worker asks first, in the folder all workers share; the others wait for it and read the same file.
-    On PostgreSQL each worker builds its own, since a database is copied only while no one else reads
-    it."""
-    shared = tmp_path_factory.getbasetemp() if POSTGRES else _run_folder(tmp_path_factory)
+    test that writes takes a `copy_of` it). Each night is built once a run, by whichever worker asks
+    first, in the folder all workers share; the others wait for it. On SQLite every worker reads that
+    file. On PostgreSQL each reads a copy of its own, since a database is copied (by `copy_of`, and to
+    build one night on another) only while no one is connected to it; `drop_databases` drops the
+    nights built when the last worker ends."""
+    shared = _run_folder(tmp_path_factory)
+    own: dict[str, str] = {}
 
-    def store(name: str) -> str:
+    def built(name: str) -> str:
         folder = shared / f"night-{name}"
         folder.mkdir(exist_ok=True)
         done = folder / "url"
@@ -235,13 +254,22 @@ def night_store(tmp_path_factory: pytest.TempPathFactory, ref: Reference) -> Cal
             if not done.exists():
                 _, base, loads = NIGHTS[name]
                 path = folder / "night.db"
-                url = copy_url(store(base), path) if base else store_url(path)
+                url = copy_url(built(base), path) if base else store_url(path)
                 engine = connect(url)
                 for format_name, file in loads:
                     load_file(engine, format_name, file, Context(ref))
                 engine.dispose()
+                if POSTGRES:
+                    MADE.discard(url.rsplit("/", 1)[1])  # every worker's, dropped by the last
                 done.write_text(url)
             return done.read_text()
+
+    def store(name: str) -> str:
+        if not POSTGRES:
+            return built(name)
+        if name not in own:
+            own[name] = copy_url(built(name), tmp_path_factory.getbasetemp() / f"night-{name}.db")
+        return own[name]
 
     return store
 
