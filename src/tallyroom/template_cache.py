@@ -1,6 +1,6 @@
 """Compiled templates kept between processes (Jinja's bytecode cache), so that a command or a server
 starting does not compile again the templates it compiled last time: the headline of `council` took
-about 40 ms to compile, every template of a server's `ready` about 0.5 s.
+about 40 ms to compile, every template of a server's `ready` about 0.3 s.
 
 They are kept in a folder of the temporary directory that only this user may read (Jinja makes it so,
 and refuses one that is not). A template whose source changed no longer matches what was kept and is
