@@ -93,19 +93,28 @@ class Server:
         self.thread.join(10)
 
 
-@pytest.fixture
-def engine(store: str, tmp_path: Path) -> Iterator[Engine]:
-    engine = copy_of(store, tmp_path)
+def with_desk(engine: Engine) -> Engine:
+    """The store's engine, with a reporter and an editor to sign in as."""
     add_user(engine, "rita", Role.REPORTER, "rita's long password")
     add_user(engine, "eddie", Role.EDITOR, "eddie's long password")
+    return engine
+
+
+def night_server(engine: Engine, ref: Reference) -> Server:
+    """The night opened from its nominations, to be served."""
+    return Server(Site(engine, ref, ON, night=night_from_nominations(engine, ref)))
+
+
+@pytest.fixture
+def engine(store: str, tmp_path: Path) -> Iterator[Engine]:
+    engine = with_desk(copy_of(store, tmp_path))
     yield engine
     engine.dispose()
 
 
 @pytest.fixture
 def server(engine: Engine, ref: Reference) -> Iterator[Server]:
-    site = Site(engine, ref, ON, night=night_from_nominations(engine, ref))
-    with Server(site) as running:
+    with night_server(engine, ref) as running:
         yield running
 
 
@@ -122,16 +131,14 @@ def own_engine(own_store: Path, tmp_path: Path) -> Iterator[Engine]:
     """As `engine`, on a copy of `own_store`."""
     copy = tmp_path / "eve.db"
     shutil.copyfile(own_store, copy)
-    engine = connect(f"sqlite:///{copy}")
-    add_user(engine, "rita", Role.REPORTER, "rita's long password")
+    engine = with_desk(connect(f"sqlite:///{copy}"))
     yield engine
     engine.dispose()
 
 
 @pytest.fixture
 def own_server(own_engine: Engine, ref: Reference) -> Iterator[Server]:
-    site = Site(own_engine, ref, ON, night=night_from_nominations(own_engine, ref))
-    with Server(site) as running:
+    with night_server(own_engine, ref) as running:
         yield running
 
 
