@@ -15,13 +15,12 @@ from tallyroom.copy.facts import CouncilFacts, RegionFacts
 from tallyroom.copy.style import FILTERS, Naming
 from tallyroom.rules.counting import PollResult
 from tallyroom.rules.outcome import WardOutcome
-from tallyroom.template_cache import kept
+from tallyroom.template_cache import keeping
 
 
 @cache
 def environment() -> Environment:
     env = Environment(
-        bytecode_cache=kept("copy"),
         loader=PackageLoader("tallyroom.copy", "templates"),
         undefined=StrictUndefined,
         keep_trailing_newline=False,
@@ -29,7 +28,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters.update(FILTERS)
-    return env
+    return keeping(env)
 
 
 def render(template: str, **facts: Any) -> str:

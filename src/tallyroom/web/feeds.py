@@ -34,7 +34,7 @@ from tallyroom import __version__
 from tallyroom.copy.review import CopyKey, State, Version
 from tallyroom.live.events import Event
 from tallyroom.rules.parties import slug
-from tallyroom.template_cache import kept
+from tallyroom.template_cache import keeping
 
 AUTHOR = "tallyroom"
 """The feeds' author, as RFC 4287 requires one: the results service itself."""
@@ -189,8 +189,7 @@ def _render(
 
 @cache
 def _environment() -> Environment:
-    return Environment(
-        bytecode_cache=kept("feeds"),
+    env = Environment(
         loader=PackageLoader("tallyroom.web", "templates"),
         autoescape=True,
         undefined=StrictUndefined,
@@ -199,6 +198,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    return keeping(env)
 
 
 def _xml_text(value: object) -> str:

@@ -16,7 +16,7 @@ from tallyroom.copy.style import signed
 from tallyroom.rules.ballots import ballot_id
 from tallyroom.rules.model import WardRef
 from tallyroom.rules.parties import slug
-from tallyroom.template_cache import kept
+from tallyroom.template_cache import keeping
 from tallyroom.web.charts import key
 
 PATHS_KEPT = 100_000
@@ -77,7 +77,6 @@ def share(part: int | None, whole: int | None) -> str:
 @cache
 def environment() -> Environment:
     env = Environment(
-        bytecode_cache=kept("pages"),
         loader=PackageLoader("tallyroom.web", "templates"),
         autoescape=select_autoescape(["html", "xml"]),
         undefined=StrictUndefined,
@@ -86,7 +85,7 @@ def environment() -> Environment:
     )
     env.filters.update(figure=figure, signed=signed, slug=slug)
     env.globals.update(share=share, key=key, ballot_id=ballot_id, ward_key=ward_key)
-    return env
+    return keeping(env)
 
 
 def render(template: str, **context: Any) -> str:
