@@ -5,10 +5,8 @@ then what a site opened afresh from the log makes."""
 
 from __future__ import annotations
 
-import csv
 import gzip
 import hashlib
-import io
 from pathlib import Path
 
 import pytest
@@ -21,7 +19,7 @@ from tallyroom.store.database import connect
 from tallyroom.web.app import create_app
 from tallyroom.web.caching import accepts_gzip, compressible
 from tallyroom.web.site import Made, Site
-from tests.conftest import NIGHT, NIGHT_FILE, copy_of, demo_store
+from tests.conftest import NIGHT, NIGHT_FILE, copy_of, demo_store, night_wards
 
 PAGES = ("/", "/council/E10000007", "/council/E10000007/ward/E58000193", "/api/night", "/export/results.csv")
 
@@ -153,19 +151,12 @@ def test_a_councils_pages_are_made_again_when_its_night_moves_and_are_then_as_ma
     monkeypatch.setattr(
         site, "cached", lambda key, make, *rest: cached(key, lambda v: made.append(key) or make(v), *rest)
     )
-    with NIGHT_FILE.open(encoding="utf-8", newline="") as handle:
-        header, *rows = list(csv.reader(handle))
-    wards: dict[str, dict[str, list[list[str]]]] = {}
-    for row in rows:
-        code, ward = row[header.index("council_code")], row[header.index("ward_code")]
-        wards.setdefault(code, {}).setdefault(ward, []).append(row)
     councils = ["E10000007", "E06000015", "E07000032"]  # Derbyshire, Derby, Amber Valley
-    order = [(code, list(wards[code].values())[i]) for i in range(3) for code in councils]
+    wards = {code: night_wards(code) for code in councils}
+    order = [(code, wards[code][i][2]) for i in range(3) for code in councils]
     seen: list[str] = []
-    for step, (code, ward_rows) in enumerate(order):
-        body = io.StringIO()
-        csv.writer(body).writerows([header, *ward_rows])
-        site.ingest_text("ward", body.getvalue().encode(), "rita")
+    for step, (code, body) in enumerate(order):
+        site.ingest_text("ward", body, "rita")
         if code not in seen:
             seen.append(code)
         made.clear()
