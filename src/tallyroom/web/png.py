@@ -1,0 +1,49 @@
+"""A Pillow image as PNG bytes, its pixels deflated by ISA-L (`isal`) rather than by Pillow's zlib
+encoder, which spends about 2 ms on a social card where this spends under 1: a bake of a national
+night makes four thousand cards. The rows go unfiltered (filter type 0), as a card is mostly runs of
+one colour that deflate finds without a filter; the file is a plain PNG that any decoder reads to the
+same pixels."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from collections.abc import Iterator
+
+from isal import isal_zlib
+from PIL import Image
+
+SIGNATURE = b"\x89PNG\r\n\x1a\n"
+COLOUR_TYPES = {"L": (0, 1), "RGB": (2, 3), "P": (3, 1)}
+"""Each mode written: the PNG colour type, and the bytes of a pixel (8 bits a sample)."""
+LEVEL = 1
+"""ISA-L's level: 1 deflates a card a tenth smaller than 0, in as little time."""
+STRIP = 1 << 16
+"""The bytes of pixels taken at once: a strip this small is made in memory already in use, where one
+copy of the whole card would fault in fresh pages, which costs more than the deflating."""
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def _strips(image: Image.Image, stride: int) -> Iterator[bytes]:
+    """The image's rows, each after the filter byte 0, a strip of rows at a time."""
+    rows = max(1, STRIP // stride)
+    for top in range(0, image.height, rows):
+        strip = image.crop((0, top, image.width, min(top + rows, image.height))).tobytes()
+        pixels = memoryview(strip)
+        yield b"\0" + b"\0".join([pixels[k : k + stride] for k in range(0, len(strip), stride)])
+
+
+def encode(image: Image.Image) -> bytes:
+    """The PNG of an image in mode L, RGB or P (with its palette)."""
+    colour_type, depth = COLOUR_TYPES[image.mode]
+    header = struct.pack(">IIBBBBB", image.width, image.height, 8, colour_type, 0, 0, 0)
+    chunks = [_chunk(b"IHDR", header)]
+    if image.mode == "P":
+        chunks.append(_chunk(b"PLTE", bytes(image.getpalette() or ())))
+    deflate = isal_zlib.compressobj(LEVEL)
+    data = [deflate.compress(strip) for strip in _strips(image, image.width * depth)]
+    chunks += [_chunk(b"IDAT", b"".join([*data, deflate.flush()])), _chunk(b"IEND", b"")]
+    return SIGNATURE + b"".join(chunks)
