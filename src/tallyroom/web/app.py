@@ -177,12 +177,12 @@ def create_app(
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts), www_redirect=False)
     app.add_middleware(HeadAsGet)
     app.add_middleware(SecurityHeaders, embed_ancestors=tuple(embed_ancestors))
+    app.include_router(cards.router)  # first, as routes are matched in order: a bake asks for
+    app.include_router(pages.router)  # thousands of cards and pages
     app.include_router(api.router)
     app.include_router(signin.router)
     app.include_router(desk.router)
-    app.include_router(pages.router)
     app.include_router(apidocs.router)
-    app.include_router(cards.router)
     app.include_router(embed.router)
     app.mount("/static", StaticFiles(packages=[("tallyroom.web", "static")]), name="static")
 
