@@ -77,7 +77,7 @@ def _tag(name: str, body: str = "", /, **attrs: object) -> Markup:
     attribute out; values and a str body are escaped, a Markup body is not. Built as one string (a
     chart has hundreds of elements: `Markup.format` per element was half a page's render)."""
     pairs = "".join(
-        f' {_attribute(key)}="{_value(value)}"' for key, value in attrs.items() if value is not None
+        [f' {_attribute(key)}="{_value(value)}"' for key, value in attrs.items() if value is not None]
     )
     if not body:
         return Markup(f"<{name}{pairs}/>")
@@ -423,9 +423,7 @@ def vote_shares(
                 lines = [who, figures] if figures else [who]
             for i, line in enumerate(lines):
                 last = i == len(lines) - 1
-                body.append(
-                    _tag("text", Markup("{}{}").format(line, tspan if last else ""), x=MARGIN, y=y + 12)
-                )
+                body.append(_tag("text", escape(line) + (tspan if last else ""), x=MARGIN, y=y + 12))
                 y += 16
             if votes is not None:
                 bar = {"x": MARGIN, "y": y + 2, "height": 14}
