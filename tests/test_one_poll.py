@@ -38,7 +38,7 @@ def revisions(engine: Engine, council: str, on: date) -> list[tuple[str, int]]:
         .group_by(polls.c.ward_name)
     )
     with engine.connect() as conn:
-        return sorted(conn.execute(query).tuples())
+        return sorted((ward, revision) for ward, revision in conn.execute(query))
 
 
 def test_democracy_club_over_the_library_adds_no_ward_and_no_revision(engine: Engine, ref: Reference) -> None:
