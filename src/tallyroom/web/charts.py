@@ -81,7 +81,8 @@ def _tag(name: str, body: str = "", /, **attrs: object) -> Markup:
     )
     if not body:
         return Markup(f"<{name}{pairs}/>")
-    return Markup(f"<{name}{pairs}>{escape(body)}</{name}>")
+    inner = body if isinstance(body, Markup) else escape(body)
+    return Markup(f"<{name}{pairs}>{inner}</{name}>")
 
 
 def _value(value: object) -> str:
@@ -113,16 +114,24 @@ def _url(uid: str, index: int) -> str:
 
 
 def _pattern(pattern_id: str, colours: Swatch) -> Markup:
-    marks, angle = MARKS[colours.pattern]
     return _tag(
         "pattern",
-        _tag("rect", width=6, height=6, fill=colours.fill)
-        + _tag("g", marks, fill=colours.text, fill_opacity=0.5),
+        _tile(colours),
         id=pattern_id,
         width=6,
         height=6,
         patternUnits="userSpaceOnUse",
-        patternTransform=f"rotate({angle})",
+        patternTransform=f"rotate({MARKS[colours.pattern][1]})",
+    )
+
+
+@lru_cache(maxsize=1024)
+def _tile(colours: Swatch) -> Markup:
+    """A pattern's tile, made once a swatch: each chart is drawn twice, and the night's pages share
+    their parties' swatches."""
+    marks, _angle = MARKS[colours.pattern]
+    return _tag("rect", width=6, height=6, fill=colours.fill) + _tag(
+        "g", marks, fill=colours.text, fill_opacity=0.5
     )
 
 
