@@ -65,6 +65,12 @@ class PollResult:
     sv: SupplementaryCount | None = None
     flags: tuple[str, ...] = ()
 
+    @property
+    def votes_cast(self) -> int:
+        """The candidates' votes added up: 0 where uncontested, and more than the ballots where each
+        elector had a vote for each of several seats."""
+        return sum(c.votes or 0 for c in self.ranked)
+
 
 NATIONS = {"E": "ENG", "W": "WLS", "S": "SCT", "N": "NIR"}
 """The nation of a council, by the first letter of its GSS code."""
