@@ -22,6 +22,7 @@ from tallyroom.template_cache import keeping
 def environment() -> Environment:
     env = Environment(
         loader=PackageLoader("tallyroom.copy", "templates"),
+        auto_reload=False,  # the installed package's templates: no file checked at each render
         undefined=StrictUndefined,
         keep_trailing_newline=False,
         trim_blocks=True,

@@ -191,6 +191,7 @@ def _render(
 def _environment() -> Environment:
     env = Environment(
         loader=PackageLoader("tallyroom.web", "templates"),
+        auto_reload=False,  # the installed package's templates: no file checked at each render
         autoescape=True,
         undefined=StrictUndefined,
         finalize=_xml_text,

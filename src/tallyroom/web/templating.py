@@ -78,6 +78,7 @@ def share(part: int | None, whole: int | None) -> str:
 def environment() -> Environment:
     env = Environment(
         loader=PackageLoader("tallyroom.web", "templates"),
+        auto_reload=False,  # the installed package's templates: no file checked at each render
         autoescape=select_autoescape(["html", "xml"]),
         undefined=StrictUndefined,
         trim_blocks=True,
