@@ -1,8 +1,7 @@
 """A Pillow image as PNG bytes, its pixels deflated by ISA-L (`isal`) rather than by Pillow's zlib
 encoder, which takes three times as long over a social card: a bake of a national night makes four
-thousand cards. The rows go unfiltered (filter type 0), as a card is mostly runs of
-one colour that deflate finds without a filter; the file is a plain PNG that any decoder reads to the
-same pixels."""
+thousand cards. The rows go unfiltered (filter type 0), as a card is mostly runs of one colour that
+deflate finds without a filter; the file is a plain PNG that any decoder reads to the same pixels."""
 
 from __future__ import annotations
 
