@@ -1,10 +1,11 @@
 """Serve the demo night with `tallyroom serve` and measure the website from outside, over HTTP.
 
-1. Requests per second with 100 concurrent clients (keep-alive connections) for a trivial endpoint,
-   `/health`, and for two pages: the night page `/` and a council page (Derbyshire). Each is measured
-   for a few seconds, in several rounds taken in turn so that noise hits all alike; the figure is the
-   median over rounds and the target is stated as a ratio (issue: a page at least 0.5 of the trivial
-   endpoint on the same server in the same run). Every client asks as a browser does, with
+1. Requests per second with 50 concurrent clients (keep-alive connections) for a bare Starlette
+   endpoint on the same uvicorn (the floor), tallyroom's `/health`, and a cached page of each kind: the
+   night page `/`, a council page (Derbyshire), a ward page and `/api/night`. Each is measured for a few
+   seconds, in several rounds taken in turn so that noise hits all alike. The target is a ratio (a page
+   at least 0.5 of the floor), taken within each round, when the machine ran at one speed: the figures
+   shown are those of the round whose ratio is the median. Every client asks as a browser does, with
    `Accept-Encoding: gzip` (the floor's too, though it answers alike either way), and the bytes of each
    answer's body are printed. Pages are made once per view of the night, so each is asked for once
    before the clock starts and the steady state is timed; that first, uncached answer is printed on
@@ -505,6 +506,13 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
 
 
+def median_round(ours: list[float], floors: list[float]) -> tuple[float, float]:
+    """Of rates measured round by round, ours and the floor's from the round whose ratio is the median:
+    the two compared within a round, when the machine ran at one speed (its speed moves more between
+    rounds than a page does against the floor)."""
+    return sorted(zip(ours, floors, strict=True), key=lambda pair: pair[0] / pair[1])[len(ours) // 2]
+
+
 def throughput_and_live(args: argparse.Namespace, server: Server, floor: Server) -> list[Row]:
     """Measurements 1 and 2, printed: their rows."""
     print(f"serving the demo night ({DAY}) at {server.base}, pid {server.pid}; the floor at {floor.base}")
@@ -522,19 +530,23 @@ def throughput_and_live(args: argparse.Namespace, server: Server, floor: Server)
             )
     night = asyncio.run(live(server, args.live_clients, args.posts, args.live_load))
 
-    median = {key: statistics.median(r.per_second for r in found) for key, found in rates.items()}
     errors = sum(r.errors for found in rates.values() for r in found)
-    bare = median[floor.base, TRIVIAL]
     first = ", ".join(f"{p} {rates[server.base, p][0].first * 1000:.0f} ms" for p in PAGES)
-    print(f"requests/s at {args.clients} clients: median of {args.rounds} rounds of {args.seconds:g} s")
-    print(f"  non-2xx or failed: {errors}; first, uncached render (not timed): {first}")
-    rows = [
-        at_least(f"web: {path} req/s vs bare Starlette", median[server.base, path], bare, "req/s", 0.5)
-        for path in PAGES
-    ]
-    rows.append(
-        at_least("web: /health req/s vs bare Starlette", median[server.base, TRIVIAL], bare, "req/s", 0)
+    print(
+        f"requests/s at {args.clients} clients: of {args.rounds} rounds of {args.seconds:g} s, the round"
+        " whose ratio to the floor is the median"
     )
+    print(f"  non-2xx or failed: {errors}; first, uncached render (not timed): {first}")
+    floors = [r.per_second for r in rates[floor.base, TRIVIAL]]
+    rows = [
+        at_least(
+            f"web: {path} req/s vs bare Starlette",
+            *median_round([r.per_second for r in rates[server.base, path]], floors),
+            "req/s",
+            0.5 if path in PAGES else 0,
+        )
+        for path in (*PAGES, TRIVIAL)
+    ]
     ms = [t * 1000 for t in night.latencies]
     print(
         f"declaration to {args.live_clients:,} live clients ({args.posts} posts) while {args.live_load}"
