@@ -1,12 +1,14 @@
 """The served website in a real browser (Debian's Chromium driven by Playwright), on the real 2021 East
 Midlands night opened from its nominations: live updates without a reload, the desk's login, entry,
 approval and publishing, hostile names shown as text, axe-core's accessibility checks, and every page
-no wider than a 390, 768 or 1280 px screen with its charts' text at 12 px. Screenshots of the main pages
+no wider than a 390, 768 or 1280 px screen with its charts' text at 12 px, and social cards read by
+Chromium to the pixels Pillow reads. Screenshots of the main pages
 at each width are saved under `build/screenshots` for people to look at."""
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import os
 import shutil
@@ -22,6 +24,7 @@ import httpx2
 import pytest
 import uvicorn
 from axe_playwright_python.sync_playwright import Axe
+from PIL import Image
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy import Engine
 
@@ -380,3 +383,37 @@ def test_every_page_fits_the_screen_with_12px_chart_text(
             assert all(scale >= 0.99 for scale in scales), (url, width, scales)  # 12 px text stays 12 px
             assert len(scales) == {"council": 3, "ward": 1}.get(name, 0), (url, width)  # one of each pair
         context.close()
+
+
+DRAWN = """async () => {
+    const image = document.images[0];
+    const canvas = new OffscreenCanvas(image.naturalWidth, image.naturalHeight);
+    const drawing = canvas.getContext("2d");
+    drawing.drawImage(image, 0, 0);
+    const pixels = drawing.getImageData(0, 0, canvas.width, canvas.height).data;
+    const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", pixels));
+    return [canvas.width, canvas.height, [...digest].map(b => b.toString(16).padStart(2, "0")).join("")];
+}"""
+"""The size of the image the browser shows, and a digest of its pixels as the browser decoded them."""
+
+
+@pytest.mark.one_store  # how cards decode, made alike from either store
+def test_the_browser_reads_each_card_to_the_pixels_pillow_reads(
+    own_server: Server, own_engine: Engine, page: Page
+) -> None:
+    """Chromium's PNG decoder, not ours nor Pillow's, on a council's card and its wards' cards."""
+    server = own_server
+    header, wards = night_rows(DERBYSHIRE)
+    token = issue_token(own_engine, "rita")
+    for rows in list(wards.values())[:5]:
+        post(server, token, as_csv(header, rows))
+    cards = [f"/cards/council/{DERBYSHIRE}.png"] + [
+        f"/cards/council/{DERBYSHIRE}/ward/{rows[0][header.index('ward_code')]}.png"
+        for rows in list(wards.values())[:6]  # five declared and one still to come
+    ]
+    for card in cards:
+        body = httpx2.get(server.url + card).content
+        pixels = Image.open(io.BytesIO(body)).convert("RGBA")
+        page.goto(server.url + card)
+        found = page.evaluate(DRAWN)
+        assert found == [*pixels.size, hashlib.sha256(pixels.tobytes()).hexdigest()], card
