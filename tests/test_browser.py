@@ -2,8 +2,8 @@
 Midlands night opened from its nominations: live updates without a reload, the desk's login, entry,
 approval and publishing, hostile names shown as text, axe-core's accessibility checks, and every page
 no wider than a 390, 768 or 1280 px screen with its charts' text at 12 px, and social cards read by
-Chromium to the pixels Pillow reads. Screenshots of the main pages
-at each width are saved under `build/screenshots` for people to look at."""
+Chromium to the pixels Pillow reads. Screenshots of the main pages at each width are saved under
+`build/screenshots` for people to look at."""
 
 from __future__ import annotations
 
