@@ -26,13 +26,17 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
-def _strips(image: Image.Image, stride: int) -> Iterator[bytes]:
-    """The image's rows, each after the filter byte 0, a strip of rows at a time."""
-    rows = max(1, STRIP // stride)
-    for top in range(0, image.height, rows):
-        strip = image.crop((0, top, image.width, min(top + rows, image.height))).tobytes()
-        pixels = memoryview(strip)
-        yield b"\0" + b"\0".join([pixels[k : k + stride] for k in range(0, len(strip), stride)])
+def _strips(image: Image.Image, depth: int) -> Iterator[bytes]:
+    """The image's rows, each after the filter byte 0, a strip of rows at a time. A strip is cropped
+    from one column left of the image, which Pillow fills with 0: each row comes with its filter byte,
+    and no row is copied again to add it. (An RGB image is first taken as a grey one three times as
+    wide, so that the column added is one byte.)"""
+    samples = image
+    if depth > 1:
+        samples = Image.frombytes("L", (image.width * depth, image.height), image.tobytes())
+    rows = max(1, STRIP // samples.width)
+    for top in range(0, samples.height, rows):
+        yield samples.crop((-1, top, samples.width, min(top + rows, samples.height))).tobytes()
 
 
 def encode(image: Image.Image) -> bytes:
@@ -43,6 +47,6 @@ def encode(image: Image.Image) -> bytes:
     if image.mode == "P":
         chunks.append(_chunk(b"PLTE", bytes(image.getpalette() or ())))
     deflate = isal_zlib.compressobj(LEVEL)
-    data = [deflate.compress(strip) for strip in _strips(image, image.width * depth)]
+    data = [deflate.compress(strip) for strip in _strips(image, depth)]
     chunks += [_chunk(b"IDAT", b"".join([*data, deflate.flush()])), _chunk(b"IEND", b"")]
     return SIGNATURE + b"".join(chunks)
