@@ -195,7 +195,7 @@ def _ward_bar(ward: WardOutcome | None) -> tuple[Bar, int, str]:
     if result.contested:
         for c in result.ranked:
             by_party[c.party] = by_party.get(c.party, 0) + (c.votes or 0)
-        return _bar(list(by_party.items())), max(1, sum(by_party.values())), "votes"
+        return _bar(list(by_party.items())), max(1, result.votes_cast), "votes"
     for c in result.elected:
         by_party[c.party] = by_party.get(c.party, 0) + 1
     return _bar(list(by_party.items())), max(1, result.poll.seats), "seats won unopposed"
