@@ -129,12 +129,13 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """On PostgreSQL, the tests of no store are left out: the SQLite pass ran them, and they would do
-    the same again."""
-    if POSTGRES:
-        left_out = [item for item in items if item.get_closest_marker("one_store")]
-        items[:] = [item for item in items if not item.get_closest_marker("one_store")]
-        config.hook.pytest_deselected(items=left_out)
+    """Each test runs in the pass it is for, and is left out of the other (so neither skips one): on
+    PostgreSQL, the tests of no store, which the SQLite pass ran and which would do the same again; on
+    SQLite, the tests of what only PostgreSQL does."""
+    other = ("one_store",) if POSTGRES else ("postgres_only", "restarts_postgres")
+    left_out = [item for item in items if any(item.get_closest_marker(name) for name in other)]
+    items[:] = [item for item in items if item not in left_out]
+    config.hook.pytest_deselected(items=left_out)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -35,7 +35,6 @@ from tests.conftest import (
     LEAP,
     NIGHT,
     NIGHT_FILE,
-    POSTGRES,
     SHARED,
     copy_of,
     copy_url,
@@ -436,7 +435,7 @@ def test_control_by_a_party_nobody_knows_is_refused(context: Context, tmp_path: 
 # The database's own refusals
 
 
-@pytest.mark.skipif(not POSTGRES, reason="SQLite takes a value of any length")
+@pytest.mark.postgres_only  # SQLite takes a value of any length
 def test_a_value_the_database_refuses_is_bad_input_not_try_again(engine: Engine, ref: Reference) -> None:
     """Past the importers (the log written directly), a code too long for its column: PostgreSQL
     refuses it (a DataError), and that is an InputError (400 over HTTP), not a StoreError (503 with

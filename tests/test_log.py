@@ -19,7 +19,7 @@ from tallyroom.results import outcomes
 from tallyroom.store.database import connect
 from tallyroom.store.queries import day_entries
 from tallyroom.store.schema import attempts, declarations, polls, sources
-from tests.conftest import POSTGRES, leap, store_url
+from tests.conftest import leap, store_url
 
 DERBY_2019 = "E06000015"
 
@@ -233,7 +233,7 @@ def test_after_a_whole_file_the_next_declaration_is_read_by_its_place_in_the_log
     assert "ix_declarations_source_id" in plan, plan
 
 
-@pytest.mark.skipif(not POSTGRES, reason="needs the PostgreSQL pass ($TALLYROOM_TEST_POSTGRES)")
+@pytest.mark.postgres_only
 def test_what_a_night_asks_at_every_declaration_stays_prepared(engine: Engine, ref: Reference) -> None:
     """A read ends with a commit, not a rollback: psycopg forgets every statement it prepared on a
     connection at a rollback, so PostgreSQL would parse and plan a night's questions at each declaration."""

@@ -17,11 +17,8 @@ import pytest
 from sqlalchemy import create_engine
 
 from tallyroom.reference import Reference
-from tests.conftest import NIGHT_FILE, POSTGRES, Serving, demo_store, night_wards, reporter_token
+from tests.conftest import NIGHT_FILE, Serving, demo_store, night_wards, reporter_token
 
-needs_postgresql = pytest.mark.skipif(
-    not POSTGRES, reason="needs the PostgreSQL pass ($TALLYROOM_TEST_POSTGRES)"
-)
 DERBYSHIRE = "E10000007"
 
 
@@ -64,7 +61,7 @@ def post(url: str, bearer: str, body: bytes) -> None:
     assert answer.status_code == 200, answer.text
 
 
-@needs_postgresql
+@pytest.mark.postgres_only
 def test_a_declaration_posted_to_one_worker_reaches_the_readers_of_another(
     store: str, serving: list[Serving]
 ) -> None:
@@ -88,7 +85,7 @@ def test_a_declaration_posted_to_one_worker_reaches_the_readers_of_another(
     )
 
 
-@needs_postgresql
+@pytest.mark.postgres_only
 def test_serve_with_several_workers_answers_alike_from_each(store: str, serving: list[Serving]) -> None:
     bearer = reporter_token(store)
     serving.append(Serving(store, "--workers", "2"))
@@ -157,7 +154,7 @@ def streamed(server: Serving, last_event_id: int, until: int) -> list[int]:
     return heard
 
 
-@needs_postgresql
+@pytest.mark.postgres_only
 def test_a_reader_resumes_exactly_at_any_worker_before_and_after_a_restart(
     store: str, serving: list[Serving]
 ) -> None:
