@@ -68,13 +68,13 @@ def pixels(data: bytes) -> tuple[tuple[int, int, str], bytes, bytes]:
 
 def test_every_card_reads_to_the_pixels_drawn_in_pillow_and_by_the_specification(cards: list[bytes]) -> None:
     assert len(cards) > 90
-    for card in cards:
+    for number, card in enumerate(cards):
         drawn = Image.open(io.BytesIO(card))
         drawn.load()
-        assert png.encode(drawn) == card  # the same pixels and palette make the same file
         (width, height, mode), palette, rows = pixels(card)
         assert (width, height, mode) == (drawn.width, drawn.height, drawn.mode) == (1200, 630, "P")
-        assert rows == drawn.tobytes() and palette == bytes(drawn.getpalette() or ())
+        assert rows == drawn.tobytes() and palette == bytes(drawn.getpalette() or ()), number
+        assert png.encode(drawn) == card, number  # the same pixels and palette make the same file
         Image.open(io.BytesIO(card)).verify()
 
 
