@@ -133,8 +133,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     PostgreSQL, the tests of no store, which the SQLite pass ran and which would do the same again; on
     SQLite, the tests of what only PostgreSQL does."""
     other = ("one_store",) if POSTGRES else ("postgres_only", "restarts_postgres")
-    left_out = [item for item in items if any(item.get_closest_marker(name) for name in other)]
-    items[:] = [item for item in items if item not in left_out]
+    kept: list[pytest.Item] = []
+    left_out: list[pytest.Item] = []
+    for item in items:
+        (left_out if any(item.get_closest_marker(name) for name in other) else kept).append(item)
+    items[:] = kept
     config.hook.pytest_deselected(items=left_out)
 
 
