@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -275,6 +276,35 @@ def test_odd_but_real_names_are_taken(site: Site) -> None:
     assert status == 200
     council = TestClient(create_app(site)).get(f"/api/councils/{DERBYSHIRE}").json()
     assert set(odd) <= {c["name"] for w in council["wards"] for c in w["candidates"]}
+
+
+# Control characters
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [
+        ('"Rose\nSmith"', "\\n"),  # a line break in a quoted name: the record spans two lines
+        ('"Rose\r\nSmith"', "\\r"),
+        ("Rose\x1bSmith", "\\x1b"),  # an escape on a line of its own
+        ("Rose\u2028Smith", "\\u2028"),
+        ("Rose\x85Smith", "\\x85"),
+    ],
+)
+def test_a_control_character_in_a_real_leap_file_is_refused_with_its_row_and_field(
+    context: Context, tmp_path: Path, written: str, shown: str
+) -> None:
+    """Every field is checked, whether the file's lines are clean but for one record spanning two of
+    them, or a line holds a control character: the fault's row and field are named."""
+    lines = (LEAP / "2019" / "leap-2019-05-02.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    fields = next(csv.reader([lines[1000]]))
+    fields[4] = "{}"
+    lines[1000] = ",".join(f'"{f}"' if "," in f else f for f in fields).replace("{}", written) + "\n"
+    path = tmp_path / "leap-2019-05-02.csv"
+    path.write_text("".join(lines), encoding="utf-8", newline="")
+    with pytest.raises(InputError, match=re.escape(f"a control character ({shown})")) as error:
+        reader("leap")(path, context)
+    assert (error.value.row, error.value.field) == (1001, "candidate")
 
 
 # Impossible results

@@ -22,6 +22,7 @@ from tallyroom.importers.limits import (
     code_fault,
     count_fault,
     first_text_fault,
+    lines_within_limits,
     place_fault,
     text_fault,
 )
@@ -110,8 +111,10 @@ def records(path: Path, text: str, header: Sequence[str], first: int) -> Iterato
     """
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     number, last = first - 1, None
+    plain = lines_within_limits(text)
     while True:
         number += 1
+        lines_read = reader.line_num
         try:
             values = next(reader)
         except StopIteration:
@@ -128,7 +131,8 @@ def records(path: Path, text: str, header: Sequence[str], first: int) -> Iterato
                 number,
             )
         last, stripped = number, [v.strip() for v in values]
-        fault = first_text_fault(stripped)
+        spans_lines = reader.line_num - lines_read > 1
+        fault = first_text_fault(stripped) if spans_lines or not plain else None
         if fault is not None:
             raise InputError(path, fault[1], number, header[fault[0]])
         yield number, stripped

@@ -37,6 +37,7 @@ OWN_CODE = re.compile(rf"[a-z0-9](?:[a-z0-9-]{{0,{MAX_CODE - 2}}}[a-z0-9])?")
 COUNT = re.compile(r"(?P<digits>[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)(?:\.0+)?")
 CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 """Unicode's control characters (category Cc), and the line and paragraph separators."""
+CONTROL_BUT_LINE_BREAKS = re.compile("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def escape_controls(value: str) -> str:
@@ -64,6 +65,15 @@ def first_text_fault(values: Sequence[str]) -> tuple[int, str] | None:
         return None
     faults = ((index, text_fault(value)) for index, value in enumerate(values))
     return next(((index, fault) for index, fault in faults if fault is not None), None)
+
+
+def lines_within_limits(text: str) -> bool:
+    """Whether every line of a text is within the limits on text: no control character but the line
+    breaks, and none longer than `MAX_TEXT`. Then no field of a CSV record written on one line is outside
+    them, and only a record that spans lines needs its fields checked (quick for a whole file)."""
+    if CONTROL_BUT_LINE_BREAKS.search(text):
+        return False
+    return max(map(len, text.splitlines()), default=0) <= MAX_TEXT
 
 
 def place_fault(name: str) -> str | None:
