@@ -31,7 +31,6 @@ from sqlalchemy import Engine
 from tallyroom import reference as reference_data
 from tallyroom.errors import InputError
 from tallyroom.importers import FORMATS
-from tallyroom.importers.base import Context
 from tallyroom.importers.limits import escape_controls
 from tallyroom.results import area_shares, earlier_polls, find_council, in_region, outcomes, share_pairs
 from tallyroom.results import projection as project_night
@@ -153,6 +152,7 @@ def import_(
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from tallyroom.copy.newsroom import redraft_drafted, touched
+    from tallyroom.importers.base import Context
     from tallyroom.loading import load_file
 
     ref = reference_data.load()
@@ -341,6 +341,7 @@ def stv_check(
     day: DateOption,
 ) -> None:
     """Check published STV stage sheets against the counts of the papers the log holds."""
+    from tallyroom.importers.base import Context
     from tallyroom.importers.stages import read_sheets
 
     ref, on, failed = reference_data.load(), parse_day(day), False
@@ -462,6 +463,7 @@ def demo(
     """A first run: loads the bundled East Midlands results (2016-2021), then replays 6 May 2021 on the
     website as a live night (or, with --no-serve, prints its calls and headlines)."""
     from tallyroom.copy.headlines import headline, newsworthiness
+    from tallyroom.importers.base import Context
     from tallyroom.live.replay import replay as replay_night
     from tallyroom.loading import demo_format, load_file
     from tallyroom.web.site import Site
@@ -999,6 +1001,7 @@ def watch(
 ) -> None:
     """Load feed files as they arrive in a folder, printing the events of the night as JSON lines."""
     from tallyroom.copy.newsroom import Redrafter
+    from tallyroom.importers.base import Context
     from tallyroom.live.night import follow, open_night
     from tallyroom.live.watch import Folder, keep_taking
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from importlib import import_module
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeAlias
 
-from tallyroom.delivery import Batch
-from tallyroom.importers.base import Context
+if TYPE_CHECKING:  # the formats' names are read at every command's start, their modules only at a load
+    from tallyroom.delivery import Batch
+    from tallyroom.importers.base import Context
 
 FORMATS = (
     "ward",
@@ -25,7 +27,7 @@ FORMATS = (
     "stages",
 )
 
-Reader = Callable[[Path, Context], Batch]
+Reader: TypeAlias = "Callable[[Path, Context], Batch]"
 
 
 def reader(format_name: str) -> Reader:
