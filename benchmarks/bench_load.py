@@ -143,6 +143,11 @@ def commands(leap: Path, runs: int) -> list[Row]:
         runs,
     )
     bare = seconds["bare"]
+    starts = 2 * bare
+    print(
+        f"two bare starts (import typer, sqlalchemy): {starts:.3f} s, {starts / seconds['floor']:.2f}x the"
+        " sqlite3 script, before two commands read a row"
+    )
     return [
         at_most("start: tallyroom --help vs import typer, sqlalchemy", seconds["help"], bare, "s", 1.5),
         at_most("start: tallyroom council X --date D vs the same", seconds["council"], bare, "s", 1.5),
