@@ -607,11 +607,12 @@ def _serve(
     publish_to: Path | None = None,
     exposure: Exposure | None = None,
     embed_ancestors: tuple[str, ...] | None = None,
+    telemetry: bool = False,
 ) -> None:
     import uvicorn
 
     from tallyroom.web import embed
-    from tallyroom.web.app import create_app, settle
+    from tallyroom.web.app import NO_TELEMETRY, create_app, settle
     from tallyroom.web.publish import Publisher
 
     exposure = exposure or Exposure.of(host, port)
@@ -624,6 +625,7 @@ def _serve(
         secret=secret,
         confirm=confirm,
         embed_ancestors=embed_ancestors or embed.ANYWHERE,
+        telemetry={} if telemetry else NO_TELEMETRY,
         **exposure.app_settings(),
     )
     uvicorn.run(app, host=host, port=port, log_level="warning", **exposure.uvicorn())
@@ -773,6 +775,14 @@ def serve(
             "'https://news.example' (repeat it); else any site. Other pages are never framed."
         ),
     ] = None,
+    telemetry: Annotated[
+        bool,
+        typer.Option(
+            help="Report each request (FastAPI's spans, metrics and logs) to the OpenTelemetry "
+            "providers set up in the process, as opentelemetry-instrument sets them up. Off, no "
+            "request pays for looking for them."
+        ),
+    ] = False,
 ) -> None:
     """The results website, the results desk and the API for one night. Sessions are signed with
     $TALLYROOM_SECRET (give every worker the same one)."""
@@ -792,6 +802,7 @@ def serve(
         _refused("warning", "no --base-url: the feeds and the pages' social tags are left out")
     if workers > 1:
         os.environ["TALLYROOM_EMBED_ANCESTORS"] = " ".join(ancestors)
+        os.environ["TALLYROOM_TELEMETRY"] = "1" if telemetry else ""
         _serve_workers(on, host, port, confirm, workers, publish_to, exposure)
         return
     site = Site.open(State.engine(), reference_data.load(), on, State.settings)
@@ -801,7 +812,7 @@ def serve(
         f"(answering for {', '.join(exposure.allowed_hosts)})",
         highlight=False,
     )
-    _serve(site, host, port, confirm, publish_to, exposure, ancestors)
+    _serve(site, host, port, confirm, publish_to, exposure, ancestors, telemetry)
 
 
 def _serve_workers(

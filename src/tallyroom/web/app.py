@@ -14,6 +14,7 @@ from datetime import date
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from fastapi.telemetry import TelemetryConfig
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 from starlette.middleware.sessions import SessionMiddleware
@@ -37,6 +38,11 @@ from tallyroom.web.templating import render
 MAX_BODY = 5 * 1024 * 1024
 """The largest request body taken, counted as it arrives (a whole county's wards are a few hundred
 kilobytes): past it the request is answered 413 and the rest is not read."""
+
+NO_TELEMETRY: TelemetryConfig = {"tracing": False, "metrics": False, "logs": False}
+"""FastAPI's own OpenTelemetry, switched off: no span, metric or log of a request is made, and no
+request pays for asking whether the process has providers to send them to (a tenth of the time of a
+cached page served over HTTP). `serve --telemetry` switches it on."""
 
 SECURITY_HEADERS = {
     "content-security-policy": (
@@ -121,6 +127,7 @@ def create_app(
     allowed_hosts: Sequence[str] = ("*",),
     baked: bool = False,
     embed_ancestors: Sequence[str] = embed.ANYWHERE,
+    telemetry: TelemetryConfig = NO_TELEMETRY,
 ) -> FastAPI:
     """The app for one night. `secret` signs session cookies (give the same one to every worker);
     `confirm` holds desk entries, and results posted with a token not issued as a trusted feed, for an
@@ -129,7 +136,8 @@ def create_app(
     there are no feeds, and pages carry no social tags); `allowed_hosts` are the host names readers may
     ask for (others are answered 400), as Starlette's TrustedHostMiddleware takes them; `baked` makes
     the pages for a static folder (`publish`: no desk, no search, JSON at `.json`); `embed_ancestors`
-    are the sites that may frame an embed (CSP source expressions)."""
+    are the sites that may frame an embed (CSP source expressions); `telemetry` is FastAPI's
+    OpenTelemetry configuration (`{}`: each request reported to the process's providers)."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -153,6 +161,7 @@ def create_app(
         redoc_url=None,
         lifespan=lifespan,
         max_body_size=MAX_BODY,
+        telemetry=telemetry,
     )
     app.state.site = site
     app.state.base_url = base_url.rstrip("/") if base_url else None
@@ -244,8 +253,8 @@ def settle(site: Site) -> None:
 def from_environment() -> FastAPI:
     """The app as each of several workers builds it (`serve --workers N` sets the environment): the
     database, the day, the control settings, the session secret, whether entries need confirming,
-    whether cookies are for HTTPS only, the site's address, the host names allowed and the sites that
-    may frame an embed."""
+    whether cookies are for HTTPS only, the site's address, the host names allowed, the sites that
+    may frame an embed, and whether requests are reported to OpenTelemetry."""
     site = Site.open(
         connect(database_url(None)),
         reference.load(),
@@ -264,4 +273,5 @@ def from_environment() -> FastAPI:
         base_url=os.environ.get("TALLYROOM_BASE_URL") or None,
         allowed_hosts=os.environ.get("TALLYROOM_ALLOWED_HOSTS", "*").split(","),
         embed_ancestors=os.environ.get("TALLYROOM_EMBED_ANCESTORS", "").split() or embed.ANYWHERE,
+        telemetry={} if os.environ.get("TALLYROOM_TELEMETRY") == "1" else NO_TELEMETRY,
     )
