@@ -95,19 +95,16 @@ def recompute_times(path: Path, runs: int) -> tuple[list[float], int]:
     return times, councils
 
 
-Commands = tuple[list[list[str]], Callable[[Path], None] | None]
-"""Commands to run one after the other, as a user would type them (`{}` stands for the folder), and
-what prepares the fresh folder each run gets (None: nothing)."""
+Commands = list[list[str]]
+"""Commands to run one after the other, as a user would type them (`{}` stands for a fresh folder)."""
 
 
 def command_seconds(named: dict[str, Commands], runs: int) -> dict[str, float]:
     """The median wall time of each set of commands, the sets taking turns run by run."""
     times: dict[str, list[float]] = {name: [] for name in named}
     for _ in range(runs):
-        for name, (commands, prepare) in named.items():
+        for name, commands in named.items():
             with tempfile.TemporaryDirectory() as folder:
-                if prepare is not None:
-                    prepare(Path(folder))
                 start = time.perf_counter()
                 for command in commands:
                     subprocess.run(
@@ -118,7 +115,8 @@ def command_seconds(named: dict[str, Commands], runs: int) -> dict[str, float]:
 
 
 def commands(leap: Path, runs: int) -> list[Row]:
-    """Whole commands against their floors: starting, and loading then listing the night. tallyroom's
+    """Whole commands against their floors: starting (five times as many runs: a start is short, and
+    a few runs are at the mercy of a noisy moment), and loading then listing the night. tallyroom's
     modules are compiled first, as an installed package's are: the libraries of the floor were compiled
     when pip installed them, and an editable install run with PYTHONDONTWRITEBYTECODE would otherwise
     compile every changed module at every start."""
@@ -128,31 +126,34 @@ def commands(leap: Path, runs: int) -> list[Row]:
     db = ["--db", "sqlite:///{}/tallyroom.db"]
     day = POLLING_DAY.isoformat()
     loaded = [tallyroom, *db, "import", "leap", str(leap)]
-
-    def night(folder: Path) -> None:
-        subprocess.run([part.replace("{}", str(folder)) for part in loaded], check=True, capture_output=True)
-
-    seconds = command_seconds(
+    with tempfile.TemporaryDirectory() as store:  # the night `council` reads, loaded once
+        subprocess.run([part.replace("{}", store) for part in loaded], check=True, capture_output=True)
+        council = [tallyroom, "--db", f"sqlite:///{store}/tallyroom.db", "council", "Derby", "--date", day]
+        starts = command_seconds(
+            {
+                "bare": [[python, "-c", "import typer, sqlalchemy"]],
+                "help": [[tallyroom, "--help"]],
+                "council": [council],
+            },
+            5 * runs,
+        )
+    loads = command_seconds(
         {
-            "bare": ([[python, "-c", "import typer, sqlalchemy"]], None),
-            "help": ([[tallyroom, "--help"]], None),
-            "council": ([[tallyroom, *db, "council", "Derby", "--date", day]], night),
-            "ours": ([loaded, [tallyroom, *db, "councils", "--date", day, "--json"]], None),
-            "floor": ([[python, str(Path(__file__).with_name("plain_sqlite.py")), str(leap), "{}"]], None),
+            "ours": [loaded, [tallyroom, *db, "councils", "--date", day, "--json"]],
+            "floor": [[python, str(Path(__file__).with_name("plain_sqlite.py")), str(leap), "{}"]],
         },
         runs,
     )
-    bare = seconds["bare"]
-    starts = 2 * bare
+    bare, two = starts["bare"], 2 * starts["bare"]
     print(
-        f"two bare starts (import typer, sqlalchemy): {starts:.3f} s, {starts / seconds['floor']:.2f}x the"
+        f"two bare starts (import typer, sqlalchemy): {two:.3f} s, {two / loads['floor']:.2f}x the"
         " sqlite3 script, before two commands read a row"
     )
     return [
-        at_most("start: tallyroom --help vs import typer, sqlalchemy", seconds["help"], bare, "s", 1.5),
-        at_most("start: tallyroom council X --date D vs the same", seconds["council"], bare, "s", 1.5),
+        at_most("start: tallyroom --help vs import typer, sqlalchemy", starts["help"], bare, "s", 1.5),
+        at_most("start: tallyroom council X --date D vs the same", starts["council"], bare, "s", 1.5),
         at_most(
-            "LEAP 2019: import + councils --json vs sqlite3 script", seconds["ours"], seconds["floor"], "s", 3
+            "LEAP 2019: import + councils --json vs sqlite3 script", loads["ours"], loads["floor"], "s", 3
         ),
     ]
 
