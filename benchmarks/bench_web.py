@@ -602,7 +602,7 @@ def main() -> None:
     )
     parser.add_argument("--clients", type=int, default=50, help="concurrent clients for requests/s")
     parser.add_argument("--seconds", type=float, default=3.0, help="seconds per measurement")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds of the three measurements")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds of the measurements")
     parser.add_argument("--live-clients", type=int, default=1000, help="clients connected to /live")
     parser.add_argument("--posts", type=int, default=20, help="declarations posted")
     parser.add_argument("--live-load", type=int, default=50, help="clients loading a page meanwhile")
