@@ -612,7 +612,7 @@ def _serve(
     import uvicorn
 
     from tallyroom.web import embed
-    from tallyroom.web.app import NO_TELEMETRY, create_app, settle
+    from tallyroom.web.app import create_app, settle
     from tallyroom.web.publish import Publisher
 
     exposure = exposure or Exposure.of(host, port)
@@ -625,7 +625,7 @@ def _serve(
         secret=secret,
         confirm=confirm,
         embed_ancestors=embed_ancestors or embed.ANYWHERE,
-        telemetry={} if telemetry else NO_TELEMETRY,
+        telemetry=telemetry,
         **exposure.app_settings(),
     )
     uvicorn.run(app, host=host, port=port, log_level="warning", **exposure.uvicorn())

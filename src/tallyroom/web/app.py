@@ -127,7 +127,7 @@ def create_app(
     allowed_hosts: Sequence[str] = ("*",),
     baked: bool = False,
     embed_ancestors: Sequence[str] = embed.ANYWHERE,
-    telemetry: TelemetryConfig = NO_TELEMETRY,
+    telemetry: bool = False,
 ) -> FastAPI:
     """The app for one night. `secret` signs session cookies (give the same one to every worker);
     `confirm` holds desk entries, and results posted with a token not issued as a trusted feed, for an
@@ -136,8 +136,8 @@ def create_app(
     there are no feeds, and pages carry no social tags); `allowed_hosts` are the host names readers may
     ask for (others are answered 400), as Starlette's TrustedHostMiddleware takes them; `baked` makes
     the pages for a static folder (`publish`: no desk, no search, JSON at `.json`); `embed_ancestors`
-    are the sites that may frame an embed (CSP source expressions); `telemetry` is FastAPI's
-    OpenTelemetry configuration (`{}`: each request reported to the process's providers)."""
+    are the sites that may frame an embed (CSP source expressions); `telemetry` reports each
+    request to the process's OpenTelemetry providers (FastAPI's own telemetry; else `NO_TELEMETRY`)."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -161,7 +161,7 @@ def create_app(
         redoc_url=None,
         lifespan=lifespan,
         max_body_size=MAX_BODY,
-        telemetry=telemetry,
+        telemetry={} if telemetry else NO_TELEMETRY,
     )
     app.state.site = site
     app.state.base_url = base_url.rstrip("/") if base_url else None
@@ -273,5 +273,5 @@ def from_environment() -> FastAPI:
         base_url=os.environ.get("TALLYROOM_BASE_URL") or None,
         allowed_hosts=os.environ.get("TALLYROOM_ALLOWED_HOSTS", "*").split(","),
         embed_ancestors=os.environ.get("TALLYROOM_EMBED_ANCESTORS", "").split() or embed.ANYWHERE,
-        telemetry={} if os.environ.get("TALLYROOM_TELEMETRY") == "1" else NO_TELEMETRY,
+        telemetry=os.environ.get("TALLYROOM_TELEMETRY") == "1",
     )
