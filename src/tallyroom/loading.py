@@ -55,12 +55,12 @@ def cycles_left_alone() -> Iterator[None]:
     a file does: every few hundred new objects it would walk the young ones, and now and then every live
     object, a fifth of the time of loading a national night (`benchmarks/profiles/load-leap-2019.txt`).
     The objects are freed by their counts as usual; cycles wait for the collector to resume."""
-    paused = gc.isenabled()
+    enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        if paused:
+        if enabled:
             gc.enable()
 
 
