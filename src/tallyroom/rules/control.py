@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 from tallyroom.rules.parties import NOC, Party
 
@@ -21,10 +22,11 @@ class Outcome(StrEnum):
     NEW = "NEW"
 
 
-@dataclass(frozen=True, slots=True)
-class Seat:
+class Seat(NamedTuple):
     """A seat on the council and who holds it. `holder` tells independents apart; it may be blank
-    where a source gives only totals, and then `ward` carries a number that keeps seats distinct."""
+    where a source gives only totals, and then `ward` carries a number that keeps seats distinct.
+    (Seats and control groups are named tuples, as candidacies are: a night recomputing a council
+    after each declaration makes and counts some hundred thousand of them.)"""
 
     party: Party
     holder: str
@@ -55,8 +57,7 @@ def majority_threshold(total_seats: int) -> int:
     return total_seats // 2 + 1
 
 
-@dataclass(frozen=True, slots=True)
-class ControlGroup:
+class ControlGroup(NamedTuple):
     """Who counts together for control (§6.3): a party (`holder` and `ward` blank), or one independent
     councillor on their own, unless the settings let independents count together."""
 
@@ -65,14 +66,30 @@ class ControlGroup:
     ward: str = ""
 
 
+def alone(party: Party, settings: ControlSettings) -> bool:
+    """Whether each of a party's councillors counts on their own for control: an independent does,
+    unless the settings let independents count together."""
+    return party.independent and not settings.independents_can_control
+
+
 def group_of(seat: Seat, settings: ControlSettings) -> ControlGroup:
-    if seat.party.independent and not settings.independents_can_control:
+    if alone(seat.party, settings):
         return ControlGroup(seat.party.id, seat.holder, seat.ward)
     return ControlGroup(seat.party.id)
 
 
 def groups(seats: Iterable[Seat], settings: ControlSettings) -> Counter[ControlGroup]:
-    return Counter(group_of(seat, settings) for seat in seats)
+    """Seats counted by control group. Most seats count with their party, and are counted by its id;
+    a group is made for each party once."""
+    found: Counter[ControlGroup] = Counter()
+    by_party: Counter[str] = Counter()
+    for seat in seats:
+        if alone(seat.party, settings):
+            found[group_of(seat, settings)] += 1
+        else:
+            by_party[seat.party.id] += 1
+    found.update({ControlGroup(party): held for party, held in by_party.items()})
+    return found
 
 
 def control_of(seats: Iterable[Seat], threshold: int, settings: ControlSettings) -> str:

@@ -255,10 +255,9 @@ def _from_polls(election: CouncilElection) -> CouncilOutcome:
     settled_by_seats_not_up = False
     possible = _possible(election, seats_up - seats_declared)
     if carry is not None and threshold is not None:
-        settled_by_seats_not_up = (
-            call(groups(carry, election.settings), None, seats_up, threshold) is not None
-        )
-        declared = groups([*carry, *won_seats], election.settings)
+        carried = groups(carry, election.settings)
+        settled_by_seats_not_up = call(carried, None, seats_up, threshold) is not None
+        declared = carried + groups(won_seats, election.settings)
         after = call(declared, possible, seats_up - seats_declared, threshold)
     composition = None
     if carry is not None:
