@@ -96,6 +96,12 @@ def store_url(path: Path) -> str:
     return copy_url(EMPTY[0], path)
 
 
+def new_url(path: Path) -> str:
+    """A store not yet made: a new SQLite file at `path`, or a new database on the PostgreSQL server,
+    holding no table."""
+    return _new_database(path) if POSTGRES else f"sqlite:///{path}"
+
+
 def _new_database(path: Path, template: str | None = None) -> str:
     """A new database on the PostgreSQL server, named after `path`: a copy of `template`, or empty."""
     name = "t_" + hashlib.sha1(str(path).encode()).hexdigest()[:20]
@@ -112,10 +118,9 @@ EMPTY: list[str] = []
 @pytest.fixture(scope="session", autouse=True)
 def empty_store(tmp_path_factory: pytest.TempPathFactory) -> None:
     """The store each store a test asks for is a copy of, made by `connect` as any new store is (a copy
-    takes milliseconds; migrating a new store, 0.06 s on SQLite and 0.25 s on PostgreSQL). On
-    PostgreSQL no one connects to it once it is made, so that it can be copied."""
-    path = tmp_path_factory.mktemp("empty") / "empty.db"
-    url = _new_database(path) if POSTGRES else f"sqlite:///{path}"
+    takes milliseconds). On PostgreSQL no one connects to it once it is made, so that it can be
+    copied."""
+    url = new_url(tmp_path_factory.mktemp("empty") / "empty.db")
     connect(url).dispose()
     EMPTY[:] = [url]
 

@@ -7,8 +7,6 @@ import csv
 from datetime import date
 from pathlib import Path
 
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from sqlalchemy import Engine, select
 
 from tallyroom.importers.base import Context
@@ -17,7 +15,7 @@ from tallyroom.reference import Reference
 from tallyroom.results import outcomes
 from tallyroom.serialise import council_outcome
 from tallyroom.store.database import connect
-from tallyroom.store.schema import council_records, declarations, metadata
+from tallyroom.store.schema import council_records, declarations
 from tests.conftest import SHARED, store_url
 
 LINCOLN = SHARED / "pa-xml-feed-sample" / "Local_Test_result_Lincoln_1.xml"
@@ -97,8 +95,3 @@ def test_provisional_figures_and_a_recount_leave_a_poll_pending(
             select(declarations.c.revision, declarations.c.status).order_by("revision")
         ).all()
     assert [tuple(r) for r in history] == [(1, "provisional"), (2, "recount"), (3, "declared")]
-
-
-def test_migrations_build_the_schema_the_code_declares(engine: Engine) -> None:
-    with engine.connect() as conn:
-        assert compare_metadata(MigrationContext.configure(conn), metadata) == []

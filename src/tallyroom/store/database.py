@@ -9,9 +9,22 @@ from enum import StrEnum
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    create_engine,
+    event,
+    inspect,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError, ProgrammingError
+
+from tallyroom.store.schema import metadata
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -180,11 +193,31 @@ def alembic_config() -> Config:
     return config
 
 
+VERSION = Table(
+    "alembic_version",
+    MetaData(),
+    Column("version_num", String(32), nullable=False),
+    PrimaryKeyConstraint("version_num", name="alembic_version_pkc"),
+)
+"""Alembic's table of the revision a store is at, as Alembic makes it."""
+
+
 def migrate(engine: Engine) -> None:
     """Bring the store to the newest schema. A store already there is told by its version row alone,
-    without loading Alembic (a third of a command's start)."""
-    if stored_revision(engine) == HEAD:
+    without loading Alembic (a third of a command's start). A new store, holding no table, is made
+    from the schema the code declares and stamped with the newest revision, as Alembic's cookbook
+    builds a database from scratch: the migrations, one step after another, make the same tables in six
+    times as long (0.13 s against 0.02 s on SQLite). They bring an older store up."""
+    found = stored_revision(engine)
+    if found == HEAD:
         return
+    if found is None:
+        with writing(engine) as connection:  # two commands making one store take turns
+            if not inspect(connection).get_table_names():
+                metadata.create_all(connection)
+                VERSION.create(connection)
+                connection.execute(VERSION.insert(), {"version_num": HEAD})
+                return
     from alembic import command
 
     config = alembic_config()
