@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from zipfile import ZipFile
 
 import openpyxl
 import pytest
@@ -385,3 +386,34 @@ def test_a_workbook_naming_a_far_cell_is_refused_before_it_is_read(
     book.save(path)
     with pytest.raises(InputError, match=r"xl/worksheets/sheet1\.xml spans .* at most 5,000,000 cells"):
         leh.read(path, Context(ref))
+
+
+@pytest.mark.parametrize("space", ["\t", "\n", "\r\n  "])
+def test_a_far_cell_is_found_whatever_white_space_comes_before_its_place(
+    tmp_path: Path, ref: Reference, space: str
+) -> None:
+    """XML may put any white space between a cell's tag and its `r` attribute: a far cell so written is
+    refused as one written with a space, and the same workbook without it reads."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    header = ["Local authority code", "Local authority name", "Ward/ED code", "Ward/ED name", "Year"]
+    sheet.append([*header, "Candidate name", "Votes", "Elected", "Party name"])
+    sheet.append(["E06000023", "Bristol, City Of", "E05010885", "Ashley", 2021, "Wye T.", 3820, 1, "GREEN"])
+
+    def saved(name: str) -> Path:
+        plain = tmp_path / "plain.xlsx"
+        book.save(plain)
+        path = tmp_path / name
+        with ZipFile(plain) as source, ZipFile(path, "w") as copy:
+            for item in source.infolist():
+                data = source.read(item)
+                if item.filename == "xl/worksheets/sheet1.xml":
+                    data = data.replace(b' r="', f'{space}r="'.encode())
+                copy.writestr(item, data)
+        return path
+
+    assert [p.ward.name for p in leh.read(saved("near.xlsx"), Context(ref)).polls] == ["Ashley"]
+    sheet["XFD1048576"] = "x"
+    with pytest.raises(InputError, match=r"xl/worksheets/sheet1\.xml spans 1,048,576 rows by 16,384 columns"):
+        leh.read(saved("far.xlsx"), Context(ref))

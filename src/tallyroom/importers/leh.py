@@ -125,9 +125,12 @@ MAX_CELLS = 5_000_000
 sheet spans about 350,000). The reader holds a sheet's whole span in memory, so a file of a few
 kilobytes naming one far cell (XFD1048576) would otherwise ask for hundreds of gigabytes and abort."""
 
-_ROW = re.compile(rb'\sr="[A-Z]*([0-9]+)"')
-_COLUMN = re.compile(rb'\sr="([A-Z]+)')
-"""The row and the column a row (`<row r="7">`) or a cell (`<c r="B7">`) of a worksheet gives itself."""
+_ROW = re.compile(rb' r="[A-Z]*([0-9]+)"')
+_COLUMN = re.compile(rb' r="([A-Z]+)')
+"""The row and the column a row (`<row r="7">`) or a cell (`<c r="B7">`) of a worksheet gives itself,
+in text whose white space is all spaces (`_SPACES`): a pattern led by a fixed string is found several
+times faster than one led by any white space."""
+_SPACES = bytes.maketrans(b"\t\n\r\f\v", b"     ")
 
 
 def read(path: Path, context: Context) -> Batch:
@@ -174,7 +177,7 @@ def _spans(path: Path) -> dict[str, tuple[int, int]]:
             columns: set[bytes] = set()
             with archive.open(part) as xml:
                 tail = b""
-                while piece := xml.read(1 << 20):
+                while piece := xml.read(1 << 20).translate(_SPACES):
                     text = tail + piece
                     rows.update(_ROW.findall(text))
                     columns.update(_COLUMN.findall(text))
