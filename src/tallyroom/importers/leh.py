@@ -227,7 +227,8 @@ class _Sheet:
         names = list(self.columns)
         for number, values in enumerate(self.worksheet.rows[first - 1 :], first):
             if any(v is not None and v != "" for v in values):
-                texts = {name: _text(self.get(values, name)) for name in names}
+                width = len(values)
+                texts = {name: _text(values[i]) if i < width else "" for name, i in self.columns.items()}
                 fault = first_text_fault(list(texts.values()))
                 if fault is not None:
                     raise InputError(path, fault[1], number, self.labels[names[fault[0]]])
@@ -246,12 +247,6 @@ class _Sheet:
             tie_break=label("elected", "elected"),
             lot="1",
         )
-
-    def get(self, values: Sequence[object], name: str) -> object:
-        index = self.columns.get(name)
-        if index is None or index >= len(values):
-            return None
-        return values[index]
 
 
 def _heading(value: object) -> str:
