@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import gc
 import hashlib
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 from sqlalchemy import Engine
 
+from tallyroom.cycles import cycles_left_alone
 from tallyroom.delivery import Batch
 from tallyroom.errors import InputError
 from tallyroom.importers import reader
@@ -47,21 +46,6 @@ def load_file(
         if entered_by is not None:
             source = replace(source, loaded_by=entered_by)
         return batch, append(engine, batch, source)
-
-
-@contextmanager
-def cycles_left_alone() -> Iterator[None]:
-    """Python's cycle collector paused for a block that makes many small objects and no cycles, as reading
-    a file does: every few hundred new objects it would walk the young ones, and now and then every live
-    object, a fifth of the time of loading a national night (`benchmarks/profiles/load-leap-2019.txt`).
-    The objects are freed by their counts as usual; cycles wait for the collector to resume."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def demo_format(name: str) -> str:

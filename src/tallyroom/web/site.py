@@ -31,6 +31,7 @@ from sqlalchemy import Engine
 
 from tallyroom.copy.newsroom import Redrafter
 from tallyroom.copy.review import published_position
+from tallyroom.cycles import cycles_left_alone
 from tallyroom.delivery import Batch
 from tallyroom.importers import reader
 from tallyroom.importers.base import Context
@@ -177,7 +178,8 @@ class Site:
         is to be replayed, with its polls known and none declared (`replay` then declares them)."""
         night = opening(engine, reference, day, settings)[0] if replaying else None
         site = cls(engine, reference, day, settings, night)
-        site.follow(local=True)
+        with cycles_left_alone():  # the night so far, folded declaration by declaration
+            site.follow(local=True)
         site.redrafter.notice(site.night.councils)
         return site
 
