@@ -366,6 +366,16 @@ def test_a_csv_is_not_a_workbook(tmp_path: Path, ref: Reference) -> None:
     assert caught.value.path == str(path)
 
 
+def one_ward() -> openpyxl.Workbook:
+    """A workbook of one ward and its one candidate, in the Library's columns."""
+    book = openpyxl.Workbook()
+    sheet = book.worksheets[0]
+    header = ["Local authority code", "Local authority name", "Ward/ED code", "Ward/ED name", "Year"]
+    sheet.append([*header, "Candidate name", "Votes", "Elected", "Party name"])
+    sheet.append(["E06000023", "Bristol, City Of", "E05010885", "Ashley", 2021, "Wye T.", 3820, 1, "GREEN"])
+    return book
+
+
 @pytest.mark.parametrize("far", ["XFD1048576", "A1048576", "ZZ10000"])
 def test_a_workbook_naming_a_far_cell_is_refused_before_it_is_read(
     tmp_path: Path, ref: Reference, far: str
@@ -373,12 +383,8 @@ def test_a_workbook_naming_a_far_cell_is_refused_before_it_is_read(
     """A few kilobytes naming one far cell would have the reader hold the whole span in memory (half a
     terabyte for XFD1048576, and the process aborts): it is refused, saying why, and the same workbook
     without that cell reads."""
-    book = openpyxl.Workbook()
-    sheet = book.active
-    assert sheet is not None
-    header = ["Local authority code", "Local authority name", "Ward/ED code", "Ward/ED name", "Year"]
-    sheet.append([*header, "Candidate name", "Votes", "Elected", "Party name"])
-    sheet.append(["E06000023", "Bristol, City Of", "E05010885", "Ashley", 2021, "Wye T.", 3820, 1, "GREEN"])
+    book = one_ward()
+    sheet = book.worksheets[0]
     path = tmp_path / "small.xlsx"
     book.save(path)
     assert [p.ward.name for p in leh.read(path, Context(ref)).polls] == ["Ashley"]
@@ -394,12 +400,8 @@ def test_a_far_cell_is_found_whatever_white_space_comes_before_its_place(
 ) -> None:
     """XML may put any white space between a cell's tag and its `r` attribute: a far cell so written is
     refused as one written with a space, and the same workbook without it reads."""
-    book = openpyxl.Workbook()
-    sheet = book.active
-    assert sheet is not None
-    header = ["Local authority code", "Local authority name", "Ward/ED code", "Ward/ED name", "Year"]
-    sheet.append([*header, "Candidate name", "Votes", "Elected", "Party name"])
-    sheet.append(["E06000023", "Bristol, City Of", "E05010885", "Ashley", 2021, "Wye T.", 3820, 1, "GREEN"])
+    book = one_ward()
+    sheet = book.worksheets[0]
 
     def saved(name: str) -> Path:
         plain = tmp_path / "plain.xlsx"
