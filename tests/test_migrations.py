@@ -58,7 +58,7 @@ def schema_of(engine: Engine) -> dict[str, Any]:
 
 
 def test_a_new_store_is_made_as_the_migrations_would_make_it(tmp_path: Path) -> None:
-    made = connect(store_url(tmp_path / "made.db"))
+    made = connect(new_url(tmp_path / "made.db"))
     migrated = connect(store_url(tmp_path / "migrated.db"))
     config = alembic_config()
     with migrated.begin() as connection:
@@ -93,7 +93,9 @@ def test_making_or_opening_a_current_store_does_not_load_alembic(tmp_path: Path)
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert done.stdout.strip() == "False", done.stderr
-    assert stored_revision(connect(new)) == HEAD
+    made = connect(new)
+    assert stored_revision(made) == HEAD
+    made.dispose()
 
 
 def _opened(url: str) -> str | None:
