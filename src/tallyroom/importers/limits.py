@@ -38,6 +38,7 @@ COUNT = re.compile(r"(?P<digits>[0-9]+|[0-9]{1,3}(?:,[0-9]{3})+)(?:\.0+)?")
 CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 """Unicode's control characters (category Cc), and the line and paragraph separators."""
 CONTROL_BUT_LINE_BREAKS = re.compile("[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029]")
+"""`CONTROL` but for the line feed and the carriage return, which end the lines of a CSV."""
 
 
 def escape_controls(value: str) -> str:
