@@ -112,6 +112,16 @@ def test_voting_system_comes_from_data_by_date() -> None:
     assert voting_system(ElectionType.PCC, date(2024, 5, 2)) is VotingSystem.FPTP
 
 
+def test_the_last_day_of_a_voting_systems_range_is_in_it() -> None:
+    """uk-election-ids' data ends SV on 3 May 2023 and FPTP for mayors on 18 June 2026, and its matcher
+    finds no range for either day: a poll on one of them (a by-election) is counted by the range it
+    ends."""
+    assert voting_system(ElectionType.MAYOR, date(2023, 5, 3)) is VotingSystem.SV
+    assert voting_system(ElectionType.PCC, date(2023, 5, 3)) is VotingSystem.SV
+    assert voting_system(ElectionType.MAYOR, date(2026, 6, 18)) is VotingSystem.FPTP
+    assert voting_system(ElectionType.MAYOR, date(2026, 6, 19)) is VotingSystem.SV
+
+
 def sv_candidacy(ref: Reference, name: str, label: str, first: int, second: int | None) -> Candidacy:
     return Candidacy(name, ref.parties.resolve(label), label, first, transfers=second)
 
@@ -140,6 +150,19 @@ def test_supplementary_vote_derbyshire_pcc_2021(ref: Reference) -> None:
     assert result.sv.final == {"Angelique Foster": 149_749, "Hardyal Singh Dhindsa": 117_564}
     assert [c.name for c in result.elected] == ["Angelique Foster"]
     assert result.majority == 32_185
+    # The second round takes only the papers of the two knocked out: 36,300 first choices between them.
+    too_many = (candidacies[0]._replace(transfers=23_437), *candidacies[1:])
+    with pytest.raises(CountError, match=r"36,301 second-round votes added .* than the 36,300 first"):
+        count(
+            Poll(
+                date(2021, 5, 6),
+                DERBYSHIRE_PCC,
+                WardRef("Derbyshire"),
+                1,
+                too_many,
+                election_type=ElectionType.PCC,
+            )
+        )
 
 
 def test_supplementary_vote_stops_at_round_one_on_a_strict_majority(ref: Reference) -> None:

@@ -8,7 +8,7 @@ flagged on the result, never used to reject it (§3.3).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from functools import cache, lru_cache
 
 from uk_election_ids.metadata_tools import VotingSystemMatcher
@@ -79,7 +79,18 @@ NATIONS = {"E": "ENG", "W": "WLS", "S": "SCT", "N": "NIR"}
 @cache
 def voting_system(election_type: ElectionType, on: date, nation: str = "ENG") -> VotingSystem:
     """By Democracy Club's data, keyed by type, nation and date (§4.2, §10): councils FPTP in England and
-    Wales, STV in Scotland and Northern Ireland; mayors and commissioners SV before 4 May 2023."""
+    Wales, STV in Scotland and Northern Ireland; mayors and commissioners SV before 4 May 2023.
+
+    The data's date ranges end on their last day (`:2023-05-03` for SV, then `2023-05-04:`), but
+    uk-election-ids reads an end as the first day after, so a range's last day matches none: that day
+    takes the system of the day before, the range it ends."""
+    try:
+        return _matched(election_type, on, nation)
+    except ValueError:
+        return _matched(election_type, on - timedelta(days=1), nation)
+
+
+def _matched(election_type: ElectionType, on: date, nation: str) -> VotingSystem:
     if election_type is ElectionType.LOCAL:
         matcher = VotingSystemMatcher(f"local.placeholder.placeholder.{on.isoformat()}", nation=nation)
     else:
@@ -217,7 +228,7 @@ def ballot_flags(poll: Poll) -> list[str]:
 
 def count_supplementary(poll: Poll) -> PollResult:
     """The supplementary vote (§4.1): a winner on first choices needs more than half; else the top two
-    go on, and second choices on the others' papers are added to them."""
+    go on, and second choices on the others' papers are added to them (so no more than those papers)."""
     first = {c.name: c.votes or 0 for c in poll.candidacies}
     total = sum(first.values())
     by_first = sorted(poll.candidacies, key=lambda c: -(c.votes or 0))
@@ -236,6 +247,13 @@ def count_supplementary(poll: Poll) -> PollResult:
     missing = [c.name for c in finalists if c.transfers is None and len(by_first) > 2]  # two: none to add
     if missing:
         raise CountError(f"{poll.ward.name}: no second-round votes for {', '.join(missing)}")
+    knocked_out = total - sum(first[c.name] for c in finalists)
+    added = sum(c.transfers or 0 for c in finalists)
+    if added > knocked_out:
+        raise CountError(
+            f"{poll.ward.name}: {added:,} second-round votes added to the top two, more than the"
+            f" {knocked_out:,} first choices of the candidates knocked out"
+        )
     final = {c.name: (c.votes or 0) + (c.transfers or 0) for c in finalists}
     ranked_final = sorted(finalists, key=lambda c: -final[c.name])
     winner, runner_up = ranked_final
