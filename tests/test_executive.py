@@ -7,12 +7,17 @@ from datetime import date
 from pathlib import Path
 
 from sqlalchemy import Engine
+from typer.testing import CliRunner
 
+from tallyroom.cli import app as cli
 from tallyroom.copy.drafts import executive
 from tallyroom.importers.base import Context
+from tallyroom.live.events import EventType
+from tallyroom.live.replay import EXECUTIVE_COUNTS, replay
 from tallyroom.loading import load_file
 from tallyroom.reference import Reference
 from tallyroom.results import outcomes
+from tests.conftest import DEMO
 
 HEADER = [
     "election_date",
@@ -27,9 +32,8 @@ HEADER = [
 ]
 
 
-def test_commissioner_2021_by_supplementary_vote_and_mayor_2023_by_fptp(
-    engine: Engine, ref: Reference, tmp_path: Path
-) -> None:
+def executive_file(tmp_path: Path) -> Path:
+    """Derbyshire's commissioner of 6 May 2021 and Mansfield's mayor of 4 May 2023, as ward CSV."""
     path = tmp_path / "executive.csv"
     # Published figures (domain §4.1 worked example 4; the two eliminated candidates' first-round
     # votes are the rules document's approximations), and the Mansfield mayoral count of 4 May 2023.
@@ -59,7 +63,13 @@ def test_commissioner_2021_by_supplementary_vote_and_mayor_2023_by_fptp(
                 votes,
             ]
             out.writerow([*row, "mayor", ""])
-    load_file(engine, "ward", path, Context(ref))
+    return path
+
+
+def test_commissioner_2021_by_supplementary_vote_and_mayor_2023_by_fptp(
+    engine: Engine, ref: Reference, tmp_path: Path
+) -> None:
+    load_file(engine, "ward", executive_file(tmp_path), Context(ref))
 
     commissioner = outcomes(engine, ref, date(2021, 5, 6)).executive
     assert len(commissioner) == 1 and commissioner[0].sv is not None
@@ -76,3 +86,27 @@ def test_commissioner_2021_by_supplementary_vote_and_mayor_2023_by_fptp(
         assert figure in story
     mayor = executive(mansfield.executive[0], "mayor", "Mansfield")
     assert "with 9,987 votes to 5,832" in mayor and "second" not in mayor
+
+
+def test_a_replayed_night_declares_its_commissioner_the_next_afternoon(
+    engine: Engine, ref: Reference, tmp_path: Path
+) -> None:
+    """Derbyshire's council and its commissioner on 6 May 2021: the replay declares both, the
+    commissioner after the council counts began, on the Friday afternoon (domain §11.2)."""
+    load_file(engine, "ward", DEMO / "2021-05-06-east-midlands.csv", Context(ref))
+    load_file(engine, "ward", executive_file(tmp_path), Context(ref))
+    night = list(replay(engine, ref, date(2021, 5, 6)))
+    declared = [t for t in night if t.event.type is EventType.EXECUTIVE]
+    assert [t.json()["ballot"] for t in declared] == ["pcc.derbyshire.2021-05-06"]
+    (commissioner,) = declared
+    assert commissioner.json()["elected"] == [{"candidate": "Angelique Foster", "party": "Conservative"}]
+    assert commissioner.at.date() == date(2021, 5, 7) and commissioner.at.time() >= EXECUTIVE_COUNTS
+    first = min(t.at for t in night if t.event.type is EventType.DECLARATION)
+    assert first < commissioner.at
+    assert sum(1 for t in night if t.event.type is EventType.COMPLETE) == len(
+        outcomes(engine, ref, date(2021, 5, 6)).councils
+    )
+    url = engine.url.render_as_string(hide_password=False)
+    printed = CliRunner().invoke(cli, ["--db", url, "replay", "--date", "2021-05-06"]).stdout.splitlines()
+    said = commissioner.at.strftime("%a %H:%M") + "  PCC Derbyshire: Angelique Foster (Conservative)"
+    assert said in printed

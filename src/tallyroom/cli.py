@@ -1108,6 +1108,9 @@ def _event_line(timed: Timed) -> str:
             return f"{stamp}  CALL WITHDRAWN {council}: {event['control']}"
         case "complete":
             return f"{stamp}  COMPLETE {council}: {event['outcome_detail']['headline']}"
+        case "executive":
+            winners = ", ".join(f"{e['candidate']} ({e['party']})" for e in event["elected"])
+            return f"{stamp}  {event['election_type'].upper()} {event['area']}: {winners}"
         case "record" if "swing" in event:
             swing = event["swing"]
             what = f"{swing['points']} points from {swing['from']} to {swing['to']}"

@@ -314,7 +314,10 @@ class Night:
         return [self._event(EventType.STAGE, stage.council, body)]
 
     def declare_counted(self, poll: Poll, count: StvCount | None, revision: int | None = None) -> list[Event]:
-        """A declaration, an STV ward's stages first where its papers were counted (`count`)."""
+        """A declaration, an STV ward's stages first where its papers were counted (`count`); a mayor's
+        or commissioner's, apart from the councils."""
+        if poll.election_type is not ElectionType.LOCAL:
+            return self.declare_executive(poll)
         if count is None:
             return self.declare(poll, revision)
         self.counts[stv_key(poll)] = count

@@ -27,6 +27,9 @@ from tallyroom.rules.stv import StvCount
 from tallyroom.store import queries
 
 OVERNIGHT_SHARE = 0.35
+EXECUTIVE_COUNTS = time(14, 30)
+"""When mayors' and police and crime commissioners' counts begin, the day after the poll (domain §11.2:
+Derbyshire's PCC count in 2024); each declares one to four hours later."""
 T = TypeVar("T")
 
 
@@ -39,8 +42,11 @@ class Timed:
         return {**self.event.json(), "at": self.at.isoformat()}
 
 
-def schedule(polls: dict[str, list[Poll]], on: date, seed: int) -> list[tuple[datetime, Poll]]:
-    """When each poll declares, councils taken in name order so the seed alone decides."""
+def schedule(
+    polls: dict[str, list[Poll]], on: date, seed: int, executive: Iterable[Poll] = ()
+) -> list[tuple[datetime, Poll]]:
+    """When each poll declares, councils taken in name order so the seed alone decides; then the
+    mayors and commissioners, each declared on the afternoon after the poll."""
     rng = random.Random(seed)
     timeline = []
     for code in sorted(polls, key=lambda c: (polls[c][0].council.name, c)):
@@ -54,6 +60,9 @@ def schedule(polls: dict[str, list[Poll]], on: date, seed: int) -> list[tuple[da
         for poll in sorted(polls[code], key=lambda p: (rng.random(), p.ward.name)):
             timeline.append((at, poll))
             at += timedelta(seconds=rng.randint(30, 300))
+    for poll in sorted(executive, key=lambda p: (p.council.name, p.ward.name, p.election_type.value)):
+        at = datetime.combine(on + timedelta(days=1), EXECUTIVE_COUNTS)
+        timeline.append((at + timedelta(minutes=rng.randint(60, 240)), poll))
     timeline.sort(key=lambda item: (item[0], item[1].council.name, item[1].ward.name))
     return timeline
 
@@ -91,7 +100,7 @@ def replay(
 ) -> Iterator[Timed]:
     """The night's events in order, each stamped with its time on the modelled night."""
     night, day = opening(engine, reference, on, settings)
-    timeline = schedule(day.council_polls, on, seed)
+    timeline = schedule(day.council_polls, on, seed, day.executive)
     doors = timeline[0][0] - timedelta(minutes=30) if timeline else datetime.combine(on, time(22))
     for event in [*(night.rehearse() if rehearsal else []), *night.settled_before_results()]:
         yield Timed(doors, event)

@@ -261,7 +261,7 @@ class Site:
         """Declare the log's results for the day one by one on the modelled night's timing, `speed`
         times faster than real time (0: at once). Blocks: run it in a thread beside the server."""
         day = load_day(self.engine, self.reference, self.day)
-        timeline = schedule(day.council_polls, self.day, seed)
+        timeline = schedule(day.council_polls, self.day, seed, day.executive)
         with self.lock:
             settled = self.night.settled_before_results()
             self._publish(settled)
