@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
-import pytest
 from sqlalchemy import Engine
+from typer.testing import CliRunner
 
+from tallyroom.cli import app as cli
 from tallyroom.importers.base import Context
 from tallyroom.loading import load_file
 from tallyroom.reference import Reference
 from tallyroom.results import outcomes
-from tallyroom.rules.control import ControlSettings, majority_threshold
+from tallyroom.rules.control import ControlSettings, ThresholdBasis
 from tallyroom.rules.parties import NOC
-from tests.conftest import leap
+from tests.conftest import SHARED, leap
 
 ISLANDS = {"Orkney", "Shetland", "Eilean Siar"}
 
@@ -42,8 +44,24 @@ def test_independents_control_the_islands_only_when_set(engine: Engine, ref: Ref
         assert all(w.result.majority is None for w in outcome.wards if w.result.contested)
 
 
-def test_threshold_basis() -> None:
-    # 60 seats with one vacant: 31 of the full council, 30 of the 59 filled (domain §6.2).
-    assert majority_threshold(60) == 31 and majority_threshold(59) == 30
-    with pytest.raises(ValueError, match="threshold basis"):
-        ControlSettings(threshold_basis="seats")
+def test_a_working_majority_leaves_out_the_seats_vacant_on_the_roll(engine: Engine, ref: Reference) -> None:
+    """Sandwell, 5 May 2022: 72 seats, 24 of them up, and one seat not up vacant on the councillor roll
+    of the eve of poll. A majority of the whole council is 37; of the 71 seats filled, 36 (§6.2)."""
+    load_file(engine, "leh", SHARED / "hoc-library-leh" / "local-elections-2022.xlsx", Context(ref))
+    roll = SHARED / "opencouncildata" / "opencouncildata_councillors_2021.csv"
+    load_file(engine, "ocd", roll, Context(ref))
+    day = date(2022, 5, 5)
+    working = ControlSettings(threshold_basis=ThresholdBasis.FILLED_SEATS)
+    usual = next(o for o in outcomes(engine, ref, day).councils if o.council.name == "Sandwell")
+    filled = next(o for o in outcomes(engine, ref, day, working).councils if o.council.name == "Sandwell")
+    assert (usual.total_seats, usual.seats_up, usual.carry_over_source) == (72, 24, "roll")
+    assert "1 seat(s) not up are vacant on the councillor roll" in usual.flags
+    assert (usual.majority_threshold, filled.majority_threshold) == (37, 36)
+    assert usual.control_after == filled.control_after == "labour"
+
+    url = engine.url.render_as_string(hide_password=False)
+    council = ["council", "Sandwell", "--date", day.isoformat(), "--json"]
+    named = CliRunner().invoke(cli, ["--db", url, "--threshold-basis", "filled_seats", *council])
+    assert json.loads(named.stdout)["majority_threshold"] == 36
+    unknown = CliRunner().invoke(cli, ["--db", url, "--threshold-basis", "seats", *council])
+    assert unknown.exit_code == 2 and "'seats' is not one of 'total_seats', 'filled_seats'" in unknown.output

@@ -34,7 +34,7 @@ from tallyroom.importers import FORMATS
 from tallyroom.importers.limits import escape_controls
 from tallyroom.results import area_shares, earlier_polls, find_council, in_region, outcomes, share_pairs
 from tallyroom.results import projection as project_night
-from tallyroom.rules.control import THRESHOLD_BASES, ControlSettings, Outcome
+from tallyroom.rules.control import ControlSettings, Outcome, ThresholdBasis
 from tallyroom.rules.outcome import CouncilOutcome
 from tallyroom.rules.parties import NOC, Party
 from tallyroom.rules.progress import of_night
@@ -120,13 +120,12 @@ def main(
         bool, typer.Option(help="Count independents together for control (docs/domain.md §6.3).")
     ] = False,
     threshold_basis: Annotated[
-        str, typer.Option(help="Majority of total_seats (usual) or filled_seats (vacancies left out).")
-    ] = "total_seats",
+        ThresholdBasis,
+        typer.Option(help="Majority of total_seats (usual) or filled_seats (vacancies left out)."),
+    ] = ThresholdBasis.TOTAL_SEATS,
 ) -> None:
     State.url = database_url(db)
     State._engine = None
-    if threshold_basis not in THRESHOLD_BASES:
-        raise typer.BadParameter(f"use one of {', '.join(THRESHOLD_BASES)}", param_hint="--threshold-basis")
     State.settings = ControlSettings(independents_can_control, threshold_basis)
 
 

@@ -33,23 +33,21 @@ class Seat(NamedTuple):
     ward: str
 
 
-THRESHOLD_BASES = ("total_seats", "filled_seats")
+class ThresholdBasis(StrEnum):
+    """What a majority is of (§6.2): the council's full size, the usual published figure, or the seats
+    filled, vacancies left out (a "working majority")."""
+
+    TOTAL_SEATS = "total_seats"
+    FILLED_SEATS = "filled_seats"
 
 
 @dataclass(frozen=True, slots=True)
 class ControlSettings:
     """Conventions a newsroom may choose (§6.2, §6.3): whether independents together can control a
-    council, and whether the majority is of the council's full size (the usual published figure) or of
-    the seats filled, vacancies left out (a "working majority")."""
+    council, and what a majority is of."""
 
     independents_can_control: bool = False
-    threshold_basis: str = "total_seats"
-
-    def __post_init__(self) -> None:
-        if self.threshold_basis not in THRESHOLD_BASES:
-            raise ValueError(
-                f"threshold basis {self.threshold_basis!r}: use one of {', '.join(THRESHOLD_BASES)}"
-            )
+    threshold_basis: ThresholdBasis = ThresholdBasis.TOTAL_SEATS
 
 
 def majority_threshold(total_seats: int) -> int:

@@ -31,6 +31,7 @@ from tallyroom.rules.control import (
     ControlSettings,
     Outcome,
     Seat,
+    ThresholdBasis,
     call,
     control_of,
     group_of,
@@ -247,7 +248,7 @@ def _from_polls(election: CouncilElection) -> CouncilOutcome:
     threshold = None
     if total:
         filled = total if carry is None else min(total, len(carry) + seats_up)
-        basis = filled if election.settings.threshold_basis == "filled_seats" else total
+        basis = filled if election.settings.threshold_basis is ThresholdBasis.FILLED_SEATS else total
         threshold = majority_threshold(basis)
     before, before_source, before_as_of = _control_before(election, flags)
 

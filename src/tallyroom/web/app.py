@@ -26,7 +26,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from tallyroom import __version__, reference
 from tallyroom.copy import drafts
 from tallyroom.copy.newsroom import Redrafter
-from tallyroom.rules.control import ControlSettings
+from tallyroom.rules.control import ControlSettings, ThresholdBasis
 from tallyroom.store.database import StoreError, connect, database_url
 from tallyroom.web import accounts, api, apidocs, cards, desk, embed, hexmap, pages, signin, templating
 from tallyroom.web.caching import Answers, Making
@@ -261,7 +261,7 @@ def from_environment() -> FastAPI:
         date.fromisoformat(os.environ["TALLYROOM_DAY"]),
         ControlSettings(
             os.environ.get("TALLYROOM_INDEPENDENTS_CAN_CONTROL") == "1",
-            os.environ.get("TALLYROOM_THRESHOLD_BASIS", "total_seats"),
+            ThresholdBasis(os.environ.get("TALLYROOM_THRESHOLD_BASIS", ThresholdBasis.TOTAL_SEATS)),
         ),
     )
     settle(site)
