@@ -4,6 +4,7 @@ nothing; entries can wait for a second person; editors approve and publish; admi
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import re
@@ -16,6 +17,7 @@ import pytest
 from markupsafe import escape
 from sqlalchemy import Engine, func, select
 from starlette.testclient import TestClient
+from starlette.types import ASGIApp
 
 from tallyroom.importers import ward
 from tallyroom.importers.base import Context
@@ -26,6 +28,7 @@ from tallyroom.store.schema import declarations
 from tallyroom.web import entries
 from tallyroom.web.accounts import Role, add_user, issue_token
 from tallyroom.web.app import create_app
+from tallyroom.web.signin import Busy, Hashing, address_of
 from tallyroom.web.site import Site
 from tests.conftest import NIGHT_FILE, copy_of, csrf, demo_store, night_from_nominations
 
@@ -62,9 +65,11 @@ def site(engine: Engine, ref: Reference) -> Site:
 
 
 def browser(site: Site, confirm: bool = False) -> TestClient:
-    return TestClient(
-        create_app(site, secret="test secret", confirm=confirm, base_url="https://results.example")
-    )
+    return TestClient(desk_app(site, confirm))
+
+
+def desk_app(site: Site, confirm: bool = False) -> ASGIApp:
+    return create_app(site, secret="test secret", confirm=confirm, base_url="https://results.example")
 
 
 def sign_in(client: TestClient, name: str) -> str:
@@ -189,6 +194,23 @@ def test_an_entry_waits_for_an_editor_other_than_its_reporter(
     assert kept["entered_by"] == "rita, confirmed by eddie"
 
 
+def test_the_desk_shows_the_first_lines_of_a_long_entry_and_links_to_it_whole(site: Site) -> None:
+    eddie = browser(site, confirm=True)
+    sign_in(eddie, "eddie")
+    rows = [f"2025-05-01,Derbyshire,{DERBYSHIRE},Alfreton,,1,candidate {i},Labour,{i},," for i in range(60)]
+    body = "\n".join(["election_date,council,council_code,ward,ward_code,seats,candidate,party,votes", *rows])
+    entry = entries.hold(site, body, DERBYSHIRE, "Alfreton", "rita")
+    desk = eddie.get("/desk").text
+    assert "candidate 38," in desk and "candidate 39," not in desk  # the header and 39 rows
+    assert f'and 21 more lines: <a href="/desk/entries/{entry}">the whole entry</a>' in desk
+    whole = eddie.get(f"/desk/entries/{entry}")
+    assert (whole.text, whole.headers["cache-control"]) == (body, "no-store")
+    assert whole.headers["content-type"].startswith("text/plain")
+    assert eddie.get("/desk/entries/999999").status_code == 404
+    anonymous = browser(site, confirm=True).get(f"/desk/entries/{entry}", follow_redirects=False)
+    assert anonymous.status_code == 303
+
+
 def test_an_editor_cannot_confirm_their_own_entry(site: Site, engine: Engine, ref: Reference) -> None:
     eddie = browser(site, confirm=True)
     token = sign_in(eddie, "eddie")
@@ -258,6 +280,52 @@ def test_failed_logins_are_rate_limited(site: Site) -> None:
     assert codes == [401] * 5 + [429]
     right = client.post("/desk/login", data={"csrf": token, "name": "rita", "password": password("rita")})
     assert right.status_code == 429  # even the right password waits out the window
+
+
+def login_from(app: ASGIApp, address: str, name: str, secret: str) -> int:
+    """A login in a new browser at `address`."""
+    client = TestClient(app, client=(address, 50000))
+    token = csrf(client.get("/desk/login"))
+    return client.post("/desk/login", data={"csrf": token, "name": name, "password": secret}).status_code
+
+
+def test_guesses_at_an_account_from_many_addresses_keep_out_all_but_its_own_browsers(site: Site) -> None:
+    """Twenty wrong passwords for rita, each from an address of its own, and her account waits out the
+    window: a browser new to it is refused even the right password, while the browser she signed in on
+    earlier (and signed out of) signs her in."""
+    app = desk_app(site)
+    hers = TestClient(app, client=("198.51.100.1", 50000))
+    token = sign_in(hers, "rita")
+    assert hers.post("/desk/logout", data={"csrf": token}, follow_redirects=False).status_code == 303
+    guesses = [login_from(app, f"203.0.113.{i}", "rita", "wrong") for i in range(21)]
+    assert guesses == [401] * 20 + [429]
+    assert login_from(app, "192.0.2.9", "rita", password("rita")) == 429
+    assert login_from(app, "192.0.2.9", "rob", "wrong") == 401  # another account is not held up
+    sign_in(hers, "rita")
+
+
+def test_a_full_line_of_password_checks_turns_away_all_but_a_known_browser() -> None:
+    hashing = Hashing(at_once=1, waiting=1)
+
+    async def in_a_full_line() -> str:
+        async with hashing.line(), hashing.line():
+            with pytest.raises(Busy):
+                async with hashing.line():
+                    pass
+            async with hashing.line(however_long=True):
+                return "waiting"
+
+    assert asyncio.run(in_a_full_line()) == "waiting"
+
+
+def test_an_ipv6_network_has_the_tries_of_one_address(site: Site) -> None:
+    """A subscriber is commonly given a whole /64: its hosts share one address's five tries."""
+    app = desk_app(site)
+    codes = [login_from(app, f"2001:db8:5:6::{i}", "rita", "wrong") for i in range(1, 7)]
+    assert codes == [401] * 5 + [429]
+    assert login_from(app, "2001:db8:5:7::1", "rita", "wrong") == 401
+    assert address_of("2001:db8:5:6:a:b:c:d") == "2001:db8:5:6::/64"
+    assert address_of("::ffff:203.0.113.7") == address_of("203.0.113.7") == "203.0.113.7"
 
 
 ODD_NAMES = [

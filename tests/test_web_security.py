@@ -93,6 +93,21 @@ def test_anonymous_writes_are_refused(app_site: Site, path: str) -> None:
         assert answer.status_code == 303 and answer.headers["location"].startswith("/desk/login")
 
 
+def test_a_page_of_the_desk_sends_anyone_not_signed_in_to_sign_in_and_back(app_site: Site) -> None:
+    """Whatever its path holds: a character a header cannot carry as it is (☃) is sent on encoded."""
+    client, token = signed_in(app_site, None)
+    for method, path in [
+        ("GET", "/desk/review/%E2%98%83"),
+        ("POST", "/desk/review/x/%E2%98%83"),
+        ("POST", "/desk/entries/1/%E2%98%83"),
+    ]:
+        answer = client.request(method, path, data={"csrf": token} if method == "POST" else None)
+        assert answer.status_code == 303
+        assert answer.headers["location"] == f"/desk/login?next={path.replace('/', '%2F')}"
+        form = client.get(answer.headers["location"])
+        assert f'name="next" value="{path.replace("%E2%98%83", "☃")}"' in form.text
+
+
 @pytest.mark.parametrize(
     ("path", "role"), [(p, r) for p, need in sorted(NEEDS.items()) for r in Role if r.rank < need.rank]
 )

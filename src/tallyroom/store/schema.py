@@ -228,13 +228,14 @@ login_attempts = Table(
     "login_attempts",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("address", String(100), nullable=False),
+    Column("subject", String(100), nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
-    Index("login_attempts_by_address", "address", "at"),
+    Index("login_attempts_by_subject", "subject", "at"),
 )
-"""Desk logins not (yet) known to have succeeded, by the address they came from: each is recorded before
-its password is checked, and deleted when it succeeds, so every worker on the store counts the same
-failures. Rows older than the window they count in are deleted as new ones come."""
+"""Desk logins not (yet) known to have succeeded, by what they are counted against (`signin.Subject`):
+the address they came from, and the account they tried. Each is recorded before its password is
+checked, and deleted when it succeeds, so every worker on the store counts the same failures. Rows
+older than the window they count in are deleted as new ones come."""
 
 desk_entries = Table(
     "desk_entries",

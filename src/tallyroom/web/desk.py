@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from fastapi import APIRouter, HTTPException, Request
 from starlette.concurrency import run_in_threadpool
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, PlainTextResponse, Response
 
 from tallyroom.copy import review
 from tallyroom.copy.newsroom import story_key
@@ -51,6 +51,7 @@ def desk(request: Request) -> Response:
         outcomes=site.view.outcomes,
         waiting=site.view.pending,
         pending=entries.waiting(site),
+        shown=entries.shown,
         confirm=request.app.state.confirm,
         may_confirm=user.can(Role.EDITOR),
         flagged=review.flagged(site.engine),
@@ -185,6 +186,16 @@ def _done(new: int, revised: int, found: list[Event]) -> str:
 
 
 # Second-person confirmation
+
+
+@router.get("/desk/entries/{entry_id}", response_class=PlainTextResponse)
+def entry(request: Request, entry_id: int) -> Response:
+    """An entry whole, as it was entered (the desk's page shows its first lines)."""
+    require(request, Role.REPORTER)
+    found = entries.held(site_of(request), entry_id)
+    if found is None:
+        raise HTTPException(404, "no such entry tonight")
+    return PlainTextResponse(found.body, headers={"Cache-Control": "no-store"})
 
 
 @router.post("/desk/entries/{entry_id}/{decision}")

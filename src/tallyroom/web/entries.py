@@ -51,6 +51,25 @@ def hold(site: Site, body: str, council_code: str, ward: str, entered_by: str) -
     return found
 
 
+SHOWN_LINES = 40
+"""Lines of an entry the desk's page shows (a ward has a dozen); the rest are on the entry's own."""
+
+
+def shown(body: str) -> tuple[str, int]:
+    """The first lines of an entry, as the desk's page shows them, and how many more it has."""
+    lines = body.splitlines()
+    return "\n".join(lines[:SHOWN_LINES]), max(len(lines) - SHOWN_LINES, 0)
+
+
+def held(site: Site, entry_id: int) -> Any | None:
+    """One of tonight's entries, whatever was decided on it."""
+    with site.engine.connect() as conn:
+        query = select(desk_entries).where(
+            desk_entries.c.id == entry_id, desk_entries.c.election_date == site.day
+        )
+        return conn.execute(query).first()
+
+
 def waiting(site: Site) -> list[Any]:
     """Tonight's entries still waiting, oldest first."""
     with site.engine.connect() as conn:
