@@ -123,3 +123,13 @@ def test_a_port_in_use_is_one_line(command: list[str], taken_port: int, tmp_path
         refused(done)
         == f"port {taken_port} on 127.0.0.1 is in use: stop what uses it, or give another --port"
     )
+
+
+def test_a_folder_or_a_missing_file_given_to_import_is_named_as_such(tmp_path: Path) -> None:
+    db = store_url(tmp_path / "empty.db")
+    assert (
+        refused(tallyroom(db, "import", "ward", str(tmp_path)))
+        == f"rejected {tmp_path}: a folder, not a file"
+    )
+    missing = tmp_path / "2021.csv"
+    assert refused(tallyroom(db, "import", "ward", str(missing))) == f"rejected {missing}: no such file"

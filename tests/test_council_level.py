@@ -116,6 +116,10 @@ def test_broken_council_and_control_files_are_rejected_whole(
             load_file(engine, "council", path, Context(ref))
         assert f"row {row}" in str(raised.value), case
         assert field is None or f"'{field}'" in str(raised.value), case
+        if case == "more seats than the council":
+            assert "Derbyshire: its rows, from this one on, hold 85 seats on a council of 64" in str(
+                raised.value
+            )
     control = tmp_path / "control.csv"
     control.write_text(
         "election_date,council,council_code,control_before\n2021-05-06,Derbyshire,E10000007,\n"

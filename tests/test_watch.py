@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from datetime import date
 from pathlib import Path
 
 from sqlalchemy import Engine
+from typer.testing import CliRunner
 
+from tallyroom.cli import app as cli
 from tallyroom.errors import InputError
 from tallyroom.importers.base import Context
 from tallyroom.live.night import open_night
 from tallyroom.live.watch import Folder
 from tallyroom.reference import Reference
+from tests.conftest import store_url
 from tests.test_feed import LINCOLN, revision_2
 
 PA_DAY = date(2026, 5, 7)
@@ -56,3 +60,19 @@ def test_feed_files_are_taken_once_in_order_and_stale_ones_change_nothing(
     lincoln = night.councils["E07000138"].outcome
     assert lincoln is not None and lincoln.control_after == "labour"
     assert folder.arrivals() == []  # the partial file waits until it is renamed
+
+
+def test_watch_once_loads_the_good_files_and_exits_1_naming_a_bad_one(tmp_path: Path) -> None:
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(LINCOLN, inbox / "001.xml")
+    (inbox / "002.xml").write_bytes(b"<LocalElectionResult revision='3'>")  # cut short
+    watch = ["watch", str(inbox), "--format", "pa", "--date", PA_DAY.isoformat(), "--once"]
+    done = CliRunner().invoke(cli, ["--db", store_url(tmp_path / "watched.db"), *watch])
+    assert done.exit_code == 1
+    assert [json.loads(line)["type"] for line in done.stdout.splitlines()] == [
+        "council_result",
+        "call",
+        "complete",
+    ]
+    assert "002.xml" in done.stderr and "rejected" in done.stderr

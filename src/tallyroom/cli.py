@@ -93,9 +93,7 @@ err = Terminal(stderr=True, soft_wrap=True)
 out = Terminal(soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 
 DateOption = Annotated[str, typer.Option("--date", metavar="YYYY-MM-DD", help="Election day.")]
-JsonOption = Annotated[
-    bool, typer.Option("--json", help="Print JSON (docs/contract.md §2) and nothing else.")
-]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON and nothing else.")]
 RegionOption = Annotated[str | None, typer.Option("--region", help="Only councils in this region.")]
 
 
@@ -140,7 +138,10 @@ def parse_day(value: str) -> date:
 def import_(
     format_name: Annotated[str, typer.Argument(metavar="FORMAT", help=f"One of: {', '.join(FORMATS)}.")],
     files: Annotated[list[Path], typer.Argument(metavar="FILE...", help="Files to load.")],
-    day: Annotated[str | None, typer.Option("--date", help="Election day for files that have none.")] = None,
+    day: Annotated[
+        str | None,
+        typer.Option("--date", metavar="YYYY-MM-DD", help="Election day for files that have none."),
+    ] = None,
     council: Annotated[
         str | None, typer.Option("--council", help="Council for files that name none.")
     ] = None,
@@ -411,7 +412,7 @@ OUTCOME_WORDS = {
     Outcome.HOLD: "hold",
     Outcome.GAIN: "gain",
     Outcome.LOSS_TO_NOC: "lost to no overall control",
-    Outcome.NOC_HOLD: "no overall control (no change)",
+    Outcome.NOC_HOLD: "still no overall control",
     Outcome.NEW: "new council",
 }
 """An outcome in words, for people; JSON keeps the contract's values."""
@@ -656,7 +657,8 @@ def _publish_as_it_changes(publisher: Publisher) -> None:
 def publish(
     to: Annotated[Path, typer.Option("--to", help="Folder to write the pages and documents to.")],
     day: Annotated[
-        str | None, typer.Option("--date", help="Election day; else the newest in the log.")
+        str | None,
+        typer.Option("--date", metavar="YYYY-MM-DD", help="Election day; else the newest in the log."),
     ] = None,
     base_url: Annotated[
         str | None,
@@ -723,7 +725,10 @@ def _folder_to_write(folder: Path) -> None:
 @app.command()
 def serve(
     day: Annotated[
-        str | None, typer.Option("--date", help="Election day to serve; else the newest in the log.")
+        str | None,
+        typer.Option(
+            "--date", metavar="YYYY-MM-DD", help="Election day to serve; else the newest in the log."
+        ),
     ] = None,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
@@ -740,7 +745,10 @@ def serve(
     workers: Annotated[int, typer.Option(help="Worker processes (PostgreSQL only).", min=1)] = 1,
     base_url: Annotated[
         str | None,
-        typer.Option(help="The site's public address, for the links in feeds; else http://HOST:PORT."),
+        typer.Option(
+            help="The site's public address, for the links in feeds and social tags; without it, no"
+            " feeds and no social tags."
+        ),
     ] = None,
     allowed_host: Annotated[
         list[str] | None,
@@ -938,7 +946,7 @@ def story(
 @app.command()
 def review(
     name_or_code: Annotated[str | None, typer.Argument(metavar="[NAME_OR_CODE]")] = None,
-    day: Annotated[str | None, typer.Option("--date", help="Election day, YYYY-MM-DD.")] = None,
+    day: Annotated[str | None, typer.Option("--date", metavar="YYYY-MM-DD", help="Election day.")] = None,
     user: Annotated[str | None, typer.Option(help="Who is reviewing (a journalist's name).")] = None,
     edit: Annotated[Path | None, typer.Option(help="A file with the new text of the story.")] = None,
     approve: Annotated[bool, typer.Option("--approve", help="Approve the story.")] = False,
@@ -1007,9 +1015,12 @@ def watch(
     folder: Annotated[Path, typer.Argument(help="The folder feed files arrive in.")],
     format_name: Annotated[str, typer.Option("--format", help=f"One of: {', '.join(FORMATS)}.")],
     day: DateOption,
-    once: Annotated[bool, typer.Option(help="Take what is there and stop.")] = False,
+    once: Annotated[
+        bool, typer.Option(help="Take what is there and stop: exit 1 if a file was rejected.")
+    ] = False,
 ) -> None:
-    """Load feed files as they arrive in a folder, printing the events of the night as JSON lines."""
+    """Load feed files as they arrive in a folder, printing the events of the night as JSON lines. A
+    rejected file is named and left in the folder; the rest go on."""
     from tallyroom.copy.newsroom import Redrafter
     from tallyroom.importers.base import Context
     from tallyroom.live.night import follow, open_night
@@ -1024,7 +1035,10 @@ def watch(
     follow(engine, night, announce=False)  # the night so far: what arrives from now on is printed
     redrafter = Redrafter(engine, ref, lambda code: c.outcome if (c := night.councils.get(code)) else None)
 
+    refused: list[InputError] = []
+
     def rejected(error: InputError) -> None:
+        refused.append(error)
         _refused("rejected", str(error))
 
     watched = Folder(folder, format_name)
@@ -1035,6 +1049,8 @@ def watch(
         sys.stdout.flush()
         redrafter.notice(e.council.code for e in found)
         redrafter.drain()
+    if refused:
+        raise typer.Exit(1)
 
 
 @app.command()

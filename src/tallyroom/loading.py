@@ -32,7 +32,7 @@ def load_file(
     it (a desk user); by default, the user running the process. `accept`, when given, may refuse what
     was read (with an InputError) before anything is appended."""
     if not path.is_file():
-        raise InputError(path, "no such file")
+        raise InputError(path, "a folder, not a file" if path.is_dir() else "no such file")
     if entered_by is not None:
         checked_text(path, None, "entered_by", entered_by)
         if len(entered_by) > MAX_ENTERED_BY:

@@ -183,7 +183,7 @@ def parse_flag(path: Path, row: int, name: str, value: str) -> bool | None:
         return True
     if lowered in {"0", "false", "no", "n", "not elected"}:
         return False
-    raise InputError(path, f"not 1 or 0: {value!r}", row, name)
+    raise InputError(path, f"not 1 or 0 (nor yes or no, true or false): {value!r}", row, name)
 
 
 class Fields(NamedTuple):

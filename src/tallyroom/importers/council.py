@@ -61,7 +61,8 @@ def _check(path: Path, row: int, result: CouncilResult) -> None:
     if held > result.total_seats:
         raise InputError(
             path,
-            f"{result.council.name}: {held} seats held on a council of {result.total_seats}",
+            f"{result.council.name}: its rows, from this one on, hold {held} seats on a council of"
+            f" {result.total_seats}",
             row,
             "seats_after",
         )
