@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, inspect
 from tallyroom.reference import Reference
 from tallyroom.store.database import connect, database_url
 from tallyroom.web.accounts import Role, authenticate
-from tests.conftest import NIGHT_COUNCILS, NIGHT_POLLS, demo_store, leap, store_url
+from tests.conftest import LEH, NIGHT_COUNCILS, NIGHT_POLLS, demo_store, leap, store_url
 
 DEMO_DAY = "2021-05-06"
 
@@ -121,6 +121,21 @@ def test_demo_then_json_commands(tmp_path: Path) -> None:
         tallyroom(db, "headlines", "--date", DEMO_DAY, "--region", "North East", "--json").stdout.strip()
         == "[]"
     )
+
+
+def test_history_says_what_each_revision_changed(tmp_path: Path, ref: Reference) -> None:
+    """The Library's workbook over the demo's results for Derby's Darley: the same figures, and the
+    published turnout, which the demo's file has not."""
+    db = demo_store(tmp_path / "demo.db", ref)
+    assert tallyroom(db, "import", "leh", str(LEH / "local_elections_2021_results-2.xlsx")).returncode == 0
+    darley = ["history", "Derby", "--ward", "Darley", "--date", DEMO_DAY]
+    first, second = tallyroom(db, *darley).stdout.splitlines()
+    assert first.endswith(
+        "from 2021-05-06-east-midlands.csv: Martin A. (Labour), Grimadell A.L. (Conservative)"
+    )
+    assert second.endswith("(Conservative) (changed: turnout)") and " r2 declared " in second
+    (_, revised) = json.loads(tallyroom(db, *darley, "--json").stdout)
+    assert (revised["changed"], revised["figures"]["turnout_published"]) == (["turnout_published"], 37.6)
 
 
 def test_tables_say_outcomes_and_change_in_words(tmp_path: Path, ref: Reference) -> None:

@@ -17,7 +17,7 @@ from tallyroom.loading import load_file
 from tallyroom.reference import Reference
 from tallyroom.results import outcomes
 from tallyroom.store.database import connect
-from tallyroom.store.queries import day_entries
+from tallyroom.store.queries import day_entries, history
 from tallyroom.store.schema import attempts, declarations, polls, sources
 from tests.conftest import leap, store_url
 
@@ -103,6 +103,12 @@ def test_a_correction_is_a_new_revision_and_the_old_one_stays(
     day = outcomes(engine, ref, date(2019, 5, 2))
     ward = next(w for o in day.councils for w in o.wards if w.result.poll.ward.code == rows[0][3])
     assert any(c.votes == int(rows[0][6]) + 1 for c in ward.result.ranked)
+    kept = [h for h in history(engine, DERBY_2019, date(2019, 5, 2)) if h["ward"] == rows[0][2]]
+    assert [(h["revision"], h["changed"]) for h in kept] == [(1, None), (2, ["votes"])]
+    shown = {
+        h["revision"]: next(c["votes"] for c in h["candidates"] if c["name"] == rows[0][4]) for h in kept
+    }
+    assert shown == {1: int(rows[0][6]), 2: int(rows[0][6]) + 1}
 
 
 def broken_copies(tmp_path: Path) -> dict[str, tuple[Path, int | None, str | None]]:

@@ -991,7 +991,8 @@ def history(
     ward: Annotated[str | None, typer.Option(help="Only this ward.")] = None,
     as_json: JsonOption = False,
 ) -> None:
-    """Every version of a council's results on a day: declarations, corrections, provisional figures."""
+    """Every version of a council's results on a day: declarations, corrections, provisional figures,
+    each with what it changed of the version before."""
     on = parse_day(day)
     council = reference_data.load().councils.find(name_or_code, on)
     code = council.code if council else name_or_code
@@ -1003,11 +1004,20 @@ def history(
         return
     for r in found:
         winners = ", ".join(f"{c['name']} ({c['party']})" for c in r["candidates"] if c["elected"])
+        changed = "" if r["changed"] is None else f" (changed: {_revised(r['changed'])})"
         out.print(
             f"{r['ward']} r{r['revision']} {r['status']} {r['recorded_at']} by {r['entered_by']} "
-            f"from {r['source']['name']}: {winners}",
+            f"from {r['source']['name']}: {winners}{changed}",
             highlight=False,
         )
+
+
+REVISED_WORDS = {"ballots_counted": "ballot papers", "turnout_published": "turnout"}
+
+
+def _revised(changed: list[str]) -> str:
+    """What a revision changed, in words (`queries.history`)."""
+    return ", ".join(REVISED_WORDS.get(key, key) for key in changed) or "details not shown"
 
 
 @app.command()

@@ -343,7 +343,8 @@ def snapshots_before(
 
 def history(engine: Engine, council_code: str, on: date) -> list[dict[str, Any]]:
     """Every revision of every poll of a council on a day, oldest first: what was sent, when, by whom,
-    from which source, and whether it counts (the full history, corrections and stale messages too)."""
+    from which source, and whether it counts (the full history, corrections and stale messages too),
+    with what each revision changed from the one before (`changed`: None for a first)."""
     query = (
         select(
             polls.c.ballot_id,
@@ -353,6 +354,11 @@ def history(engine: Engine, council_code: str, on: date) -> list[dict[str, Any]]
             declarations.c.recorded_at,
             declarations.c.entered_by,
             declarations.c.source_revision,
+            declarations.c.seats,
+            declarations.c.electorate,
+            declarations.c.ballots_counted,
+            declarations.c.rejected,
+            declarations.c.turnout_published,
             declarations.c.candidacies,
             sources.c.format,
             sources.c.name.label("source"),
@@ -363,22 +369,48 @@ def history(engine: Engine, council_code: str, on: date) -> list[dict[str, Any]]
         .order_by(polls.c.ward_name, declarations.c.revision)
     )
     with engine.connect() as conn:
-        return [
-            {
-                "ballot_id": row.ballot_id,
-                "ward": row.ward_name,
-                "revision": row.revision,
-                "status": row.status,
-                "recorded_at": row.recorded_at.isoformat(),
-                "entered_by": row.entered_by,
-                "source": {"format": row.format, "name": row.source, "revision": row.source_revision},
-                "candidates": [
-                    {"name": name, "party": party_name, "votes": votes, "elected": elected}
-                    for name, _, party_name, _, votes, elected, *_ in json.loads(row.candidacies)
-                ],
-            }
-            for row in conn.execute(query)
-        ]
+        rows = conn.execute(query).all()
+    found: list[dict[str, Any]] = []
+    for row in rows:
+        entry = {
+            "ballot_id": row.ballot_id,
+            "ward": row.ward_name,
+            "revision": row.revision,
+            "status": row.status,
+            "recorded_at": row.recorded_at.isoformat(),
+            "entered_by": row.entered_by,
+            "source": {"format": row.format, "name": row.source, "revision": row.source_revision},
+            "seats": row.seats,
+            "figures": {
+                "electorate": row.electorate,
+                "ballots_counted": row.ballots_counted,
+                "rejected": row.rejected,
+                "turnout_published": None if row.turnout_published is None else float(row.turnout_published),
+            },
+            "candidates": [
+                {"name": name, "party": party_name, "votes": votes, "elected": elected}
+                for name, _, party_name, _, votes, elected, *_ in json.loads(row.candidacies)
+            ],
+        }
+        before = found[-1] if found and found[-1]["ballot_id"] == row.ballot_id else None
+        entry["changed"] = None if before is None else _changed(before, entry)
+        found.append(entry)
+    return found
+
+
+def _changed(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """What a revision changed of the one before: `status`, `seats`, `candidates` (their names and
+    parties), `votes`, `elected`, and each ballot figure by its name; empty when it changed only what
+    this does not show (a party's label as printed, a transfer)."""
+
+    def each(entry: dict[str, Any], *keys: str) -> list[tuple[Any, ...]]:
+        return [tuple(c[key] for key in keys) for c in entry["candidates"]]
+
+    changed = [key for key in ("status", "seats") if before[key] != after[key]]
+    if each(before, "name", "party") != each(after, "name", "party"):
+        changed.append("candidates")
+    changed += [key for key in ("votes", "elected") if each(before, key) != each(after, key)]
+    return changed + [key for key, value in after["figures"].items() if value != before["figures"][key]]
 
 
 def latest_day(engine: Engine) -> date | None:
