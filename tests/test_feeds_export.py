@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import time
 import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -387,6 +388,15 @@ def test_feeds_refuse_times_without_a_zone_and_relative_addresses() -> None:
         feeds.stories_feed([], "/relative", datetime(2021, 5, 7, 1, 0, tzinfo=UTC), election_date=DAY)
     empty = feeds.stories_feed([], SITE, datetime(2021, 5, 7, 1, 0, tzinfo=UTC), election_date=DAY)
     assert parse_atom(empty)[1] == []
+
+
+def test_a_feed_with_nothing_in_it_is_dated_the_polling_day_in_every_worker() -> None:
+    """Not the time it was made: each worker (and each bake) would give the same feed its own ETag."""
+    for made in (feeds.declarations_feed, feeds.stories_feed):
+        first = made([], SITE, election_date=DAY)
+        time.sleep(0.01)
+        assert made([], SITE, election_date=DAY) == first
+        assert parse_atom(first)[0].findtext(f"{ATOM}updated") == "2021-05-06T00:00:00Z"
 
 
 def test_on_a_whole_night_the_feed_holds_the_newest_declarations(

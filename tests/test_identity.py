@@ -21,6 +21,7 @@ from tallyroom.importers.base import Context
 from tallyroom.loading import load_file
 from tallyroom.reference import Reference
 from tallyroom.store.database import connect
+from tallyroom.web import feeds
 from tallyroom.web.app import create_app
 from tallyroom.web.site import Site
 from tests.conftest import NIGHT_COUNCILS, NIGHT_FILE, copy_url, demo_store, night_wards
@@ -95,6 +96,27 @@ def test_a_declaration_event_carries_the_revision_the_log_gave_it(engine: Engine
     assert declared[0].type == "declaration" and declared[0].body["revision"] == 2
     corrected = site.ingest_text("ward", with_votes(body, 3), "rob")[0]
     assert corrected[0].body["revision"] == 3
+
+
+def test_a_first_result_after_the_card_is_not_a_correction(engine: Engine, ref: Reference) -> None:
+    """The card's row is the poll's first revision in the log; its result, the second, corrects nothing,
+    and the feed says so only of the correction that follows."""
+    site = Site.open(engine, ref, ON)
+    _, _, body = night_wards(DERBYSHIRE)[0]
+    rows = list(csv.reader(io.StringIO(with_status(body, "nominated").decode())))
+    for row in rows[1:]:
+        row[rows[0].index("votes")] = row[rows[0].index("elected")] = ""
+    card = io.StringIO()
+    csv.writer(card, lineterminator="\n").writerows(rows)
+    assert site.ingest_text("ward", card.getvalue().encode(), "rita")[0] == []
+    (declared, *_) = site.ingest_text("ward", body, "rita")[0]
+    (corrected, *_) = site.ingest_text("ward", with_votes(body, 3), "rob")[0]
+    assert [(e.body["revision"], e.body["replaces"]) for e in (declared, corrected)] == [
+        (2, False),
+        (3, True),
+    ]
+    feed = feeds.declarations_feed([declared, corrected], "https://results.example", election_date=ON)
+    assert feed.count("(revised)") == 1 and feed.count("replaces the one declared earlier") == 1
 
 
 def test_an_old_etag_after_a_correction_and_a_restart_gets_the_new_page(

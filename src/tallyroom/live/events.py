@@ -80,13 +80,16 @@ def progress(outcome: CouncilOutcome) -> dict[str, int]:
     return {"seats_declared": outcome.seats_declared, "seats_up": outcome.seats_up}
 
 
-def declaration(found: WardOutcome, outcome: CouncilOutcome, revision: int) -> dict[str, Any]:
+def declaration(found: WardOutcome, outcome: CouncilOutcome, revision: int, replaces: bool) -> dict[str, Any]:
+    """A ward's result: `revision` is its declaration's in the log (a card's row counts as one), and
+    `replaces` says whether it corrects a result declared before."""
     result: PollResult = found.result
     body: dict[str, Any] = {
         "ward": ward(result.poll),
         "elected": [{"candidate": c.name, "party": c.party.name} for c in result.elected],
         "progress": progress(outcome),
         "revision": revision,
+        "replaces": replaces,
         "majority": result.majority,
     }
     if found.swing is not None:

@@ -268,16 +268,14 @@ class Night:
             return [told, *self._calls(council, outcome)]
         council.polls[key] = poll
         council.declared[key] = count(poll)
+        replaces = key in council.revisions  # a result declared before: a card's row is none
         council.revisions[key] = revision or council.revisions.get(key, 0) + 1
         for c in poll.candidacies:
             self.parties.setdefault(c.party.id, c.party)
         outcome = council.recompute()
         ward = next(w for w in outcome.wards if w.result is council.declared[key])
-        found = [
-            self._event(
-                EventType.DECLARATION, poll.council, events.declaration(ward, outcome, council.revisions[key])
-            )
-        ]
+        body = events.declaration(ward, outcome, council.revisions[key], replaces)
+        found = [self._event(EventType.DECLARATION, poll.council, body)]
         found += self._calls(council, outcome)
         if outcome.complete and not council.complete:
             council.complete = True

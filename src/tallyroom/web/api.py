@@ -4,6 +4,7 @@ feeds and the CSV export, and one write, `POST /api/declarations`, for machines 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request
@@ -236,20 +237,23 @@ def feed_base(request: Request) -> str:
     return base
 
 
+def _as_new_as_the_night(view: View) -> datetime | None:
+    """When a feed with nothing in it yet was last updated: at the night's newest event, which the log
+    dates alike in every worker and at every bake; None before any."""
+    return max((e.at for e in view.events if e.at is not None), default=None)
+
+
 @router.get("/feeds/declarations.atom", tags=["feeds"], response_class=Response, responses={404: NO_FEED})
 async def declarations_feed(request: Request) -> Response:
     """An Atom feed of the latest declarations, linking to the site's configured address."""
     site, base = site_of(request), feed_base(request)
-    return await cached_response(
-        request,
-        "feed:declarations",
-        "application/atom+xml",
-        lambda view: feeds.declarations_feed(
-            [e for e in view.events if e.type == "declaration"],
-            base,
-            election_date=site.day,
-        ),
-    )
+
+    def make(view: View) -> str:
+        declared = [e for e in view.events if e.type == "declaration"]
+        night = None if declared else _as_new_as_the_night(view)
+        return feeds.declarations_feed(declared, base, night, election_date=site.day)
+
+    return await cached_response(request, "feed:declarations", "application/atom+xml", make)
 
 
 @router.get("/feeds/stories.atom", tags=["feeds"], response_class=Response, responses={404: NO_FEED})
@@ -260,9 +264,9 @@ async def stories_feed(request: Request) -> Response:
     def make(view: View) -> str:
         stories = published_on(site.engine, site.day)
         found = [v for o in view.outcomes if (v := stories.get(story_key(o))) is not None]
-        # With no story yet, the feed is as new as the night (the same at every bake, not the time now).
-        night = None if found else max((e.at for e in view.events if e.at is not None), default=None)
-        return feeds.stories_feed(found, base, night, election_date=site.day)
+        return feeds.stories_feed(
+            found, base, None if found else _as_new_as_the_night(view), election_date=site.day
+        )
 
     return await cached_response(request, "feed:stories", "application/atom+xml", make)
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from functools import cache
 from urllib.parse import quote, urlsplit
 
@@ -70,14 +70,15 @@ def declarations_feed(
 
     `election_date` is the night's (the events do not carry it) and dates every id. `times` gives when
     each event (by `seq`) was made, else the event's own time (when the log took it); an event without
-    either takes the feed's `updated`. `updated` defaults to the newest of those times, else now.
+    either takes the feed's `updated`. `updated` defaults to the newest of those times, else the
+    polling day's start (`_opening`).
     `site_url` is the site's absolute address; entries link to the ward pages under it."""
     base, host = _site(site_url)
     declared = (e for e in events if e.type == "declaration")
     found = sorted(declared, key=lambda e: e.seq, reverse=True)[:LATEST]
     times = {e.seq: e.at for e in found if e.at is not None} | dict(times or {})
     when = [times[e.seq] for e in found if e.seq in times]
-    feed_updated = updated or (max(when, key=_utc) if when else datetime.now(UTC))
+    feed_updated = updated or (max(when, key=_utc) if when else _opening(election_date))
     entries = [_declaration(e, base, host, election_date, times.get(e.seq, feed_updated)) for e in found]
     title = f"Declarations, {_day(election_date)}"
     return _render(
@@ -96,14 +97,14 @@ def stories_feed(
     """Published stories as an Atom feed, the most recently published first: one entry per piece (its
     newest published version among `versions`; versions not published are left out). The title is
     the story's headline, its first paragraph; the content is the rest, as text. `updated` defaults to
-    the newest publication, else now."""
+    the newest publication, else the polling day's start."""
     base, host = _site(site_url)
     newest: dict[CopyKey, Version] = {}
     for v in versions:
         if v.state is State.PUBLISHED and (v.key not in newest or v.version > newest[v.key].version):
             newest[v.key] = v
     chosen = sorted(newest.values(), key=lambda v: (_utc(v.at), str(v.key)), reverse=True)
-    feed_updated = updated or (_utc(chosen[0].at) if chosen else datetime.now(UTC))
+    feed_updated = updated or (_utc(chosen[0].at) if chosen else _opening(election_date))
     entries = [_story(v, base, host) for v in chosen]
     title = f"Stories, {_day(election_date)}"
     return _render(
@@ -117,10 +118,10 @@ def _declaration(event: Event, base: str, host: str, on: date, updated: datetime
     ward_name, ward_code = str(ward.get("name") or ""), str(ward.get("code") or "")
     key = ward_code or slug(ward_name)
     poll = f"{_segment(key)}/by" if ward.get("kind") == "by-election" else _segment(key)
-    revision = int(body.get("revision") or 1)
+    revision, replaces = int(body.get("revision") or 1), bool(body.get("replaces"))
     elected = [f"{e.get('candidate')} ({e.get('party')})" for e in body.get("elected") or []]
     by_election = " by-election" if ward.get("kind") == "by-election" else ""
-    place = f"{event.council.name}, {ward_name}{by_election}" + (" (revised)" if revision > 1 else "")
+    place = f"{event.council.name}, {ward_name}{by_election}" + (" (revised)" if replaces else "")
     title = f"{place}: {', '.join(elected)} elected" if elected else f"{place}: result declared"
 
     lines = [f"Elected: {', '.join(elected)}." if elected else "No one was elected."]
@@ -138,7 +139,7 @@ def _declaration(event: Event, base: str, host: str, on: date, updated: datetime
             f"{event.council.name}: {progress.get('seats_declared')} of {progress.get('seats_up')} "
             "seats declared."
         )
-    if revision > 1:
+    if replaces:
         lines.append(f"Revision {revision}: this result replaces the one declared earlier.")
 
     specific = f"declaration/{_segment(event.council.code)}/{poll}/{revision}"
@@ -217,6 +218,12 @@ def _site(site_url: str) -> tuple[str, str]:
 
 def _segment(text: str) -> str:
     return quote(text, safe="")
+
+
+def _opening(election_date: date) -> datetime:
+    """When a feed with nothing in it was last updated: the polling day's start, the same in every
+    worker and at every bake (the time now would give each its own ETag)."""
+    return datetime.combine(election_date, time(), UTC)
 
 
 def _utc(moment: datetime) -> datetime:
