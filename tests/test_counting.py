@@ -90,6 +90,7 @@ def test_published_winner_disagreeing_with_votes_is_flagged_not_rejected(ref: Re
     result = count(Poll(base.election_date, base.council, base.ward, 1, flipped))
     assert [c.name for c in result.elected] == ["B"]
     assert any("differ" in f for f in result.flags)
+    assert result.majority is None  # not 0, nor -100: no margin is measured between such winners
 
 
 def test_ballot_invariants_are_flagged(ref: Reference) -> None:

@@ -15,12 +15,14 @@ import pytest
 from sqlalchemy import Engine, select
 
 from tallyroom.importers.base import Context
+from tallyroom.live.events import Event, EventType
 from tallyroom.live.feed import ingest
 from tallyroom.live.night import Night, follow, open_night
-from tallyroom.live.replay import replay
+from tallyroom.live.replay import opening, replay
 from tallyroom.loading import load_file
 from tallyroom.reference import Reference
 from tallyroom.results import load_day, outcomes
+from tallyroom.rules.ballots import ballot_id
 from tallyroom.rules.progress import of_night
 from tallyroom.serialise import council_outcome
 from tallyroom.store import queries
@@ -251,3 +253,34 @@ def test_a_council_decided_by_seats_not_up_is_called_before_any_result(
     assert (manchester[0]["control"], manchester[0]["cannot_change_hands"]) == ("Labour", True)
     assert sum(1 for e in manchester if e["type"] == "call") == 1
     assert manchester[1]["type"] == "declaration"
+
+
+def test_a_correction_of_the_closest_result_hands_the_record_on(engine: Engine, ref: Reference) -> None:
+    """Derby's Darley, Grimadell one vote ahead of Swan for the second seat, is the night's closest
+    result. Corrected to a lead of 101, the record passes to the ward closest now, said to be a
+    correction; corrected back, Darley takes it again as a new record."""
+    night, day = opening(engine, ref, COUNTIES_DAY)
+    polls = [p for council in day.council_polls.values() for p in council]
+    for poll in polls:
+        night.declare(poll)
+    darley = next(p for p in polls if p.ward.name == "Darley")
+    assert night.closest is not None and (night.closest.rank, night.closest.ballot) == (1, ballot_id(darley))
+    others = [
+        w.result.majority
+        for o in outcomes(engine, ref, COUNTIES_DAY).councils
+        for w in o.wards
+        if w.result.contested and w.result.majority is not None and w.result.poll.ward.name != "Darley"
+    ]
+    widened = tuple(
+        c._replace(votes=(c.votes or 0) + 100) if c.name == "Grimadell A.L." else c
+        for c in darley.candidacies
+    )
+
+    def closest(events: list[Event]) -> list[dict[str, object]]:
+        return [e.body for e in events if e.type is EventType.RECORD and e.body["record"] == "closest-result"]
+
+    (handed_on,) = closest(night.declare(darley._replace(candidacies=widened)))
+    assert (handed_on["majority"], handed_on["corrected"]) == (min(others), True)
+    (back,) = closest(night.declare(darley))
+    assert (back["ward"], back["majority"]) == ({"name": "Darley", "code": darley.ward.code}, 1)
+    assert "corrected" not in back  # a record beaten again, as any new result may beat it

@@ -17,10 +17,11 @@ the log held them when the council joined the night.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from typing import Any
+from enum import StrEnum
+from typing import Any, NamedTuple
 
 from sqlalchemy import Engine
 
@@ -98,8 +99,8 @@ class Night:
     executive: dict[str, PollResult] = field(default_factory=dict)
     seq: int = 0
     position: int = 0
-    closest: int | None = None
-    biggest_swing: float | None = None
+    closest: Record | None = None
+    biggest_swing: Record | None = None
     parties: dict[str, Party] = field(default_factory=dict)
     counts: dict[tuple[str, str, str], StvCount] = field(default_factory=dict)
     """Each STV ward's count from the newest papers the night has taken (`stv_key`), counted once when
@@ -369,27 +370,38 @@ class Night:
         return found
 
     def _records(self, council: CouncilRef, ward: WardOutcome) -> list[Event]:
-        """Records of the night as they fall: the closest result, the biggest swing."""
-        result, found = ward.result, []
-        named = {"name": result.poll.ward.name, "code": result.poll.ward.code}
-        if (
-            result.contested
-            and result.majority is not None
-            and (self.closest is None or result.majority < self.closest)
+        """Records of the night as they fall: the closest result, the biggest swing. A ward's result
+        that beats a record sets a new one; a correction of the ward holding a record sends the
+        record to whichever ward holds it now (announced again, `corrected`), or keeps it there."""
+        found = []
+        for kind, held in (
+            (RecordKind.CLOSEST, self.closest),
+            (RecordKind.BIGGEST_SWING, self.biggest_swing),
         ):
-            self.closest = result.majority
-            body = {"record": "closest-result", "ward": named, "majority": result.majority}
-            found.append(self._event(EventType.RECORD, council, body))
-        swing = ward.swing
-        if swing is not None and (self.biggest_swing is None or abs(swing.points) > abs(self.biggest_swing)):
-            self.biggest_swing = swing.points
-            body = {
-                "record": "biggest-swing",
-                "ward": named,
-                "swing": {"to": swing.to.name, "from": swing.away.name, "points": round(swing.points, 1)},
-            }
-            found.append(self._event(EventType.RECORD, council, body))
+            mine = _record(kind, council, ward)
+            if held is not None and held.ballot == ballot_id(ward.result.poll):
+                now = min(self._standing(kind), key=lambda r: r.rank, default=None)
+                corrected = True
+            else:
+                now = mine if mine is not None and (held is None or mine.rank < held.rank) else held
+                corrected = False
+            if now is not None and now != held:
+                body = now.body | ({"corrected": True} if corrected else {})
+                found.append(self._event(EventType.RECORD, now.council, body))
+            if kind is RecordKind.CLOSEST:
+                self.closest = now
+            else:
+                self.biggest_swing = now
         return found
+
+    def _standing(self, kind: RecordKind) -> Iterator[Record]:
+        """Every declared ward's claim to a record, as the night stands."""
+        for council in self.councils.values():
+            for ward in council.outcome.wards if council.outcome is not None else ():
+                if ballot_id(ward.result.poll) in council.declared:
+                    mine = _record(kind, council.template.council, ward)
+                    if mine is not None:
+                        yield mine
 
     def _detail(self, outcome: CouncilOutcome) -> dict[str, object]:
         return council_outcome(outcome, self.reference.parties.get)
@@ -434,6 +446,40 @@ def open_night(
     """A night for a day, read from the log by `follow`: each council joins as the log first names it,
     with its earlier results, councillor roll and control record read from the log as it was then."""
     return Night(reference, on, _templates_from_log(engine, reference, on, settings))
+
+
+class RecordKind(StrEnum):
+    """The records of the night."""
+
+    CLOSEST = "closest-result"
+    BIGGEST_SWING = "biggest-swing"
+
+
+class Record(NamedTuple):
+    """A ward's claim to a record of the night, ordered best first (`rank`): the smallest majority, the
+    biggest swing either way; against an equal, the one holding it keeps it."""
+
+    rank: float
+    ballot: str
+    council: CouncilRef
+    body: dict[str, Any]
+
+
+def _record(kind: RecordKind, council: CouncilRef, ward: WardOutcome) -> Record | None:
+    result = ward.result
+    named = {"name": result.poll.ward.name, "code": result.poll.ward.code}
+    if kind is RecordKind.CLOSEST:
+        if not result.contested or result.majority is None:
+            return None
+        body = {"record": kind, "ward": named, "majority": result.majority}
+        return Record(result.majority, ballot_id(result.poll), council, body)
+    swing = ward.swing
+    if swing is None:
+        return None
+    points = {"to": swing.to.name, "from": swing.away.name, "points": round(swing.points, 1)}
+    return Record(
+        -abs(swing.points), ballot_id(result.poll), council, {"record": kind, "ward": named, "swing": points}
+    )
 
 
 def stv_key(poll: Poll) -> tuple[str, str, str]:

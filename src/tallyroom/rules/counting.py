@@ -176,7 +176,9 @@ def count_block(poll: Poll) -> PollResult:
             + " by votes"
         )
         elected = tuple(c for c in ranked if c.elected)
-    majority = (elected[-1].votes or 0) - (ranked[seats].votes or 0) if elected else None
+        majority = None  # a loser has as many votes as a winner, or more: no margin to measure
+    else:
+        majority = (elected[-1].votes or 0) - (ranked[seats].votes or 0) if elected else None
     return PollResult(poll, ranked, elected, True, majority, tie_break=tie, flags=tuple(flags))
 
 
