@@ -139,6 +139,17 @@ def test_a_mistake_names_its_row_and_field_and_changes_nothing(
     assert logged(engine) == before
 
 
+def test_the_form_for_a_ward_on_the_card_has_its_seats_and_candidates(site: Site, ref: Reference) -> None:
+    client = browser(site)
+    sign_in(client, "rita")
+    poll = next(p for p in derbyshire(ref) if p.seats == 2)
+    form = client.get(f"/desk/enter?council={DERBYSHIRE}&ward={poll.ward.code}").text
+    assert 'id="seats" name="seats" inputmode="numeric" value="2"' in form
+    for i, c in enumerate(poll.candidacies):
+        assert f'name="candidate_{i}" aria-label="Candidate {i + 1} name" value="{escape(c.name)}"' in form
+    assert " checked" not in form  # no one elected before the count
+
+
 def test_a_correction_is_a_new_revision(site: Site, engine: Engine, ref: Reference) -> None:
     client = browser(site)
     token = sign_in(client, "rita")

@@ -148,30 +148,29 @@ def _any_elected(values: dict[str, str]) -> bool:
 
 
 def _prefill(site: Site, code: str, key: str) -> dict[str, str]:
-    """The form for a correction: the ward's current declaration."""
+    """The form for a ward: its current declaration, for a correction; else its poll on the card, for
+    its result (its seats, electorate and candidates, the votes left to fill in)."""
     outcome = site.view.by_code.get(code)
-    if outcome is None:
-        return {"council_code": code}
     values = {"council_code": code}
+    if outcome is None:
+        return values
     ward = next((w for w in outcome.wards if ward_key(w.result.poll.ward) == key), None)
-    pending = next((w for w in site.view.pending.get(code, ()) if ward_key(w) == key), None)
-    if ward is not None:
-        poll = ward.result.poll
-        values.update(ward=poll.ward.name, ward_code=poll.ward.code, seats=str(poll.seats))
-        figures = poll.figures
-        for field, value in (
-            ("electorate", figures.electorate),
-            ("ballots", figures.ballots_counted),
-            ("rejected", figures.rejected),
-        ):
-            values[field] = "" if value is None else str(value)
-        for i, c in enumerate(poll.candidacies[:CANDIDATE_ROWS]):
-            values[f"candidate_{i}"], values[f"party_{i}"] = c.name, c.party.name
-            values[f"votes_{i}"] = "" if c.votes is None else str(c.votes)
-            if c in ward.result.elected:
-                values[f"elected_{i}"] = "1"
-    elif pending is not None:
-        values.update(ward=pending.name, ward_code=pending.code)
+    poll = ward.result.poll if ward else next((p for p in outcome.pending if ward_key(p.ward) == key), None)
+    if poll is None:
+        return values
+    values.update(ward=poll.ward.name, ward_code=poll.ward.code, seats=str(poll.seats))
+    figures = poll.figures
+    for field, value in (
+        ("electorate", figures.electorate),
+        ("ballots", figures.ballots_counted),
+        ("rejected", figures.rejected),
+    ):
+        values[field] = "" if value is None else str(value)
+    for i, c in enumerate(poll.candidacies[:CANDIDATE_ROWS]):
+        values[f"candidate_{i}"], values[f"party_{i}"] = c.name, c.party.name
+        values[f"votes_{i}"] = "" if c.votes is None else str(c.votes)
+        if ward is not None and c in ward.result.elected:
+            values[f"elected_{i}"] = "1"
     return values
 
 
