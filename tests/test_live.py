@@ -23,6 +23,7 @@ from tallyroom.loading import load_file
 from tallyroom.reference import Reference
 from tallyroom.results import load_day, outcomes
 from tallyroom.rules.ballots import ballot_id
+from tallyroom.rules.model import CouncilResult
 from tallyroom.rules.progress import of_night
 from tallyroom.serialise import council_outcome
 from tallyroom.store import queries
@@ -31,6 +32,7 @@ from tallyroom.store.schema import declarations, polls
 from tests.conftest import DEMO, NIGHT_COUNCILS, SHARED, copy_of, copy_url, demo_store, leap, store_url
 
 COUNTIES_DAY = date(2021, 5, 6)
+DERBY = "E06000015"
 
 
 @pytest.fixture(scope="module")
@@ -284,3 +286,28 @@ def test_a_correction_of_the_closest_result_hands_the_record_on(engine: Engine, 
     (back,) = closest(night.declare(darley))
     assert (back["ward"], back["majority"]) == ({"name": "Darley", "code": darley.ward.code}, 1)
     assert "corrected" not in back  # a record beaten again, as any new result may beat it
+
+
+def test_a_council_result_sent_whole_stands_until_every_ward_is_in(engine: Engine, ref: Reference) -> None:
+    """Derby's 2021 result as a news agency sends it, seats per party, then its wards one by one: the
+    first ward neither unsettles the call nor undoes the council's completion; the last hands the
+    outcome to the wards' results, which agree with it."""
+    night, day = opening(engine, ref, COUNTIES_DAY)
+    wards = day.council_polls[DERBY]
+    whole = next(o for o in outcomes(engine, ref, COUNTIES_DAY).councils if o.council.code == DERBY)
+    assert whole.composition is not None and whole.total_seats is not None
+    sent = CouncilResult(
+        COUNTIES_DAY, whole.council, whole.total_seats, dict(whole.composition), dict(whole.won)
+    )
+    told = [e.type for e in night.declare_council(sent)]
+    assert told == [EventType.COUNCIL_RESULT, EventType.CALL, EventType.COMPLETE]
+    first = {e.type for e in night.declare(wards[0])}
+    assert EventType.DECLARATION in first and not first & {EventType.CALL_WITHDRAWN, EventType.COMPLETE}
+    derby = night.councils[DERBY].outcome
+    assert derby is not None and derby.complete and derby.control_after == whole.control_after
+    assert f"1 of {whole.seats_up} seats declared ward by ward so far" in " ".join(derby.flags)
+    later = [e.type for poll in wards[1:] for e in night.declare(poll)]
+    assert EventType.CALL_WITHDRAWN not in later and EventType.COMPLETE not in later
+    derby = night.councils[DERBY].outcome
+    assert derby is not None and derby.wards_declared == len(wards)
+    assert (derby.composition, derby.control_after) == (whole.composition, whole.control_after)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from enum import StrEnum
 from functools import partial
@@ -204,9 +204,29 @@ def tally(parties: Sequence[Party]) -> dict[Party, int]:
 
 
 def compute(election: CouncilElection) -> CouncilOutcome:
-    if election.council_result is not None and not election.results:
-        return _from_council_result(election, election.council_result)
-    return _from_polls(election)
+    """The council's outcome from its ward results; where a news agency has sent the council's result
+    whole (seats per party), from that, until the wards' results are all in (those in so far are
+    shown with it)."""
+    result = election.council_result
+    if result is None:
+        return _from_polls(election)
+    if not election.results:
+        return _from_council_result(election, result)
+    wards = _from_polls(election)
+    if wards.complete:
+        return wards
+    whole = _from_council_result(election, result)
+    stands = (
+        f"{wards.seats_declared} of {wards.seats_up} seats declared ward by ward so far: the council's "
+        "result as the news agency sent it stands until every ward is in"
+    )
+    return replace(
+        whole,
+        wards=wards.wards,
+        wards_up=wards.wards_up,
+        wards_declared=wards.wards_declared,
+        flags=(*whole.flags, stands),
+    )
 
 
 def _seats_up(election: CouncilElection, polls: Sequence[Poll]) -> tuple[int, bool]:
