@@ -8,7 +8,9 @@ from datetime import date
 from pathlib import Path
 
 from sqlalchemy import Engine, select
+from typer.testing import CliRunner
 
+from tallyroom.cli import app as cli
 from tallyroom.importers.base import Context
 from tallyroom.loading import load_file
 from tallyroom.reference import Reference
@@ -61,6 +63,24 @@ def test_revisions_out_of_order_and_twice_end_as_a_clean_run(ref: Reference, tmp
     assert [tuple(r) for r in kept] == [(1, "declared", 2), (2, "superseded", 1)]
     clean.dispose()
     messy.dispose()
+
+
+def test_a_stale_message_is_said_on_import_and_kept_in_the_history(tmp_path: Path) -> None:
+    db = store_url(tmp_path / "stale.db")
+    run = CliRunner()
+    run.invoke(cli, ["--db", db, "import", "pa", str(revision_2(tmp_path))])
+    stale = run.invoke(cli, ["--db", db, "import", "pa", str(LINCOLN)])
+    assert stale.exit_code == 0
+    assert f"{LINCOLN.name}: 0 new, 0 revised, 0 unchanged, 1 superseded" in stale.stderr
+    shown = run.invoke(
+        cli, ["--db", db, "history", "Lincoln", "--date", PA_DAY.isoformat()]
+    ).stdout.splitlines()
+    assert [line.split()[:4] for line in shown] == [
+        ["council", "result", "r1", "declared"],
+        ["council", "result", "r2", "superseded"],
+    ]
+    seats = "Labour 17, Liberal Democrats 8, Conservative 5, Independent 3 of 33"
+    assert shown[0].endswith(f"from Local_Test_result_Lincoln_2.xml: {seats}")
 
 
 def test_provisional_figures_and_a_recount_leave_a_poll_pending(

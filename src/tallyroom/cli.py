@@ -183,6 +183,11 @@ def import_(
             progress.advance(task)
             err.print(
                 f"{path.name}: {report.new} new, {report.revised} revised, {report.unchanged} unchanged"
+                + (
+                    f", {report.superseded} superseded (older than a message taken)"
+                    if report.superseded
+                    else ""
+                )
                 + (f"; skipped {len(batch.skipped)} row(s)" if batch.skipped else ""),
                 highlight=False,
             )
@@ -1003,6 +1008,14 @@ def history(
         _print_json(found)
         return
     for r in found:
+        if r["ward"] is None:  # the council's result sent whole
+            seats = ", ".join(f"{party} {n}" for party, n in r["seats_after"].items())
+            out.print(
+                f"council result r{r['revision']} {r['status']} {r['recorded_at']} "
+                f"from {r['source']['name']}: {seats} of {r['total_seats']}",
+                highlight=False,
+            )
+            continue
         winners = ", ".join(f"{c['name']} ({c['party']})" for c in r["candidates"] if c["elected"])
         changed = "" if r["changed"] is None else f" (changed: {_revised(r['changed'])})"
         out.print(

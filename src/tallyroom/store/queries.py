@@ -344,7 +344,8 @@ def snapshots_before(
 def history(engine: Engine, council_code: str, on: date) -> list[dict[str, Any]]:
     """Every revision of every poll of a council on a day, oldest first: what was sent, when, by whom,
     from which source, and whether it counts (the full history, corrections and stale messages too),
-    with what each revision changed from the one before (`changed`: None for a first)."""
+    with what each revision changed from the one before (`changed`: None for a first); then each
+    revision of the council's result as a news agency sent it whole (`council_result_history`)."""
     query = (
         select(
             polls.c.ballot_id,
@@ -395,7 +396,43 @@ def history(engine: Engine, council_code: str, on: date) -> list[dict[str, Any]]
         before = found[-1] if found and found[-1]["ballot_id"] == row.ballot_id else None
         entry["changed"] = None if before is None else _changed(before, entry)
         found.append(entry)
-    return found
+    return found + council_result_history(engine, council_code, on)
+
+
+def council_result_history(engine: Engine, council_code: str, on: date) -> list[dict[str, Any]]:
+    """Every revision of a council's result as a news agency sent it (seats per party), oldest first,
+    stale messages too: as `history` gives a ward's, with `ward` None and the seats held after."""
+    query = (
+        select(council_records, sources.c.format, sources.c.name.label("source"), sources.c.loaded_by)
+        .join(sources, sources.c.id == council_records.c.source_id)
+        .where(
+            council_records.c.kind == RecordKind.COUNCIL_RESULT,
+            council_records.c.council_code == council_code,
+            council_records.c.on_date == on,
+        )
+        .order_by(council_records.c.revision)
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    return [
+        {
+            "ballot_id": None,
+            "ward": None,
+            "revision": row.revision,
+            "status": row.status,
+            "recorded_at": row.recorded_at.isoformat(),
+            "entered_by": row.loaded_by,
+            "source": {"format": row.format, "name": row.source, "revision": row.source_revision},
+            "total_seats": (content := json.loads(row.payload))["total_seats"],
+            "seats_after": dict(
+                sorted(
+                    ((held["name"], held["seats"]) for held in content["seats_after"].values()),
+                    key=lambda party: (-party[1], party[0]),
+                )
+            ),
+        }
+        for row in rows
+    ]
 
 
 def _changed(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
