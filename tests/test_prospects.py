@@ -21,7 +21,7 @@ from tallyroom.rules.prospects import Prospect, Watch, watch
 from tallyroom.store.database import connect
 from tallyroom.web.app import create_app
 from tallyroom.web.site import Site
-from tests.conftest import copy_url
+from tests.conftest import NIGHT, copy_url, demo_store
 from tests.test_night_from_the_card import ON, RESULTS, card, eve
 
 __all__ = ["card", "eve"]
@@ -92,4 +92,16 @@ def test_the_watch_list_is_served_and_shown_before_the_first_result(
     assert kent["needs"] == {p.name: n for p, n in expected["Kent"].needs}
     page = client.get("/").text
     assert "Councils to watch" in page
+    engine.dispose()
+
+
+def test_councils_decided_on_the_night_are_listed_with_their_outcome(tmp_path: Path, ref: Reference) -> None:
+    """Nottinghamshire and Amber Valley changed hands on 6 May 2021: decided, not unable to change."""
+    engine: Engine = connect(demo_store(tmp_path / "demo.db", ref))
+    page = TestClient(create_app(Site.open(engine, ref, NIGHT))).get("/").text
+    decided = page.split("Control decided: ", 1)[1].split("</p>", 1)[0]
+    for changed in ("Nottinghamshire", "Amber Valley"):
+        assert f"{changed} (Conservative gain)" in decided
+    assert "Derby (no overall control, no change)" in decided and "Derbyshire (Conservative hold)" in decided
+    assert "North Northamptonshire (Conservative, new council)" in decided
     engine.dispose()
