@@ -6,6 +6,7 @@ the Open Council Data roll of 2018 for the thirds councils).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -74,6 +75,23 @@ def test_house_style(night: list[tuple[CouncilFacts, str, str]]) -> None:
         assert not head.endswith("."), facts.council
         words = len(body.split())
         assert words <= 300, (facts.council, words)
+
+
+def test_lists_of_wards_and_independents_read_as_they_are(night: list[tuple[CouncilFacts, str, str]]) -> None:
+    """A list naming a ward with an "and" of its own sets its last off with a comma (Leicestershire
+    2021: "Coalville North, and Forest and Measham", two divisions); independents who took one seat
+    are one independent, those who took more are independents."""
+    checked = 0
+    for facts, _, body in night:
+        for g in facts.gain_groups:
+            if g.party.independent:
+                taker = "An independent took" if g.seats == 1 else "Independents took"
+                assert f"{taker} " in body or f"{taker.lower()} " in body, (facts.council, g)
+            named = [*g.wards, *(ward for ward, _ in g.part)]
+            if len(named) > 1 and any(" and " in ward for ward in named):
+                assert re.search(r", and (a seat in |seats in )?" + re.escape(named[-1]), body), facts.council
+                checked += 1
+    assert checked  # some lists on each night name such a ward
 
 
 def test_stories_live_from_preview_to_final(ref: Reference, tmp_path: Path) -> None:

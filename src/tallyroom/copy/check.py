@@ -135,12 +135,12 @@ def _counts(text: str, facts: CouncilFacts) -> list[Finding]:
     elif facts.wards_changing_hands:
         found.append(Finding(Problem.COUNT, "wards changing hands: none named"))
     defeats = re.search(
-        r"(The|In all) " + COUNTED + r" sitting councillors (?:who )?lost(.*?)(?:\n\n|$)", text, re.S
+        r"(The|In all,) " + COUNTED + r" sitting councillors (?:who )?lost(.*?)(?:\n\n|$)", text, re.S
     )
     if defeats:
         stated = _value(defeats.group(2))
         named = _named(defeats.group(3), (d.name for d in facts.defeated))
-        partial = defeats.group(1) == "In all"
+        partial = defeats.group(1) == "In all,"
         if stated != len(facts.defeated) or named > stated or (named != stated and not partial):
             found.append(
                 Finding(Problem.COUNT, f"sitting councillors who lost: {stated} stated, {named} named")

@@ -7,7 +7,7 @@ tests check that by reading the copy back against `numbers` and `parties`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -53,6 +53,8 @@ class GainGroup:
     from_party: Party
     wards: tuple[str, ...]
     part: tuple[tuple[str, int], ...] = ()
+    seats: int = 0
+    """The seats taken, in all its wards."""
 
     @property
     def named(self) -> tuple[str, ...]:
@@ -170,9 +172,9 @@ class CouncilFacts:
         for (party, from_party, ward), taken in seats.items():
             found = groups.get((party.id, from_party.id)) or GainGroup(party, from_party, ())
             if whole[party.id, ward]:
-                found = GainGroup(party, from_party, (*found.wards, ward), found.part)
+                found = replace(found, wards=(*found.wards, ward), seats=found.seats + taken)
             else:
-                found = GainGroup(party, from_party, found.wards, (*found.part, (ward, taken)))
+                found = replace(found, part=(*found.part, (ward, taken)), seats=found.seats + taken)
             groups[party.id, from_party.id] = found
         return tuple(sorted(groups.values(), key=lambda group: -len(group.named)))
 

@@ -40,11 +40,13 @@ def signed(n: int) -> str:
 
 
 def listing(items: Iterable[str]) -> str:
-    """ "A", "A and B", "A, B and C"."""
+    """ "A", "A and B", "A, B and C"; where a name has an "and" of its own, the last is set off by a
+    comma too ("Coalville North, and Forest and Measham": two divisions, not three)."""
     found = list(items)
     if len(found) < 2:
         return "".join(found)
-    return f"{', '.join(found[:-1])} and {found[-1]}"
+    own_and = any(" and " in item for item in found)
+    return f"{', '.join(found[:-1])}{',' if own_and else ''} and {found[-1]}"
 
 
 def capital(text: str) -> str:
@@ -107,8 +109,11 @@ class Naming:
 
 
 @pass_context
-def named(context: Context, party: Party) -> str:
-    """A party in running text, in full the first time the copy being drafted names it (its `naming`)."""
+def named(context: Context, party: Party, seats: int | None = None) -> str:
+    """A party in running text, in full the first time the copy being drafted names it (its `naming`);
+    independents who won or lost `seats` == 1 between them are one: "an independent"."""
+    if party.independent and seats == 1:
+        return "an independent"
     naming = context.get("naming")
     return naming(party) if isinstance(naming, Naming) else the(party)
 
