@@ -339,7 +339,7 @@ def test_the_main_pages_have_no_accessibility_violations(
     assert found == dict.fromkeys(found, "")
 
 
-WIDTHS = (390, 768, 1280)
+WIDTHS = (320, 390, 768, 1280)
 SHOWN = {"E10000024": "Nottinghamshire", "E10000019": "Lincolnshire"}
 """Councils declared in full for the pages at every width: their local parties (Ashfield, Mansfield,
 South Holland and Lincolnshire Independents) once shared Liberal Democrat orange and Conservative blue."""

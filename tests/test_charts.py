@@ -19,6 +19,7 @@ from tallyroom.web import palette
 from tallyroom.web.charts import (
     KEY_MARKS,
     MINUS,
+    NARROW,
     Chart,
     Empty,
     change_bars,
@@ -120,7 +121,7 @@ def test_every_chart_is_accessible_svg(parties: PartyRegister) -> None:
         assert root.tag == SVG + "svg"
         assert root.get("role") == "img"
         assert root.get("width") == root.get("viewBox", "").split()[2]  # 12 px text at its own width
-        assert ET.fromstring(str(chart.narrow)).get("width") == "340"
+        assert ET.fromstring(str(chart.narrow)).get("width") == str(NARROW)
         assert root.get("font-family") == "system-ui, sans-serif"
         assert root.get("viewBox", "").startswith("0 0 ")
         title_id, desc_id = (root.get("aria-labelledby") or "").split()

@@ -26,6 +26,7 @@ from tallyroom.rules.stv import StvCount, count_stv
 from tallyroom.store import queries
 from tallyroom.store.database import connect
 from tallyroom.web.app import create_app
+from tallyroom.web.charts import NARROW, WIDTH
 from tallyroom.web.site import Site
 from tallyroom.web.stv_chart import finishing_order, stv_stages
 from tests.conftest import SHARED, leap
@@ -53,7 +54,7 @@ def test_the_chart_draws_every_stage_against_the_quota(ref: Reference) -> None:
     count, parties = elgin(ref)
     chart = stv_stages(count, parties)
     assert finishing_order(count)[:3] == ["Frank BROWN", "Sandy COOPER", "Paula COY"]
-    for svg, width in ((chart.svg, 600), (chart.narrow, 340)):
+    for svg, width in ((chart.svg, WIDTH), (chart.narrow, NARROW)):
         root = ET.fromstring(str(svg))
         assert root.get("viewBox", "").startswith(f"0 0 {width} ")
         bars = [r for r in root.iter(f"{SVG}rect") if r.get("class") == "stage"]

@@ -24,8 +24,9 @@ from tallyroom.rules.parties import Party
 from tallyroom.web.palette import WHITE, Palette, Pattern, Swatch
 
 WIDTH = 600
-NARROW = 340
-"""The chart widths, in pixels at 12 px text: a wide screen's and a phone's."""
+NARROW = 296
+"""The chart widths, in pixels at 12 px text: a wide screen's, and the narrowest phone's (320 px less
+the page's margins)."""
 MARGIN = 10
 FONT = 12
 CHAR = 7  # a generous width of one character at FONT, to decide whether a label fits
