@@ -159,9 +159,18 @@ def test_a_round_up_names_no_winners_before_half_the_seats_are_in(ref: Reference
         f"across the East Midlands, with {style.number(declared)} of the {seats:,} seats up declared."
         in early
     )
+    assert "Counting continues in " in early
     for poll in polls[13:]:
         night.declare(poll)
-    assert "were the big winners across the East Midlands" in region()
+    final = region()
+    assert "were the big winners across the East Midlands" in final and "Counting continues" not in final
+    # each change of control told once, with whom it was taken from; and the new councils named
+    assert (
+        "The Conservatives gained Amber Valley from Labour and Nottinghamshire from no overall control."
+        in final
+    )
+    assert "Labour lost" not in final
+    assert "won the new councils of North Northamptonshire and West Northamptonshire." in final
 
 
 def test_ward_lines(ref: Reference, tmp_path: Path) -> None:

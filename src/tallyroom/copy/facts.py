@@ -420,9 +420,14 @@ class RegionFacts:
     changes: tuple[Seats, ...]
     control_gains: tuple[tuple[Party, tuple[ControlChange, ...]], ...]
     control_losses: tuple[tuple[Party, tuple[ControlChange, ...]], ...]
+    """Councils a party lost to no overall control (a loss to another party is told as its gain)."""
     holds: tuple[str, ...]
     seats_declared: int = 0
     seats_up: int = 0
+    new_councils: tuple[tuple[Party | None, tuple[str, ...]], ...] = ()
+    """New councils by who won them (None: no overall control)."""
+    counting: tuple[str, ...] = ()
+    """Councils with seats still to declare."""
 
     @property
     def verdict(self) -> bool:
@@ -439,13 +444,15 @@ class RegionFacts:
 
 
 def region_facts(name: str, councils: list[CouncilFacts]) -> RegionFacts:
-    """Net seat changes summed over the councils that have a baseline, and control won and lost."""
+    """Net seat changes summed over the councils that have a baseline, control won and lost, new
+    councils, and the councils still counting."""
     net: dict[str, int] = {}
     parties: dict[str, Party] = {}
     compared = 0
     gains: dict[str, list[ControlChange]] = {}
     losses: dict[str, list[ControlChange]] = {}
     holds = []
+    new: dict[Party | None, list[str]] = {}
     for facts in councils:
         if facts.changes:
             compared += 1
@@ -455,11 +462,13 @@ def region_facts(name: str, councils: list[CouncilFacts]) -> RegionFacts:
         if facts.outcome == Outcome.GAIN.value and facts.winner:
             parties[facts.winner.id] = facts.winner
             gains.setdefault(facts.winner.id, []).append(ControlChange(facts.council, facts.before))
-        if facts.outcome in {Outcome.GAIN.value, Outcome.LOSS_TO_NOC.value} and facts.before:
+        if facts.outcome == Outcome.LOSS_TO_NOC.value and facts.before:
             parties[facts.before.id] = facts.before
             losses.setdefault(facts.before.id, []).append(ControlChange(facts.council, facts.before))
         if facts.outcome in {Outcome.HOLD.value, Outcome.NOC_HOLD.value}:
             holds.append(facts.council)
+        if facts.outcome == Outcome.NEW.value:
+            new.setdefault(facts.winner, []).append(facts.council)
     order = sorted(net, key=lambda pid: (-net[pid], parties[pid].name))
     return RegionFacts(
         name=name,
@@ -470,4 +479,6 @@ def region_facts(name: str, councils: list[CouncilFacts]) -> RegionFacts:
         holds=tuple(holds),
         seats_declared=sum(f.seats_declared for f in councils),
         seats_up=sum(f.seats_up for f in councils),
+        new_councils=tuple((party, tuple(names)) for party, names in new.items()),
+        counting=tuple(f.council for f in councils if not f.complete),
     )

@@ -180,7 +180,15 @@ def seat_in(part: tuple[str, int]) -> str:
     return f"a seat in {ward}" if seats == 1 else f"seats in {ward}"
 
 
+def taken_from(change: Any) -> str:
+    """A council won from someone (a `facts.ControlChange`): "Amber Valley from Labour", or "from no
+    overall control"."""
+    before = "no overall control" if change.before is None else the(change.before)
+    return f"{change.council} from {before}"
+
+
 FILTERS = {
+    "taken_from": taken_from,
     "seat_in": seat_in,
     "place": proper_form,
     "person": person,
