@@ -186,3 +186,14 @@ def test_ward_lines(ref: Reference, tmp_path: Path) -> None:
     assert "Majority one." in line
     for ward in derby.wards:
         assert ward_line(ward).startswith(proper_form(ward.result.poll.ward.name))
+
+
+def test_a_change_that_leaves_seats_out_says_how_many_it_covers(ref: Reference, tmp_path: Path) -> None:
+    """Derby 2021: two of its 18 seats have no result from 2016 to compare with."""
+    engine = connect(demo_store(tmp_path / "demo.db", ref))
+    derby = next(o for o in outcomes(engine, ref, date(2021, 5, 6)).councils if o.council.name == "Derby")
+    engine.dispose()
+    facts = council_facts(derby, ref.parties.get)
+    text = story(facts)
+    assert "Compared with 2016, when 16 of these 18 seats were last fought, the Conservatives gained" in text
+    assert facts.compared == (16, 18) and {16, 18} <= facts.numbers

@@ -143,6 +143,9 @@ class CouncilFacts:
     the seats were last fought (`changes`)."""
     transfers: tuple[Transfer, ...] = ()
     """The seats of STV counts that transfers decided, from furthest behind on first preferences."""
+    compared: tuple[int, int] | None = None
+    """How many of how many seats declared the change since they were last fought covers, where it
+    leaves some out (a ward with no earlier result to compare)."""
 
     @property
     def transfers_named(self) -> tuple[Transfer, ...]:
@@ -206,6 +209,8 @@ class CouncilFacts:
             found.add(self.threshold - self.composition[0].seats)
         if self.baseline_year:
             found.add(self.baseline_year)
+        if self.compared is not None:
+            found |= set(self.compared)
         found |= {year for year, _ in self.past} | {len(self.past)}
         if self.before_judged:
             found.add(self.before_judged)
@@ -321,6 +326,9 @@ def council_facts(
         won=house_order(Seats(p, n) for p, n in outcome.won.items()),
         changes=changes,
         eve_changes=eve_changes,
+        compared=(change.seats_compared, change.seats_compared + change.seats_not_compared)
+        if (change := outcome.change) and change.seats_not_compared
+        else None,
         baseline_year=outcome.change.baseline_date.year
         if outcome.change and outcome.change.baseline_date
         else None,
