@@ -197,3 +197,14 @@ def test_a_change_that_leaves_seats_out_says_how_many_it_covers(ref: Reference, 
     text = story(facts)
     assert "Compared with 2016, when 16 of these 18 seats were last fought, the Conservatives gained" in text
     assert facts.compared == (16, 18) and {16, 18} <= facts.numbers
+
+
+def test_a_change_in_points_has_a_true_minus_and_never_a_minus_zero() -> None:
+    """TUSC's share in the East Midlands 2021 fell by 0.04 points: "0.0", not "-0.0"."""
+    assert [style.points(x) for x in (3.04, -2.27, -0.04, 0.04, 0.0)] == [
+        "+3.0",
+        "\u22122.3",
+        "0.0",
+        "0.0",
+        "0.0",
+    ]

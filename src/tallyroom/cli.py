@@ -1172,6 +1172,7 @@ def shares(
 ) -> None:
     """Vote share by top vote and total votes, change since the seats were last fought, and swing."""
     from tallyroom import serialise_shares
+    from tallyroom.copy.style import points
 
     ref, on = reference_data.load(), parse_day(day)
     known = ref.councils.find(council_name, on) if council_name else None
@@ -1211,7 +1212,7 @@ def shares(
                     f"{p[k]:.1f}" if p[k] is not None else ""
                     for k in ("share", "share_compared", "share_before")
                 ),
-                f"{p['change']:+.1f}" if p["change"] is not None else "",
+                points(p["change"]) if p["change"] is not None else "",
                 p["note"] or "",
             )
         out.print(rows)

@@ -39,6 +39,13 @@ def signed(n: int) -> str:
     return "no change" if n == 0 else f"{n:+d}".replace("-", "\u2212")
 
 
+def points(change: float) -> str:
+    """A change in percentage points as results pages print it: "+3.0", "−2.3" (a true minus), and
+    "0.0" for one that rounds to nothing (never "−0.0")."""
+    shown = f"{change:+.1f}"
+    return "0.0" if shown in ("+0.0", "-0.0") else shown.replace("-", "\u2212")
+
+
 def listing(items: Iterable[str]) -> str:
     """ "A", "A and B", "A, B and C"; where a name has an "and" of its own, the last is set off by a
     comma too ("Coalville North, and Forest and Measham": two divisions, not three)."""
@@ -189,6 +196,7 @@ def taken_from(change: Any) -> str:
 
 FILTERS = {
     "taken_from": taken_from,
+    "points": points,
     "seat_in": seat_in,
     "place": proper_form,
     "person": person,

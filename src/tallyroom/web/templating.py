@@ -12,7 +12,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute, NoMatchFound
 
-from tallyroom.copy.style import signed
+from tallyroom.copy.style import points, signed
 from tallyroom.rules.ballots import ballot_id
 from tallyroom.rules.model import WardRef
 from tallyroom.rules.parties import slug
@@ -84,7 +84,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(figure=figure, signed=signed, slug=slug)
+    env.filters.update(figure=figure, signed=signed, points=points, slug=slug)
     env.globals.update(share=share, key=key, ballot_id=ballot_id, ward_key=ward_key)
     return keeping(env)
 
