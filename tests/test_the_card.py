@@ -22,6 +22,7 @@ from tallyroom.reference import Reference
 from tallyroom.rules.counting import card_of
 from tallyroom.rules.model import Poll
 from tallyroom.store.database import connect
+from tallyroom.web.accounts import Role, add_user, issue_token
 from tallyroom.web.app import create_app
 from tallyroom.web.site import Site
 from tests.conftest import SHARED, copy_url, leap, store_url
@@ -149,3 +150,28 @@ def test_a_ward_goes_from_provisional_figures_to_a_recount_to_its_declaration(
     page = client.get(f"/council/{DERBY}/ward/{key}").text
     assert "not yet declared" not in page and "Elected" in page
     assert client.get(f"/api/councils/{DERBY}").json()["seats_declared"] == poll.seats
+
+
+def test_a_result_for_other_seats_than_the_card_has_is_taken_and_questioned(
+    engine: Engine, ref: Reference, derby: list[Poll]
+) -> None:
+    """A desk types two seats for a one-seat ward of Derby's card: the result is logged (the card may be
+    the one that is wrong), and whoever sent it is asked to check, by the API and the command line."""
+    site = Site.open(engine, ref, ON)
+    site.ingest_text("ward", as_csv([card_of(p) for p in derby]), "rita")
+    first, second = derby[0], derby[1]
+    _, report = site.ingest_text("ward", as_csv([first._replace(seats=2)]), "rita")
+    assert report.warnings == [
+        f"Derby, {first.ward.name}: the card has 1 seat(s) up, and this result fills 2; if the card is"
+        " right, send the result again for 1"
+    ]
+    assert site.ingest_text("ward", as_csv([first]), "rita")[1].warnings == []  # put right: a revision
+    add_user(engine, "feed", Role.REPORTER, "the feed's long password")
+    headers = {"Authorization": f"Bearer {issue_token(engine, 'feed')}", "Content-Type": "text/csv"}
+    answer = TestClient(create_app(site)).post(
+        "/api/declarations", content=as_csv([second._replace(seats=3)]), headers=headers
+    )
+    assert answer.status_code == 200 and answer.json()["warnings"] == [
+        f"Derby, {second.ward.name}: the card has 1 seat(s) up, and this result fills 3; if the card is"
+        " right, send the result again for 1"
+    ]

@@ -191,6 +191,10 @@ def import_(
                 + (f"; skipped {len(batch.skipped)} row(s)" if batch.skipped else ""),
                 highlight=False,
             )
+            for warning in report.warnings[:20]:
+                err.print(f"  check: {warning}", highlight=False)
+            if len(report.warnings) > 20:
+                err.print(f"  ... and {len(report.warnings) - 20} more to check", highlight=False)
             for skip in batch.skipped[:20]:
                 err.print(f"  skipped row {skip.row}: {skip.reason}", highlight=False)
             if len(batch.skipped) > 20:

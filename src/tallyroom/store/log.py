@@ -66,6 +66,9 @@ class AppendReport:
     source_id: int | None = None
     declared: list[Poll] = field(default_factory=list)
     council_results: list[CouncilResult] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    """What was taken but may be a mistake, for whoever sent it to look at: a result filling more or
+    fewer seats than its poll has on the card."""
 
     @property
     def changed(self) -> int:
@@ -211,6 +214,12 @@ def _append_polls(
             report.new += 1
         if status != DeclarationStatus.SUPERSEDED:
             report.declared.append(poll)
+        on_card_as = held.seats if held.status == DeclarationStatus.NOMINATED else poll.seats
+        if not poll.status.on_card and poll.seats != on_card_as:
+            report.warnings.append(
+                f"{poll.council.name}, {poll.ward.name}: the card has {held.seats} seat(s) up, and this"
+                f" result fills {poll.seats}; if the card is right, send the result again for {held.seats}"
+            )
         figures = poll.figures
         rows.append(
             {

@@ -424,7 +424,7 @@ def _refusal(error: InputError | StoreError) -> JSONResponse:
 def _taken(events: list[Event], report: AppendReport) -> JSONResponse:
     """What the log took of a posted body, and the events it announced."""
     body = {"new": report.new, "revised": report.revised, "unchanged": report.unchanged}
-    return JSONResponse({**body, "events": [e.json() for e in events]})
+    return JSONResponse({**body, "warnings": report.warnings, "events": [e.json() for e in events]})
 
 
 def _hold(site: Site, body: bytes, entered_by: str) -> int:

@@ -23,6 +23,7 @@ from tallyroom.errors import InputError
 from tallyroom.importers.ward import HEADER
 from tallyroom.live.events import Event
 from tallyroom.rules.outcome import CouncilOutcome
+from tallyroom.store.log import AppendReport
 from tallyroom.web import accounts, entries
 from tallyroom.web.accounts import AccountError, Role
 from tallyroom.web.caching import site_of
@@ -109,7 +110,7 @@ async def enter(request: Request) -> Response:
             rows=CANDIDATE_ROWS,
             outcomes=site.view.outcomes,
         )
-    return back("/desk", _done(report.new, report.revised, found), request)
+    return back("/desk", _done(report, found), request)
 
 
 def entry_csv(site: Site, values: dict[str, str]) -> str:
@@ -174,14 +175,13 @@ def _prefill(site: Site, code: str, key: str) -> dict[str, str]:
     return values
 
 
-def _done(new: int, revised: int, found: list[Event]) -> str:
-    if not new and not revised:
+def _done(report: AppendReport, found: list[Event]) -> str:
+    if not report.new and not report.revised:
         return "That result was already in: nothing changed."
     calls = [e for e in found if e.type == "call"]
-    what = "Correction logged." if revised else "Result logged."
-    return what + "".join(
-        f" {e.council.name} called: {e.body['control']} ({e.body['outcome']})." for e in calls
-    )
+    what = "Correction logged." if report.revised else "Result logged."
+    called = "".join(f" {e.council.name} called: {e.body['control']} ({e.body['outcome']})." for e in calls)
+    return what + called + "".join(f" Check: {warning}." for warning in report.warnings)
 
 
 # Second-person confirmation
@@ -221,7 +221,7 @@ async def decide(request: Request, entry_id: int, decision: str) -> Response:
             )
         except InputError as error:
             return back("/desk", f"Not logged: {error}", request)
-        message = _done(report.new, report.revised, found)
+        message = _done(report, found)
     else:
         message = f"{entry.ward}: entry rejected."
     await run_in_threadpool(entries.decided, site, entry_id, Decision(decision), user.name)

@@ -107,6 +107,9 @@ class Accepted(BaseModel):
     new: int
     revised: int
     unchanged: int
+    warnings: list[str] = []
+    """What was taken but may be a mistake: a result filling more or fewer seats than its poll on the
+    card."""
     events: list[Event]
 
 
