@@ -134,6 +134,9 @@ def test_summary_bullets_round_up_and_ward_lines(night: list[tuple[CouncilFacts,
     for f, head, _ in night:
         line = bullet(f, head)
         assert line.startswith(head) and "\n" not in line
+        if f.composition and not f.winner:  # parties by their short names throughout
+            largest = f.composition[0]
+            assert f": {largest.party.short} largest party with {style.number(largest.seats)} of" in line
 
 
 def test_a_round_up_names_no_winners_before_half_the_seats_are_in(ref: Reference, tmp_path: Path) -> None:
