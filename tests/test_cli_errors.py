@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tallyroom.reference import Reference
-from tests.conftest import demo_store, store_url
+from tests.conftest import NIGHT_FILE, demo_store, store_url
 
 REGIONS = (
     "East Midlands, East of England, London, North East, North West, Scotland, South East, South West, "
@@ -133,3 +133,12 @@ def test_a_folder_or_a_missing_file_given_to_import_is_named_as_such(tmp_path: P
     )
     missing = tmp_path / "2021.csv"
     assert refused(tallyroom(db, "import", "ward", str(missing))) == f"rejected {missing}: no such file"
+
+
+def test_a_file_of_another_format_is_told_so_not_asked_if_cut_short(tmp_path: Path) -> None:
+    """The demo's ward CSV loaded as LEAP's: more fields than LEAP has, on its first row."""
+    db, ward_csv = store_url(tmp_path / "empty.db"), NIGHT_FILE
+    fields = len(ward_csv.read_text(encoding="utf-8").splitlines()[0].split(","))
+    assert refused(tallyroom(db, "import", "leap", str(ward_csv))) == (
+        f"rejected {ward_csv}, row 1: {fields} fields where there should be 8 (is it of another format?)"
+    )

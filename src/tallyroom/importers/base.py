@@ -125,11 +125,9 @@ def records(path: Path, text: str, header: Sequence[str], first: int) -> Iterato
         if len(values) != len(header):
             if not "".join(values).strip():
                 continue
-            raise InputError(
-                path,
-                f"{len(values)} fields where there should be {len(header)} (is the file cut short?)",
-                number,
-            )
+            why = "is the file cut short?" if len(values) < len(header) else "is it of another format?"
+            message = f"{len(values)} fields where there should be {len(header)} ({why})"
+            raise InputError(path, message, number)
         last, stripped = number, [v.strip() for v in values]
         spans_lines = reader.line_num - lines_read > 1
         fault = first_text_fault(stripped) if spans_lines or not plain else None
