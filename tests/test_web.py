@@ -63,6 +63,18 @@ def test_councils_headlines_and_progress_are_what_the_command_line_prints(
     assert client.get("/api/progress").json() == cli_json(store, "progress")
 
 
+def test_a_region_the_register_does_not_name_is_404_as_on_the_command_line(
+    client: TestClient, store: str
+) -> None:
+    for path in ("/api/councils", "/api/headlines", "/api/shares"):
+        answer = client.get(path, params={"region": "East Midland"})
+        assert answer.status_code == 404, path
+        assert answer.json()["error"].startswith("no region 'East Midland'; regions: East Midlands, ")
+    assert client.get("/api/councils", params={"region": "east midlands"}).json() == cli_json(
+        store, "councils", "--region", "East Midlands"
+    )
+
+
 def test_the_night_in_json(client: TestClient) -> None:
     night = client.get("/api/night").json()
     assert night["election_date"] == "2021-05-06"

@@ -209,7 +209,7 @@ def import_(
 
 def _outcomes(day: str, region: str | None = None) -> list[CouncilOutcome]:
     ref = reference_data.load()
-    if region and region.casefold() not in {r.casefold() for r in _regions()}:
+    if region and ref.councils.region(region) is None:
         raise Refused(
             f"no region {region!r}{_did_you_mean(region, _regions())}; regions: {_listed(_regions())}"
         )
@@ -238,7 +238,7 @@ def _nothing_on(day: str, region: str | None = None) -> str:
 
 
 def _regions() -> list[str]:
-    return sorted({c.region for c in reference_data.load().councils if c.region})
+    return reference_data.load().councils.regions
 
 
 def _listed(names: list[str]) -> str:

@@ -66,6 +66,15 @@ class CouncilRegister:
     def get(self, code: str) -> Council | None:
         return self._by_code.get(code)
 
+    @property
+    def regions(self) -> list[str]:
+        """Every region and nation the register's councils are in, by name."""
+        return sorted({c.region for c in self._by_code.values() if c.region})
+
+    def region(self, name: str) -> str | None:
+        """A region as the register names it, whatever the case it is asked for in; None for none."""
+        return next((r for r in self.regions if r.casefold() == name.casefold()), None)
+
     def region_of(self, code: str) -> str:
         """A council's region or nation; "" for a council the register lacks."""
         council = self._by_code.get(code)

@@ -53,6 +53,13 @@ def council_json(site: Site, view: View, code: str) -> dict[str, Any]:
     )
 
 
+def _known_region(site: Site, region: str | None) -> None:
+    """An HTTPException 404 for a region the register does not name, as the command line refuses it."""
+    if region and site.reference.councils.region(region) is None:
+        regions = ", ".join(site.reference.councils.regions)
+        raise HTTPException(404, f"no region {region!r}; regions: {regions}")
+
+
 async def _council(site: Site, name_or_code: str) -> CouncilOutcome:
     found = find_council(site.view.outcomes, site.reference, name_or_code, site.day)
     if found is None and (known := site.reference.councils.find(name_or_code, site.day)) is not None:
@@ -94,10 +101,16 @@ async def watch_list(request: Request) -> Response:
     )
 
 
-@router.get("/api/councils", response_model=list[schemas.CouncilOutcome], tags=["results"])
+@router.get(
+    "/api/councils",
+    response_model=list[schemas.CouncilOutcome],
+    tags=["results"],
+    responses={404: {"model": schemas.Problem}},
+)
 async def councils(request: Request, region: str | None = None) -> Response:
     """Every council with an election tonight, as `councils --json` prints them."""
     site = site_of(request)
+    _known_region(site, region)
 
     def make(view: View) -> list[dict[str, Any]]:
         found = in_region(view.outcomes, site.reference, region) if region else view.outcomes
@@ -124,10 +137,16 @@ async def council(request: Request, name_or_code: str) -> Response:
     )
 
 
-@router.get("/api/headlines", response_model=list[schemas.Headline], tags=["results"])
+@router.get(
+    "/api/headlines",
+    response_model=list[schemas.Headline],
+    tags=["results"],
+    responses={404: {"model": schemas.Problem}},
+)
 async def headlines(request: Request, region: str | None = None) -> Response:
     """One headline per council, most newsworthy first."""
     site = site_of(request)
+    _known_region(site, region)
 
     def make(view: View) -> list[dict[str, Any]]:
         found = in_region(view.outcomes, site.reference, region) if region else view.outcomes
@@ -164,6 +183,7 @@ async def shares(
     """Vote share by top vote and total votes, change since the seats were last fought, and the swing
     between the first two parties, for a ward, a council, a region or the night, as `shares --json`."""
     site = site_of(request)
+    _known_region(site, region)
     known = site.reference.councils.find(council, site.day) if council else None
     if council and known is None:
         raise HTTPException(404, f"no council called {council!r}")
