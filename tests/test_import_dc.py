@@ -178,6 +178,15 @@ def test_group_id_is_not_a_ballot(tmp_path: Path, context: Context) -> None:
     assert_error(error, path, 7, "ballot_paper_id")
 
 
+def test_a_ballot_id_that_ends_with_no_date_says_so(tmp_path: Path, context: Context) -> None:
+    data = result_sets()
+    data[6]["ballot_paper_id"] = "local.sheffield.crookes.2021-13-06"
+    path = write(tmp_path, data)
+    with pytest.raises(InputError, match=r"ends with '2021-13-06', not a date YYYY-MM-DD") as error:
+        dc.read(path, context)
+    assert_error(error, path, 7, "ballot_paper_id")
+
+
 def test_unknown_council(tmp_path: Path, context: Context) -> None:
     data = result_sets()
     data[6]["ballot_paper_id"] = "local.nowhere-at-all.crookes.2021-05-06"

@@ -210,6 +210,12 @@ def _fields(result: str) -> Fields:
 
 def parse_ballot_id(ballot_id: str, at: At) -> IdBuilder:
     """The ballot's parsed id; a group id (`local.sheffield.2021-05-06`) is not a ballot."""
+    day = ballot_id.rsplit(".", 1)[-1]
+    try:
+        date.fromisoformat(day)
+    except ValueError:
+        ends = f"it ends with {day!r}, not a date YYYY-MM-DD"
+        raise at.error(f"not a Democracy Club ballot id: {ballot_id!r} ({ends})") from None
     try:
         builder = IdBuilder.from_id(ballot_id)
         canonical: str = builder.ballot_id
