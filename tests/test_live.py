@@ -17,7 +17,7 @@ from sqlalchemy import Engine, select
 from tallyroom.importers.base import Context
 from tallyroom.live.events import Event, EventType
 from tallyroom.live.feed import ingest
-from tallyroom.live.night import Night, follow, open_night
+from tallyroom.live.night import Night, RecordKind, follow, open_night
 from tallyroom.live.replay import opening, replay
 from tallyroom.loading import load_file
 from tallyroom.reference import Reference
@@ -266,7 +266,8 @@ def test_a_correction_of_the_closest_result_hands_the_record_on(engine: Engine, 
     for poll in polls:
         night.declare(poll)
     darley = next(p for p in polls if p.ward.name == "Darley")
-    assert night.closest is not None and (night.closest.rank, night.closest.ballot) == (1, ballot_id(darley))
+    closest = night.records[RecordKind.CLOSEST]
+    assert (closest.rank, closest.ballot) == (1, ballot_id(darley))
     others = [
         w.result.majority
         for o in outcomes(engine, ref, COUNTIES_DAY).councils

@@ -191,20 +191,26 @@ def import_(
                 + (f"; skipped {len(batch.skipped)} row(s)" if batch.skipped else ""),
                 highlight=False,
             )
-            for warning in report.warnings[:20]:
-                err.print(f"  check: {warning}", highlight=False)
-            if len(report.warnings) > 20:
-                err.print(f"  ... and {len(report.warnings) - 20} more to check", highlight=False)
-            for skip in batch.skipped[:20]:
-                err.print(f"  skipped row {skip.row}: {skip.reason}", highlight=False)
-            if len(batch.skipped) > 20:
-                err.print(f"  ... and {len(batch.skipped) - 20} more", highlight=False)
+            _at_most([f"check: {warning}" for warning in report.warnings], "more to check")
+            _at_most([f"skipped row {skip.row}: {skip.reason}" for skip in batch.skipped], "more")
             if report.new or report.revised:
                 redrafted = redraft_drafted(engine, ref, touched(batch), State.settings)
                 if flagged := sum(1 for v in redrafted if v.flag):
                     err.print(f"  {flagged} story(ies) flagged for review", highlight=False)
     if failed:
         raise typer.Exit(1)
+
+
+SHOWN_LINES = 20
+"""Lines of one kind a command prints about a file before it only says how many more there are."""
+
+
+def _at_most(lines: list[str], more: str) -> None:
+    """Up to `SHOWN_LINES` lines on standard error, indented, then how many `more` there are."""
+    for line in lines[:SHOWN_LINES]:
+        err.print(f"  {line}", highlight=False)
+    if len(lines) > SHOWN_LINES:
+        err.print(f"  ... and {len(lines) - SHOWN_LINES} {more}", highlight=False)
 
 
 def _outcomes(day: str, region: str | None = None) -> list[CouncilOutcome]:

@@ -99,8 +99,8 @@ class Night:
     executive: dict[str, PollResult] = field(default_factory=dict)
     seq: int = 0
     position: int = 0
-    closest: Record | None = None
-    biggest_swing: Record | None = None
+    records: dict[RecordKind, Record] = field(default_factory=dict)
+    """Who holds each record of the night now."""
     parties: dict[str, Party] = field(default_factory=dict)
     counts: dict[tuple[str, str, str], StvCount] = field(default_factory=dict)
     """Each STV ward's count from the newest papers the night has taken (`stv_key`), counted once when
@@ -374,24 +374,21 @@ class Night:
         that beats a record sets a new one; a correction of the ward holding a record sends the
         record to whichever ward holds it now (announced again, `corrected`), or keeps it there."""
         found = []
-        for kind, held in (
-            (RecordKind.CLOSEST, self.closest),
-            (RecordKind.BIGGEST_SWING, self.biggest_swing),
-        ):
-            mine = _record(kind, council, ward)
-            if held is not None and held.ballot == ballot_id(ward.result.poll):
+        key = ballot_id(ward.result.poll)
+        for kind in RecordKind:
+            held, mine = self.records.get(kind), _record(kind, council, ward)
+            corrected = held is not None and held.ballot == key
+            if corrected:
                 now = min(self._standing(kind), key=lambda r: r.rank, default=None)
-                corrected = True
             else:
                 now = mine if mine is not None and (held is None or mine.rank < held.rank) else held
-                corrected = False
-            if now is not None and now != held:
+            if now is None:
+                self.records.pop(kind, None)
+                continue
+            if now != held:
                 body = now.body | ({"corrected": True} if corrected else {})
                 found.append(self._event(EventType.RECORD, now.council, body))
-            if kind is RecordKind.CLOSEST:
-                self.closest = now
-            else:
-                self.biggest_swing = now
+            self.records[kind] = now
         return found
 
     def _standing(self, kind: RecordKind) -> Iterator[Record]:

@@ -51,6 +51,8 @@ class CouncilRegister:
         self, councils: Iterable[Council], aliases: Iterable[tuple[str, str]], sizes: Iterable[CouncilSize]
     ):
         self._by_code = {c.code: c for c in councils}
+        self.regions = sorted({c.region for c in self._by_code.values() if c.region})
+        """Every region and nation the register's councils are in, by name."""
         self._by_name: dict[str, list[str]] = {}
         for council in self._by_code.values():
             self._by_name.setdefault(name_key(council.name), []).append(council.code)
@@ -65,11 +67,6 @@ class CouncilRegister:
 
     def get(self, code: str) -> Council | None:
         return self._by_code.get(code)
-
-    @property
-    def regions(self) -> list[str]:
-        """Every region and nation the register's councils are in, by name."""
-        return sorted({c.region for c in self._by_code.values() if c.region})
 
     def region(self, name: str) -> str | None:
         """A region as the register names it, whatever the case it is asked for in; None for none."""

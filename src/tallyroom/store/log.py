@@ -214,8 +214,8 @@ def _append_polls(
             report.new += 1
         if status != DeclarationStatus.SUPERSEDED:
             report.declared.append(poll)
-        on_card_as = held.seats if held.status == DeclarationStatus.NOMINATED else poll.seats
-        if not poll.status.on_card and poll.seats != on_card_as:
+        card = held.status == DeclarationStatus.NOMINATED
+        if card and not poll.status.on_card and poll.seats != held.seats:
             report.warnings.append(
                 f"{poll.council.name}, {poll.ward.name}: the card has {held.seats} seat(s) up, and this"
                 f" result fills {poll.seats}; if the card is right, send the result again for {held.seats}"
